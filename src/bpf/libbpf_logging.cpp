@@ -1,0 +1,30 @@
+#include "bpf/libbpf_logging.h"
+
+#include <bpf/libbpf.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "core/log.h"
+
+namespace ibsr::bpf {
+namespace {
+
+int printToLogger(enum libbpf_print_level level, const char* format, va_list args) {
+  int needed = level == LIBBPF_WARN ? 0 : level == LIBBPF_INFO ? 1 : 2;
+  if (log::verbosity() < needed) return 0;
+  char buf[4096];
+  int n = std::vsnprintf(buf, sizeof buf, format, args);
+  if (n <= 0) return n;
+  std::string msg(buf);
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  log::write(level == LIBBPF_WARN ? "libbpf" : "libbpf-debug", msg);
+  return n;
+}
+
+}  // namespace
+
+void installLibbpfLogging() { libbpf_set_print(printToLogger); }
+
+}  // namespace ibsr::bpf

@@ -1,0 +1,63 @@
+#include "bpf/xdp_attach.h"
+
+#include <bpf/bpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+
+#include "core/log.h"
+
+namespace ibsr::bpf {
+
+std::optional<XdpMode> parseXdpMode(std::string_view name) {
+  if (name == "auto") return XdpMode::Auto;
+  if (name == "native") return XdpMode::Native;
+  if (name == "generic") return XdpMode::Generic;
+  return std::nullopt;
+}
+
+std::string_view xdpModeName(XdpMode mode) {
+  switch (mode) {
+    case XdpMode::Auto:
+      return "auto";
+    case XdpMode::Native:
+      return "native";
+    case XdpMode::Generic:
+      return "generic";
+  }
+  return "?";
+}
+
+namespace {
+
+Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, XdpMode mode) {
+  LIBBPF_OPTS(bpf_link_create_opts, opts);
+  opts.flags = mode == XdpMode::Native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+  int fd = bpf_link_create(progFd, ifindex, BPF_XDP, &opts);
+  if (fd < 0) {
+    std::string why = "cannot attach XDP program in " + std::string(xdpModeName(mode)) +
+                      " mode on interface '" + std::string(ifname) + "'";
+    if (fd == -EBUSY || fd == -EEXIST) why += " (another XDP program is already attached)";
+    return sysError(why, fd);
+  }
+  return XdpLink{UniqueFd(fd), mode};
+}
+
+}  // namespace
+
+Result<XdpLink> attachXdp(int progFd, int ifindex, std::string_view ifname, XdpMode mode) {
+  if (mode != XdpMode::Auto) return linkWithFlags(progFd, ifindex, ifname, mode);
+  auto native = linkWithFlags(progFd, ifindex, ifname, XdpMode::Native);
+  if (native.ok()) return native;
+  log::info("native XDP unavailable ({}); falling back to generic mode", native.error().message);
+  auto generic = linkWithFlags(progFd, ifindex, ifname, XdpMode::Generic);
+  if (generic.ok()) return generic;
+  return plainError(native.error().message + "; generic fallback: " + generic.error().message);
+}
+
+Result<int> interfaceIndex(const std::string& ifname) {
+  unsigned idx = if_nametoindex(ifname.c_str());
+  if (idx == 0) return sysError("unknown network interface '" + ifname + "'");
+  return static_cast<int>(idx);
+}
+
+}  // namespace ibsr::bpf
