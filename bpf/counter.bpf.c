@@ -105,6 +105,9 @@ static __always_inline void count_packet(void *data, void *data_end)
 	__u32 tcp_hlen = tcp->doff * 4;
 	if (tcp_hlen < sizeof(*tcp))
 		return;
+	/* A frame cut inside the TCP options is truncated like any other: pass it uncounted. */
+	if ((void *)tcp + tcp_hlen > data_end)
+		return;
 
 	__u16 dport = bpf_ntohs(tcp->dest);
 	if (!port_is_monitored(dport))
