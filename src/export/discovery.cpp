@@ -1,0 +1,125 @@
+#include "export/discovery.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <system_error>
+
+namespace ibsr::exporter {
+namespace {
+
+bool endsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool isJsonlVariant(std::string_view name) {
+  for (std::string_view ext : {".jsonl", ".jsonl.gz", ".jsonl.zst", ".jsonl.xz", ".jsonl.bz2"}) {
+    if (endsWith(name, ext)) return true;
+  }
+  return false;
+}
+
+std::string_view baseName(std::string_view rel) {
+  auto slash = rel.rfind('/');
+  return slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+}
+
+std::string trimSlashes(std::string_view s) {
+  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  return std::string(s);
+}
+
+}  // namespace
+
+std::string_view kindFolder(Kind kind) {
+  switch (kind) {
+    case Kind::Snapshot: return "snapshots";
+    case Kind::Payload: return "payload";
+    case Kind::Status: return "status";
+    case Kind::Incident: return "incidents";
+  }
+  return "other";
+}
+
+std::optional<Kind> classify(std::string_view rel) {
+  const std::string_view name = baseName(rel);
+  if (name.empty() || name.front() == '.') return std::nullopt;
+  if (name == "status.jsonl") return Kind::Status;
+  if (startsWith(name, "snapshot_") && isJsonlVariant(name)) return Kind::Snapshot;
+  if (startsWith(name, "payload_") && isJsonlVariant(name)) return Kind::Payload;
+  if (name == "packets.pcap" && name.size() != rel.size()) return Kind::Incident;
+  if (endsWith(name, ".pcap.gz")) return Kind::Incident;
+  return std::nullopt;
+}
+
+bool isCurrentHourFile(std::string_view name, std::time_t now) {
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char hour[16];
+  std::strftime(hour, sizeof hour, "%Y%m%d%H", &tm);
+  for (std::string_view prefix : {"snapshot_", "payload_"}) {
+    if (name == std::string(prefix) + hour + ".jsonl") return true;
+  }
+  return false;
+}
+
+std::string objectKey(std::string_view prefix, std::string_view hostId, Kind kind,
+                      std::string_view relative) {
+  std::string key;
+  for (const std::string& part :
+       {trimSlashes(prefix), trimSlashes(hostId), std::string(kindFolder(kind)), trimSlashes(relative)}) {
+    if (part.empty()) continue;
+    if (!key.empty()) key += '/';
+    key += part;
+  }
+  return key;
+}
+
+Discovery discover(const DiscoveryOptions& options) {
+  namespace fs = std::filesystem;
+  Discovery out;
+  for (const fs::path& source : options.sources) {
+    std::error_code ec;
+    if (!fs::is_directory(source, ec)) {
+      out.errors.push_back("source directory '" + source.string() + "' does not exist or is not a directory");
+      continue;
+    }
+    std::vector<Artefact> found;
+    fs::recursive_directory_iterator it(source, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      // Only regular files count; symlinks could point outside the source or loop.
+      if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+      const std::string rel = it->path().lexically_relative(source).generic_string();
+      auto kind = classify(rel);
+      if (!kind) continue;
+      struct stat st {};
+      if (::lstat(it->path().c_str(), &st) != 0) continue;  // vanished since listing
+      Artefact a;
+      a.path = it->path();
+      a.relative = rel;
+      a.kind = *kind;
+      a.size = static_cast<std::uint64_t>(st.st_size);
+      a.mtimeNs = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+      a.appendOnly = *kind == Kind::Status;
+      if (isCurrentHourFile(baseName(rel), options.now)) {
+        a.open = true;
+        a.openReason = "current hour's file";
+      } else if (!a.appendOnly && st.st_mtim.tv_sec > options.now - options.minAgeSec) {
+        a.open = true;
+        a.openReason = "modified less than " + std::to_string(options.minAgeSec) + " s ago";
+      }
+      found.push_back(std::move(a));
+    }
+    if (ec) out.errors.push_back("cannot list '" + source.string() + "': " + ec.message());
+    std::sort(found.begin(), found.end(),
+              [](const Artefact& x, const Artefact& y) { return x.relative < y.relative; });
+    for (auto& a : found) out.artefacts.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace ibsr::exporter

@@ -1,0 +1,187 @@
+#include "export/export_cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "export/credentials.h"
+#include "export/discovery.h"
+#include "export/s3_client.h"
+#include "export/state.h"
+#include "export/uploader.h"
+
+namespace ibsr::exporter {
+namespace {
+
+struct Flags {
+  std::string bucket;
+  std::string prefix;
+  std::string region;
+  std::string endpoint;
+  bool pathStyle = false;
+  std::vector<std::string> sources{"/var/lib/ibsr/snapshots"};
+  std::string hostId;
+  bool includeOpen = false;
+  bool deleteAfterUpload = false;
+  bool dryRun = false;
+  std::string stateFile = "/var/lib/ibsr/export-state.json";
+  int maxRetries = 5;
+  int retryBaseMs = 500;
+  std::int64_t minAgeSec = 120;
+  int multipartThresholdMib = 64;
+  int partSizeMib = 16;
+  int verbose = 0;
+};
+
+std::string hostName() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown-host";
+  return buf;
+}
+
+void addFlags(CLI::App& app, Flags& f) {
+  app.add_option("--bucket", f.bucket, "destination bucket")->required();
+  app.add_option("--prefix", f.prefix, "key prefix: objects go to PREFIX/HOST-ID/KIND/RELATIVE-PATH");
+  app.add_option("--region", f.region,
+                 "bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)");
+  app.add_option("--endpoint", f.endpoint,
+                 "S3-compatible endpoint URL, http(s)://host[:port] (default: AWS for the region)");
+  app.add_flag("--path-style", f.pathStyle,
+               "path-style addressing (implied for IP or localhost endpoints and dotted bucket names over https)");
+  app.add_option("--source", f.sources, "directory to export, repeatable")
+      ->capture_default_str()
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--host-id", f.hostId, "host folder in the key (default: the hostname)");
+  app.add_flag("--include-open", f.includeOpen,
+               "also upload files still being written (current hour, recently modified)");
+  app.add_flag("--delete-after-upload", f.deleteAfterUpload,
+               "delete each local file once its upload is verified (never open files or status.jsonl)");
+  app.add_flag("--dry-run", f.dryRun, "print what would be uploaded; no network, no changes");
+  app.add_option("--state-file", f.stateFile, "what landed already; a lock file FILE.lock sits next to it")
+      ->capture_default_str();
+  app.add_option("--max-retries", f.maxRetries, "retries per request on 5xx, 429 and connection errors")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 20));
+  app.add_option("--retry-base-ms", f.retryBaseMs, "first backoff ceiling; doubles per retry, with jitter")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 60000));
+  app.add_option("--min-age-sec", f.minAgeSec, "files modified more recently than this count as open")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 86400}));
+  app.add_option("--multipart-threshold-mib", f.multipartThresholdMib,
+                 "files of at least this many MiB use multipart upload")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 5 * 1024 * 1024));
+  app.add_option("--part-size-mib", f.partSizeMib, "multipart part size in MiB (8-64)")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 64));
+  app.add_flag("-v,--verbose", f.verbose, "per-file progress (-vv: debug)");
+}
+
+int run(const Flags& f) {
+  log::setVerbosity(f.verbose);
+  auto lock = LockFile::acquire(f.stateFile + ".lock");
+  if (!lock.ok()) {
+    log::error("{}", lock.error().message);
+    return 1;
+  }
+  std::string warning;
+  ExportState::Map state = ExportState::load(f.stateFile, warning);
+  if (!warning.empty()) log::warn("{}", warning);
+
+  DiscoveryOptions d;
+  // Absolute paths, so the state file means the same files whatever the working directory.
+  for (const auto& s : f.sources) d.sources.push_back(std::filesystem::absolute(s).lexically_normal());
+  d.minAgeSec = f.minAgeSec;
+  d.now = std::time(nullptr);
+  Discovery found = discover(d);
+  for (const auto& e : found.errors) log::error("{}", e);
+
+  UploadOptions o;
+  o.bucket = f.bucket;
+  o.prefix = f.prefix;
+  o.hostId = f.hostId.empty() ? hostName() : f.hostId;
+  o.includeOpen = f.includeOpen;
+  o.deleteAfterUpload = f.deleteAfterUpload;
+  o.dryRun = f.dryRun;
+  o.multipartThreshold = static_cast<std::uint64_t>(f.multipartThresholdMib) << 20;
+  o.partSize = static_cast<std::uint64_t>(f.partSizeMib) << 20;
+  o.stateFile = f.stateFile;
+
+  const bool anySelected = [&] {
+    for (const auto& a : found.artefacts) {
+      if (!a.open || f.includeOpen) return true;
+    }
+    return false;
+  }();
+
+  Summary sum;
+  if (f.dryRun) {
+    Uploader up(nullptr, o, std::move(state));
+    sum = up.run(found.artefacts);
+  } else {
+    const std::string region = s3::resolveRegion(f.region);
+    auto endpoint = s3::parseEndpoint(f.endpoint, region);
+    if (!endpoint.ok()) {
+      log::error("--endpoint: {}", endpoint.error().message);
+      return 2;
+    }
+    s3::BucketConfig bc{*endpoint, f.bucket, region,
+                        f.pathStyle || s3::needsPathStyle(*endpoint, f.bucket)};
+    auto creds = s3::resolveCredentials();
+    if (!creds.ok()) {
+      log::error("{}", creds.error().message);
+      return 1;
+    }
+    log::info("credentials from {}; endpoint {}://{} ({}-style), region {}", creds->source,
+              bc.endpoint.scheme, bc.endpoint.hostPort, bc.pathStyle ? "path" : "virtual-hosted", region);
+    s3::RetryPolicy policy;
+    policy.maxRetries = f.maxRetries;
+    policy.baseDelay = std::chrono::milliseconds(f.retryBaseMs);
+    s3::S3Client client(bc, *creds, policy);
+    std::string probeError;
+    if (anySelected) {
+      // One cheap request proves credentials, bucket and permissions before any file is read.
+      const std::string probePrefix = objectKey(o.prefix, o.hostId, Kind::Snapshot, "");
+      if (auto p = client.probeBucket(probePrefix.substr(0, probePrefix.rfind('/') + 1)); !p.ok()) {
+        probeError = p.error().message;
+        log::error("{}", probeError);
+      }
+    }
+    Uploader up(&client, o, std::move(state));
+    sum = up.run(found.artefacts, probeError);
+  }
+  std::printf("ibsr-export: %s%s\n", f.dryRun ? "dry-run " : "", sum.line().c_str());
+  std::fflush(stdout);
+  return sum.failed == 0 && found.errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int runS3Cli(int argc, char** argv) {
+  CLI::App app{"Upload finished IBSR artefacts (snapshots, payload snapshots, status, incident pcaps) "
+               "to S3 or an S3-compatible store; verified and idempotent.",
+               "ibsr-export s3"};
+  Flags flags;
+  addFlags(app, flags);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "ibsr-export s3: %s (run 'ibsr-export s3 --help')\n", e.what());
+    return 2;
+  }
+  return run(flags);
+}
+
+}  // namespace ibsr::exporter

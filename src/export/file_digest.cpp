@@ -1,0 +1,77 @@
+#include "export/file_digest.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace ibsr::exporter {
+namespace {
+
+constexpr std::size_t kBuffer = 1 << 20;
+
+Result<std::size_t> preadFull(int fd, char* buf, std::size_t n, std::uint64_t offset) {
+  std::size_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pread(fd, buf + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return sysError("read failed");
+    if (r == 0) return plainError("file shrank while being read");
+    done += static_cast<std::size_t>(r);
+  }
+  return done;
+}
+
+}  // namespace
+
+Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSize) {
+  FileDigest d;
+  d.length = length;
+  if (partSize == 0) partSize = std::max<std::uint64_t>(length, 1);
+  std::vector<char> buf(kBuffer);
+  s3::DualHasher whole, part;
+  std::uint64_t offset = 0;
+  do {
+    PartDigest p;
+    p.offset = offset;
+    p.length = std::min(partSize, length - offset);
+    std::uint64_t left = p.length;
+    while (left > 0) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size()));
+      auto r = preadFull(fd, buf.data(), n, offset);
+      if (!r.ok()) return r.error();
+      whole.update(buf.data(), n);
+      part.update(buf.data(), n);
+      offset += n;
+      left -= n;
+    }
+    part.finish(p.md5, p.sha256);
+    d.parts.push_back(p);
+  } while (offset < length);
+  whole.finish(d.md5, d.sha256);
+  return d;
+}
+
+std::string multipartEtag(const std::vector<PartDigest>& parts) {
+  std::string concat;
+  for (const auto& p : parts) concat.append(reinterpret_cast<const char*>(p.md5.data()), p.md5.size());
+  return s3::toHex(s3::md5(concat)) + "-" + std::to_string(parts.size());
+}
+
+Result<std::uint64_t> completeLinesLength(int fd, std::uint64_t size) {
+  std::vector<char> buf(64 * 1024);
+  std::uint64_t end = size;
+  while (end > 0) {
+    const std::uint64_t start = end > buf.size() ? end - buf.size() : 0;
+    const auto n = static_cast<std::size_t>(end - start);
+    auto r = preadFull(fd, buf.data(), n, start);
+    if (!r.ok()) return r.error();
+    for (std::size_t i = n; i > 0; --i) {
+      if (buf[i - 1] == '\n') return start + i;
+    }
+    end = start;
+  }
+  return std::uint64_t{0};
+}
+
+}  // namespace ibsr::exporter

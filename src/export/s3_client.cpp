@@ -1,0 +1,281 @@
+#include "export/s3_client.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+
+namespace ibsr::s3 {
+namespace {
+
+std::string stripQuotes(std::string s) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return s;
+}
+
+bool isIpLiteral(const std::string& host) {
+  if (!host.empty() && host.front() == '[') return true;  // IPv6
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+  });
+}
+
+std::string hostOnly(const std::string& hostPort) {
+  if (!hostPort.empty() && hostPort.front() == '[') return hostPort.substr(0, hostPort.find(']') + 1);
+  return hostPort.substr(0, hostPort.find(':'));
+}
+
+std::string decodeEntities(std::string s) {
+  static const std::pair<const char*, const char*> kEntities[] = {
+      {"&quot;", "\""}, {"&apos;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&#34;", "\""}, {"&amp;", "&"}};
+  for (const auto& [from, to] : kEntities) {
+    std::string::size_type pos = 0;
+    const std::string f = from;
+    while ((pos = s.find(f, pos)) != std::string::npos) {
+      s.replace(pos, f.size(), to);
+      pos += std::char_traits<char>::length(to);
+    }
+  }
+  return s;
+}
+
+std::string urlQuery(const NameValues& query) {
+  std::string out;
+  for (const auto& [n, v] : query) {
+    out += out.empty() ? '?' : '&';
+    out += uriEncode(n, true);
+    if (!v.empty()) out += "=" + uriEncode(v, true);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string xmlText(const std::string& xml, const std::string& tag) {
+  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
+  auto b = xml.find(open);
+  if (b == std::string::npos) return "";
+  b += open.size();
+  auto e = xml.find(close, b);
+  if (e == std::string::npos) return "";
+  return decodeEntities(xml.substr(b, e - b));
+}
+
+Result<Endpoint> parseEndpoint(const std::string& url, const std::string& region) {
+  if (url.empty()) return Endpoint{"https", "s3." + region + ".amazonaws.com"};
+  auto sep = url.find("://");
+  if (sep == std::string::npos) return plainError("endpoint '" + url + "' needs a scheme (http:// or https://)");
+  Endpoint e{url.substr(0, sep), url.substr(sep + 3)};
+  if (e.scheme != "http" && e.scheme != "https") {
+    return plainError("endpoint '" + url + "': scheme must be http or https");
+  }
+  while (!e.hostPort.empty() && e.hostPort.back() == '/') e.hostPort.pop_back();
+  if (e.hostPort.empty() || e.hostPort.find_first_of("/?#@") != std::string::npos) {
+    return plainError("endpoint '" + url + "' must be scheme://host[:port] without a path");
+  }
+  return e;
+}
+
+bool needsPathStyle(const Endpoint& endpoint, const std::string& bucket) {
+  const std::string host = hostOnly(endpoint.hostPort);
+  if (isIpLiteral(host) || host == "localhost") return true;
+  return endpoint.scheme == "https" && bucket.find('.') != std::string::npos;
+}
+
+Target objectTarget(const BucketConfig& config, const std::string& key) {
+  Target t;
+  const std::string encodedKey = uriEncode(key, false);
+  if (config.pathStyle) {
+    t.host = config.endpoint.hostPort;
+    t.encodedPath = "/" + uriEncode(config.bucket, true) + (key.empty() ? "" : "/" + encodedKey);
+  } else {
+    t.host = config.bucket + "." + config.endpoint.hostPort;
+    t.encodedPath = "/" + encodedKey;
+  }
+  t.url = config.endpoint.scheme + "://" + t.host + t.encodedPath;
+  return t;
+}
+
+S3Client::S3Client(BucketConfig config, Credentials credentials, RetryPolicy policy,
+                   HttpTimeouts timeouts)
+    : config_(std::move(config)),
+      credentials_(std::move(credentials)),
+      policy_(policy),
+      http_(timeouts),
+      rng_(std::random_device{}()) {}
+
+std::string S3Client::describe(const Call& call) const {
+  return call.method + " s3://" + config_.bucket + "/" + call.key;
+}
+
+HttpRequest S3Client::build(const Call& call) const {
+  const Target t = objectTarget(config_, call.key);
+  HttpRequest req;
+  req.method = call.method;
+  req.url = t.url + urlQuery(call.query);
+  SigningRequest sr;
+  sr.method = call.method;
+  sr.encodedPath = t.encodedPath;
+  sr.query = call.query;
+  sr.payloadHash = call.payloadHash;
+  sr.headers = call.headers;
+  sr.headers.emplace_back("host", t.host);
+  const std::string date = amzDate(std::time(nullptr));
+  sr.headers.emplace_back("x-amz-date", date);
+  sr.headers.emplace_back("x-amz-content-sha256", call.payloadHash);
+  if (!credentials_.sessionToken.empty()) {
+    sr.headers.emplace_back("x-amz-security-token", credentials_.sessionToken);
+  }
+  const Signature sig = signV4(sr, SigningScope{date, config_.region, "s3"},
+                               credentials_.accessKeyId, credentials_.secretAccessKey);
+  req.headers = sr.headers;
+  req.headers.emplace_back("Authorization", sig.authorization);
+  if (call.body != nullptr) {
+    req.bodyFd = call.body->fd;
+    req.bodyOffset = call.body->offset;
+    req.bodyLength = call.body->length;
+  } else {
+    req.bodyText = call.bodyText;
+  }
+  return req;
+}
+
+Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& okStatuses) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int attempt = 0;; ++attempt) {
+    // Signed per attempt: the date in the signature must stay within the server's clock skew.
+    const HttpRequest req = build(call);
+    ++requests_;
+    auto r = http_.perform(req);
+    std::string what;
+    bool retryable = false;
+    if (!r.ok()) {
+      what = "connection failed: " + r.error().message;
+      retryable = r.error().errnum == 0;  // errnum set: local read error, not the network
+    } else {
+      const HttpResponse& resp = r.value();
+      if ((resp.status >= 200 && resp.status < 300) ||
+          std::find(okStatuses.begin(), okStatuses.end(), resp.status) != okStatuses.end()) {
+        // CompleteMultipartUpload can fail after its 200 header; the error is in the body.
+        if (resp.body.find("<Error>") == std::string::npos) return r;
+      }
+      const std::string code = xmlText(resp.body, "Code");
+      const std::string message = xmlText(resp.body, "Message");
+      what = fmt::format("HTTP {}", resp.status);
+      if (!code.empty()) what += " " + code;
+      if (!message.empty()) what += ": " + message;
+      if (code.empty() && resp.body.empty() && call.method == "HEAD") {
+        what += " (HEAD responses carry no S3 error code)";
+      }
+      retryable = isRetryable(false, resp.status, code);
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    lastFailureTransient_ = retryable;
+    if (!retryable || attempt >= policy_.maxRetries) {
+      std::string suffix = retryable ? fmt::format(" (gave up after {} attempts)", attempt + 1) : "";
+      return plainError(describe(call) + ": " + what + suffix);
+    }
+    const auto delay = jitteredBackoff(policy_, attempt + 1, rng_);
+    if (elapsed + delay > policy_.totalBudget) {
+      return plainError(describe(call) + ": " + what +
+                        fmt::format(" (gave up after {} attempts: retry time budget spent)", attempt + 1));
+    }
+    log::warn("{}: {}; retry {}/{} in {} ms", describe(call), what, attempt + 1, policy_.maxRetries,
+              delay.count());
+    ++retries_;
+    std::this_thread::sleep_for(delay);
+  }
+}
+
+Result<std::optional<ObjectInfo>> S3Client::headObject(const std::string& key) {
+  Call c{"HEAD", key, {}, {}, "", nullptr, std::string(kEmptySha256Hex)};
+  auto r = send(c, {404});
+  if (!r.ok()) return r.error();
+  if (r->status == 404) return std::optional<ObjectInfo>();
+  ObjectInfo info;
+  try {
+    info.size = std::stoull(r->header("content-length"));
+  } catch (...) {
+    return plainError(describe(c) + ": response has no valid Content-Length");
+  }
+  info.etag = stripQuotes(r->header("etag"));
+  for (const auto& [name, value] : r->headers) {
+    if (name.rfind("x-amz-meta-", 0) == 0) info.meta[name.substr(11)] = value;
+  }
+  return std::optional<ObjectInfo>(std::move(info));
+}
+
+Status S3Client::probeBucket(const std::string& prefix) {
+  Call c{"GET", "", {{"max-keys", "1"}, {"prefix", prefix}}, {}, "", nullptr,
+         std::string(kEmptySha256Hex)};
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  return {};
+}
+
+Result<std::string> S3Client::putObject(const std::string& key, const BodyRange& body,
+                                        const std::map<std::string, std::string>& meta) {
+  Call c{"PUT", key, {}, {}, "", &body, toHex(body.sha256)};
+  c.headers.emplace_back("content-md5", toBase64(body.md5));
+  c.headers.emplace_back("content-type", "application/octet-stream");
+  for (const auto& [n, v] : meta) c.headers.emplace_back("x-amz-meta-" + n, v);
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  return stripQuotes(r->header("etag"));
+}
+
+Result<std::string> S3Client::createMultipartUpload(const std::string& key,
+                                                    const std::map<std::string, std::string>& meta) {
+  Call c{"POST", key, {{"uploads", ""}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
+  c.headers.emplace_back("content-type", "application/octet-stream");
+  for (const auto& [n, v] : meta) c.headers.emplace_back("x-amz-meta-" + n, v);
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  std::string id = xmlText(r->body, "UploadId");
+  if (id.empty()) return plainError(describe(c) + ": answer has no UploadId");
+  return id;
+}
+
+Result<std::string> S3Client::uploadPart(const std::string& key, const std::string& uploadId,
+                                         int number, const BodyRange& body) {
+  Call c{"PUT", key, {{"partNumber", std::to_string(number)}, {"uploadId", uploadId}}, {}, "", &body,
+         toHex(body.sha256)};
+  c.headers.emplace_back("content-md5", toBase64(body.md5));
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  std::string etag = stripQuotes(r->header("etag"));
+  if (etag != toHex(body.md5)) {
+    return plainError(fmt::format("{} part {}: server ETag {} differs from the part's MD5 {}",
+                                  describe(c), number, etag, toHex(body.md5)));
+  }
+  return etag;
+}
+
+Result<std::string> S3Client::completeMultipartUpload(const std::string& key,
+                                                      const std::string& uploadId,
+                                                      const std::vector<CompletedPart>& parts) {
+  std::string xml = "<CompleteMultipartUpload>";
+  for (const auto& p : parts) {
+    xml += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", p.number, p.etag);
+  }
+  xml += "</CompleteMultipartUpload>";
+  Call c{"POST", key, {{"uploadId", uploadId}}, {}, xml, nullptr, sha256Hex(xml)};
+  c.headers.emplace_back("content-type", "application/xml");
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  return stripQuotes(xmlText(r->body, "ETag"));
+}
+
+Status S3Client::abortMultipartUpload(const std::string& key, const std::string& uploadId) {
+  Call c{"DELETE", key, {{"uploadId", uploadId}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
+  auto r = send(c, {404});
+  if (!r.ok()) return r.error();
+  return {};
+}
+
+}  // namespace ibsr::s3

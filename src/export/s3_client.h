@@ -1,0 +1,128 @@
+// The handful of S3 REST operations ibsr-export needs, signed with SigV4 and retried per
+// RetryPolicy. Every call returns a Result whose error message names the operation, the object
+// and the S3 error code and message ("PUT s3://b/k: HTTP 403 AccessDenied: Access Denied").
+// Requests carry whole bodies (never aws-chunked) with x-amz-content-sha256 of the body, so any
+// S3-compatible store that checks signatures can verify them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "export/credentials.h"
+#include "export/digest.h"
+#include "export/http_client.h"
+#include "export/retry.h"
+#include "export/sigv4.h"
+
+namespace ibsr::s3 {
+
+struct Endpoint {
+  std::string scheme;    // "https" or "http"
+  std::string hostPort;  // "s3.us-east-1.amazonaws.com", "127.0.0.1:8080"
+};
+
+// Parses "http(s)://host[:port][/]". Empty input gives AWS's regional endpoint for `region`.
+Result<Endpoint> parseEndpoint(const std::string& url, const std::string& region);
+
+// Path-style addressing is needed for IP literals and localhost (no DNS for bucket.host), and for
+// bucket names with dots over https (the wildcard certificate does not match them).
+bool needsPathStyle(const Endpoint& endpoint, const std::string& bucket);
+
+struct BucketConfig {
+  Endpoint endpoint;
+  std::string bucket;
+  std::string region;
+  bool pathStyle = false;
+};
+
+// Where a request goes: the URL to use and the encoded path that SigV4 signs.
+struct Target {
+  std::string url;          // without query
+  std::string host;         // Host header value
+  std::string encodedPath;  // "/bucket/key" (path style) or "/key"
+};
+Target objectTarget(const BucketConfig& config, const std::string& key);
+
+struct ObjectInfo {
+  std::uint64_t size = 0;
+  std::string etag;                           // without quotes
+  std::map<std::string, std::string> meta;    // x-amz-meta-* without the prefix
+};
+
+struct BodyRange {
+  int fd = -1;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  Md5 md5{};
+  Sha256 sha256{};
+};
+
+struct CompletedPart {
+  int number = 0;
+  std::string etag;  // as returned by UploadPart, without quotes
+};
+
+// Finds <tag>text</tag> in an S3 XML answer (first occurrence), with XML entities decoded.
+std::string xmlText(const std::string& xml, const std::string& tag);
+
+class S3Client {
+ public:
+  S3Client(BucketConfig config, Credentials credentials, RetryPolicy policy, HttpTimeouts timeouts = {});
+
+  // HEAD of the object; nullopt when it does not exist (404).
+  Result<std::optional<ObjectInfo>> headObject(const std::string& key);
+  // ListObjects with max-keys=1 under `prefix`: proves credentials, bucket and permissions
+  // before any file is touched.
+  Status probeBucket(const std::string& prefix);
+  // Returns the ETag the server computed (unquoted).
+  Result<std::string> putObject(const std::string& key, const BodyRange& body,
+                                const std::map<std::string, std::string>& meta);
+  Result<std::string> createMultipartUpload(const std::string& key,
+                                            const std::map<std::string, std::string>& meta);
+  Result<std::string> uploadPart(const std::string& key, const std::string& uploadId, int number,
+                                 const BodyRange& body);
+  Result<std::string> completeMultipartUpload(const std::string& key, const std::string& uploadId,
+                                              const std::vector<CompletedPart>& parts);
+  Status abortMultipartUpload(const std::string& key, const std::string& uploadId);
+
+  const BucketConfig& config() const { return config_; }
+  // Counters for the summary and the tests: requests sent and retries done.
+  std::uint64_t requests() const { return requests_; }
+  std::uint64_t retries() const { return retries_; }
+  // Whether the last failed call failed on something transient (network, 5xx) after its retries,
+  // as opposed to a final answer such as 403: lets the caller stop hammering a dead endpoint.
+  bool lastFailureTransient() const { return lastFailureTransient_; }
+  void setLastFailureTransient(bool v) { lastFailureTransient_ = v; }
+
+ private:
+  struct Call {
+    std::string method;
+    std::string key;  // empty: the bucket itself
+    NameValues query;
+    NameValues headers;  // extra headers to send and sign
+    std::string bodyText;
+    const BodyRange* body = nullptr;
+    std::string payloadHash;  // hex SHA-256 of the body
+  };
+  // Signs and sends, retrying transient failures. `okStatuses` lists non-2xx statuses the caller
+  // handles itself (404 for HEAD).
+  Result<HttpResponse> send(const Call& call, const std::vector<long>& okStatuses = {});
+  HttpRequest build(const Call& call) const;
+  std::string describe(const Call& call) const;
+
+  BucketConfig config_;
+  Credentials credentials_;
+  RetryPolicy policy_;
+  HttpClient http_;
+  std::mt19937_64 rng_;
+  std::uint64_t requests_ = 0;
+  std::uint64_t retries_ = 0;
+  bool lastFailureTransient_ = false;
+};
+
+}  // namespace ibsr::s3

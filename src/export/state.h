@@ -1,0 +1,50 @@
+// The export state file: what already landed where, so that a rerun uploads nothing unchanged.
+// JSON, written atomically (temporary file, fsync, rename). A missing or corrupt file is not
+// an error: the uploader then asks the bucket (HEAD) instead, so losing the state costs requests,
+// never correctness. A lock file next to it keeps two runs from sharing one state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/result.h"
+#include "core/unique_fd.h"
+
+namespace ibsr::exporter {
+
+struct LandedObject {
+  std::string path;    // local file it came from
+  std::uint64_t size = 0;
+  std::int64_t mtimeNs = 0;
+  std::string sha256;  // hex, of the bytes uploaded
+  std::string etag;    // as verified after upload
+};
+
+class ExportState {
+ public:
+  // Destination "s3://bucket/key" -> what landed there.
+  using Map = std::map<std::string, LandedObject>;
+
+  // Parses state text; an error means the text is not a valid state (the caller warns and
+  // starts empty).
+  static Result<Map> parse(const std::string& text);
+  static std::string serialize(const Map& objects);
+
+  // Loads `path`. A missing file gives an empty state; a corrupt one gives an empty state and
+  // sets `warning`.
+  static Map load(const std::string& path, std::string& warning);
+  static Status save(const std::string& path, const Map& objects);
+};
+
+// Holds an exclusive flock on `path` (created if needed) for its lifetime.
+class LockFile {
+ public:
+  static Result<LockFile> acquire(const std::string& path);
+
+ private:
+  explicit LockFile(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+}  // namespace ibsr::exporter

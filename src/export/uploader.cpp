@@ -1,0 +1,270 @@
+#include "export/uploader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "core/unique_fd.h"
+#include "export/file_digest.h"
+
+namespace ibsr::exporter {
+namespace {
+
+constexpr int kMaxConsecutiveTransient = 3;
+constexpr const char* kShaMeta = "ibsr-sha256";
+
+double nowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t mtimeNsOf(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+std::string Summary::line() const {
+  return fmt::format("uploaded={} skipped={} open={} failed={} deleted={} bytes={} seconds={:.3f}",
+                     uploaded, skipped, open, failed, deleted, bytes, seconds);
+}
+
+Uploader::Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state)
+    : client_(client), options_(std::move(options)), state_(std::move(state)) {}
+
+std::string Uploader::destination(const std::string& key) const {
+  return "s3://" + options_.bucket + "/" + key;
+}
+
+void Uploader::saveState(bool force) {
+  if (!stateDirty_ || options_.dryRun) return;
+  // Saving after every file would rewrite the whole state per file; every 2 s bounds what a
+  // crash can lose (and a lost entry only costs a HEAD next time).
+  if (!force && nowSeconds() - lastSave_ < 2.0) return;
+  if (auto s = ExportState::save(options_.stateFile, state_); !s.ok()) {
+    log::error("{}", s.error().message);
+  } else {
+    stateDirty_ = false;
+  }
+  lastSave_ = nowSeconds();
+}
+
+Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string& probeError) {
+  const double start = nowSeconds();
+  lastSave_ = start;
+  Summary sum;
+  int consecutiveTransient = 0;
+  for (const Artefact& a : artefacts) {
+    if (a.open && !options_.includeOpen) {
+      log::info("skip {} (still open: {})", a.path.string(), a.openReason);
+      ++sum.open;
+      continue;
+    }
+    if (!probeError.empty()) {
+      log::error("{}: not uploaded: {}", a.path.string(), probeError);
+      ++sum.failed;
+      continue;
+    }
+    if (consecutiveTransient >= kMaxConsecutiveTransient) {
+      log::error("{}: not attempted: the endpoint failed for {} files in a row", a.path.string(),
+                 consecutiveTransient);
+      ++sum.failed;
+      continue;
+    }
+    std::uint64_t bytes = 0;
+    bool deleted = false;
+    switch (exportOne(a, bytes, deleted)) {
+      case Outcome::Uploaded:
+        ++sum.uploaded;
+        sum.bytes += bytes;
+        consecutiveTransient = 0;
+        break;
+      case Outcome::Skipped:
+        ++sum.skipped;
+        consecutiveTransient = 0;
+        break;
+      case Outcome::Failed:
+        ++sum.failed;
+        consecutiveTransient = 0;
+        break;
+      case Outcome::FailedTransient:
+        ++sum.failed;
+        ++consecutiveTransient;
+        break;
+    }
+    if (deleted) ++sum.deleted;
+    saveState(false);
+  }
+  saveState(true);
+  sum.seconds = nowSeconds() - start;
+  return sum;
+}
+
+Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted) {
+  const std::string key = objectKey(options_.prefix, options_.hostId, a.kind, a.relative);
+  const std::string dest = destination(key);
+  const std::string path = a.path.string();
+  // `s3Call`: the failure came from a request (its transience decides whether to keep trying
+  // other files), not from the local file or a checksum mismatch.
+  auto failed = [&](const std::string& why, bool s3Call = false) {
+    log::error("{} -> {}: {}", path, dest, why);
+    return s3Call && client_->lastFailureTransient() ? Outcome::FailedTransient : Outcome::Failed;
+  };
+
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    log::error("{}", sysError("cannot open '" + path + "'").message);
+    return Outcome::Failed;
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    log::error("{}", sysError("cannot stat '" + path + "'").message);
+    return Outcome::Failed;
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  const std::int64_t mtimeNs = mtimeNsOf(st);
+  std::uint64_t length = size;
+  if (a.appendOnly) {
+    auto l = completeLinesLength(fd.get(), size);
+    if (!l.ok()) return failed("cannot read: " + l.error().message);
+    length = *l;
+  }
+
+  auto known = state_.find(dest);
+  if (known != state_.end() && known->second.path == path && known->second.size == length &&
+      known->second.mtimeNs == mtimeNs) {
+    log::info("unchanged {} (landed as {})", path, dest);
+    if (options_.deleteAfterUpload && !options_.dryRun) {
+      // Landed in an earlier run: confirm it is still there before removing the only other copy.
+      if (auto v = verify(key, length, known->second.etag); !v.ok()) return failed(v.error().message, true);
+      deleted = maybeDelete(a, fd.get(), size, mtimeNs);
+    }
+    return Outcome::Skipped;
+  }
+  if (options_.dryRun) {
+    fmt::print("would upload {} -> {} ({} bytes)\n", path, dest, length);
+    return Outcome::Skipped;
+  }
+
+  const bool multipart = length >= options_.multipartThreshold;
+  auto digest = digestFile(fd.get(), length, multipart ? options_.partSize : 0);
+  if (!digest.ok()) return failed("cannot read: " + digest.error().message);
+  const std::string sha = s3::toHex(digest->sha256);
+  const std::string expectedEtag =
+      digest->parts.size() > 1 ? multipartEtag(digest->parts) : s3::toHex(digest->md5);
+
+  auto record = [&](const std::string& etag) {
+    state_[dest] = LandedObject{path, length, mtimeNs, sha, etag};
+    stateDirty_ = true;
+  };
+
+  if (known != state_.end() && known->second.sha256 == sha && known->second.size == length) {
+    // Same bytes, new mtime (touched or copied): nothing to upload.
+    log::info("unchanged content {} (landed as {})", path, dest);
+    record(known->second.etag);
+    return Outcome::Skipped;
+  }
+  if (known == state_.end()) {
+    // No record (first run, or the state file was lost): ask the bucket.
+    auto head = client_->headObject(key);
+    if (!head.ok()) return failed(head.error().message, true);
+    const auto& info = head.value();
+    if (info && info->size == length &&
+        (info->etag == expectedEtag || (info->meta.count(kShaMeta) && info->meta.at(kShaMeta) == sha))) {
+      log::info("already in bucket {} (size and checksum match)", dest);
+      record(info->etag);
+      if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
+      return Outcome::Skipped;
+    }
+  }
+
+  auto etag = upload(key, fd.get(), *digest);
+  if (!etag.ok()) return failed(etag.error().message, true);
+  if (*etag != expectedEtag) {
+    return failed(fmt::format("server ETag {} differs from the local checksum {}", *etag, expectedEtag));
+  }
+  if (auto v = verify(key, length, expectedEtag); !v.ok()) return failed(v.error().message, true);
+  record(expectedEtag);
+  bytes = length;
+  log::info("uploaded {} -> {} ({} bytes{}, verified)", path, dest, length,
+            digest->parts.size() > 1 ? fmt::format(", {} parts", digest->parts.size()) : "");
+  if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
+  return Outcome::Uploaded;
+}
+
+void Uploader::abortUpload(const std::string& key, const std::string& uploadId) {
+  // The abort's own outcome must not mask why the upload failed (the caller reports that).
+  const bool transient = client_->lastFailureTransient();
+  if (auto a = client_->abortMultipartUpload(key, uploadId); !a.ok()) {
+    log::warn("could not abort multipart upload of {} (a bucket lifecycle rule cleans it up): {}",
+              key, a.error().message);
+  } else {
+    log::info("aborted multipart upload of {}", key);
+  }
+  client_->setLastFailureTransient(transient);
+}
+
+Result<std::string> Uploader::upload(const std::string& key, int fd, const FileDigest& digest) {
+  const std::map<std::string, std::string> meta{{kShaMeta, s3::toHex(digest.sha256)}};
+  if (digest.parts.size() <= 1) {
+    s3::BodyRange body{fd, 0, digest.length, digest.md5, digest.sha256};
+    return client_->putObject(key, body, meta);
+  }
+  auto id = client_->createMultipartUpload(key, meta);
+  if (!id.ok()) return id.error();
+  std::vector<s3::CompletedPart> done;
+  for (std::size_t i = 0; i < digest.parts.size(); ++i) {
+    const PartDigest& p = digest.parts[i];
+    s3::BodyRange body{fd, p.offset, p.length, p.md5, p.sha256};
+    auto etag = client_->uploadPart(key, *id, static_cast<int>(i + 1), body);
+    if (!etag.ok()) {
+      // Abort so the bucket does not keep (and bill) the orphaned parts.
+      abortUpload(key, *id);
+      return etag.error();
+    }
+    done.push_back({static_cast<int>(i + 1), *etag});
+  }
+  auto etag = client_->completeMultipartUpload(key, *id, done);
+  if (!etag.ok()) abortUpload(key, *id);
+  return etag;
+}
+
+Status Uploader::verify(const std::string& key, std::uint64_t size, const std::string& etag) {
+  auto head = client_->headObject(key);
+  if (!head.ok()) return plainError("verification failed: " + head.error().message);
+  if (!head.value()) return plainError("verification failed: object not found after upload");
+  const s3::ObjectInfo& info = *head.value();
+  if (info.size != size) {
+    return plainError(fmt::format("verification failed: object has {} bytes, local file {}", info.size, size));
+  }
+  if (info.etag != etag) {
+    return plainError(fmt::format("verification failed: object ETag {} differs from expected {}", info.etag, etag));
+  }
+  return {};
+}
+
+bool Uploader::maybeDelete(const Artefact& a, int fd, std::uint64_t size, std::int64_t mtimeNs) {
+  const std::string path = a.path.string();
+  if (a.open || a.appendOnly) {
+    log::info("keep {} (still written by the collector)", path);
+    return false;
+  }
+  // Never delete bytes that did not land: the file must be exactly what was verified.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != size || mtimeNsOf(st) != mtimeNs) {
+    log::warn("keep {}: it changed after upload", path);
+    return false;
+  }
+  if (::unlink(path.c_str()) != 0) {
+    log::error("{}", sysError("cannot delete '" + path + "'").message);
+    return false;
+  }
+  log::info("deleted {} (landed and verified)", path);
+  return true;
+}
+
+}  // namespace ibsr::exporter

@@ -1,0 +1,69 @@
+// Exports discovered artefacts: decides per file whether it already landed (state file, else
+// HEAD), uploads it (single PUT or multipart), verifies size and ETag with a HEAD afterwards,
+// records it in the state and, if asked, deletes the local copy. One file failing never stops
+// the others, except that after several consecutive files fail on an unreachable or failing
+// endpoint the rest are reported failed without each waiting out its own retries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "export/discovery.h"
+#include "export/file_digest.h"
+#include "export/s3_client.h"
+#include "export/state.h"
+
+namespace ibsr::exporter {
+
+struct UploadOptions {
+  std::string bucket;
+  std::string prefix;
+  std::string hostId;
+  bool includeOpen = false;
+  bool deleteAfterUpload = false;
+  bool dryRun = false;
+  std::uint64_t multipartThreshold = 64ull << 20;  // files at least this big go multipart
+  std::uint64_t partSize = 16ull << 20;
+  std::string stateFile;
+};
+
+struct Summary {
+  std::uint64_t uploaded = 0;
+  std::uint64_t skipped = 0;  // already landed, unchanged
+  std::uint64_t open = 0;     // still being written, left for a later run
+  std::uint64_t failed = 0;
+  std::uint64_t deleted = 0;
+  std::uint64_t bytes = 0;    // bytes uploaded
+  double seconds = 0;
+  std::string line() const;
+};
+
+class Uploader {
+ public:
+  // `client` may be null in dry-run mode.
+  Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state);
+
+  // Processes every artefact; `probeError` (non-empty) marks every selected file failed with it.
+  Summary run(const std::vector<Artefact>& artefacts, const std::string& probeError = {});
+
+  const ExportState::Map& state() const { return state_; }
+
+ private:
+  enum class Outcome { Uploaded, Skipped, Failed, FailedTransient };
+  Outcome exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted);
+  Result<std::string> upload(const std::string& key, int fd, const FileDigest& digest);
+  void abortUpload(const std::string& key, const std::string& uploadId);
+  Status verify(const std::string& key, std::uint64_t size, const std::string& etag);
+  bool maybeDelete(const Artefact& a, int fd, std::uint64_t size, std::int64_t mtimeNs);
+  std::string destination(const std::string& key) const;
+  void saveState(bool force);
+
+  s3::S3Client* client_;
+  UploadOptions options_;
+  ExportState::Map state_;
+  bool stateDirty_ = false;
+  double lastSave_ = 0;
+};
+
+}  // namespace ibsr::exporter
