@@ -51,6 +51,11 @@ struct ibsr_counters {
 
 #if !defined(__bpf__) && defined(__cplusplus)
 #include <cstddef>
+/* Userspace only: one map entry as read back by the collector. */
+struct ibsr_counter_entry {
+	ibsr_counter_key key;
+	ibsr_counters counters;
+};
 static_assert(sizeof(ibsr_counter_key) == 8);
 static_assert(offsetof(ibsr_counter_key, dst_port) == 4);
 static_assert(sizeof(ibsr_counters) == 48);

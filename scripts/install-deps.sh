@@ -13,7 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
   # tests, demo, benchmarks
   iproute2 iputils-ping hping3 nmap python3 python3-scapy tcpdump tshark iperf3 curl jq
-  netcat-openbsd procps psmisc kmod file
+  netcat-openbsd procps psmisc kmod file ethtool
   python3-swift memcached chromium
 )
 

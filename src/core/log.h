@@ -18,6 +18,11 @@ template <typename... Args>
 void error(fmt::format_string<Args...> f, Args&&... args) {
   write("error", fmt::format(f, std::forward<Args>(args)...));
 }
+// Always printed: the few lines an operator needs even without -v (what was attached, where).
+template <typename... Args>
+void notice(fmt::format_string<Args...> f, Args&&... args) {
+  write("notice", fmt::format(f, std::forward<Args>(args)...));
+}
 template <typename... Args>
 void warn(fmt::format_string<Args...> f, Args&&... args) {
   write("warning", fmt::format(f, std::forward<Args>(args)...));

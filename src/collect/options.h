@@ -1,0 +1,37 @@
+// Options of `ibsr collect` and their validation, done before anything is loaded or attached.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpf/xdp_attach.h"
+#include "core/result.h"
+#include "ibsr_abi.h"
+
+namespace ibsr::collect {
+
+struct CollectOptions {
+  std::string iface;
+  std::vector<int> ports;  // as given; validated into dstPorts
+  std::string outDir = "/var/lib/ibsr/snapshots";
+  std::uint64_t intervalSec = 60;
+  std::uint32_t mapSize = IBSR_DEFAULT_MAP_SIZE;
+  std::uint64_t maxFiles = 3600;
+  std::uint64_t maxAgeSec = 86400;
+  std::optional<std::uint64_t> durationSec;
+  bpf::XdpMode xdpMode = bpf::XdpMode::Auto;
+  int verbosity = 0;
+  std::int64_t testClockOffsetSec = 0;  // hidden: lets tests reach an hour boundary quickly
+
+  std::vector<std::uint16_t> dstPorts;  // sorted, filled by validatePorts
+};
+
+// 1..IBSR_MAX_PORTS ports, each 1..65535, no duplicates; fills dstPorts.
+Status validatePorts(CollectOptions& options);
+
+// Creates the directory (and parents) if missing and proves it writable with a probe file.
+Status prepareOutputDir(const std::string& dir);
+
+}  // namespace ibsr::collect

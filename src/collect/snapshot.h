@@ -1,0 +1,32 @@
+// Snapshot schema v3 (seed 003): one JSON object per line, buckets sorted by
+// (key_type, key_value, dst_port), dst_ports ascending.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ibsr_abi.h"
+
+namespace ibsr::collect {
+
+inline constexpr std::uint32_t kSnapshotSchemaVersion = 3;
+
+using Bucket = ibsr_counter_entry;
+
+struct Snapshot {
+  std::uint64_t tsUnixSec = 0;
+  std::vector<std::uint16_t> dstPorts;
+  std::vector<Bucket> buckets;
+};
+
+// Sorts buckets and ports into the canonical order.
+void canonicalize(Snapshot& snapshot);
+
+// Appends the v3 JSON line (with trailing '\n') of a canonical snapshot to out.
+void appendSnapshotJson(const Snapshot& snapshot, std::string& out);
+
+// Distinct source addresses (a source on two ports counts once). Needs canonical order.
+std::uint64_t distinctSources(const Snapshot& snapshot);
+
+}  // namespace ibsr::collect

@@ -1,0 +1,45 @@
+// One collection cycle, independent of BPF: given the map's entries, write the snapshot line to
+// the hourly file, the heartbeat to status.jsonl, and apply retention. Kept apart from the
+// attach/loop code so that it is unit-tested with a fake clock and a plain directory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "collect/snapshot.h"
+#include "core/rotation.h"
+
+namespace ibsr::collect {
+
+struct CycleStats {
+  std::uint64_t cycle = 0;              // cycles completed, 1-indexed in the heartbeat
+  std::uint64_t snapshotsWritten = 0;   // cumulative
+  std::uint64_t writeErrors = 0;        // cumulative failed snapshot or heartbeat writes
+  std::uint64_t lastBuckets = 0;
+  std::uint64_t lastSources = 0;
+  std::uint64_t lastLineBytes = 0;
+};
+
+class SnapshotCycle {
+ public:
+  SnapshotCycle(std::string outDir, std::vector<std::uint16_t> dstPorts, RotationPolicy policy);
+
+  // Takes the entries (left empty afterwards, capacity kept for the next cycle).
+  void run(std::uint64_t tsUnixSec, std::vector<Bucket>& entries);
+
+  const CycleStats& stats() const { return stats_; }
+  std::string snapshotPath(std::uint64_t tsUnixSec) const;
+  std::string statusPath() const { return outDir_ + "/status.jsonl"; }
+
+ private:
+  bool write(const std::string& path, const std::string& line);
+
+  std::string outDir_;
+  RotationPolicy policy_;
+  Snapshot snapshot_;
+  std::string line_;
+  CycleStats stats_;
+};
+
+}  // namespace ibsr::collect

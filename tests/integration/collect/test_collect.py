@@ -1,0 +1,393 @@
+"""`ibsr collect` end to end on the real kernel: a veth pair between two network namespaces
+that each test creates and removes, the collector attached in the server namespace, crafted
+frames and real kernel TCP connections from the client namespace."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from collector import IBSR, Collector  # noqa: E402
+from counter_model import FIELDS, buckets_table, count, ip_int, read_pcap  # noqa: E402
+from netns import NsPair, run, wait_for  # noqa: E402
+
+from scapy.all import (IP, TCP, UDP, Dot1AD, Dot1Q, Ether, IPOption_NOP, IPv6,  # noqa: E402
+                       Raw, raw)
+
+SEND = os.path.join(os.path.dirname(__file__), "..", "lib", "send_frames.py")
+PORT, UNMONITORED = 8080, 9090
+
+
+def counters(**kw):
+    c = dict.fromkeys(FIELDS, 0)
+    c.update(kw)
+    return c
+
+
+class CollectTestBase(unittest.TestCase):
+    def setUp(self):
+        self.pair = NsPair().setup()
+        self.addCleanup(self.pair.teardown)
+        self.tmp = tempfile.mkdtemp(prefix="ibsr-collect-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.out = os.path.join(self.tmp, "snapshots")
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+    def collector(self, ports, *extra, **kw):
+        c = Collector(self.pair, self.out, ports, *extra, **kw)
+        self.addCleanup(c.kill)
+        return c
+
+    def eth(self, src_ip=None):
+        return Ether(src=self.pair.cli_mac, dst=self.pair.srv_mac)
+
+    def send(self, frames):
+        data = "".join(raw(f).hex() + "\n" for f in frames)
+        out = self.pair.ns(self.pair.cli, "/usr/bin/python3", SEND, self.pair.cli_if,
+                           input=data, capture=True).stdout
+        self.assertEqual(int(out), len(frames))
+
+    def spoofed(self, host):
+        return "10.199.%d.%d" % (self.pair.subnet, host)
+
+    def listen(self, port):
+        p = self.pair.popen(self.pair.srv, "/usr/bin/python3", "-m", "http.server", str(port),
+                            "--bind", self.pair.srv_ip, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        wait_for(lambda: "LISTEN" in self.pair.ns(self.pair.srv, "ss", "-Htln",
+                                                   "sport = :%d" % port, capture=True).stdout
+                 or None, what="listener on %d" % port)
+
+    def curl(self, port, n):
+        for _ in range(n):
+            self.pair.ns(self.pair.cli, "curl", "-sS", "-o", "/dev/null", "--max-time", "5",
+                         "http://%s:%d/" % (self.pair.srv_ip, port))
+
+    def capture(self):
+        pcap = os.path.join(self.tmp, "server.pcap")
+        p = self.pair.popen(self.pair.srv, "tcpdump", "--immediate-mode", "-i", self.pair.srv_if, "-n",
+                            "-U", "-s", "0", "-w", pcap, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        wait_for(lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24,
+                 what="tcpdump to start")
+        return p, pcap
+
+    def last_snapshot(self, c):
+        snaps = c.snapshots()
+        self.assertTrue(snaps, "no snapshot written; stderr:\n" + c.stderr())
+        return snaps[-1]
+
+
+class ExactCounters(CollectTestBase):
+    def test_known_mix_gives_exact_counters(self):
+        self.listen(PORT)
+        self.listen(UNMONITORED)
+        tcpdump, pcap = self.capture()
+        c = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+
+        e, dst = self.eth(), self.pair.srv_ip
+        flood, rst, acks, vlan, qinq, opts, frag, udp, unmon = (
+            self.spoofed(h) for h in (100, 101, 102, 103, 104, 105, 106, 107, 108))
+        frames = []
+        frames += [e / IP(src=flood, dst=dst) / TCP(sport=10000 + i, dport=PORT, flags="S", seq=i)
+                   for i in range(300)]
+        frames += [e / IP(src=rst, dst=dst) / TCP(sport=2000, dport=PORT, flags="R", seq=5)] * 5
+        frames += [e / IP(src=rst, dst=dst) / TCP(sport=2001, dport=PORT, flags="RA", seq=5)] * 3
+        frames += [e / IP(src=acks, dst=dst) / TCP(sport=3000, dport=PORT, flags="A", seq=0)] * 4
+        frames += [e / IP(src=acks, dst=dst) / TCP(sport=3000, dport=PORT, flags="A", seq=77)] * 6
+        frames += [e / IP(src=acks, dst=dst) / TCP(sport=3000, dport=PORT, flags="PA", seq=78) /
+                   Raw(b"x" * 100)] * 2
+        frames += [e / IP(src=acks, dst=dst) / TCP(sport=3000, dport=PORT, flags="FA", seq=178)] * 2
+        frames += [Ether(src=self.pair.cli_mac, dst=self.pair.srv_mac) / Dot1Q(vlan=7) /
+                   IP(src=vlan, dst=dst) / TCP(sport=4000, dport=PORT, flags="S")] * 3
+        frames += [Ether(src=self.pair.cli_mac, dst=self.pair.srv_mac) / Dot1AD(vlan=8) /
+                   Dot1Q(vlan=9) / IP(src=qinq, dst=dst) / TCP(sport=4001, dport=PORT, flags="S")]
+        frames += [e / IP(src=opts, dst=dst, options=[IPOption_NOP()] * 4) /
+                   TCP(sport=4002, dport=PORT, flags="S")] * 2
+        frames += [e / IP(src=opts, dst=dst, options=[IPOption_NOP()] * 40) /
+                   TCP(sport=4003, dport=PORT, flags="A", seq=9)]
+        first = e / IP(src=frag, dst=dst, flags="MF", frag=0, proto=6) / TCP(
+            sport=4004, dport=PORT, flags="S") / Raw(b"y" * 16)
+        later = e / IP(src=frag, dst=dst, flags=0, frag=5, proto=6) / Raw(
+            raw(TCP(sport=4004, dport=PORT, flags="S")))  # looks like TCP, must not count
+        frames += [first, later, later]
+        frames += [e / IP(src=udp, dst=dst) / UDP(sport=5000, dport=PORT) / Raw(b"z" * 20)] * 4
+        frames += [e / IPv6(src="fd00::9", dst=self.pair.srv_ip6) /
+                   TCP(sport=5001, dport=PORT, flags="S")] * 4
+        frames += [e / IP(src=unmon, dst=dst) / TCP(sport=5002, dport=UNMONITORED, flags="S")] * 4
+        self.send(frames)
+        self.curl(PORT, 5)          # real kernel connections with data from the client address
+        self.curl(UNMONITORED, 2)   # must not appear
+
+        time.sleep(0.5)  # let the last frames through the stack before the final snapshot
+        self.assertEqual(c.stop(), 0, c.stderr())
+        tcpdump.send_signal(signal.SIGINT)
+        tcpdump.wait(timeout=10)
+
+        got = buckets_table(self.last_snapshot(c))
+        # XDP sees only what arrives on the server's veth: the frames sent by the client's MAC.
+        cli_mac = bytes.fromhex(self.pair.cli_mac.replace(":", ""))
+        inbound = [f for f in read_pcap(pcap) if f[6:12] == cli_mac]
+        self.assertGreater(len(inbound), 370)
+        expected_from_capture = count(inbound, {PORT})
+        self.assertEqual(got, expected_from_capture)
+
+        # The crafted sources, stated by hand (40-byte SYNs, 24/60-byte option headers, ...).
+        k = lambda ip: (ip_int(ip), PORT)  # noqa: E731
+        self.assertEqual(got[k(flood)], counters(syn=300, packets=300, bytes=300 * 40))
+        self.assertEqual(got[k(rst)], counters(rst=8, ack=3, packets=8, bytes=8 * 40))
+        self.assertEqual(got[k(acks)], counters(ack=14, handshake_ack=6 + 2, packets=14,
+                                                bytes=12 * 40 + 2 * 140))
+        self.assertEqual(got[k(vlan)], counters(syn=3, packets=3, bytes=120))
+        self.assertEqual(got[k(qinq)], counters(syn=1, packets=1, bytes=40))
+        self.assertEqual(got[k(opts)], counters(syn=2, ack=1, handshake_ack=1, packets=3,
+                                                bytes=2 * 44 + 80))
+        self.assertEqual(got[k(frag)], counters(syn=1, packets=1, bytes=56))
+        for absent in (udp, unmon):
+            self.assertNotIn(k(absent), got)
+        self.assertNotIn((ip_int(unmon), UNMONITORED), got)
+        client = got[k(self.pair.cli_ip)]
+        self.assertEqual(client["syn"], 5)
+        self.assertGreaterEqual(client["handshake_ack"], 5)
+        self.assertEqual(set(got), {k(h) for h in (flood, rst, acks, vlan, qinq, opts, frag,
+                                                    self.pair.cli_ip)})
+        status = c.status()
+        self.assertEqual(status[-1]["ips_collected"], 8)
+        self.assertEqual(status[-1]["snapshots_written"], len(c.snapshots()))
+
+    def test_multiple_ports_in_generic_mode(self):
+        c = self.collector([8081, 8082, 8083], "--xdp-mode", "generic",
+                           "--snapshot-interval-sec", 3600).start()
+        self.assertIn("generic mode", c.attached_line())
+        e, src = self.eth(), self.spoofed(50)
+        frames = []
+        for port, n in ((8081, 1), (8082, 2), (8083, 3), (8084, 4)):
+            frames += [e / IP(src=src, dst=self.pair.srv_ip) /
+                       TCP(sport=1234, dport=port, flags="S")] * n
+        self.send(frames)
+        time.sleep(0.3)
+        self.assertEqual(c.stop(), 0)
+        snap = self.last_snapshot(c)
+        self.assertEqual(snap["dst_ports"], [8081, 8082, 8083])
+        self.assertEqual([(b["dst_port"], b["syn"]) for b in snap["buckets"]],
+                         [(8081, 1), (8082, 2), (8083, 3)])
+        self.assertEqual(c.status()[-1]["ips_collected"], 1)
+
+
+class Lifecycle(CollectTestBase):
+    def test_sigterm_writes_final_snapshot_and_detaches(self):
+        c = self.collector([PORT], "--snapshot-interval-sec", 1).start()
+        self.assertTrue(self.pair.xdp_attached())
+        c.wait_cycles(2)
+        src = self.spoofed(60)
+        self.send([self.eth() / IP(src=src, dst=self.pair.srv_ip) /
+                   TCP(sport=1, dport=PORT, flags="S")] * 7)
+        time.sleep(0.2)
+        self.assertEqual(c.stop(signal.SIGTERM), 0, c.stderr())
+        self.assertFalse(self.pair.xdp_attached())
+        snap = self.last_snapshot(c)
+        self.assertEqual(snap["buckets"][0]["syn"], 7)
+        status = c.status()
+        self.assertEqual([s["cycle"] for s in status], list(range(1, len(status) + 1)))
+        self.assertEqual(status[-1]["snapshots_written"], len(c.snapshots()))
+        self.assertIn("stopped by", c.stderr())
+
+    def test_sigint_and_duration_end_the_same_way(self):
+        c = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+        self.assertEqual(c.stop(signal.SIGINT), 0)
+        self.assertEqual(len(c.snapshots()), 1)
+        self.assertFalse(self.pair.xdp_attached())
+        shutil.rmtree(self.out)
+        d = self.collector([PORT], "--snapshot-interval-sec", 1, "--duration-sec", 3).start()
+        self.assertEqual(d.wait(timeout=20), 0)
+        self.assertFalse(self.pair.xdp_attached())
+        self.assertEqual([s["cycle"] for s in d.status()], [1, 2, 3])
+
+    def test_kill9_leaves_nothing_attached(self):
+        c = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+        self.assertTrue(self.pair.xdp_attached())
+        c.proc.kill()
+        c.proc.wait()
+        wait_for(lambda: not self.pair.xdp_attached(), timeout=10,
+                 what="XDP to detach after SIGKILL")
+        # The interface is free: a new collector attaches at once.
+        d = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+        self.assertEqual(d.stop(), 0)
+
+    def test_second_collector_on_same_interface_fails_cleanly(self):
+        c = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+        d = self.collector([PORT], "--snapshot-interval-sec", 3600)
+        d.out_dir = os.path.join(self.tmp, "other")
+        d.args[d.args.index("--out-dir") + 1] = d.out_dir
+        d.start(wait_attached=False)
+        self.assertEqual(d.wait(timeout=20), 1)
+        self.assertIn("already attached", d.stderr())
+        self.assertTrue(self.pair.xdp_attached())  # the first one is untouched
+        self.assertEqual(c.stop(), 0)
+
+    def test_map_size_bounds_memory_under_spoofed_flood(self):
+        c = self.collector([PORT], "--map-size", 16, "--snapshot-interval-sec", 1).start()
+        e, dst = self.eth(), self.pair.srv_ip
+        self.send([e / IP(src="10.%d.%d.%d" % (200, i // 250, i % 250 + 1), dst=dst) /
+                   TCP(sport=1, dport=PORT, flags="S") for i in range(1000)])
+        late = self.spoofed(61)
+        self.send([e / IP(src=late, dst=dst) / TCP(sport=1, dport=PORT, flags="S")] * 5)
+        time.sleep(0.3)
+        c.wait_cycles(2)
+        self.assertIsNone(c.proc.poll(), "collector died: " + c.stderr())
+        self.assertEqual(c.stop(), 0)
+        snap = self.last_snapshot(c)
+        self.assertLessEqual(len(snap["buckets"]), 16)
+        self.assertGreaterEqual(len(snap["buckets"]), 1)
+        latest = {b["key_value"]: b for b in snap["buckets"]}
+        self.assertEqual(latest[ip_int(late)]["syn"], 5)  # the newest source survives eviction
+
+
+class OutputDirectory(CollectTestBase):
+    def mount_tmpfs(self, path, size):
+        os.makedirs(path, exist_ok=True)
+        run("mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", path)
+        self.addCleanup(run, "umount", "-l", path, check=False)
+
+    def test_read_only_then_writable_again(self):
+        self.mount_tmpfs(self.out, "4m")
+        c = self.collector([PORT], "--snapshot-interval-sec", 1).start()
+        c.wait_cycles(1)
+        run("mount", "-o", "remount,ro", self.out)
+        time.sleep(2.5)  # two cycles fail
+        self.assertIsNone(c.proc.poll())
+        run("mount", "-o", "remount,rw", self.out)
+        wait_for(lambda: c.status()[-1]["write_errors"] >= 4, timeout=10,
+                 what="a heartbeat reporting the failed writes")
+        self.assertEqual(c.stop(), 0)
+        self.assertIn("Read-only file system", c.stderr())
+        status = c.status()
+        self.assertEqual(status[-1]["snapshots_written"], len(c.snapshots()))
+        self.assertEqual(status[-1]["cycle"] - status[-1]["snapshots_written"],
+                         status[-1]["write_errors"] // 2)
+
+    def test_disk_full_never_leaves_a_partial_line(self):
+        self.mount_tmpfs(self.out, "256k")
+        c = self.collector([PORT], "--snapshot-interval-sec", 1).start()
+        e, dst = self.eth(), self.pair.srv_ip
+        # ~500 buckets make each snapshot line ~75 KB: a full disk cuts one in the middle.
+        self.send([e / IP(src="10.201.%d.%d" % (i // 250, i % 250 + 1), dst=dst) /
+                   TCP(sport=1, dport=PORT, flags="S") for i in range(500)])
+        c.wait_cycles(2)
+        filler = os.path.join(self.out, "filler")
+        subprocess.run(["dd", "if=/dev/zero", "of=" + filler, "bs=4k"], stderr=subprocess.DEVNULL)
+        time.sleep(2.5)
+        os.unlink(filler)
+        wait_for(lambda: c.status()[-1]["write_errors"] >= 1, timeout=10,
+                 what="a heartbeat reporting the failed writes")
+        c.wait_cycles(c.status()[-1]["cycle"] + 1)
+        self.assertEqual(c.stop(), 0)
+        self.assertIn("No space left on device", c.stderr())
+        lines = 0
+        for path in c.snapshot_files():
+            with open(path) as f:
+                text = f.read()
+            self.assertTrue(text.endswith("\n"))
+            for line in text.splitlines():
+                self.assertEqual(len(json.loads(line)["buckets"]), 500)
+                lines += 1
+        self.assertEqual(lines, c.status()[-1]["snapshots_written"])
+
+    def test_rotation_by_count_and_age_touches_only_snapshots(self):
+        os.makedirs(self.out)
+        now = int(time.time())
+        hour = lambda t: time.strftime("%Y%m%d%H", time.gmtime(t))  # noqa: E731
+        old = ["snapshot_%s.jsonl" % hour(now - h * 3600) for h in (30, 5, 4, 3, 2)]
+        for name in old + ["status.jsonl", "notes.txt", "snapshot_latest.jsonl"]:
+            with open(os.path.join(self.out, name), "w") as f:
+                f.write("{}\n")
+        c = self.collector([PORT], "--snapshot-interval-sec", 3600, "--max-files", 3,
+                           "--max-age", 86400).start()
+        self.assertEqual(c.stop(), 0)
+        current = "snapshot_%s.jsonl" % hour(c.snapshots()[-1]["ts_unix_sec"])
+        self.assertEqual(sorted(os.listdir(self.out)),
+                         sorted([old[3], old[4], current, "status.jsonl", "notes.txt",
+                                 "snapshot_latest.jsonl"]))
+
+    def test_hour_rollover_starts_a_new_file(self):
+        now = int(time.time())
+        offset = (3600 - now % 3600) - 3  # the wall clock starts 3 s before an hour boundary
+        c = self.collector([PORT], "--snapshot-interval-sec", 2, "--duration-sec", 7,
+                           "--test-clock-offset-sec", offset).start()
+        self.assertEqual(c.wait(timeout=30), 0)
+        files = c.snapshot_files()
+        self.assertEqual(len(files), 2, files)
+        for path in files:
+            stamp = os.path.basename(path)[len("snapshot_"):-len(".jsonl")]
+            with open(path) as f:
+                for line in f:
+                    ts = json.loads(line)["ts_unix_sec"]
+                    self.assertEqual(time.strftime("%Y%m%d%H", time.gmtime(ts)), stamp)
+        self.assertEqual(len(c.snapshots()), 4)
+
+
+class StartupErrors(unittest.TestCase):
+    def ibsr(self, *args):
+        return subprocess.run([IBSR, "collect"] + [str(a) for a in args], capture_output=True,
+                              text=True, timeout=30)
+
+    def test_usage_errors_exit_2_with_one_line_naming_the_flag(self):
+        cases = [
+            (["-i", "lo", "-p", "0"], "--dst-port: 0 is not a port (1..65535)"),
+            (["-i", "lo", "-p", "80", "-p", "80"], "--dst-port: 80 given twice"),
+            (["-i", "lo"] + sum((["-p", p] for p in range(1, 10)), []),
+             "--dst-port: at most 8 ports, got 9"),
+            (["-i", "lo", "-p", "80", "--map-size", "0"], "--map-size"),
+            (["-i", "lo", "-p", "80", "--map-size", "1000001"], "--map-size"),
+            (["-i", "lo", "-p", "80", "--xdp-mode", "fast"], "--xdp-mode"),
+            (["-i", "lo", "-p", "80", "--bogus"], "--bogus"),
+            (["-p", "80"], "--iface"),
+        ]
+        for args, needle in cases:
+            r = self.ibsr(*args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+            self.assertIn(needle, r.stderr)
+
+    def test_runtime_errors_exit_1_and_attach_nothing(self):
+        r = self.ibsr("-i", "ibsr-nonexistent0", "-p", "80", "--out-dir", "/tmp/ibsr-x")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown network interface 'ibsr-nonexistent0'", r.stderr)
+        with tempfile.NamedTemporaryFile() as f:
+            r = self.ibsr("-i", "lo", "-p", "80", "--out-dir", f.name)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("is not a directory", r.stderr)
+        out = run("ip", "-d", "link", "show", "lo", capture=True).stdout
+        self.assertNotIn("xdp", out)
+
+    def test_missing_privileges(self):
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            "--inh-caps=-all", IBSR, "collect", "-i", "lo", "-p", "80",
+                            "--out-dir", "/tmp"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("needs root or CAP_BPF + CAP_NET_ADMIN", r.stderr)
+
+    def test_help(self):
+        r = self.ibsr("--help")
+        self.assertEqual(r.returncode, 0)
+        for flag in ("--iface", "--dst-port", "--out-dir", "--snapshot-interval-sec",
+                     "--map-size", "--max-files", "--max-age", "--duration-sec", "--xdp-mode",
+                     "/var/lib/ibsr/snapshots", "=100000", "=3600", "=86400", "=60"):
+            self.assertIn(flag, r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

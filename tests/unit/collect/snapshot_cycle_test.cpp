@@ -1,0 +1,108 @@
+#include "collect/snapshot_cycle.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ibsr::collect {
+namespace {
+
+std::string readAll(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class SnapshotCycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ibsr-cycle-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static std::vector<Bucket> entries(std::uint32_t sources) {
+    std::vector<Bucket> v;
+    for (std::uint32_t i = 0; i < sources; ++i) {
+      Bucket b{};
+      b.key.src_ip = 0x0A000001 + i;
+      b.key.dst_port = 80;
+      b.counters.packets = 1;
+      b.counters.bytes = 40;
+      v.push_back(b);
+      b.key.dst_port = 443;  // the same source on a second port counts once
+      v.push_back(b);
+    }
+    return v;
+  }
+  std::filesystem::path dir_;
+};
+
+// 2024-01-15 10:59:58 UTC: two seconds before an hour boundary.
+constexpr std::uint64_t kTs = 1705316398;
+
+TEST_F(SnapshotCycleTest, WritesHourlyFilesAndHeartbeat) {
+  SnapshotCycle cycle(dir_.string(), {80, 443}, RotationPolicy{});
+  auto e = entries(3);
+  cycle.run(kTs, e);
+  EXPECT_TRUE(e.empty());
+  e = entries(1);
+  cycle.run(kTs + 2, e);  // next hour: a new file
+
+  std::string first = readAll(dir_ / "snapshot_2024011510.jsonl");
+  std::string second = readAll(dir_ / "snapshot_2024011511.jsonl");
+  EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 1);
+  EXPECT_EQ(first.rfind("{\"version\":3,\"ts_unix_sec\":1705316398,\"dst_ports\":[80,443],", 0), 0u);
+  EXPECT_EQ(second.rfind("{\"version\":3,\"ts_unix_sec\":1705316400,", 0), 0u);
+  EXPECT_EQ(readAll(dir_ / "status.jsonl"),
+            "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
+            "\"write_errors\":0}\n"
+            "{\"timestamp\":1705316400,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
+            "\"write_errors\":0}\n");
+}
+
+TEST_F(SnapshotCycleTest, FailedWritesAreCountedAndCollectionResumes) {
+  auto out = dir_ / "out";
+  SnapshotCycle cycle(out.string(), {80}, RotationPolicy{});
+  auto e = entries(1);
+  cycle.run(kTs, e);
+  // Replace the directory by a file: neither the snapshot nor the heartbeat can be written.
+  std::filesystem::remove_all(out);
+  std::ofstream(out) << "in the way\n";
+  e = entries(1);
+  cycle.run(kTs + 1, e);
+  EXPECT_EQ(cycle.stats().writeErrors, 2u);
+  EXPECT_EQ(cycle.stats().snapshotsWritten, 1u);
+  // Removed obstacle: the cycle recreates the directory and writes normally again.
+  std::filesystem::remove(out);
+  e = entries(2);
+  cycle.run(kTs + 2, e);
+  EXPECT_EQ(cycle.stats().snapshotsWritten, 2u);
+  EXPECT_EQ(readAll(out / "status.jsonl"),
+            "{\"timestamp\":1705316400,\"cycle\":3,\"ips_collected\":2,\"snapshots_written\":2,"
+            "\"write_errors\":2}\n");
+}
+
+TEST_F(SnapshotCycleTest, AppliesRetentionAfterWriting) {
+  for (const char* n : {"snapshot_2024011401.jsonl", "snapshot_2024011509.jsonl", "keep.txt"})
+    std::ofstream(dir_ / n) << "x\n";
+  RotationPolicy p;
+  p.maxFiles = 2;
+  p.maxAgeSec = 86400;
+  SnapshotCycle cycle(dir_.string(), {80}, p);
+  auto e = entries(1);
+  cycle.run(kTs, e);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "snapshot_2024011401.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "snapshot_2024011509.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "snapshot_2024011510.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "keep.txt"));
+}
+
+}  // namespace
+}  // namespace ibsr::collect

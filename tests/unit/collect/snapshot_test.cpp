@@ -1,0 +1,65 @@
+#include "collect/snapshot.h"
+
+#include <gtest/gtest.h>
+
+namespace ibsr::collect {
+namespace {
+
+Bucket bucket(std::uint32_t ip, std::uint16_t port, std::uint64_t syn, std::uint64_t packets) {
+  Bucket b{};
+  b.key.src_ip = ip;
+  b.key.dst_port = port;
+  b.counters.syn = syn;
+  b.counters.ack = 2;
+  b.counters.handshake_ack = 1;
+  b.counters.rst = 0;
+  b.counters.packets = packets;
+  b.counters.bytes = packets * 60;
+  return b;
+}
+
+TEST(Snapshot, SerialisesSchemaV3ExactlyInCanonicalOrder) {
+  Snapshot s;
+  s.tsUnixSec = 1705312920;
+  s.dstPorts = {8900, 8899};
+  s.buckets = {bucket(0xC0A80102, 8899, 1, 3), bucket(0xC0A80101, 8900, 5, 7),
+               bucket(0xC0A80101, 8899, 42, 200)};
+  canonicalize(s);
+  std::string out;
+  appendSnapshotJson(s, out);
+  EXPECT_EQ(out,
+            "{\"version\":3,\"ts_unix_sec\":1705312920,\"dst_ports\":[8899,8900],\"buckets\":["
+            "{\"key_type\":\"src_ip\",\"key_value\":3232235777,\"dst_port\":8899,\"syn\":42,"
+            "\"ack\":2,\"handshake_ack\":1,\"rst\":0,\"packets\":200,\"bytes\":12000},"
+            "{\"key_type\":\"src_ip\",\"key_value\":3232235777,\"dst_port\":8900,\"syn\":5,"
+            "\"ack\":2,\"handshake_ack\":1,\"rst\":0,\"packets\":7,\"bytes\":420},"
+            "{\"key_type\":\"src_ip\",\"key_value\":3232235778,\"dst_port\":8899,\"syn\":1,"
+            "\"ack\":2,\"handshake_ack\":1,\"rst\":0,\"packets\":3,\"bytes\":180}]}\n");
+  EXPECT_EQ(distinctSources(s), 2u);
+}
+
+TEST(Snapshot, EmptyMapGivesEmptyBuckets) {
+  Snapshot s;
+  s.tsUnixSec = 5;
+  s.dstPorts = {80};
+  std::string out;
+  appendSnapshotJson(s, out);
+  EXPECT_EQ(out, "{\"version\":3,\"ts_unix_sec\":5,\"dst_ports\":[80],\"buckets\":[]}\n");
+  EXPECT_EQ(distinctSources(s), 0u);
+}
+
+TEST(Snapshot, LargeCountersAreNotTruncatedTo32Bits) {
+  Snapshot s;
+  s.dstPorts = {1};
+  Bucket b = bucket(0xFFFFFFFF, 65535, 0, 0);
+  b.counters.bytes = 18446744073709551615ull;
+  b.counters.packets = 4294967296ull;
+  s.buckets = {b};
+  std::string out;
+  appendSnapshotJson(s, out);
+  EXPECT_NE(out.find("\"key_value\":4294967295,\"dst_port\":65535"), std::string::npos);
+  EXPECT_NE(out.find("\"packets\":4294967296,\"bytes\":18446744073709551615}"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ibsr::collect

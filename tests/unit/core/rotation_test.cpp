@@ -1,0 +1,102 @@
+#include "core/rotation.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/clock.h"
+
+namespace ibsr {
+namespace {
+
+class RotationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ibsr-rotation-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void touch(const std::string& name) { std::ofstream(dir_ / name) << "x\n"; }
+  std::vector<std::string> remaining() {
+    std::vector<std::string> names;
+    for (auto& e : std::filesystem::directory_iterator(dir_))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  std::filesystem::path dir_;
+};
+
+// 2024-01-15 10:30:00 UTC
+constexpr std::uint64_t kNow = 1705314600;
+
+TEST_F(RotationTest, DeletesOldestBeyondMaxFilesAndNothingElse) {
+  for (const char* n : {"snapshot_2024011506.jsonl", "snapshot_2024011507.jsonl",
+                        "snapshot_2024011508.jsonl", "snapshot_2024011509.jsonl",
+                        "snapshot_2024011510.jsonl", "status.jsonl", "notes.txt",
+                        "snapshot_2024011510.jsonl.gz", "snapshot_20240115.jsonl",
+                        "snapshot_2024011599.jsonl", "payload_2024011501.jsonl"})
+    touch(n);
+  RotationPolicy p;
+  p.maxFiles = 2;
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011506.jsonl",
+                                                  "snapshot_2024011507.jsonl",
+                                                  "snapshot_2024011508.jsonl"}));
+  EXPECT_TRUE(r->errors.empty());
+  EXPECT_EQ(remaining(), (std::vector<std::string>{
+                             "notes.txt", "payload_2024011501.jsonl", "snapshot_20240115.jsonl",
+                             "snapshot_2024011509.jsonl", "snapshot_2024011510.jsonl",
+                             "snapshot_2024011510.jsonl.gz", "snapshot_2024011599.jsonl",
+                             "status.jsonl"}));
+}
+
+TEST_F(RotationTest, DeletesFilesWhoseHourEndedMoreThanMaxAgeAgo) {
+  touch("snapshot_2024011506.jsonl");  // ended 07:00, 3.5 h before now
+  touch("snapshot_2024011507.jsonl");  // ended 08:00, exactly 2.5 h
+  touch("snapshot_2024011508.jsonl");  // ended 09:00
+  RotationPolicy p;
+  p.maxAgeSec = 9000;  // 2.5 h: a file whose newest line is 2.5 h old is due
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011506.jsonl",
+                                                  "snapshot_2024011507.jsonl"}));
+  EXPECT_EQ(remaining(), (std::vector<std::string>{"snapshot_2024011508.jsonl"}));
+}
+
+TEST_F(RotationTest, NeverDeletesTheCurrentHourFile) {
+  touch("snapshot_2024011510.jsonl");
+  RotationPolicy p;
+  p.maxFiles = 1;
+  p.maxAgeSec = 1;
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow + 3599 - 1800);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->deleted.empty());
+  EXPECT_EQ(remaining(), (std::vector<std::string>{"snapshot_2024011510.jsonl"}));
+}
+
+TEST_F(RotationTest, OtherPrefixesRotateIndependently) {
+  touch("payload_2024011508.jsonl");
+  touch("payload_2024011509.jsonl");
+  touch("snapshot_2024011508.jsonl");
+  RotationPolicy p;
+  p.prefix = "payload_";
+  p.maxFiles = 1;
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"payload_2024011508.jsonl"}));
+}
+
+TEST_F(RotationTest, MissingDirectoryIsAnError) {
+  auto r = rotateHourlyFiles((dir_ / "nope").string(), RotationPolicy{}, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errnum, ENOENT);
+}
+
+}  // namespace
+}  // namespace ibsr
