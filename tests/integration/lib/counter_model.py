@@ -37,7 +37,7 @@ def classify(frame, ports):
     seq = struct.unpack_from("!I", frame, tcp + 4)[0]
     doff = frame[tcp + 12] >> 4
     flags = frame[tcp + 13]
-    if doff < 5 or dport not in ports:
+    if doff < 5 or len(frame) < tcp + doff * 4 or dport not in ports:
         return None
     if total_len < ihl * 4 + doff * 4:
         return None
