@@ -1,0 +1,24 @@
+"""Prints a short human summary of a snapshot directory: where the files are and the top
+sources by SYN count with their handshake-completion ratio (from the last snapshot, whose
+counters are cumulative since the collector started)."""
+import glob
+import json
+import os
+import sys
+
+out = sys.argv[1]
+files = sorted(glob.glob(os.path.join(out, "snapshot_[0-9]*.jsonl")))
+if not files:
+    sys.exit("no snapshot files in %s" % out)
+lines = [json.loads(l) for f in files for l in open(f)]
+last = lines[-1]
+print("== %d snapshots in %s (%s)" % (len(lines), out, ", ".join(os.path.basename(f) for f in files)))
+print("   last snapshot at %d: %d sources on ports %s" % (
+    last["ts_unix_sec"], len({b["key_value"] for b in last["buckets"]}), last["dst_ports"]))
+ip = lambda v: "%d.%d.%d.%d" % (v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255)  # noqa: E731
+rows = sorted(last["buckets"], key=lambda b: (-b["syn"], b["key_value"]))[:12]
+print("   %-18s %8s %8s %10s %10s" % ("source:port", "SYN", "hs-ACK", "hs ratio", "packets"))
+for b in rows:
+    ratio = b["handshake_ack"] / b["syn"] if b["syn"] else 0.0
+    print("   %-18s %8d %8d %10.3f %10d" % ("%s:%d" % (ip(b["key_value"]), b["dst_port"]),
+                                           b["syn"], b["handshake_ack"], ratio, b["packets"]))
