@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "core/unique_fd.h"
+#include "export/file_digest.h"
+
+namespace ibsr::exporter {
+namespace {
+
+UniqueFd tempWith(const std::string& text) {
+  char name[] = "/tmp/ibsr-digest-XXXXXX";
+  UniqueFd fd(::mkstemp(name));
+  ::unlink(name);
+  EXPECT_EQ(::write(fd.get(), text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  return fd;
+}
+
+TEST(FileDigest, SinglePartMatchesWholeFile) {
+  auto fd = tempWith("Welcome to Amazon S3.");
+  auto d = digestFile(fd.get(), 21, 0);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->parts.size(), 1u);
+  EXPECT_EQ(s3::toHex(d->sha256), "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
+  EXPECT_EQ(d->parts[0].sha256, d->sha256);
+  EXPECT_EQ(d->parts[0].md5, d->md5);
+  EXPECT_EQ(d->parts[0].length, 21u);
+}
+
+TEST(FileDigest, PartsSplitAtPartSize) {
+  std::string text(10, 'a');
+  text += std::string(10, 'b');
+  text += "cc";
+  auto fd = tempWith(text);
+  auto d = digestFile(fd.get(), text.size(), 10);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->parts.size(), 3u);
+  EXPECT_EQ(d->parts[1].offset, 10u);
+  EXPECT_EQ(d->parts[2].length, 2u);
+  EXPECT_EQ(d->parts[0].md5, s3::md5(std::string(10, 'a')));
+  EXPECT_EQ(d->parts[1].sha256, s3::sha256(std::string(10, 'b')));
+  EXPECT_EQ(d->parts[2].md5, s3::md5("cc"));
+  EXPECT_EQ(d->sha256, s3::sha256(text));
+  // S3's multipart ETag: MD5 over the binary part MD5s, then "-<parts>".
+  std::string concat;
+  for (const auto& p : d->parts) concat.append(reinterpret_cast<const char*>(p.md5.data()), 16);
+  EXPECT_EQ(multipartEtag(d->parts), s3::toHex(s3::md5(concat)) + "-3");
+}
+
+TEST(FileDigest, EmptyFileIsOneEmptyPart) {
+  auto fd = tempWith("");
+  auto d = digestFile(fd.get(), 0, 0);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->parts.size(), 1u);
+  EXPECT_EQ(s3::toHex(d->md5), "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+TEST(FileDigest, ShortFileIsAnError) {
+  auto fd = tempWith("abc");
+  auto d = digestFile(fd.get(), 10, 0);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message, "file shrank while being read");
+}
+
+TEST(CompleteLines, StopsAtLastNewline) {
+  const std::string text = "{\"a\":1}\n{\"b\":2}\n{\"c\":";
+  ASSERT_EQ(text.size(), 21u);
+  auto fd = tempWith(text);
+  auto n = completeLinesLength(fd.get(), text.size());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 16u);
+  auto none = tempWith("partial");
+  EXPECT_EQ(completeLinesLength(none.get(), 7).value(), 0u);
+  std::string big(100000, 'x');
+  big[3] = '\n';
+  auto far = tempWith(big);  // newline beyond the first 64 KiB block from the end
+  EXPECT_EQ(completeLinesLength(far.get(), big.size()).value(), 4u);
+}
+
+}  // namespace
+}  // namespace ibsr::exporter
