@@ -1,0 +1,103 @@
+#include "report/evaluation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace ibsr::report {
+namespace {
+
+double pct(double part, double whole) { return whole > 0 ? part / whole * 100.0 : 0.0; }
+
+constexpr size_t kTopOffenders = 10;
+constexpr size_t kNamedKeysInReason = 10;
+
+}  // namespace
+
+Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) {
+  Evaluation ev;
+  uint64_t blockedPackets = 0, blockedBytes = 0, blockedSyn = 0;
+  std::vector<std::string> singleWindowOnly;
+  size_t singleWindowCount = 0;
+  for (size_t i = 0; i < result.keys.size(); ++i) {
+    const KeyResult& k = result.keys[i];
+    if (k.allowlisted) {
+      ++ev.allowlistedKeys;
+      continue;
+    }
+    ++ev.keys;
+    ev.packets = satAdd(ev.packets, k.total.packets);
+    ev.bytes = satAdd(ev.bytes, k.total.bytes);
+    ev.syn = satAdd(ev.syn, k.total.syn);
+    if (!k.block) continue;
+    ++ev.blockedKeys;
+    if (k.abuseClass == AbuseClass::SynFloodLike) ++ev.synFloodKeys;
+    if (k.abuseClass == AbuseClass::VolumetricTcpAbuse) ++ev.volumetricKeys;
+    ev.episodes += k.episodes.size();
+    blockedPackets = satAdd(blockedPackets, k.total.packets);
+    blockedBytes = satAdd(blockedBytes, k.total.bytes);
+    blockedSyn = satAdd(blockedSyn, k.total.syn);
+    ev.simulated.packets += k.simulatedPackets;
+    ev.simulated.bytes += k.simulatedBytes;
+    ev.simulated.syn += k.simulatedSyn;
+    if (k.wholeSuccessRatio() >= config.fpSafeRatio) {
+      ++ev.legitLookingKeys;
+      ev.legitLookingPackets = satAdd(ev.legitLookingPackets, k.total.packets);
+    }
+    ev.topOffenders.push_back(i);
+    bool multi = std::any_of(k.episodes.begin(), k.episodes.end(),
+                             [](const Episode& e) { return e.windows > 1; });
+    if (!multi) {
+      ++singleWindowCount;
+      if (singleWindowOnly.size() < kNamedKeysInReason) singleWindowOnly.push_back(formatSource(k.key));
+    }
+  }
+  ev.upperBound.packets = double(blockedPackets);
+  ev.upperBound.bytes = double(blockedBytes);
+  ev.upperBound.syn = double(blockedSyn);
+  for (Share* s : {&ev.upperBound, &ev.simulated}) {
+    s->packetsPct = pct(s->packets, double(ev.packets));
+    s->bytesPct = pct(s->bytes, double(ev.bytes));
+    s->synPct = pct(s->syn, double(ev.syn));
+  }
+
+  std::stable_sort(ev.topOffenders.begin(), ev.topOffenders.end(), [&](size_t a, size_t b) {
+    return result.keys[a].total.syn > result.keys[b].total.syn;
+  });
+  if (ev.topOffenders.size() > kTopOffenders) ev.topOffenders.resize(kTopOffenders);
+
+  if (ev.keys < config.minSamplesForFp) {
+    ev.fpKnown = false;
+    ev.fpReason = fmt::format("Insufficient data: {} keys, need at least {}", ev.keys,
+                              config.minSamplesForFp);
+  } else {
+    ev.fpKnown = true;
+    ev.fpBoundPct = blockedPackets == 0 ? 0.0 : pct(double(ev.legitLookingPackets), double(blockedPackets));
+  }
+
+  if (!ev.fpKnown) {
+    ev.reasons.push_back(fmt::format("FP bound unknown: {}", ev.fpReason));
+  } else if (ev.fpBoundPct > kMaxFpBoundPct) {
+    ev.reasons.push_back(fmt::format("FP bound {:.2f}% is above {:.1f}%", ev.fpBoundPct, kMaxFpBoundPct));
+  }
+  if (ev.blockedKeys == 0) ev.reasons.push_back("No abuse pattern detected");
+  if (ev.upperBound.synPct < kMinBlockedSynPct)
+    ev.reasons.push_back(fmt::format("Less than {:.0f}% of SYNs would be blocked ({:.2f}%)",
+                                     kMinBlockedSynPct, ev.upperBound.synPct));
+  if (ev.packets == 0 && ev.bytes == 0 && ev.syn == 0) ev.reasons.push_back("No traffic observed");
+  if (config.minObservationSec && result.observedSec < *config.minObservationSec)
+    ev.reasons.push_back(fmt::format("Observation span {} s is shorter than the required {} s",
+                                     result.observedSec, *config.minObservationSec));
+  if (config.requireMultiWindow && singleWindowCount > 0) {
+    std::string names = fmt::format("{}", fmt::join(singleWindowOnly, ", "));
+    if (singleWindowCount > singleWindowOnly.size())
+      names += fmt::format(" and {} more", singleWindowCount - singleWindowOnly.size());
+    ev.reasons.push_back(fmt::format(
+        "{} blocked source(s) have only single-window episodes and need manual review: {}",
+        singleWindowCount, names));
+  }
+  ev.safe = ev.reasons.empty();
+  return ev;
+}
+
+}  // namespace ibsr::report

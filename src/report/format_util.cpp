@@ -1,0 +1,26 @@
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "report/report_data.h"
+
+namespace ibsr::report {
+
+std::string formatPct(double pct) { return fmt::format("{:.2f}%", pct); }
+
+double round4(double x) {
+  double r = std::round(x * 10000.0) / 10000.0;
+  return r == 0.0 ? 0.0 : r;  // no "-0.0"
+}
+
+std::string formatCount(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace ibsr::report

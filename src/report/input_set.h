@@ -1,0 +1,51 @@
+// Finds snapshot files under the -i paths and delivers their snapshots in timestamp order (ties by
+// file, then line). Files are merged lazily: a file is opened only when its first snapshot is
+// due, so normally one file is open at a time and memory holds one snapshot per open file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "report/model.h"
+
+namespace ibsr::report {
+
+struct InputFile {
+  std::string path;     // as opened
+  std::string display;  // relative to its -i argument (stable across machines)
+};
+
+// Everything that went wrong with the input and was survived; reported in the data-quality section.
+struct DataQuality {
+  uint64_t files = 0;
+  uint64_t lines = 0;
+  uint64_t blankLines = 0;
+  uint64_t snapshots = 0;         // valid snapshot lines delivered
+  uint64_t malformedLines = 0;    // bad JSON, wrong types, missing fields, duplicates...
+  uint64_t tornLastLines = 0;     // subset of malformedLines: a final line with no newline
+  uint64_t oversizedLines = 0;
+  uint64_t outOfOrderLines = 0;   // earlier timestamp than the previous snapshot of the file
+  uint64_t counterResets = 0;     // filled in by the analysis
+  uint64_t bucketsOutsidePorts = 0;
+  uint64_t zeroDurationIntervals = 0;
+};
+
+// Recursively lists snapshot_*.jsonl[.gz|.zst] under directories; plain file arguments are taken
+// as given. Sorted by path for a deterministic tie order.
+Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths);
+
+struct IngestOptions {
+  size_t maxLineBytes = 256u << 20;
+  size_t maxWarnings = 50;  // per run; the counts are always complete
+  bool silent = false;      // a second pass over input already reported on
+};
+
+// Calls `sink` for every valid snapshot in order. Fails on unreadable files and on unsupported
+// schema versions (a line from a collector we do not understand is not something to skip).
+Status ingest(const std::vector<InputFile>& files, const IngestOptions& options, DataQuality& dq,
+              const std::function<void(const Snapshot&)>& sink);
+
+}  // namespace ibsr::report

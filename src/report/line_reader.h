@@ -1,0 +1,64 @@
+// Streams the lines of one snapshot file, decompressing .gz (zlib) and .zst (libzstd) on the fly.
+// Memory is bounded by the longest accepted line: a line longer than maxLineBytes is skipped
+// without being buffered (the reader discards bytes until the next newline).
+#pragma once
+
+#include <simdjson.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ibsr::report {
+
+struct Line {
+  const char* data = nullptr;
+  size_t size = 0;
+  size_t capacity = 0;  // readable bytes from data (>= size + simdjson::SIMDJSON_PADDING)
+  uint64_t number = 0;  // 1-based
+  bool oversized = false;    // longer than the cap; data is empty
+  bool lastWithoutNewline = false;  // the file ended without a final newline (maybe torn)
+};
+
+class LineReader {
+ public:
+  explicit LineReader(size_t maxLineBytes) : maxLine_(maxLineBytes) {}
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  Status open(const std::string& path);
+  // False at end of file. A read or decompression error is returned as an Error.
+  Result<bool> next(Line& line);
+  void close();
+
+ private:
+  enum class Codec { Plain, Gzip, Zstd };
+  // Appends up to `want` bytes at end_; returns the number read (0 at EOF).
+  Result<size_t> fill(size_t want);
+  void ensureRoom(size_t bytes);
+
+  size_t maxLine_;
+  std::string path_;
+  Codec codec_ = Codec::Plain;
+  int fd_ = -1;
+  gzFile gz_ = nullptr;
+  ZSTD_DCtx* zstd_ = nullptr;
+  std::vector<char> zin_;
+  ZSTD_inBuffer zinBuf_{nullptr, 0, 0};
+  bool zstdFrameOpen_ = false;
+
+  std::vector<char> buf_;  // data lives in [begin_, end_); padding follows end_
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  size_t scanned_ = 0;  // bytes after begin_ already known to hold no newline
+  bool eof_ = false;
+  bool skipping_ = false;  // discarding the rest of an oversized line
+  uint64_t lineNo_ = 0;
+};
+
+}  // namespace ibsr::report

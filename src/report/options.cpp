@@ -1,0 +1,301 @@
+#include "report/options.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "report/model.h"
+
+namespace ibsr::report {
+namespace {
+
+const std::set<std::string> kFormats{"md", "html", "json", "csv", "nft"};
+
+std::optional<std::string> parseFormats(const std::string& text, std::set<std::string>& out) {
+  std::set<std::string> formats;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!kFormats.count(item)) return "unknown format '" + item + "' (expected md, html, json, csv, nft)";
+    formats.insert(item);
+  }
+  if (formats.empty()) return std::string("no output format given");
+  out = formats;
+  return std::nullopt;
+}
+
+std::optional<std::string> parsePorts(const std::string& text, std::vector<uint16_t>& out) {
+  std::vector<uint16_t> ports;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long v = std::strtoul(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || errno != 0 || v < 1 || v > 65535 || item[0] == '-' || item[0] == '+')
+      return "'" + item + "' is not a port in 1..65535";
+    ports.push_back(uint16_t(v));
+  }
+  if (ports.empty()) return std::string("no port given");
+  out = ports;
+  return std::nullopt;
+}
+
+// Range checks shared by flags and config; nullopt when fine.
+std::optional<std::string> checkPositive(double v) {
+  if (!std::isfinite(v) || v <= 0) return std::string("must be a positive number");
+  return std::nullopt;
+}
+std::optional<std::string> checkRatio(double v) {
+  if (!std::isfinite(v) || v < 0 || v > 1) return std::string("must be a number in 0..1");
+  return std::nullopt;
+}
+constexpr int64_t kMaxSeconds = 10LL * 365 * 86400;  // ten years: keeps time arithmetic exact
+std::optional<std::string> checkSeconds(int64_t v) {
+  if (v <= 0 || v > kMaxSeconds) return fmt::format("must be an integer in 1..{}", kMaxSeconds);
+  return std::nullopt;
+}
+
+// Applies one config key. Returns an error text for a wrong type or value.
+std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann::json& v,
+                                          Options& o) {
+  AnalysisConfig& a = o.analysis;
+  auto number = [&](double& dst, auto check) -> std::optional<std::string> {
+    if (!v.is_number()) return std::string("must be a number");
+    double d = v.get<double>();
+    if (auto e = check(d)) return e;
+    dst = d;
+    return std::nullopt;
+  };
+  auto integer = [&](int64_t& dst) -> std::optional<std::string> {
+    if (!v.is_number_integer()) return std::string("must be an integer");
+    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(kMaxSeconds)) return checkSeconds(-1);
+    int64_t n = v.get<int64_t>();
+    if (auto e = checkSeconds(n)) return e;
+    dst = n;
+    return std::nullopt;
+  };
+  if (key == "dst_ports") {
+    if (v.is_string()) return parsePorts(v.get<std::string>(), a.dstPorts);
+    if (!v.is_array() || v.empty()) return std::string("must be a list of ports");
+    std::vector<uint16_t> ports;
+    for (const auto& p : v) {
+      if (!p.is_number_unsigned() || p.get<uint64_t>() < 1 || p.get<uint64_t>() > 65535)
+        return std::string("must be a list of ports in 1..65535");
+      ports.push_back(uint16_t(p.get<uint64_t>()));
+    }
+    a.dstPorts = ports;
+    return std::nullopt;
+  }
+  if (key == "allowlist") {
+    if (!v.is_string()) return std::string("must be a file name");
+    o.allowlistPath = v.get<std::string>();
+    return std::nullopt;
+  }
+  if (key == "window_sec") return integer(a.windowSec);
+  if (key == "block_duration_sec") return integer(a.blockDurationSec);
+  if (key == "syn_rate_threshold") return number(a.synRateThreshold, checkPositive);
+  if (key == "success_ratio_threshold") return number(a.successRatioThreshold, checkRatio);
+  if (key == "fp_safe_ratio") return number(a.fpSafeRatio, checkRatio);
+  if (key == "vol_syn_rate") return number(a.volSynRate, checkPositive);
+  if (key == "vol_pkt_rate") return number(a.volPktRate, checkPositive);
+  if (key == "vol_byte_rate") return number(a.volByteRate, checkPositive);
+  if (key == "min_samples_for_fp") {
+    if (!v.is_number_unsigned()) return std::string("must be a non-negative integer");
+    a.minSamplesForFp = v.get<uint64_t>();
+    return std::nullopt;
+  }
+  if (key == "min_observation_sec") {
+    int64_t n = 0;
+    if (auto e = integer(n)) return e;
+    a.minObservationSec = n;
+    return std::nullopt;
+  }
+  if (key == "require_multi_window") {
+    if (!v.is_boolean()) return std::string("must be true or false");
+    a.requireMultiWindow = v.get<bool>();
+    return std::nullopt;
+  }
+  if (key == "first_snapshot") {
+    if (!v.is_string() || (v != "counted" && v != "baseline"))
+      return std::string("must be \"counted\" or \"baseline\"");
+    a.firstSnapshotBaseline = v == "baseline";
+    return std::nullopt;
+  }
+  if (key == "generated_at") {
+    std::optional<int64_t> t;
+    if (v.is_number_unsigned() && v.get<uint64_t>() <= uint64_t(kMaxTimestamp)) t = v.get<int64_t>();
+    if (v.is_string()) t = parseTime(v.get<std::string>());
+    if (!t) return std::string("must be Unix seconds or YYYY-MM-DDTHH:MM:SSZ");
+    o.generatedAt = t;
+    return std::nullopt;
+  }
+  if (key == "format") {
+    if (v.is_string()) return parseFormats(v.get<std::string>(), o.formats);
+    if (!v.is_array()) return std::string("must be a list of formats");
+    std::string joined;
+    for (const auto& f : v) {
+      if (!f.is_string()) return std::string("must be a list of formats");
+      joined += (joined.empty() ? "" : ",") + f.get<std::string>();
+    }
+    return parseFormats(joined, o.formats);
+  }
+  if (key == "max_line_bytes") {
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < 1024 || v.get<uint64_t>() > (uint64_t(1) << 32))
+      return std::string("must be an integer in 1024..4294967296");
+    o.maxLineBytes = size_t(v.get<uint64_t>());
+    return std::nullopt;
+  }
+  return std::string("unknown setting");
+}
+
+std::optional<std::string> loadConfig(const std::string& path, Options& o) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fmt::format("cannot open config '{}': {}", path, std::strerror(errno));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fmt::format("config '{}': invalid JSON: {}", path, e.what());
+  }
+  if (!j.is_object()) return fmt::format("config '{}': must be a JSON object", path);
+  for (const auto& [key, value] : j.items()) {
+    if (auto err = applyConfigKey(key, value, o))
+      return fmt::format("config '{}': \"{}\" {}", path, key, *err);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Options, int> parseOptions(int argc, char** argv) {
+  Options o;
+  const AnalysisConfig def;
+  CLI::App app{
+      "ibsr-report: turns IBSR snapshot files into evidence: which sources a conservative\n"
+      "SYN-churn rule would block, what that would cost, and whether enforcement is ready.\n"
+      "Outputs (in OUTDIR): evidence.csv, rules.json, summary.json, report.md, report.html,\n"
+      "and rules.nft on request. Exit: 0 ok, 1 no valid input or write failure, 2 usage error,\n"
+      "3 allowlist/config error.",
+      "ibsr-report"};
+  app.option_defaults()->always_capture_default();
+
+  std::string dstPorts, formats = "md,html,json,csv", generatedAt, firstSnapshot = "counted", configPath;
+  int64_t windowSec = def.windowSec, blockSec = def.blockDurationSec, minObs = 0;
+  double synRate = def.synRateThreshold, ratio = def.successRatioThreshold, fpSafe = def.fpSafeRatio;
+  double volSyn = def.volSynRate, volPkt = def.volPktRate, volByte = def.volByteRate;
+  uint64_t minSamples = def.minSamplesForFp;
+  size_t maxLine = o.maxLineBytes;
+  bool multi = false;
+
+  auto positive = CLI::Validator(
+      [](std::string& s) {
+        double v = std::strtod(s.c_str(), nullptr);
+        auto e = checkPositive(v);
+        return e ? *e : std::string();
+      },
+      "POSITIVE");
+  auto ratioCheck = CLI::Validator(
+      [](std::string& s) {
+        double v = std::strtod(s.c_str(), nullptr);
+        auto e = checkRatio(v);
+        return e ? *e : std::string();
+      },
+      "0..1");
+  auto seconds = CLI::Range(int64_t(1), kMaxSeconds);
+
+  app.add_option("-i,--input", o.inputs,
+                 "Snapshot file or directory (searched recursively for snapshot_*.jsonl, "
+                 ".jsonl.gz, .jsonl.zst); repeatable")
+      ->required();
+  app.add_option("-o,--output-dir", o.outDir, "Directory for the outputs (created if missing)")->required();
+  app.add_option("--config", configPath,
+                 "JSON file with any of the settings below in snake_case (e.g. window_sec); flags override it");
+  app.add_option("--dst-ports", dstPorts, "Comma-separated ports to analyse (default: every port seen)");
+  app.add_option("--allowlist", o.allowlistPath,
+                 "File of IPv4 addresses and CIDRs never to block, one per line, '#' comments");
+  app.add_option("--window-sec", windowSec, "Evaluation window in seconds")->check(seconds);
+  app.add_option("--syn-rate-threshold", synRate, "SYN-churn: minimum SYNs per second")->check(positive);
+  app.add_option("--success-ratio-threshold", ratio,
+                 "SYN-churn: maximum handshake_ack/syn ratio")->check(ratioCheck);
+  app.add_option("--block-duration-sec", blockSec, "Duration of a simulated block, renewed while flagged")
+      ->check(seconds);
+  app.add_option("--fp-safe-ratio", fpSafe,
+                 "Blocked sources with a whole-input success ratio at least this look legitimate (FP bound)")
+      ->check(ratioCheck);
+  app.add_option("--min-samples-for-fp", minSamples,
+                 "Fewer non-allowlisted sources than this make the FP bound UNKNOWN");
+  app.add_option("--vol-syn-rate", volSyn, "Volumetric: SYNs per second")->check(positive);
+  app.add_option("--vol-pkt-rate", volPkt, "Volumetric: packets per second")->check(positive);
+  app.add_option("--vol-byte-rate", volByte, "Volumetric: bytes per second")->check(positive);
+  app.add_option("--first-snapshot", firstSnapshot,
+                 "counted: a key's first values are its first delta; baseline: the first snapshot "
+                 "of the input is only a starting point (input begins mid-run)")
+      ->check(CLI::IsMember({"counted", "baseline"}));
+  app.add_option("--min-observation-sec", minObs,
+                 "Stricter gate: NOT SAFE if the input spans less than this many seconds (default: off)")
+      ->check(seconds);
+  app.add_flag("--require-multi-window", multi,
+               "Stricter gate: NOT SAFE if a blocked source has only single-window episodes");
+  app.add_option("--generated-at", generatedAt,
+                 "Report time, Unix seconds or YYYY-MM-DDTHH:MM:SSZ (default: last snapshot's time)");
+  app.add_option("--format", formats, "Comma-separated outputs: md, html, json, csv, nft");
+  app.add_option("--max-line-bytes", maxLine, "Longer snapshot lines are skipped with a warning")
+      ->check(CLI::Range(size_t(1024), size_t(1) << 32));
+  app.add_flag("-v,--verbose", o.verbosity, "More logging (repeat for debug)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+    std::cerr << "ibsr-report: " << msg << " (see --help)\n";
+    return kExitUsage;
+  }
+
+  auto usage = [](const std::string& flag, const std::string& why) {
+    std::cerr << "ibsr-report: " << flag << ": " << why << " (see --help)\n";
+    return kExitUsage;
+  };
+
+  if (!configPath.empty()) {
+    if (auto err = loadConfig(configPath, o)) {
+      std::cerr << "ibsr-report: " << *err << "\n";
+      return kExitConfig;
+    }
+  }
+  auto given = [&](const char* name) { return app.get_option(name)->count() > 0; };
+  AnalysisConfig& a = o.analysis;
+  if (given("--dst-ports"))
+    if (auto err = parsePorts(dstPorts, a.dstPorts)) return usage("--dst-ports", *err);
+  if (given("--window-sec")) a.windowSec = windowSec;
+  if (given("--syn-rate-threshold")) a.synRateThreshold = synRate;
+  if (given("--success-ratio-threshold")) a.successRatioThreshold = ratio;
+  if (given("--block-duration-sec")) a.blockDurationSec = blockSec;
+  if (given("--fp-safe-ratio")) a.fpSafeRatio = fpSafe;
+  if (given("--min-samples-for-fp")) a.minSamplesForFp = minSamples;
+  if (given("--vol-syn-rate")) a.volSynRate = volSyn;
+  if (given("--vol-pkt-rate")) a.volPktRate = volPkt;
+  if (given("--vol-byte-rate")) a.volByteRate = volByte;
+  if (given("--first-snapshot")) a.firstSnapshotBaseline = firstSnapshot == "baseline";
+  if (given("--min-observation-sec")) a.minObservationSec = minObs;
+  if (given("--require-multi-window")) a.requireMultiWindow = multi;
+  if (given("--max-line-bytes")) o.maxLineBytes = maxLine;
+  if (given("--format"))
+    if (auto err = parseFormats(formats, o.formats)) return usage("--format", *err);
+  if (given("--generated-at")) {
+    o.generatedAt = parseTime(generatedAt);
+    if (!o.generatedAt) return usage("--generated-at", "must be Unix seconds or YYYY-MM-DDTHH:MM:SSZ");
+  }
+  return o;
+}
+
+}  // namespace ibsr::report

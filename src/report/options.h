@@ -1,0 +1,33 @@
+// Command line and --config handling for ibsr-report. Precedence: defaults < config file < flags.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "report/config.h"
+
+namespace ibsr::report {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInput = 1;   // no valid input, unreadable input, write failure
+inline constexpr int kExitUsage = 2;   // bad flags
+inline constexpr int kExitConfig = 3;  // allowlist or config file errors
+
+struct Options {
+  std::vector<std::string> inputs;
+  std::string outDir;
+  AnalysisConfig analysis;
+  std::string allowlistPath;
+  std::optional<int64_t> generatedAt;
+  std::set<std::string> formats{"md", "html", "json", "csv"};
+  size_t maxLineBytes = 256u << 20;
+  int verbosity = 0;
+};
+
+// Either options or the exit code to stop with (help and errors are already printed).
+std::variant<Options, int> parseOptions(int argc, char** argv);
+
+}  // namespace ibsr::report

@@ -1,0 +1,59 @@
+// Everything a writer needs, gathered once; writers are pure functions of it, so every output is
+// byte-identical for the same input and flags.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "report/allowlist.h"
+#include "report/analyzer.h"
+#include "report/config.h"
+#include "report/evaluation.h"
+#include "report/input_set.h"
+
+namespace ibsr::report {
+
+// Per-window series for the HTML charts, from a second pass (empty when HTML is not requested).
+struct ChartSeries {
+  struct Bin {
+    int64_t start = 0;
+    int64_t end = 0;
+    uint64_t packets = 0;
+    double simulatedBlocked = 0;
+    uint64_t upperBoundBlocked = 0;
+  };
+  struct KeyPoint {
+    bool present = false;
+    double peakSynRate = 0;     // highest window SYN rate in the bin (bursts stay visible)
+    uint64_t syn = 0;
+    uint64_t handshakeAck = 0;  // success ratio of the bin = handshakeAck / syn
+  };
+  std::vector<Bin> bins;
+  std::vector<uint64_t> keys;                  // the traced keys (top offenders)
+  std::vector<std::vector<KeyPoint>> points;   // [key][bin]
+};
+
+struct ReportData {
+  AnalysisConfig config;
+  Allowlist allowlist;
+  std::vector<InputFile> files;
+  DataQuality quality;
+  AnalysisResult result;
+  Evaluation evaluation;
+  int64_t generatedAt = 0;
+  ChartSeries chart;
+};
+
+std::string formatPct(double pct);    // "12.34%"
+double round4(double x);              // for machine-readable figures
+std::string formatCount(uint64_t n);  // 1234567 -> "1,234,567"
+
+std::string renderEvidenceCsv(const ReportData& d);
+std::string renderRulesJson(const ReportData& d);
+std::string renderSummaryJson(const ReportData& d);
+std::string renderMarkdown(const ReportData& d);
+std::string renderHtml(const ReportData& d);
+std::string renderNft(const ReportData& d);
+
+}  // namespace ibsr::report

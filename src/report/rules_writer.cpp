@@ -1,0 +1,39 @@
+// rules.json: one drop trigger per blocked key, plus the allowlist as exceptions.
+#include <nlohmann/json.hpp>
+
+#include "report/report_data.h"
+
+namespace ibsr::report {
+
+std::string renderRulesJson(const ReportData& d) {
+  using nlohmann::ordered_json;
+  ordered_json rules;
+  rules["version"] = 3;
+  rules["generated_at"] = formatTime(d.generatedAt);
+  rules["match_criteria"] = {{"proto", "tcp"}, {"dst_ports", d.result.dstPorts}};
+  ordered_json triggers = ordered_json::array();
+  for (const KeyResult& k : d.result.keys) {
+    if (!k.block) continue;
+    triggers.push_back({
+        {"key_type", keyTypeName(keyType(k.key))},
+        {"key_value", formatKeyValue(k.key)},
+        {"dst_port", keyPort(k.key)},
+        {"abuse_class", abuseClassName(k.abuseClass)},
+        {"window_sec", d.config.windowSec},
+        {"syn_rate_threshold", d.config.synRateThreshold},
+        {"success_ratio_threshold", d.config.successRatioThreshold},
+        {"action", {{"action_type", "drop"}, {"duration_sec", d.config.blockDurationSec}}},
+    });
+  }
+  rules["triggers"] = std::move(triggers);
+  ordered_json exceptions = ordered_json::array();
+  for (const AllowEntry& e : d.allowlist.entries()) {
+    std::string value = formatIpv4(e.network);
+    if (e.isCidr) value += "/" + std::to_string(e.prefix);
+    exceptions.push_back({{"key_type", e.isCidr ? "src_cidr" : "src_ip"}, {"key_value", value}});
+  }
+  rules["exceptions"] = std::move(exceptions);
+  return rules.dump(2) + "\n";
+}
+
+}  // namespace ibsr::report

@@ -1,0 +1,142 @@
+#include "report/run.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "core/log.h"
+#include "report/analyzer.h"
+#include "report/chart_builder.h"
+#include "report/evaluation.h"
+#include "report/report_data.h"
+
+namespace ibsr::report {
+namespace {
+
+// Writes via a temporary file and rename, so a reader never sees half a report.
+Status writeFileAtomically(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return sysError("cannot create '" + tmp + "'");
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = sysError("cannot write '" + tmp + "'");
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    done += size_t(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    Error e = sysError("cannot write '" + tmp + "'");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = sysError("cannot rename '" + tmp + "' to '" + path + "'");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  return {};
+}
+
+}  // namespace
+
+int runReport(const Options& options) {
+  log::setVerbosity(options.verbosity);
+  ReportData d;
+  d.config = options.analysis;
+  if (!options.allowlistPath.empty()) {
+    auto list = Allowlist::load(options.allowlistPath);
+    if (!list.ok()) {
+      log::error("{}", list.error().message);
+      return kExitConfig;
+    }
+    d.allowlist = std::move(list.value());
+  }
+  auto files = findInputFiles(options.inputs);
+  if (!files.ok()) {
+    log::error("{}", files.error().message);
+    return kExitInput;
+  }
+  d.files = std::move(files.value());
+  if (d.files.empty()) {
+    log::error("no snapshot files found (looked for snapshot_*.jsonl[.gz|.zst])");
+    return kExitInput;
+  }
+
+  IngestOptions ingestOptions;
+  ingestOptions.maxLineBytes = options.maxLineBytes;
+  {
+    Analyzer analyzer(d.config, d.allowlist, d.quality);
+    Status st = ingest(d.files, ingestOptions, d.quality,
+                       [&](const Snapshot& s) { analyzer.add(s); });
+    if (!st.ok()) {
+      log::error("{}", st.error().message);
+      return kExitInput;
+    }
+    if (d.quality.snapshots == 0) {
+      log::error("no valid snapshot in the input ({} line(s) read, {} malformed)", d.quality.lines,
+                 d.quality.malformedLines);
+      return kExitInput;
+    }
+    d.result = analyzer.finish();
+  }
+  d.evaluation = evaluate(d.result, d.config);
+  d.generatedAt = options.generatedAt.value_or(d.result.lastTs);
+
+  const auto& f = options.formats;
+  if (f.count("html")) {
+    // Second pass for the time charts of the top offenders (known only after the first pass).
+    ChartBuilder chart(d.result, d.evaluation);
+    DataQuality scratch;
+    Analyzer analyzer(d.config, d.allowlist, scratch, &chart);
+    IngestOptions quiet = ingestOptions;
+    quiet.silent = true;
+    Status st = ingest(d.files, quiet, scratch, [&](const Snapshot& s) { analyzer.add(s); });
+    if (!st.ok()) {
+      log::error("{}", st.error().message);
+      return kExitInput;
+    }
+    (void)analyzer.finish();
+    d.chart = chart.take();
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.outDir, ec);
+  if (ec) {
+    log::error("cannot create output directory '{}': {}", options.outDir, ec.message());
+    return kExitInput;
+  }
+  std::vector<std::pair<std::string, std::string>> outputs;
+  if (f.count("csv")) outputs.emplace_back("evidence.csv", renderEvidenceCsv(d));
+  if (f.count("json")) {
+    outputs.emplace_back("rules.json", renderRulesJson(d));
+    outputs.emplace_back("summary.json", renderSummaryJson(d));
+  }
+  if (f.count("md")) outputs.emplace_back("report.md", renderMarkdown(d));
+  if (f.count("html")) outputs.emplace_back("report.html", renderHtml(d));
+  if (f.count("nft")) outputs.emplace_back("rules.nft", renderNft(d));
+  for (const auto& [name, content] : outputs) {
+    std::string path = (std::filesystem::path(options.outDir) / name).string();
+    if (Status st = writeFileAtomically(path, content); !st.ok()) {
+      log::error("{}", st.error().message);
+      return kExitInput;
+    }
+  }
+
+  const Evaluation& ev = d.evaluation;
+  std::cout << "verdict: " << (ev.safe ? "SAFE" : "NOT SAFE") << " (" << ev.blockedKeys
+            << " source(s) would be blocked)\n";
+  for (const std::string& reason : ev.reasons) std::cout << "  - " << reason << "\n";
+  for (const auto& [name, content] : outputs)
+    std::cout << name << ": " << (std::filesystem::path(options.outDir) / name).string() << "\n";
+  return kExitOk;
+}
+
+}  // namespace ibsr::report
