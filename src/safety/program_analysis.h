@@ -1,0 +1,70 @@
+// Abstract interpretation of BPF code over its control-flow graph. From each program entry it
+// follows every jump both ways, joining register and stack states at merge points, and
+//  - proves that each exit's r0 is a pass verdict for the program kind (non-pass-exit),
+//  - flags stores/atomics whose base may point into the packet (packet-store) or the context
+//    (ctx-store),
+//  - follows bpf-to-bpf calls: a callee is analysed with the caller's arguments and its exits
+//    are returns whose r0 joins into the caller's r0.
+// Pointers into packet data come only from loading ctx->data or ctx->data_meta; they are tracked
+// through register moves, pointer arithmetic, stack spills and call arguments.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "safety/abstract_value.h"
+#include "safety/bpf_insn.h"
+#include "safety/elf_file.h"
+#include "safety/policy.h"
+#include "safety/violation_sink.h"
+
+namespace ibsr::safety {
+
+struct CodeLocation {
+  std::size_t section = 0;
+  std::size_t insn = 0;
+};
+
+// Instruction count of an executable section (its size must be a multiple of 8).
+std::size_t insnCount(const ElfSection& section);
+
+// Where a pseudo call (or BPF_PSEUDO_FUNC ld_imm64) at `pc` goes: through its relocation symbol
+// when it has one, otherwise relative to pc. nullopt when outside any executable section.
+std::optional<CodeLocation> callTarget(const ElfFile& elf, std::size_t section, std::size_t pc,
+                                       const insn::Insn& i);
+
+// Whether the relocation table has an entry for the instruction at `pc` (a relocated ld_imm64
+// holds an address, not its immediate).
+bool hasReloc(const ElfFile& elf, std::size_t section, std::size_t pc);
+
+// False for opcodes the kernel would not accept; the scanner refuses to reason about them.
+bool validOpcode(const insn::Insn& i);
+
+class ProgramAnalyzer {
+ public:
+  ProgramAnalyzer(const ElfFile& elf, std::size_t maxSteps, ViolationSink& sink)
+      : elf_(elf), maxSteps_(maxSteps), sink_(sink) {}
+
+  // A program entry: r1 is the context; every exit must return a pass verdict for `kind`.
+  void analyzeProgram(CodeLocation entry, ProgKind kind);
+  // A callback (bpf_loop, timers): its return value is not a verdict, but its stores are checked.
+  void analyzeCallback(CodeLocation entry, ProgKind kind);
+
+ private:
+  struct Frame;
+  AbsVal analyzeFunction(CodeLocation entry, ProgKind kind, const std::array<AbsVal, 5>& args,
+                         bool root, int depth);
+
+  const ElfFile& elf_;
+  std::size_t maxSteps_;
+  std::size_t steps_ = 0;
+  bool exhausted_ = false;
+  ViolationSink& sink_;
+  std::map<std::string, AbsVal> memo_;
+  std::map<std::pair<std::size_t, std::size_t>, int> active_;
+};
+
+}  // namespace ibsr::safety
