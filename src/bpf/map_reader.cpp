@@ -8,7 +8,7 @@
 
 namespace ibsr::bpf {
 namespace {
-constexpr __u32 kBatchSize = 4096;
+constexpr __u32 kBatchSize = 16384;
 }
 
 Status CounterMapReader::readAll(std::vector<CounterEntry>& out) {

@@ -23,8 +23,15 @@ struct Snapshot {
 // Sorts buckets and ports into the canonical order.
 void canonicalize(Snapshot& snapshot);
 
-// Appends the v3 JSON line (with trailing '\n') of a canonical snapshot to out.
-void appendSnapshotJson(const Snapshot& snapshot, std::string& out);
+// Upper bound of the size of the JSON line of snapshot.
+std::size_t maxSnapshotJsonSize(const Snapshot& snapshot);
+
+// Writes the v3 JSON line (with trailing '\n') of a canonical snapshot to out, which must hold
+// maxSnapshotJsonSize() bytes; returns the end of what was written.
+char* writeSnapshotJson(const Snapshot& snapshot, char* out);
+
+// The same line as a string (tests, small snapshots).
+std::string snapshotJson(const Snapshot& snapshot);
 
 // Distinct source addresses (a source on two ports counts once). Needs canonical order.
 std::uint64_t distinctSources(const Snapshot& snapshot);

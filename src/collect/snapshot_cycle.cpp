@@ -19,7 +19,7 @@ std::string SnapshotCycle::snapshotPath(std::uint64_t ts) const {
   return outDir_ + "/" + policy_.prefix + utcHourStamp(ts) + policy_.suffix;
 }
 
-bool SnapshotCycle::write(const std::string& path, const std::string& line) {
+bool SnapshotCycle::write(const std::string& path, std::string_view line) {
   // The directory may have been removed since the last cycle; an operator expects it back.
   std::error_code ec;
   std::filesystem::create_directories(outDir_, ec);
@@ -35,15 +35,23 @@ void SnapshotCycle::run(std::uint64_t ts, std::vector<Bucket>& entries) {
   snapshot_.tsUnixSec = ts;
   snapshot_.buckets.swap(entries);
   canonicalize(snapshot_);
-  line_.clear();
-  appendSnapshotJson(snapshot_, line_);
+  std::size_t need = maxSnapshotJsonSize(snapshot_);
+  if (lineCapacity_ < need) {
+    // Uninitialised on purpose: the pages of a worst-case-sized buffer that are never written
+    // stay unallocated, so RSS follows the real line length rather than the bound.
+    line_.reset(new char[need]);
+    lineCapacity_ = need;
+  }
+  std::string_view line(line_.get(),
+                        static_cast<std::size_t>(writeSnapshotJson(snapshot_, line_.get()) -
+                                                 line_.get()));
   stats_.lastBuckets = snapshot_.buckets.size();
   stats_.lastSources = distinctSources(snapshot_);
-  stats_.lastLineBytes = line_.size();
+  stats_.lastLineBytes = line.size();
   snapshot_.buckets.swap(entries);
   entries.clear();
 
-  if (write(snapshotPath(ts), line_)) ++stats_.snapshotsWritten;
+  if (write(snapshotPath(ts), line)) ++stats_.snapshotsWritten;
 
   std::string status = fmt::format(
       "{{\"timestamp\":{},\"cycle\":{},\"ips_collected\":{},\"snapshots_written\":{},"

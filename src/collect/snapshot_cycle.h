@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -33,12 +35,13 @@ class SnapshotCycle {
   std::string statusPath() const { return outDir_ + "/status.jsonl"; }
 
  private:
-  bool write(const std::string& path, const std::string& line);
+  bool write(const std::string& path, std::string_view line);
 
   std::string outDir_;
   RotationPolicy policy_;
   Snapshot snapshot_;
-  std::string line_;
+  std::unique_ptr<char[]> line_;
+  std::size_t lineCapacity_ = 0;
   CycleStats stats_;
 };
 

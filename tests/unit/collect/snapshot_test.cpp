@@ -25,8 +25,7 @@ TEST(Snapshot, SerialisesSchemaV3ExactlyInCanonicalOrder) {
   s.buckets = {bucket(0xC0A80102, 8899, 1, 3), bucket(0xC0A80101, 8900, 5, 7),
                bucket(0xC0A80101, 8899, 42, 200)};
   canonicalize(s);
-  std::string out;
-  appendSnapshotJson(s, out);
+  std::string out = snapshotJson(s);
   EXPECT_EQ(out,
             "{\"version\":3,\"ts_unix_sec\":1705312920,\"dst_ports\":[8899,8900],\"buckets\":["
             "{\"key_type\":\"src_ip\",\"key_value\":3232235777,\"dst_port\":8899,\"syn\":42,"
@@ -38,12 +37,32 @@ TEST(Snapshot, SerialisesSchemaV3ExactlyInCanonicalOrder) {
   EXPECT_EQ(distinctSources(s), 2u);
 }
 
+TEST(Snapshot, CanonicalOrderForManyShuffledBuckets) {
+  Snapshot s;
+  s.dstPorts = {1};
+  // 70001 keys in a scrambled order, with duplicate source addresses across ports: exercises
+  // every radix pass and long permutation cycles.
+  for (std::uint32_t i = 0; i < 70001; ++i) {
+    auto k = static_cast<std::uint32_t>(i * 7919ull % 70001u);  // a bijection on 0..70000
+    s.buckets.push_back(bucket(0x0A000000u + (k >> 1) * 65599u, static_cast<std::uint16_t>(k & 1),
+                               k, k + 1));
+  }
+  canonicalize(s);
+  for (std::size_t i = 1; i < s.buckets.size(); ++i) {
+    const auto& a = s.buckets[i - 1].key;
+    const auto& b = s.buckets[i].key;
+    ASSERT_TRUE(a.src_ip < b.src_ip || (a.src_ip == b.src_ip && a.dst_port < b.dst_port)) << i;
+  }
+  for (const auto& b : s.buckets)  // each bucket still carries its own counters
+    ASSERT_EQ(b.counters.packets, b.counters.syn + 1);
+  EXPECT_EQ(distinctSources(s), 35001u);
+}
+
 TEST(Snapshot, EmptyMapGivesEmptyBuckets) {
   Snapshot s;
   s.tsUnixSec = 5;
   s.dstPorts = {80};
-  std::string out;
-  appendSnapshotJson(s, out);
+  std::string out = snapshotJson(s);
   EXPECT_EQ(out, "{\"version\":3,\"ts_unix_sec\":5,\"dst_ports\":[80],\"buckets\":[]}\n");
   EXPECT_EQ(distinctSources(s), 0u);
 }
@@ -55,8 +74,7 @@ TEST(Snapshot, LargeCountersAreNotTruncatedTo32Bits) {
   b.counters.bytes = 18446744073709551615ull;
   b.counters.packets = 4294967296ull;
   s.buckets = {b};
-  std::string out;
-  appendSnapshotJson(s, out);
+  std::string out = snapshotJson(s);
   EXPECT_NE(out.find("\"key_value\":4294967295,\"dst_port\":65535"), std::string::npos);
   EXPECT_NE(out.find("\"packets\":4294967296,\"bytes\":18446744073709551615}"), std::string::npos);
 }
