@@ -54,8 +54,9 @@ struct MapDump {
 class CounterProgram {
  public:
   // ports: the monitored destination ports (the count is ports.size(), may be 0..8).
+  // extraMapFlags: OR-ed into the map's flags before load (benchmarks compare LRU variants).
   explicit CounterProgram(const std::vector<std::uint16_t>& ports,
-                          std::uint32_t mapSize = 100000);
+                          std::uint32_t mapSize = 100000, std::uint32_t extraMapFlags = 0);
   ~CounterProgram();
   CounterProgram(const CounterProgram&) = delete;
   CounterProgram& operator=(const CounterProgram&) = delete;
