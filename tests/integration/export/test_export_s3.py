@@ -1,0 +1,461 @@
+#!/usr/bin/python3
+"""ibsr-export s3 against a real S3-compatible server (Swift + s3api) on 127.0.0.1.
+
+Every uploaded object is read back independently with `curl --aws-sigv4` and compared byte for
+byte with the local file. The server is started per test class by tests/tools/s3-test-server.sh
+and always stopped, together with the temporary directories, even when a test fails.
+"""
+import datetime
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+SOURCE_DIR = os.environ.get("IBSR_SOURCE_DIR",
+                            os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
+BUILD_DIR = os.environ.get("IBSR_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+EXPORT = os.path.join(BUILD_DIR, "src/export/ibsr-export")
+SERVER = os.path.join(SOURCE_DIR, "tests/tools/s3-test-server.sh")
+HOUR_AGO = time.time() - 3600
+
+
+def utc_hour(delta_hours=0):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=delta_hours)
+    return t.strftime("%Y%m%d%H")
+
+
+def wait_clear_of_hour_boundary():
+    # The current-hour rule is evaluated by the binary a moment after the test names the file.
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if now.minute == 59 and now.second >= 50:
+        time.sleep(61 - now.second)
+
+
+class S3Server:
+    """One s3-test-server.sh instance; start() parses its export lines."""
+
+    def __init__(self, root):
+        self.dir = os.path.join(root, "s3")
+        self.env = {}
+
+    def start(self, port=None):
+        env = dict(os.environ)
+        if port:
+            env["S3_PORT"] = str(port)
+        out = subprocess.run([SERVER, "start", self.dir], env=env, check=True,
+                             stdout=subprocess.PIPE, text=True, timeout=240).stdout
+        for m in re.finditer(r"^export (\w+)=(.*)$", out, re.M):
+            self.env[m.group(1)] = m.group(2)
+        self.endpoint = self.env["S3_ENDPOINT"]
+        self.port = int(self.endpoint.rsplit(":", 1)[1])
+
+    def stop(self, keep=False):
+        env = dict(os.environ)
+        env["S3_KEEP"] = "1" if keep else "0"
+        subprocess.run([SERVER, "stop", self.dir], env=env, timeout=120,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class ExportTestBase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(EXPORT, os.X_OK):
+            raise RuntimeError("ibsr-export not built at " + EXPORT)
+        cls.root = tempfile.mkdtemp(prefix="ibsr-export-it-")
+        cls.server = S3Server(cls.root)
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.stop()
+            shutil.rmtree(cls.root, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.root, ignore_errors=True)
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="case-", dir=self.root)
+        self.addCleanup(shutil.rmtree, self.work, True)
+        self.src = os.path.join(self.work, "src")
+        os.makedirs(self.src)
+        self.state = os.path.join(self.work, "state.json")
+        self.bucket = re.sub(r"[^a-z0-9]", "-", self._testMethodName.lower())[:50].strip("-")
+        self.assertEqual(self.curl("PUT", "/" + self.bucket)[0], 200)
+
+    # ---------------------------------------------------------------- helpers
+    def curl(self, method, path, secret=None):
+        """An independent SigV4 client (curl --aws-sigv4): returns (status, body bytes)."""
+        key = urllib.parse.quote(self.server.env["AWS_ACCESS_KEY_ID"], safe="")
+        secret = secret or self.server.env["AWS_SECRET_ACCESS_KEY"]
+        url = "http://%s:%s@127.0.0.1:%d%s" % (key, secret, self.server.port, path)
+        out = os.path.join(self.work, "curl.out")
+        r = subprocess.run(["curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                            "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-X", method,
+                            "-o", out, "-w", "%{http_code}", url],
+                           stdout=subprocess.PIPE, text=True, timeout=60, check=True)
+        with open(out, "rb") as f:
+            body = f.read()
+        return int(r.stdout), body
+
+    def get_object(self, key):
+        status, body = self.curl("GET", "/%s/%s" % (self.bucket, urllib.parse.quote(key)))
+        self.assertEqual(status, 200, "GET %s: %r" % (key, body[:300]))
+        return body
+
+    def head_etag(self, key):
+        key_id = urllib.parse.quote(self.server.env["AWS_ACCESS_KEY_ID"], safe="")
+        url = "http://%s:%s@127.0.0.1:%d/%s/%s" % (key_id, self.server.env["AWS_SECRET_ACCESS_KEY"],
+                                                   self.server.port, self.bucket, key)
+        r = subprocess.run(["curl", "-sS", "-I", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                            "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", url],
+                           stdout=subprocess.PIPE, text=True, timeout=60, check=True)
+        m = re.search(r'^etag:\s*"?([^"\r\n]*)"?', r.stdout, re.I | re.M)
+        return m.group(1) if m else None
+
+    def list_keys(self):
+        status, body = self.curl("GET", "/" + self.bucket)
+        self.assertEqual(status, 200, body[:300])
+        return sorted(re.findall(r"<Key>([^<]*)</Key>", body.decode()))
+
+    def make(self, rel, data, mtime=HOUR_AGO):
+        path = os.path.join(self.src, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.utime(path, (mtime, mtime))
+        return path
+
+    def run_export(self, *extra, env=None, secret=None, check_rc=None, bucket=None):
+        e = dict(os.environ)
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                  "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
+            e.pop(k, None)
+        e.update(self.server.env)
+        e["HOME"] = self.work  # no stray ~/.aws
+        if secret is not None:
+            e["AWS_SECRET_ACCESS_KEY"] = secret
+        if env:
+            e.update(env)
+        cmd = [EXPORT, "s3", "--bucket", bucket or self.bucket, "--endpoint", self.server.endpoint,
+               "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
+               "--state-file", self.state, "-v"] + list(extra)
+        r = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=600)
+        if check_rc is not None:
+            self.assertEqual(r.returncode, check_rc, "stdout:\n%s\nstderr:\n%s" % (r.stdout, r.stderr))
+        return r
+
+    def summary(self, stdout):
+        m = re.search(r"^ibsr-export: (?:dry-run )?uploaded=(\d+) skipped=(\d+) open=(\d+) "
+                      r"failed=(\d+) deleted=(\d+) bytes=(\d+) seconds=[0-9.]+$", stdout, re.M)
+        self.assertIsNotNone(m, "no summary line in %r" % stdout)
+        return dict(zip(("uploaded", "skipped", "open", "failed", "deleted", "bytes"),
+                        map(int, m.groups())))
+
+
+class ExportS3Test(ExportTestBase):
+    def test_help_and_bad_flags(self):
+        r = subprocess.run([EXPORT, "s3", "--help"], stdout=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 0)
+        for flag in ("--bucket", "--prefix", "--region", "--endpoint", "--path-style", "--source",
+                     "--host-id", "--include-open", "--delete-after-upload", "--dry-run",
+                     "--state-file", "--max-retries", "--multipart-threshold-mib"):
+            self.assertIn(flag, r.stdout)
+        r = subprocess.run([EXPORT, "s3", "--bucket", "b", "--bogus"], stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.count("\n"), 1)
+        self.assertIn("--bogus", r.stderr)
+        r = subprocess.run([EXPORT, "s3", "--bucket", "b", "--part-size-mib", "4"],
+                           stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--part-size-mib", r.stderr)
+        r = subprocess.run([EXPORT, "s3", "--source", self.src], stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--bucket", r.stderr)
+
+    def test_upload_readback_rerun_and_modified_file(self):
+        wait_clear_of_hour_boundary()
+        files = {
+            "snapshot_2026010100.jsonl": b'{"version":3,"ts_unix_sec":1}\n' * 50,
+            "snapshot_2026010101.jsonl.gz": os.urandom(3000),
+            "payload_2026010100.jsonl": b'{"version":1,"kind":"payload"}\n',
+            "status.jsonl": b'{"cycle":1}\n{"cycle":2}\n{"cyc',  # torn last line is not sent
+            "incident-20260101T000000/packets.pcap": os.urandom(10000),
+            "archive/incident-20251231T000000.pcap.gz": os.urandom(777),
+            "empty-run/packets.pcap": b"",
+        }
+        for rel, data in files.items():
+            self.make(rel, data)
+        self.make("notes.txt", b"not an artefact")
+        self.make("snapshot_%s.jsonl" % utc_hour(), b"open\n")          # current hour
+        self.make("snapshot_2026010102.jsonl", b"recent\n", mtime=time.time())  # still written
+
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["open"], s["failed"]), (7, 0, 2, 0))
+        expected_status = b'{"cycle":1}\n{"cycle":2}\n'
+        self.assertEqual(s["bytes"], sum(len(d) for d in files.values()) - len(b'{"cyc'))
+        kinds = {"snapshot_": "snapshots", "payload_": "payload", "status": "status"}
+        want = {}
+        for rel, data in files.items():
+            kind = next((v for k, v in kinds.items() if rel.startswith(k)), "incidents")
+            want["ibsr/h1/%s/%s" % (kind, rel)] = expected_status if rel == "status.jsonl" else data
+        self.assertEqual(self.list_keys(), sorted(want))
+        for key, data in want.items():
+            self.assertEqual(self.get_object(key), data, key)
+        self.assertEqual(self.head_etag("ibsr/h1/payload/payload_2026010100.jsonl"),
+                         hashlib.md5(files["payload_2026010100.jsonl"]).hexdigest())
+        self.assertNotIn(self.server.env["AWS_SECRET_ACCESS_KEY"], r.stderr + r.stdout)
+
+        # Rerun: nothing changed, nothing sent.
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["open"], s["failed"], s["bytes"]), (0, 7, 2, 0, 0))
+
+        # A modified file (and the grown status file) are uploaded again.
+        new = b'{"version":3,"ts_unix_sec":2}\n' * 60
+        self.make("snapshot_2026010100.jsonl", new, mtime=HOUR_AGO + 10)
+        with open(os.path.join(self.src, "status.jsonl"), "ab") as f:
+            f.write(b'le":3}\n')
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["failed"]), (2, 5, 0))
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), new)
+        self.assertEqual(self.get_object("ibsr/h1/status/status.jsonl"),
+                         b'{"cycle":1}\n{"cycle":2}\n{"cycle":3}\n')
+
+    def test_current_hour_file_needs_include_open(self):
+        wait_clear_of_hour_boundary()
+        current = "snapshot_%s.jsonl" % utc_hour()
+        payload = "payload_%s.jsonl" % utc_hour()
+        self.make(current, b"line 1\n", mtime=time.time() - 600)
+        self.make(payload, b"p 1\n", mtime=time.time() - 600)
+        self.make("snapshot_%s.jsonl" % utc_hour(-1), b"closed\n", mtime=time.time() - 600)
+        r = self.run_export("--min-age-sec", "0", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["open"]), (1, 2))
+        self.assertIn("current hour's file", r.stderr)
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_%s.jsonl" % utc_hour(-1)])
+        r = self.run_export("--min-age-sec", "0", "--include-open", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["open"]), (2, 1, 0))
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/" + current), b"line 1\n")
+        self.assertEqual(self.get_object("ibsr/h1/payload/" + payload), b"p 1\n")
+
+    def test_recently_modified_file_is_open(self):
+        self.make("snapshot_2026010100.jsonl", b"fresh\n", mtime=time.time() - 10)
+        r = self.run_export("--min-age-sec", "300", check_rc=0)
+        self.assertEqual(self.summary(r.stdout)["open"], 1)
+        self.assertEqual(self.list_keys(), [])
+        r = self.run_export("--min-age-sec", "5", check_rc=0)
+        self.assertEqual(self.summary(r.stdout)["uploaded"], 1)
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), b"fresh\n")
+
+    def test_multipart_above_threshold(self):
+        big = os.urandom(20 * 1024 * 1024 + 12345)
+        self.make("snapshot_2026010100.jsonl", big)
+        self.make("snapshot_2026010101.jsonl", b"small\n")
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"], s["bytes"]), (2, 0, len(big) + 6))
+        self.assertIn("(%d bytes, 3 parts, verified)" % len(big), r.stderr)
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), big)
+        part = 8 << 20
+        parts = [big[i:i + part] for i in range(0, len(big), part)]
+        want = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-3"
+        self.assertEqual(self.head_etag("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), want)
+        self.assertEqual(self.head_etag("ibsr/h1/snapshots/snapshot_2026010101.jsonl"),
+                         hashlib.md5(b"small\n").hexdigest())
+        # No multipart upload left behind.
+        status, body = self.curl("GET", "/%s?uploads=" % self.bucket)
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"<UploadId>", body)
+        # Rerun with the state gone: HEAD finds both (the large one by its stored checksum).
+        os.unlink(self.state)
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (0, 2))
+
+    def test_wrong_secret_fails_fast_and_deletes_nothing(self):
+        paths = [self.make("snapshot_202601010%d.jsonl" % i, b"data %d\n" % i) for i in range(3)]
+        t0 = time.time()
+        r = self.run_export("--delete-after-upload", secret="not-the-secret", check_rc=1)
+        self.assertLess(time.time() - t0, 10)  # no retry loop on a 403
+        self.assertIn("SignatureDoesNotMatch", r.stderr)
+        self.assertNotIn("retry", r.stderr)
+        self.assertNotIn("not-the-secret", r.stderr + r.stdout)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"], s["deleted"]), (0, 3, 0))
+        for p in paths:
+            self.assertTrue(os.path.exists(p), p)
+        self.assertEqual(self.list_keys(), [])
+
+    def test_missing_bucket_reports_no_such_bucket(self):
+        self.make("snapshot_2026010100.jsonl", b"x\n")
+        r = self.run_export(bucket="no-such-bucket-here", check_rc=1)
+        self.assertIn("GET s3://no-such-bucket-here/: HTTP 404 NoSuchBucket: ", r.stderr)
+        self.assertEqual(self.summary(r.stdout)["failed"], 1)
+
+    def test_corrupt_or_deleted_state_falls_back_to_head(self):
+        for i in range(4):
+            self.make("snapshot_202601010%d.jsonl" % i, os.urandom(1000 + i))
+        self.run_export(check_rc=0)
+        with open(self.state, "w") as f:
+            f.write('{"version":1,"objects":{"s3://x/y":{"path":')
+        r = self.run_export(check_rc=0)
+        self.assertIn("ignored (malformed state", r.stderr)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["failed"]), (0, 4, 0))
+        self.assertEqual(r.stderr.count("already in bucket"), 4)
+        with open(self.state) as f:
+            self.assertEqual(len(json.load(f)["objects"]), 4)  # rewritten whole
+        os.unlink(self.state)
+        self.make("snapshot_2026010100.jsonl", b"changed while the state was gone\n")
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (1, 3))
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"),
+                         b"changed while the state was gone\n")
+
+    def test_delete_after_upload_deletes_only_verified_files(self):
+        wait_clear_of_hour_boundary()
+        good = {"snapshot_2026010100.jsonl": b"a\n", "payload_2026010100.jsonl": b"b\n",
+                "run-1/packets.pcap": os.urandom(5000)}
+        for rel, data in good.items():
+            self.make(rel, data)
+        status = self.make("status.jsonl", b'{"s":1}\n')
+        current = self.make("snapshot_%s.jsonl" % utc_hour(), b"open\n")
+        # S3 keys are limited to 1024 bytes: the server rejects this one (KeyTooLongError).
+        deep = "/".join(["d" * 200] * 5) + "/packets.pcap"
+        rejected = self.make(deep, b"never lands")
+        r = self.run_export("--delete-after-upload", check_rc=1)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"], s["deleted"], s["open"]), (4, 1, 3, 1))
+        self.assertIn("KeyTooLong", r.stderr)
+        for rel in good:
+            self.assertFalse(os.path.exists(os.path.join(self.src, rel)), rel)
+        self.assertTrue(os.path.exists(status))    # the collector keeps appending to it
+        self.assertTrue(os.path.exists(current))   # still open
+        self.assertTrue(os.path.exists(rejected))  # did not land
+        kinds = {"snapshot_": "snapshots", "payload_": "payload"}
+        for rel, data in good.items():
+            kind = next((v for k, v in kinds.items() if rel.startswith(k)), "incidents")
+            self.assertEqual(self.get_object("ibsr/h1/%s/%s" % (kind, rel)), data)
+        self.assertEqual(self.get_object("ibsr/h1/status/status.jsonl"), b'{"s":1}\n')
+
+    def test_delete_after_upload_of_file_landed_earlier(self):
+        p = self.make("snapshot_2026010100.jsonl", b"landed before\n")
+        self.run_export(check_rc=0)
+        self.assertTrue(os.path.exists(p))
+        r = self.run_export("--delete-after-upload", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["deleted"]), (0, 1, 1))
+        self.assertFalse(os.path.exists(p))
+
+    def test_dry_run_sends_nothing(self):
+        p = self.make("snapshot_2026010100.jsonl", b"x\n")
+        r = self.run_export("--dry-run", "--delete-after-upload", secret="wrong", check_rc=0)
+        self.assertIn("would upload %s -> s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl (2 bytes)"
+                      % (p, self.bucket), r.stdout)
+        self.assertIn("ibsr-export: dry-run uploaded=0", r.stdout)
+        self.assertEqual(self.list_keys(), [])
+        self.assertTrue(os.path.exists(p))
+        self.assertFalse(os.path.exists(self.state))
+
+    def test_lock_prevents_concurrent_runs(self):
+        self.make("snapshot_2026010100.jsonl", b"x\n")
+        with open(self.state + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            r = self.run_export(check_rc=1)
+        self.assertIn("another ibsr-export run holds", r.stderr)
+        self.assertEqual(self.list_keys(), [])
+        self.run_export(check_rc=0)
+
+    def test_credentials_from_shared_file_profile(self):
+        self.make("snapshot_2026010100.jsonl", b"from profile\n")
+        creds = os.path.join(self.work, "credentials")
+        with open(creds, "w") as f:
+            f.write("[default]\naws_access_key_id = nobody\naws_secret_access_key = wrong\n\n"
+                    "[pilot]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                    % (self.server.env["AWS_ACCESS_KEY_ID"], self.server.env["AWS_SECRET_ACCESS_KEY"]))
+        env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+               "AWS_SHARED_CREDENTIALS_FILE": creds, "AWS_PROFILE": "pilot"}
+        r = self.run_export(env=env, check_rc=0)
+        self.assertIn("credentials from " + creds, r.stderr)
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), b"from profile\n")
+
+
+class ExportServerOutageTest(ExportTestBase):
+    """Stops the server in the middle of a run, then restarts it on the same port."""
+
+    def test_server_stopped_mid_run_then_rerun_completes(self):
+        files = {}
+        for i in range(60):
+            files["snapshot_20260101%02d.jsonl" % (i % 24) if i < 24 else
+                  "incident-%02d/packets.pcap" % i] = os.urandom(200 * 1024)
+        for rel, data in files.items():
+            self.make(rel, data)
+        e = dict(os.environ)
+        e.update(self.server.env)
+        e["HOME"] = self.work
+        cmd = [EXPORT, "s3", "--bucket", self.bucket, "--endpoint", self.server.endpoint,
+               "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
+               "--state-file", self.state, "-v", "--max-retries", "2", "--retry-base-ms", "200"]
+        proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = []
+        first_upload = threading.Event()
+
+        def pump():
+            for line in proc.stderr:
+                lines.append(line)
+                if "uploaded " in line:
+                    first_upload.set()
+        reader = threading.Thread(target=pump)
+        reader.start()
+        try:
+            self.assertTrue(first_upload.wait(60), "no upload before the outage: %s" % "".join(lines))
+            self.server.stop(keep=True)
+            out = proc.stdout.read()
+            rc = proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            reader.join()
+            proc.stdout.close()
+            proc.stderr.close()
+            self.server.start(port=self.server.port)
+        err = "".join(lines)
+        self.assertEqual(rc, 1, err)
+        s = self.summary(out)
+        self.assertGreater(s["uploaded"], 0)
+        self.assertLess(s["uploaded"], len(files))
+        self.assertEqual(s["uploaded"] + s["failed"], len(files))
+        self.assertRegex(err, r"retry 1/2 in \d+ ms")
+        self.assertRegex(err, r"retry 2/2 in \d+ ms")
+        self.assertIn("(gave up after 3 attempts)", err)
+        self.assertIn("not attempted: the endpoint failed for 3 files in a row", err)
+
+        r = self.run_export(check_rc=0)
+        s2 = self.summary(r.stdout)
+        self.assertEqual((s2["uploaded"], s2["skipped"], s2["failed"]), (s["failed"], s["uploaded"], 0))
+        keys = self.list_keys()
+        self.assertEqual(len(keys), len(files))
+        for rel, data in files.items():
+            kind = "snapshots" if rel.startswith("snapshot_") else "incidents"
+            self.assertEqual(self.get_object("ibsr/h1/%s/%s" % (kind, rel)), data, rel)
+
+
+if __name__ == "__main__":
+    unittest.main()
