@@ -118,7 +118,7 @@ Result<bool> LineReader::next(Line& line) {
         ++lineNo_;
         line.number = lineNo_;
         line.lastWithoutNewline = false;
-        if (skipping_) {
+        if (skipping_ || lineEnd - begin_ > maxLine_) {
           skipping_ = false;
           line.oversized = true;
           line.data = base;
@@ -145,6 +145,7 @@ Result<bool> LineReader::next(Line& line) {
     }
     if (eof_) {
       if (end_ == begin_ && !skipping_) return false;
+      if (end_ - begin_ > maxLine_) skipping_ = true;
       ++lineNo_;
       line.number = lineNo_;
       line.lastWithoutNewline = true;

@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""An independent, deliberately simple implementation of the REPORT.md evidence model.
+
+It loads everything into memory and recomputes, from the raw snapshot files, the figures the
+golden files must show: evidence.csv and the key numbers of summary.json. It shares no code with
+the C++ implementation; test_golden.py compares the two and the committed expected files.
+"""
+import gzip
+import json
+import math
+import os
+import sys
+
+COUNTERS = ("syn", "ack", "handshake_ack", "rst", "packets", "bytes")
+DEFAULTS = dict(window_sec=10, syn_rate_threshold=100.0, success_ratio_threshold=0.1,
+                block_duration_sec=300, fp_safe_ratio=0.5, min_samples_for_fp=10,
+                vol_syn_rate=500.0, vol_pkt_rate=1000.0, vol_byte_rate=1000000.0,
+                first_snapshot="counted", dst_ports=None, allowlist=None, max_line_bytes=256 << 20)
+
+
+def ip_to_int(text):
+    parts = text.split(".")
+    if len(parts) != 4 or any(not p.isdigit() or len(p) > 3 or (len(p) > 1 and p[0] == "0") or int(p) > 255 for p in parts):
+        raise ValueError(text)
+    a, b, c, d = (int(p) for p in parts)
+    return (a << 24) | (b << 16) | (c << 8) | d
+
+
+def int_to_ip(n):
+    return "%d.%d.%d.%d" % (n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255)
+
+
+def no_dups(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+def is_u64(v):
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2 ** 64
+
+
+def parse_line(raw):
+    """Returns a snapshot dict or raises ValueError."""
+    text = raw.decode("utf-8")  # non-UTF-8 -> UnicodeDecodeError (a ValueError)
+
+    def bad_constant(c):
+        raise ValueError(c)
+    obj = json.loads(text, object_pairs_hook=no_dups, parse_constant=bad_constant)
+    if not isinstance(obj, dict):
+        raise ValueError("not an object")
+    v = obj.get("version")
+    if not is_u64(v):
+        raise ValueError("version")
+    if not 3 <= v <= 7:
+        raise RuntimeError("unsupported version %d" % v)
+    ts = obj.get("ts_unix_sec")
+    if not is_u64(ts) or ts > 253402300799:
+        raise ValueError("ts")
+    base = obj.get("base_ts_unix_sec")
+    if base is not None and (not is_u64(base) or base > 253402300799):
+        raise ValueError("base")
+    if "counter_mode" in obj and obj["counter_mode"] != "cumulative":
+        raise ValueError("counter_mode")
+    ports = obj.get("dst_ports", [])
+    if not isinstance(ports, list) or any(not is_u64(p) or p > 65535 for p in ports):
+        raise ValueError("dst_ports")
+    buckets = obj.get("buckets")
+    if not isinstance(buckets, list):
+        raise ValueError("buckets")
+    out = []
+    for b in buckets:
+        if not isinstance(b, dict):
+            raise ValueError("bucket")
+        kt = b.get("key_type")
+        if kt not in ("src_ip", "src_cidr24"):
+            raise ValueError("key_type")
+        port = b.get("dst_port")
+        if not is_u64(port) or port > 65535:
+            raise ValueError("dst_port")
+        if "src_ip" in b:
+            s = b["src_ip"]
+            if not isinstance(s, str):
+                raise ValueError("src_ip")
+            if s.endswith("/24"):
+                if kt != "src_cidr24":
+                    raise ValueError("prefix")
+                s = s[:-3]
+            addr = ip_to_int(s)
+        elif "key_value" in b:
+            kv = b["key_value"]
+            if not is_u64(kv) or kv >= 2 ** 32:
+                raise ValueError("key_value")
+            addr = kv
+        else:
+            raise ValueError("no key")
+        if kt == "src_cidr24":
+            addr &= 0xFFFFFF00
+        vals = []
+        for c in COUNTERS:
+            if not is_u64(b.get(c)):
+                raise ValueError(c)
+            vals.append(b[c])
+        out.append(((0 if kt == "src_cidr24" else 1, addr, port), vals))
+    keys = [k for k, _ in out]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate bucket")
+    return {"ts": ts, "base": base, "ports": ports, "buckets": out}
+
+
+def read_lines(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if path.endswith(".gz"):
+        data = gzip.decompress(data)
+    elif path.endswith(".zst"):
+        import subprocess
+        data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def list_files(inp):
+    if os.path.isfile(inp):
+        return [inp]
+    found = []
+    for root, _, names in os.walk(inp):
+        for n in names:
+            if n.startswith("snapshot_") and (n.endswith(".jsonl") or n.endswith(".jsonl.gz") or n.endswith(".jsonl.zst")):
+                found.append(os.path.join(root, n))
+    return sorted(found, key=lambda p: os.path.relpath(p, inp))
+
+
+def load(files, cfg):
+    snaps = []
+    dq = dict(malformed=0, oversized=0, out_of_order=0)
+    for fi, path in enumerate(files):
+        last_ts = None
+        for li, raw in enumerate(read_lines(path)):
+            if raw.strip(b" \t\r") == b"":
+                continue
+            if len(raw) > cfg["max_line_bytes"]:
+                dq["oversized"] += 1
+                continue
+            try:
+                s = parse_line(raw)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                dq["malformed"] += 1
+                continue
+            if last_ts is not None and s["ts"] < last_ts:
+                dq["out_of_order"] += 1
+                continue
+            last_ts = s["ts"]
+            snaps.append((s["ts"], fi, li, s))
+    snaps.sort(key=lambda t: (t[0], t[1], t[2]))
+    return [t[3] for t in snaps], dq
+
+
+def allowlisted(key, allow):
+    kt, addr, _ = key
+    kp = 24 if kt == 0 else 32
+    for net, p in allow:
+        m = min(kp, p)
+        mask = 0 if m == 0 else (0xFFFFFFFF << (32 - m)) & 0xFFFFFFFF
+        if addr & mask == net & mask:
+            return True
+    return False
+
+
+def model(snaps, cfg, allow):
+    W = cfg["window_sec"]
+    filt = set(cfg["dst_ports"]) if cfg["dst_ports"] else None
+    prev = {}
+    deltas = {}       # key -> list of (interval index, delta list)
+    intervals = []    # (start, end)
+    resets = 0
+    start_idx = 0
+    if cfg["first_snapshot"] == "baseline" and snaps:
+        for key, vals in snaps[0]["buckets"]:
+            if filt is None or key[2] in filt:
+                prev[key] = vals
+        start_idx = 1
+    prev_ts = snaps[0]["ts"] if start_idx == 1 else None
+    for s in snaps[start_idx:]:
+        if prev_ts is None:
+            dur = s["ts"] - s["base"] if s["base"] is not None and s["ts"] - s["base"] > 0 else W
+        else:
+            dur = s["ts"] - prev_ts
+        idx = len(intervals)
+        intervals.append((s["ts"] - dur, s["ts"]))
+        for key, vals in s["buckets"]:
+            if filt is not None and key[2] not in filt:
+                continue
+            p = prev.get(key)
+            if p is None:
+                d = list(vals)
+            elif any(c < q for c, q in zip(vals, p)):
+                resets += 1
+                d = list(vals)
+            else:
+                d = [c - q for c, q in zip(vals, p)]
+            prev[key] = vals
+            deltas.setdefault(key, []).append((idx, d))
+        prev_ts = s["ts"]
+    # Windows: consecutive intervals until they span >= W; a zero-span tail is dropped.
+    windows = []
+    cur, acc = [], 0
+    for i, (a, b) in enumerate(intervals):
+        cur.append(i)
+        acc += b - a
+        if acc >= W:
+            windows.append(cur)
+            cur, acc = [], 0
+    if cur and acc > 0:
+        windows.append(cur)
+    win_of = {}
+    for w, members in enumerate(windows):
+        for i in members:
+            win_of[i] = w
+    rows = {}
+    for key, ds in deltas.items():
+        per_win = {}
+        tot = [0] * 6
+        for i, d in ds:
+            tot = [x + y for x, y in zip(tot, d)]
+            if i in win_of:
+                w = per_win.setdefault(win_of[i], [0] * 6)
+                for j in range(6):
+                    w[j] += d[j]
+        al = allowlisted(key, allow)
+        stats = []
+        for w in sorted(per_win):
+            start = intervals[windows[w][0]][0]
+            end = intervals[windows[w][-1]][1]
+            dur = end - start
+            c = per_win[w]
+            sr, pr, br = c[0] / dur, c[4] / dur, c[5] / dur
+            ratio = c[2] / c[0] if c[0] else 0.0
+            churn = sr >= cfg["syn_rate_threshold"] and ratio <= cfg["success_ratio_threshold"]
+            vol = (sr >= cfg["vol_syn_rate"]) + (pr >= cfg["vol_pkt_rate"]) + (br >= cfg["vol_byte_rate"]) >= 2
+            stats.append(dict(w=w, start=start, end=end, sr=sr, pr=pr, ratio=ratio,
+                              churn=churn and not al, vol=vol and not al))
+        cls = ""
+        if not al:
+            if any(x["churn"] for x in stats):
+                cls = "SYN_FLOOD_LIKE"
+            elif any(x["vol"] for x in stats):
+                cls = "VOLUMETRIC_TCP_ABUSE"
+
+        def first_max(cands, field):
+            best = None
+            for x in cands:
+                if best is None or x[field] > best[field]:
+                    best = x
+            return best
+        if cls == "SYN_FLOOD_LIKE":
+            shown = first_max([x for x in stats if x["churn"]], "sr")
+        elif cls == "VOLUMETRIC_TCP_ABUSE":
+            shown = first_max([x for x in stats if x["vol"]], "pr")
+        else:
+            shown = first_max(stats, "sr")
+        # Episodes: runs of consecutive (global) window indexes that are flagged.
+        flagged = [x["w"] for x in stats if x["churn"] or x["vol"]]
+        episodes = []
+        for w in flagged:
+            if episodes and episodes[-1][-1] == w - 1:
+                episodes[-1].append(w)
+            else:
+                episodes.append([w])
+        # Simulated enforcement: block periods [end(w), end(w) + D) of every flagged window.
+        periods = [(windows_end(intervals, windows, w), windows_end(intervals, windows, w) + cfg["block_duration_sec"]) for w in flagged]
+        sim = [0.0, 0.0, 0.0]
+        for i, d in ds:
+            a, b = intervals[i]
+            covered = 0.0
+            for (p0, p1) in periods:
+                if p0 <= a:  # blocks only act on traffic after they start
+                    covered = max(covered, min(p1, b) - a)
+            if b == a:
+                frac = 1.0 if any(p0 <= a < p1 for p0, p1 in periods) else 0.0
+            else:
+                frac = max(0.0, covered) / (b - a)
+            sim[0] += frac * d[4]
+            sim[1] += frac * d[5]
+            sim[2] += frac * d[0]
+        rows[key] = dict(key=key, al=al, cls=cls, shown=shown, tot=tot, sim=sim, episodes=episodes)
+    return rows, resets, intervals, windows
+
+
+def windows_end(intervals, windows, w):
+    return intervals[windows[w][-1]][1]
+
+
+def source_name(key):
+    kt, addr, port = key
+    return "%s%s:%d" % (int_to_ip(addr), "/24" if kt == 0 else "", port)
+
+
+def evidence_csv(rows):
+    out = ["source,abuse_class,syn_rate,success_ratio,decision,packets,bytes,syn"]
+    for key in sorted(rows):
+        r = rows[key]
+        sr = r["shown"]["sr"] if r["shown"] else 0.0
+        ratio = r["shown"]["ratio"] if r["shown"] else 0.0
+        out.append("%s,%s,%.2f,%.4f,%s,%d,%d,%d" % (source_name(key), r["cls"], sr, ratio,
+                                                     "block" if r["cls"] else "allow",
+                                                     r["tot"][4], r["tot"][5], r["tot"][0]))
+    return "\n".join(out) + "\n"
+
+
+def figures(rows, cfg):
+    pct = lambda a, b: a / b * 100.0 if b else 0.0
+    keys = [r for r in rows.values() if not r["al"]]
+    blocked = [r for r in keys if r["cls"]]
+    tp = sum(r["tot"][4] for r in keys)
+    tb = sum(r["tot"][5] for r in keys)
+    ts = sum(r["tot"][0] for r in keys)
+    bp = sum(r["tot"][4] for r in blocked)
+    bb = sum(r["tot"][5] for r in blocked)
+    bs = sum(r["tot"][0] for r in blocked)
+    sp = sum(r["sim"][0] for r in blocked)
+    sb = sum(r["sim"][1] for r in blocked)
+    ss = sum(r["sim"][2] for r in blocked)
+    legit = [r for r in blocked if (r["tot"][2] / r["tot"][0] if r["tot"][0] else 0.0) >= cfg["fp_safe_ratio"]]
+    fp_known = len(keys) >= cfg["min_samples_for_fp"]
+    fp = (pct(sum(r["tot"][4] for r in legit), bp) if bp else 0.0) if fp_known else None
+    reasons = []
+    if not fp_known:
+        reasons.append("FP bound unknown: Insufficient data: %d keys, need at least %d" % (len(keys), cfg["min_samples_for_fp"]))
+    elif fp > 5.0:
+        reasons.append("FP bound %.2f%% is above 5.0%%" % fp)
+    if not blocked:
+        reasons.append("No abuse pattern detected")
+    if pct(bs, ts) < 1.0:
+        reasons.append("Less than 1%% of SYNs would be blocked (%.2f%%)" % pct(bs, ts))
+    if tp == 0 and tb == 0 and ts == 0:
+        reasons.append("No traffic observed")
+    return dict(
+        keys=len(keys), blocked=len(blocked),
+        upper=(round(pct(bp, tp), 4), round(pct(bb, tb), 4), round(pct(bs, ts), 4)),
+        simulated=(round(pct(sp, tp), 4), round(pct(sb, tb), 4), round(pct(ss, ts), 4)),
+        fp=None if fp is None else round(fp, 4),
+        episodes=sum(len(r["episodes"]) for r in blocked),
+        verdict="SAFE" if not reasons else "NOT SAFE", reasons=reasons)
+
+
+def load_allowlist(path):
+    allow = []
+    if not path:
+        return allow
+    for line in open(path):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "/" in line:
+            a, p = line.split("/")
+            p = int(p)
+        else:
+            a, p = line, 32
+        mask = 0 if p == 0 else (0xFFFFFFFF << (32 - p)) & 0xFFFFFFFF
+        allow.append((ip_to_int(a) & mask, p))
+    return allow
+
+
+def run(input_dir, args):
+    """args: the case's flag list (the subset of flags the fixtures use)."""
+    cfg = dict(DEFAULTS)
+    it = iter(args)
+    for flag in it:
+        name = flag.lstrip("-").replace("-", "_")
+        val = next(it)
+        if name == "dst_ports":
+            cfg[name] = [int(p) for p in val.split(",")]
+        elif name in ("first_snapshot", "allowlist"):
+            cfg[name] = val
+        else:
+            cfg[name] = type(DEFAULTS[name])(val)
+    snaps, dq = load(list_files(input_dir), cfg)
+    if not snaps:
+        return None
+    rows, resets, intervals, windows = model(snaps, cfg, load_allowlist(cfg["allowlist"]))
+    fig = figures(rows, cfg)
+    fig["counter_resets"] = resets
+    fig["malformed"] = dq["malformed"]
+    fig["oversized"] = dq["oversized"]
+    fig["out_of_order"] = dq["out_of_order"]
+    fig["windows"] = len(windows)
+    fig["observed_sec"] = sum(b - a for a, b in intervals)
+    return evidence_csv(rows), fig
+
+
+if __name__ == "__main__":
+    res = run(sys.argv[1], sys.argv[2:])
+    if res is None:
+        print("no valid input")
+        sys.exit(1)
+    csv, fig = res
+    sys.stdout.write(csv)
+    print(json.dumps(fig, indent=1))
