@@ -151,7 +151,11 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
     // Signed per attempt: the date in the signature must stay within the server's clock skew.
     const HttpRequest req = build(call);
     ++requests_;
+    const auto sent = std::chrono::steady_clock::now();
     auto r = http_.perform(req);
+    log::debug("{}{} -> {} in {:.1f} ms", describe(call), urlQuery(call.query),
+               r.ok() ? std::to_string(r->status) : "no answer",
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
     std::string what;
     bool retryable = false;
     if (!r.ok()) {
