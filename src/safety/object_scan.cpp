@@ -88,9 +88,8 @@ std::vector<CodeLocation> linearScan(const ElfFile& elf, std::size_t index, Viol
       continue;
     }
     if (cls(i.code) != kJmp || op(i.code) != kCall) continue;
-    if (i.src == kPseudoKfuncCall) {
-      sink.add(sec.name, at, rule::kKfuncCall, "call to kernel function (BTF id " +
-                                                   std::to_string(i.imm) + ")");
+    if (i.src == kPseudoKfuncCall || (i.src == kPseudoCall && isExternCall(elf, index, pc))) {
+      sink.add(sec.name, at, rule::kKfuncCall, "call to a kernel function (kfunc)");
       continue;
     }
     if (i.src == kPseudoCall) {

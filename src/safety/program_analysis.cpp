@@ -262,8 +262,8 @@ std::optional<CodeLocation> callTarget(const ElfFile& elf, std::size_t section, 
       return std::nullopt;
     }
     targetSection = sym.shndx;
-    // libbpf: target = sym.st_value / 8 + imm + 1.
-    base = static_cast<std::int64_t>(sym.value / 8) - 1;
+    // libbpf: target = sym.st_value / 8 + imm + 1 (imm is -1 for a call to a function symbol).
+    base = static_cast<std::int64_t>(sym.value / 8);
     break;
   }
   const auto& sec = elf.sections[targetSection];
@@ -271,6 +271,14 @@ std::optional<CodeLocation> callTarget(const ElfFile& elf, std::size_t section, 
   std::int64_t target = base + 1 + i.imm;
   if (target < 0 || static_cast<std::uint64_t>(target) >= insnCount(sec)) return std::nullopt;
   return CodeLocation{targetSection, static_cast<std::size_t>(target)};
+}
+
+bool isExternCall(const ElfFile& elf, std::size_t section, std::size_t pc) {
+  for (const auto& r : elf.relocs[section]) {
+    if (r.offset != pc * 8) continue;
+    return r.symbol < elf.symbols.size() && elf.symbols[r.symbol].shndx == SHN_UNDEF;
+  }
+  return false;
 }
 
 bool validOpcode(const Insn& i) {
@@ -553,7 +561,7 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
           break;
         }
         if (o == kCall) {
-          if (i.src == kPseudoCall) {
+          if (i.src == kPseudoCall && !isExternCall(elf_, entry.section, pc)) {
             auto target = callTarget(elf_, entry.section, pc, i);
             AbsVal r0 = AbsVal::unknown();
             if (!target) {

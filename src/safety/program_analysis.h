@@ -40,6 +40,10 @@ std::optional<CodeLocation> callTarget(const ElfFile& elf, std::size_t section, 
 // holds an address, not its immediate).
 bool hasReloc(const ElfFile& elf, std::size_t section, std::size_t pc);
 
+// Whether the call at `pc` is relocated against an undefined (extern __ksym) symbol: clang emits
+// kfunc calls as pseudo calls that libbpf turns into BPF_PSEUDO_KFUNC_CALL at load time.
+bool isExternCall(const ElfFile& elf, std::size_t section, std::size_t pc);
+
 // False for opcodes the kernel would not accept; the scanner refuses to reason about them.
 bool validOpcode(const insn::Insn& i);
 
