@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""report.html renders in headless Chromium: a non-blank screenshot, the expected title, verdict
+and sections in the DOM, and no external resource anywhere in the page."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import png_check  # noqa: E402
+
+SRC = os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "..", "..", ".."))
+BUILD = os.environ.get("IBSR_BUILD_DIR", os.path.join(SRC, "build-report"))
+BIN = os.path.join(BUILD, "src", "report", "ibsr-report")
+FIXTURES = os.path.join(SRC, "tests", "fixtures", "report")
+CHROMIUM = ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync"]
+
+
+class HtmlTest(unittest.TestCase):
+    def render(self, case, verdict, extra=()):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            subprocess.run([BIN, "-i", os.path.join(FIXTURES, case, "input"), "-o", out,
+                            "--format", "html"] + list(extra), check=True, capture_output=True)
+            page = os.path.join(out, "report.html")
+            with open(page) as f:
+                html = f.read()
+            # Self-contained: nothing fetched from anywhere.
+            self.assertNotRegex(html, r"https?://")
+            self.assertNotRegex(html, r"<(link|img|iframe|object|embed)\b")
+            self.assertNotRegex(html, r"<script[^>]*\bsrc=")
+            self.assertIn("<svg", html)
+            profile = os.path.join(tmp, "profile")
+            png = os.path.join(tmp, "shot.png")
+            subprocess.run(CHROMIUM + ["--user-data-dir=" + profile, "--screenshot=" + png,
+                                       "--window-size=1280,2000", "file://" + page],
+                           check=True, capture_output=True, timeout=120)
+            width, height, _, _ = png_check.read_png(png)
+            self.assertEqual((width, height), (1280, 2000))
+            ink, colours = png_check.ink_fraction(png)
+            self.assertGreater(ink, 0.01, "screenshot looks blank")
+            self.assertGreater(colours, 20, "screenshot has almost no colours")
+            dom = subprocess.run(CHROMIUM + ["--user-data-dir=" + profile, "--dump-dom", "file://" + page],
+                                 check=True, capture_output=True, text=True, timeout=120).stdout
+            self.assertIn("<title>IBSR Report: %s</title>" % verdict, dom)
+            badge = re.search(r"<div class=\"badge\">([^<]*)</div>", dom)
+            self.assertIsNotNone(badge, dom[:2000])
+            self.assertEqual(badge.group(1), verdict)
+            for section in ("Abuse Pattern Observed", "Counterfactual Enforcement Impact",
+                            "Scope &amp; Configuration", "Candidate Enforcement Rules", "Readiness Judgment"):
+                self.assertIn(section, dom)
+            return dom
+
+    def test_safe_flood(self):
+        dom = self.render("syn_flood", "SAFE")
+        self.assertIn("203.0.113.66:8899", dom)
+        self.assertIn("88.89%", dom)  # upper bound, packets
+
+    def test_not_safe_with_reasons(self):
+        dom = self.render("too_few_samples", "NOT SAFE")
+        self.assertIn("FP bound unknown: Insufficient data: 3 keys, need at least 10", dom)
+
+    def test_long_run_with_compressed_files(self):
+        dom = self.render("long_run_burst", "SAFE")
+        self.assertIn("192.0.2.50:8899", dom)
+
+
+if __name__ == "__main__":
+    unittest.main()
