@@ -228,7 +228,7 @@ Bytes PacketBuilder::buildFrom(std::size_t i, const Layer* network) const {
           [&](const Ipv4& ip) {
             Bytes opts = ipOptions(ip);
             unsigned ihl = ip.ihl ? *ip.ihl : static_cast<unsigned>(5 + opts.size() / 4);
-            put8(out, 0x40 | (ihl & 0x0f));
+            put8(out, (ip.version.value_or(4) << 4) | (ihl & 0x0f));
             put8(out, 0);
             put16(out, ip.totalLength ? *ip.totalLength
                                       : static_cast<unsigned>(20 + opts.size() + rest.size()));
@@ -343,6 +343,7 @@ std::string PacketBuilder::scapyLayers() const {
                               ", frag=" + std::to_string(ip.fragOffset) + ", proto=" +
                               std::to_string(ip.protocol.value_or(ipProtoOf(layers_, i + 1)));
               if (ip.ihl) r += ", ihl=" + std::to_string(*ip.ihl);
+              if (ip.version) r += ", version=" + std::to_string(*ip.version);
               if (ip.totalLength) r += ", len=" + std::to_string(*ip.totalLength);
               if (!ip.options.empty()) {
                 r += ", options=[";

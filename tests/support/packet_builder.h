@@ -67,6 +67,7 @@ struct Ipv4 {
   std::optional<std::uint8_t> ihl;          // default: from the options
   std::optional<std::uint16_t> totalLength;  // default: header + payload
   std::optional<std::uint8_t> protocol;      // default: from the next layer
+  std::optional<std::uint8_t> version;       // default: 4
 };
 
 struct Ipv6 {

@@ -45,12 +45,14 @@ std::uint32_t ipv4Number(const char* dotted) {
 }
 
 CounterProgram::CounterProgram(const std::vector<std::uint16_t>& ports, std::uint32_t mapSize,
-                               std::uint32_t extraMapFlags) {
+                               std::uint32_t extraMapFlags,
+                               std::optional<std::uint32_t> portCount) {
   if (ports.size() > IBSR_MAX_PORTS) throw std::invalid_argument("too many ports");
   skel_ = counter_bpf::open();
   if (!skel_) throw std::runtime_error("counter_bpf::open: " + std::string(std::strerror(errno)));
   for (std::size_t i = 0; i < ports.size(); ++i) skel_->rodata->monitored_ports[i] = ports[i];
-  skel_->rodata->monitored_port_count = static_cast<std::uint32_t>(ports.size());
+  skel_->rodata->monitored_port_count =
+      portCount.value_or(static_cast<std::uint32_t>(ports.size()));
   int err = bpf_map__set_max_entries(skel_->maps.counters, mapSize);
   if (!err && extraMapFlags)
     err = bpf_map__set_map_flags(skel_->maps.counters,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <utility>
 #include <vector>
@@ -55,8 +56,11 @@ class CounterProgram {
  public:
   // ports: the monitored destination ports (the count is ports.size(), may be 0..8).
   // extraMapFlags: OR-ed into the map's flags before load (benchmarks compare LRU variants).
+  // portCount: monitored_port_count if not ports.size() (tests of a count the collector would
+  // never set).
   explicit CounterProgram(const std::vector<std::uint16_t>& ports,
-                          std::uint32_t mapSize = 100000, std::uint32_t extraMapFlags = 0);
+                          std::uint32_t mapSize = 100000, std::uint32_t extraMapFlags = 0,
+                          std::optional<std::uint32_t> portCount = std::nullopt);
   ~CounterProgram();
   CounterProgram(const CounterProgram&) = delete;
   CounterProgram& operator=(const CounterProgram&) = delete;

@@ -5,10 +5,17 @@
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <latch>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ibsr_abi.h"
@@ -275,6 +282,8 @@ std::vector<Case> cases() {
        one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck}, {.totalLength = 1500})},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 1500})}},
+      {"IpVersionNotFourNotCounted", "EtherType IPv4 but version nibble 6: not counted", one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.version = 6})}, {}},
       {"IhlBelowFiveNotCounted", "IHL 4 (malformed): not counted", one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.ihl = 4})}, {}},
       {"DoffBelowFiveNotCounted", "TCP data offset 4 (malformed): not counted", one,
@@ -452,6 +461,97 @@ TEST(CounterMapSize, MaxEntriesBoundsASpoofedFlood) {
   EXPECT_EQ(info.type, BPF_MAP_TYPE_LRU_HASH);
   EXPECT_EQ(info.key_size, sizeof(ibsr_counter_key));
   EXPECT_EQ(info.value_size, sizeof(ibsr_counters));
+}
+
+// Only the first monitored_port_count slots are ports; the rest of the array is ignored.
+TEST(CounterPorts, OnlyTheFirstPortCountSlotsAreMonitored) {
+  CounterProgram prog({kPort, kOtherPort, 22}, 100000, 0, 2);
+  for (std::uint16_t port : {kPort, kOtherPort, std::uint16_t{22}}) {
+    Bytes frame = tcpPacket({.dport = port, .seq = 1, .flags = kTcpSyn}).build();
+    XdpRun run = prog.run(frame);
+    ASSERT_EQ(run.err, 0);
+    EXPECT_EQ(run.retval, kXdpPass);
+    EXPECT_EQ(run.out, frame);
+  }
+  EXPECT_EQ(prog.dump().entries,
+            (CounterMap{entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40}),
+                        entry(kSrcANum, kOtherPort, {.syn = 1, .packets = 1, .bytes = 40})}));
+}
+
+// A count above IBSR_MAX_PORTS (the collector rejects it) still reads only the 8 slots.
+TEST(CounterPorts, CountAboveMaximumReadsOnlyTheArray) {
+  const std::vector<std::uint16_t> ports = {1, 2, 3, 4, 5, 6, 7, 8};
+  CounterProgram prog(ports, 100000, 0, 1000);
+  CounterMap expected;
+  for (std::uint16_t port = 1; port <= 9; ++port) {
+    Bytes frame = tcpPacket({.dport = port, .seq = 1, .flags = kTcpSyn}).build();
+    XdpRun run = prog.run(frame);
+    ASSERT_EQ(run.err, 0);
+    EXPECT_EQ(run.retval, kXdpPass);
+    if (port <= 8) expected.insert(entry(kSrcANum, port, {.syn = 1, .packets = 1, .bytes = 40}));
+  }
+  EXPECT_EQ(prog.dump().entries, expected);
+}
+
+// Runs `body` on each CPU at once (one thread pinned per CPU), released together.
+void onEveryCpu(const std::function<void()>& body) {
+  const unsigned cpus = std::max(2u, std::thread::hardware_concurrency());
+  std::latch start(cpus);
+  std::vector<std::thread> threads;
+  for (unsigned cpu = 0; cpu < cpus; ++cpu) {
+    threads.emplace_back([&, cpu] {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu % std::thread::hardware_concurrency(), &set);
+      pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+      start.arrive_and_wait();
+      body();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+// Counters are updated with atomic adds: runs on every CPU at once lose no increment.
+TEST(CounterConcurrency, OneKeyFromEveryCpuLosesNoCount) {
+  constexpr std::uint32_t kRepeat = 1000000;
+  CounterProgram prog({kPort});
+  const Bytes frame =
+      tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck}).payload(10).build();
+  std::atomic<int> failures{0};
+  onEveryCpu([&] {
+    XdpRun run = prog.run(frame, kRepeat);
+    if (run.err != 0 || run.retval != kXdpPass) ++failures;
+  });
+  ASSERT_EQ(failures.load(), 0);
+  const std::uint64_t n = std::uint64_t{kRepeat} * std::max(2u, std::thread::hardware_concurrency());
+  EXPECT_EQ(prog.dump().entries,
+            (CounterMap{entry(kSrcANum, kPort, {.ack = n, .packets = n, .bytes = 50 * n})}));
+}
+
+// Every CPU sends the same sequence of new sources at the same time, so some first packets race
+// to insert the same key: the loser's BPF_NOEXIST insert fails and it must add to the winner's
+// entry instead, so every key ends with exactly one count per CPU.
+TEST(CounterConcurrency, RacingInsertsOfNewKeysLoseNoCount) {
+  constexpr std::uint32_t kSources = 3000;
+  CounterProgram prog({kPort});
+  std::vector<Bytes> frames;
+  for (std::uint32_t i = 0; i < kSources; ++i) {
+    std::string src = "10.9." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    frames.push_back(tcpFrom(src.c_str(), {.dport = kPort, .seq = 1, .flags = kTcpSyn}).build());
+  }
+  std::atomic<int> failures{0};
+  onEveryCpu([&] {
+    for (const Bytes& frame : frames) {
+      XdpRun run = prog.run(frame);
+      if (run.err != 0 || run.retval != kXdpPass) ++failures;
+    }
+  });
+  ASSERT_EQ(failures.load(), 0);
+  const std::uint64_t cpus = std::max(2u, std::thread::hardware_concurrency());
+  CounterMap expected;
+  for (std::uint32_t i = 0; i < kSources; ++i)
+    expected.insert(entry(0x0A090000u + i, kPort, {.syn = cpus, .packets = cpus, .bytes = 40 * cpus}));
+  EXPECT_EQ(prog.dump().entries, expected);
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ std::vector<PacketBuilder> samples() {
       PacketBuilder().ether().ipv4({.ihl = 4, .totalLength = 300}).tcp(
           {.dport = 1, .dataOffset = 4}),
       PacketBuilder().ether().ipv4({.protocol = 1}).tcp({.dport = 1}),
+      PacketBuilder().ether().ipv4({.version = 6}).tcp({.dport = 1}),
       PacketBuilder().ether().ipv4().udp({.sport = 5, .dport = 6}).payload(11),
       PacketBuilder().ether().ipv6().tcp({.dport = 8899, .seq = 5, .flags = kTcpSyn}).payload(3),
       PacketBuilder().ether().ipv6({.src = "2001:db8::1", .hopLimit = 1}).udp().payload(4),
