@@ -160,10 +160,14 @@ Options parse(int argc, char** argv) {
       std::exit(2);
     }
     unsigned long v = std::strtoul(argv[++i], nullptr, 10);
-    if (a == "--repeat") o.repeat = static_cast<std::uint32_t>(v);
-    else if (a == "--rounds") o.rounds = static_cast<int>(v);
-    else if (a == "--map-size") o.mapSize = static_cast<std::uint32_t>(v);
-    else if (a == "--single-shots") o.singleShots = static_cast<int>(v);
+    if (a == "--repeat")
+      o.repeat = static_cast<std::uint32_t>(v);
+    else if (a == "--rounds")
+      o.rounds = static_cast<int>(v);
+    else if (a == "--map-size")
+      o.mapSize = static_cast<std::uint32_t>(v);
+    else if (a == "--single-shots")
+      o.singleShots = static_cast<int>(v);
     else {
       usage();
       std::exit(2);
@@ -211,8 +215,12 @@ int run(const Options& o) {
                                 .ipv4({.src = "192.168.1.1"})
                                 .tcp({.dport = 443, .seq = 1, .flags = kTcpSyn})
                                 .build();
-  const Bytes udp = PacketBuilder().ether().ipv4({.src = "192.168.1.1"}).udp({.dport = kPort})
-                        .payload(18).build();
+  const Bytes udp = PacketBuilder()
+                        .ether()
+                        .ipv4({.src = "192.168.1.1"})
+                        .udp({.dport = kPort})
+                        .payload(18)
+                        .build();
   const Bytes flood = PacketBuilder()
                           .ether()
                           .ipv4({.src = "11.0.0.0"})
@@ -228,16 +236,26 @@ int run(const Options& o) {
   timedRun(driverFd, flood, o.mapSize * 2, false);
 
   std::vector<Case> cases;
-  cases.push_back({"(a) known source, monitored port (pure ACK)", 35,
+  cases.push_back({"(a) known source, monitored port (pure ACK)",
+                   35,
                    [&] { return timedRun(emptyFd, known, o.repeat); },
-                   [&] { return timedRun(counterFd, known, o.repeat); }, {}, {}});
-  cases.push_back({"(b) unmonitored port (SYN to 443)", 10,
+                   [&] { return timedRun(counterFd, known, o.repeat); },
+                   {},
+                   {}});
+  cases.push_back({"(b) unmonitored port (SYN to 443)",
+                   10,
                    [&] { return timedRun(emptyFd, unmonitored, o.repeat); },
-                   [&] { return timedRun(counterFd, unmonitored, o.repeat); }, {}, {}});
-  cases.push_back({"(c) non-TCP (UDP to the monitored port)", 10,
+                   [&] { return timedRun(counterFd, unmonitored, o.repeat); },
+                   {},
+                   {}});
+  cases.push_back({"(c) non-TCP (UDP to the monitored port)",
+                   10,
                    [&] { return timedRun(emptyFd, udp, o.repeat); },
-                   [&] { return timedRun(counterFd, udp, o.repeat); }, {}, {}});
-  cases.push_back({"(d) new source every packet, map full: driver + tail call", 300,
+                   [&] { return timedRun(counterFd, udp, o.repeat); },
+                   {},
+                   {}});
+  cases.push_back({"(d) new source every packet, map full: driver + tail call",
+                   300,
                    [&] {
                      target(emptyFd);
                      return timedRun(driverFd, flood, o.repeat, false);
@@ -246,8 +264,10 @@ int run(const Options& o) {
                      target(counterFd);
                      return timedRun(driverFd, flood, o.repeat, false);
                    },
-                   {}, {}});
-  // Reference, no target: what the kernel alone charges for inserting into a full LRU hash of this size.
+                   {},
+                   {}});
+  // Reference, no target: what the kernel alone charges for inserting into a full LRU hash of this
+  // size.
   cases.push_back({"(d) reference, no target: bare LRU insert alone, same driver",
                    -1,
                    [&] {
@@ -258,7 +278,8 @@ int run(const Options& o) {
                      target(floorFd);
                      return timedRun(driverFd, flood, o.repeat, false);
                    },
-                   {}, {}});
+                   {},
+                   {}});
 
   for (int r = 0; r < o.rounds; ++r) {
     for (Case& c : cases) {
@@ -273,8 +294,8 @@ int run(const Options& o) {
     }
   }
 
-  // Cross-check of (d): single runs, each with a source no run has used yet (200.0.0.0 upwards; the driver's
-  // sources start at 11.0.0.0 and stay below 200.0.0.0 for any sane --repeat x --rounds).
+  // Cross-check of (d): single runs, each with a source no run has used yet (200.0.0.0 upwards; the
+  // driver's sources start at 11.0.0.0 and stay below 200.0.0.0 for any sane --repeat x --rounds).
   std::vector<double> shotBase, shotCounter;
   Bytes shot = flood;
   for (int i = 0; i < o.singleShots; ++i) {
@@ -294,12 +315,14 @@ int run(const Options& o) {
   utsname u{};
   uname(&u);
   std::printf("kernel %s, CPU %s\n", u.release, cpuModel().c_str());
-  std::printf("repeat %u, rounds %d, map size %u%s (entries after fill %zu, at end %zu), "
-              "single shots %d\n\n",
-              o.repeat, o.rounds, o.mapSize, o.extraMapFlags ? " with BPF_F_NO_COMMON_LRU" : "",
-              filled, finalEntries, o.singleShots);
-  std::printf("| case | empty ns | counter ns | counter - empty ns (median) | range of "
-              "differences | target |\n");
+  std::printf(
+      "repeat %u, rounds %d, map size %u%s (entries after fill %zu, at end %zu), "
+      "single shots %d\n\n",
+      o.repeat, o.rounds, o.mapSize, o.extraMapFlags ? " with BPF_F_NO_COMMON_LRU" : "", filled,
+      finalEntries, o.singleShots);
+  std::printf(
+      "| case | empty ns | counter ns | counter - empty ns (median) | range of "
+      "differences | target |\n");
   std::printf("|---|---:|---:|---:|---:|---|\n");
   bool allMet = true;
   for (const Case& c : cases) allMet = printRow(c.name, c.base, c.measured, c.targetNs) && allMet;

@@ -25,6 +25,7 @@ taskset -c "$cpu" "$bench" --repeat 1000000 --rounds 11 --single-shots 100000 ||
 for size in 1000 10000 1000000; do
   echo
   echo "### --map-size $size"
-  taskset -c "$cpu" "$bench" --repeat 1000000 --rounds 5 --single-shots 20000 --map-size "$size" || true
+  taskset -c "$cpu" "$bench" --repeat 1000000 --rounds 5 --single-shots 20000 \
+    --map-size "$size" || true
 done
 exit "$status"

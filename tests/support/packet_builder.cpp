@@ -20,7 +20,9 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-void put8(Bytes& b, unsigned v) { b.push_back(static_cast<std::uint8_t>(v)); }
+void put8(Bytes& b, unsigned v) {
+  b.push_back(static_cast<std::uint8_t>(v));
+}
 void put16(Bytes& b, unsigned v) {
   put8(b, (v >> 8) & 0xff);
   put8(b, v & 0xff);
@@ -33,12 +35,13 @@ void set16(Bytes& b, std::size_t at, unsigned v) {
   b[at] = static_cast<std::uint8_t>((v >> 8) & 0xff);
   b[at + 1] = static_cast<std::uint8_t>(v & 0xff);
 }
-void append(Bytes& b, const Bytes& more) { b.insert(b.end(), more.begin(), more.end()); }
+void append(Bytes& b, const Bytes& more) {
+  b.insert(b.end(), more.begin(), more.end());
+}
 
 Bytes mac(const std::string& text) {
   unsigned v[6];
-  if (std::sscanf(text.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) !=
-      6)
+  if (std::sscanf(text.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
     throw std::invalid_argument("bad MAC address: " + text);
   Bytes b;
   for (unsigned x : v) put8(b, x);
@@ -70,7 +73,9 @@ std::uint32_t sum16(const Bytes& b, std::uint32_t sum = 0) {
   return sum;
 }
 
-std::uint16_t checksum(const Bytes& b) { return static_cast<std::uint16_t>(~sum16(b) & 0xffff); }
+std::uint16_t checksum(const Bytes& b) {
+  return static_cast<std::uint16_t>(~sum16(b) & 0xffff);
+}
 
 // Options encoded as kind/type byte, then (unless 0 or 1) length and data; zero-padded to 4.
 template <typename Option, typename KindOf>
@@ -111,7 +116,9 @@ std::string hex16(unsigned v) {
   return buf;
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string quoted(const std::string& s) {
+  return "'" + s + "'";
+}
 
 // EtherType announced for the layer after position `i` (0 when none fits).
 std::uint16_t etherTypeOf(const std::vector<PacketBuilder::Layer>& layers, std::size_t i) {
@@ -252,7 +259,8 @@ Bytes PacketBuilder::buildFrom(std::size_t i, const Layer* network) const {
           },
           [&](const Tcp& t) {
             Bytes opts = tcpOptions(t);
-            unsigned doff = t.dataOffset ? *t.dataOffset : static_cast<unsigned>(5 + opts.size() / 4);
+            unsigned doff =
+                t.dataOffset ? *t.dataOffset : static_cast<unsigned>(5 + opts.size() / 4);
             put16(out, t.sport);
             put16(out, t.dport);
             put32(out, t.seq);
@@ -357,8 +365,8 @@ std::string PacketBuilder::scapyLayers() const {
                   } else {
                     r += "IPOption(copy_flag=" + std::to_string(o.type >> 7) +
                          ", optclass=" + std::to_string((o.type >> 5) & 3) +
-                         ", option=" + std::to_string(o.type & 0x1f) + ", value=" + pyBytes(o.data) +
-                         ")";
+                         ", option=" + std::to_string(o.type & 0x1f) +
+                         ", value=" + pyBytes(o.data) + ")";
                   }
                 }
                 r += "]";
@@ -372,10 +380,10 @@ std::string PacketBuilder::scapyLayers() const {
                      ")";
             },
             [&](const Tcp& t) {
-              std::string r = "TCP(sport=" + std::to_string(t.sport) +
-                              ", dport=" + std::to_string(t.dport) + ", seq=" + std::to_string(t.seq) +
-                              ", ack=" + std::to_string(t.ack) + ", flags=" + std::to_string(t.flags) +
-                              ", window=" + std::to_string(t.window);
+              std::string r =
+                  "TCP(sport=" + std::to_string(t.sport) + ", dport=" + std::to_string(t.dport) +
+                  ", seq=" + std::to_string(t.seq) + ", ack=" + std::to_string(t.ack) +
+                  ", flags=" + std::to_string(t.flags) + ", window=" + std::to_string(t.window);
               if (t.dataOffset) r += ", dataofs=" + std::to_string(*t.dataOffset);
               if (!t.options.empty()) {
                 r += ", options=[";
@@ -423,8 +431,10 @@ std::string hexDump(const Bytes& bytes) {
   char buf[4];
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     std::snprintf(buf, sizeof buf, "%02x", bytes[i]);
-    if (i && i % 16 == 0) s += "\n";
-    else if (i) s += " ";
+    if (i && i % 16 == 0)
+      s += "\n";
+    else if (i)
+      s += " ";
     s += buf;
   }
   return s;

@@ -62,9 +62,9 @@ struct Ipv4 {
   std::uint8_t ttl = 64;
   bool df = false;
   bool mf = false;
-  std::uint16_t fragOffset = 0;  // in 8-byte units
-  std::vector<IpOption> options;  // zero-padded to a multiple of 4 bytes, like scapy
-  std::optional<std::uint8_t> ihl;          // default: from the options
+  std::uint16_t fragOffset = 0;              // in 8-byte units
+  std::vector<IpOption> options;             // zero-padded to a multiple of 4 bytes, like scapy
+  std::optional<std::uint8_t> ihl;           // default: from the options
   std::optional<std::uint16_t> totalLength;  // default: header + payload
   std::optional<std::uint8_t> protocol;      // default: from the next layer
   std::optional<std::uint8_t> version;       // default: 4
@@ -84,7 +84,7 @@ struct Tcp {
   std::uint32_t ack = 0;
   std::uint8_t flags = 0;  // kTcp* bits
   std::uint16_t window = 8192;
-  std::vector<TcpOption> options;  // zero-padded to a multiple of 4 bytes, like scapy
+  std::vector<TcpOption> options;          // zero-padded to a multiple of 4 bytes, like scapy
   std::optional<std::uint8_t> dataOffset;  // in 32-bit words; default: from the options
 };
 

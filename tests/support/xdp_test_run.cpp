@@ -65,10 +65,16 @@ CounterProgram::CounterProgram(const std::vector<std::uint16_t>& ports, std::uin
   }
 }
 
-CounterProgram::~CounterProgram() { counter_bpf::destroy(skel_); }
+CounterProgram::~CounterProgram() {
+  counter_bpf::destroy(skel_);
+}
 
-int CounterProgram::progFd() const { return bpf_program__fd(skel_->progs.ibsr_count); }
-int CounterProgram::mapFd() const { return bpf_map__fd(skel_->maps.counters); }
+int CounterProgram::progFd() const {
+  return bpf_program__fd(skel_->progs.ibsr_count);
+}
+int CounterProgram::mapFd() const {
+  return bpf_map__fd(skel_->maps.counters);
+}
 
 MapDump CounterProgram::dump() const {
   MapDump d;
@@ -91,7 +97,9 @@ MapDump CounterProgram::dump() const {
   return d;
 }
 
-std::size_t CounterProgram::entryCount() const { return dump().entries.size(); }
+std::size_t CounterProgram::entryCount() const {
+  return dump().entries.size();
+}
 
 void CounterProgram::clear() const {
   ibsr_counter_key key{};

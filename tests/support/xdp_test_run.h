@@ -20,9 +20,9 @@ namespace ibsr::testing {
 inline constexpr std::uint32_t kXdpPass = 2;
 
 struct XdpRun {
-  int err = 0;              // bpf_prog_test_run_opts() return value (negative errno)
-  std::uint32_t retval = 0;  // the program's verdict
-  Bytes out;                // the frame after the program ran
+  int err = 0;                   // bpf_prog_test_run_opts() return value (negative errno)
+  std::uint32_t retval = 0;      // the program's verdict
+  Bytes out;                     // the frame after the program ran
   std::uint32_t durationNs = 0;  // kernel-measured mean time per repetition
 };
 
@@ -58,8 +58,8 @@ class CounterProgram {
   // extraMapFlags: OR-ed into the map's flags before load (benchmarks compare LRU variants).
   // portCount: monitored_port_count if not ports.size() (tests of a count the collector would
   // never set).
-  explicit CounterProgram(const std::vector<std::uint16_t>& ports,
-                          std::uint32_t mapSize = 100000, std::uint32_t extraMapFlags = 0,
+  explicit CounterProgram(const std::vector<std::uint16_t>& ports, std::uint32_t mapSize = 100000,
+                          std::uint32_t extraMapFlags = 0,
                           std::optional<std::uint32_t> portCount = std::nullopt);
   ~CounterProgram();
   CounterProgram(const CounterProgram&) = delete;

@@ -38,7 +38,9 @@ const std::uint32_t kSrcBNum = 0x0A141E28;
 constexpr std::size_t kEthHlen = 14;
 
 // IPv4 options: Router Alert (4 bytes, IHL 6) and 40 bytes of options (IHL 15, the maximum).
-std::vector<IpOption> routerAlert() { return {IpOption{148, {0, 0}}}; }
+std::vector<IpOption> routerAlert() {
+  return {IpOption{148, {0, 0}}};
+}
 std::vector<IpOption> fortyOptionBytes() {
   std::vector<IpOption> o = routerAlert();
   for (int i = 0; i < 35; ++i) o.push_back(IpOption{1, {}});
@@ -47,8 +49,8 @@ std::vector<IpOption> fortyOptionBytes() {
 }
 // TCP options: MSS, SACK permitted, timestamps -> 20 bytes of options, data offset 10.
 std::vector<TcpOption> synOptions() {
-  return {TcpOption{2, {0x05, 0xb4}}, TcpOption{4, {}},
-          TcpOption{8, {0, 0, 0, 1, 0, 0, 0, 0}}, TcpOption{1, {}}, TcpOption{3, {7}}};
+  return {TcpOption{2, {0x05, 0xb4}}, TcpOption{4, {}}, TcpOption{8, {0, 0, 0, 1, 0, 0, 0, 0}},
+          TcpOption{1, {}}, TcpOption{3, {7}}};
 }
 // NOP NOP timestamps: 12 bytes, data offset 8 (what Linux puts on every ACK).
 std::vector<TcpOption> ackOptions() {
@@ -65,7 +67,9 @@ PacketBuilder tcpFrom(const char* src, Tcp t, Ipv4 ip = {}) {
   ip.src = src;
   return PacketBuilder().ether().ipv4(ip).tcp(t);
 }
-PacketBuilder tcpPacket(Tcp t, Ipv4 ip = {}) { return tcpFrom(kSrcA, t, ip); }
+PacketBuilder tcpPacket(Tcp t, Ipv4 ip = {}) {
+  return tcpFrom(kSrcA, t, ip);
+}
 
 struct Case {
   const char* name;         // test name suffix
@@ -75,7 +79,9 @@ struct Case {
   CounterMap expected;  // the whole map after all packets, starting empty
 };
 
-std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const Case& c) {
+  return os << c.name;
+}
 
 // The expectation of one entry.
 CounterMap::value_type entry(std::uint32_t src, std::uint16_t port, Counters c) {
@@ -86,26 +92,40 @@ std::vector<Case> cases() {
   const std::vector<std::uint16_t> one = {kPort};
   const std::vector<std::uint16_t> eight = {kPort, 22, 80, 443, 8080, 1, 65535, kOtherPort};
   return {
-      {"Syn", "SYN: syn and packets, bytes = IP total length (20 + 20)", one,
+      {"Syn",
+       "SYN: syn and packets, bytes = IP total length (20 + 20)",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1000, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"SynAck", "SYN-ACK: syn and ack; SYN set so not a handshake ACK", one,
+      {"SynAck",
+       "SYN-ACK: syn and ack; SYN set so not a handshake ACK",
+       one,
        {tcpPacket({.dport = kPort, .seq = 5000, .ack = 1001, .flags = kTcpSyn | kTcpAck})},
        {entry(kSrcANum, kPort, {.syn = 1, .ack = 1, .packets = 1, .bytes = 40})}},
-      {"PureAckSeqZero", "pure ACK with seq 0: ack only, seq 0 is not a handshake ACK", one,
+      {"PureAckSeqZero",
+       "pure ACK with seq 0: ack only, seq 0 is not a handshake ACK",
+       one,
        {tcpPacket({.dport = kPort, .seq = 0, .ack = 5001, .flags = kTcpAck})},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 40})}},
-      {"PureAckSeqNonZero", "pure ACK with seq > 0: ack and handshake_ack", one,
+      {"PureAckSeqNonZero",
+       "pure ACK with seq > 0: ack and handshake_ack",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1001, .ack = 5001, .flags = kTcpAck})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 40})}},
-      {"PureAckSeqMax", "pure ACK with seq 0xffffffff: non-zero, handshake_ack", one,
+      {"PureAckSeqMax",
+       "pure ACK with seq 0xffffffff: non-zero, handshake_ack",
+       one,
        {tcpPacket({.dport = kPort, .seq = 0xffffffff, .ack = 1, .flags = kTcpAck})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 40})}},
-      {"AckWithPayload", "ACK carrying 100 bytes: ack, no handshake_ack, bytes 140", one,
+      {"AckWithPayload",
+       "ACK carrying 100 bytes: ack, no handshake_ack, bytes 140",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1001, .ack = 5001, .flags = kTcpAck | kTcpPsh})
             .payload(100)},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 140})}},
-      {"AckWithOneBytePayload", "ACK carrying 1 byte: not a handshake ACK", one,
+      {"AckWithOneBytePayload",
+       "ACK carrying 1 byte: not a handshake ACK",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1001, .ack = 5001, .flags = kTcpAck}).payload(1)},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 41})}},
       {"FinAck",
@@ -114,55 +134,88 @@ std::vector<Case> cases() {
        one,
        {tcpPacket({.dport = kPort, .seq = 1101, .ack = 5001, .flags = kTcpFin | kTcpAck})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 40})}},
-      {"Rst", "RST: rst only", one, {tcpPacket({.dport = kPort, .seq = 1001, .flags = kTcpRst})},
+      {"Rst",
+       "RST: rst only",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1001, .flags = kTcpRst})},
        {entry(kSrcANum, kPort, {.rst = 1, .packets = 1, .bytes = 40})}},
-      {"RstAck", "RST-ACK: rst and ack; RST set so not a handshake ACK", one,
+      {"RstAck",
+       "RST-ACK: rst and ack; RST set so not a handshake ACK",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1001, .ack = 5001, .flags = kTcpRst | kTcpAck})},
        {entry(kSrcANum, kPort, {.ack = 1, .rst = 1, .packets = 1, .bytes = 40})}},
-      {"SynWithoutAckFlagsAll", "SYN|FIN|RST|PSH|ACK|URG: every flag counter, no handshake_ack",
-       one, {tcpPacket({.dport = kPort, .seq = 7, .flags = 0x3f})},
+      {"SynWithoutAckFlagsAll",
+       "SYN|FIN|RST|PSH|ACK|URG: every flag counter, no handshake_ack",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 7, .flags = 0x3f})},
        {entry(kSrcANum, kPort, {.syn = 1, .ack = 1, .rst = 1, .packets = 1, .bytes = 40})}},
-      {"NoFlags", "TCP without flags (null scan): packets and bytes only", one,
+      {"NoFlags",
+       "TCP without flags (null scan): packets and bytes only",
+       one,
        {tcpPacket({.dport = kPort, .seq = 7, .flags = 0})},
        {entry(kSrcANum, kPort, {.packets = 1, .bytes = 40})}},
-      {"IpOptionsIhl6", "IHL 6 (Router Alert): TCP found after the options, bytes 44", one,
+      {"IpOptionsIhl6",
+       "IHL 6 (Router Alert): TCP found after the options, bytes 44",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.options = routerAlert()})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 44})}},
-      {"IpOptionsIhl15", "IHL 15 (40 option bytes): pure ACK still a handshake ACK, bytes 80", one,
+      {"IpOptionsIhl15",
+       "IHL 15 (40 option bytes): pure ACK still a handshake ACK, bytes 80",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck},
                   {.options = fortyOptionBytes()})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 80})}},
-      {"IpOptionsIhl15WithPayload", "IHL 15 and 1 payload byte: payload = total - IHL*4 - doff*4",
+      {"IpOptionsIhl15WithPayload",
+       "IHL 15 and 1 payload byte: payload = total - IHL*4 - doff*4",
        one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck},
                   {.options = fortyOptionBytes()})
             .payload(1)},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 81})}},
-      {"TcpOptionsSyn", "SYN with MSS/SACK/TS/WS options (doff 10): bytes 60", one,
+      {"TcpOptionsSyn",
+       "SYN with MSS/SACK/TS/WS options (doff 10): bytes 60",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn, .options = synOptions()})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 60})}},
-      {"TcpOptionsPureAck", "ACK with timestamps (doff 8), no payload: handshake_ack", one,
+      {"TcpOptionsPureAck",
+       "ACK with timestamps (doff 8), no payload: handshake_ack",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck, .options = ackOptions()})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 52})}},
-      {"TcpOptionsDoff15", "doff 15 (40 option bytes) with IHL 15, pure ACK: handshake_ack", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck,
-                   .options = fortyTcpOptionBytes()},
-                  {.options = fortyOptionBytes()})},
+      {"TcpOptionsDoff15",
+       "doff 15 (40 option bytes) with IHL 15, pure ACK: handshake_ack",
+       one,
+       {tcpPacket(
+           {.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck, .options = fortyTcpOptionBytes()},
+           {.options = fortyOptionBytes()})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 120})}},
-      {"TcpOptionsAckWithPayload", "ACK with timestamps and 10 payload bytes: no handshake_ack",
+      {"TcpOptionsAckWithPayload",
+       "ACK with timestamps and 10 payload bytes: no handshake_ack",
        one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck, .options = ackOptions()})
             .payload(10)},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 62})}},
-      {"Vlan8021Q", "one 802.1Q tag", one,
-       {PacketBuilder().ether().vlan({.tpid = kEthP8021Q, .vid = 10}).ipv4({.src = kSrcA}).tcp(
-           {.dport = kPort, .seq = 1, .flags = kTcpSyn})},
+      {"Vlan8021Q",
+       "one 802.1Q tag",
+       one,
+       {PacketBuilder()
+            .ether()
+            .vlan({.tpid = kEthP8021Q, .vid = 10})
+            .ipv4({.src = kSrcA})
+            .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"Vlan8021AD", "one 802.1ad tag", one,
-       {PacketBuilder().ether().vlan({.tpid = kEthP8021AD, .vid = 10}).ipv4({.src = kSrcA}).tcp(
-           {.dport = kPort, .seq = 1, .flags = kTcpSyn})},
+      {"Vlan8021AD",
+       "one 802.1ad tag",
+       one,
+       {PacketBuilder()
+            .ether()
+            .vlan({.tpid = kEthP8021AD, .vid = 10})
+            .ipv4({.src = kSrcA})
+            .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"VlanQinQ", "802.1ad outer + 802.1Q inner tag", one,
+      {"VlanQinQ",
+       "802.1ad outer + 802.1Q inner tag",
+       one,
        {PacketBuilder()
             .ether()
             .vlan({.tpid = kEthP8021AD, .vid = 100})
@@ -170,7 +223,9 @@ std::vector<Case> cases() {
             .ipv4({.src = kSrcA})
             .tcp({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 40})}},
-      {"VlanTwo8021Q", "two 802.1Q tags", one,
+      {"VlanTwo8021Q",
+       "two 802.1Q tags",
+       one,
        {PacketBuilder()
             .ether()
             .vlan({.tpid = kEthP8021Q, .vid = 100})
@@ -178,7 +233,9 @@ std::vector<Case> cases() {
             .ipv4({.src = kSrcA})
             .tcp({.dport = kPort, .seq = 1, .flags = kTcpRst})},
        {entry(kSrcANum, kPort, {.rst = 1, .packets = 1, .bytes = 40})}},
-      {"VlanTwo8021AD", "two 802.1ad tags", one,
+      {"VlanTwo8021AD",
+       "two 802.1ad tags",
+       one,
        {PacketBuilder()
             .ether()
             .vlan({.tpid = kEthP8021AD, .vid = 100})
@@ -186,7 +243,9 @@ std::vector<Case> cases() {
             .ipv4({.src = kSrcA})
             .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"VlanThreeTagsNotCounted", "three tags: beyond IBSR_MAX_VLAN_TAGS, passed uncounted", one,
+      {"VlanThreeTagsNotCounted",
+       "three tags: beyond IBSR_MAX_VLAN_TAGS, passed uncounted",
+       one,
        {PacketBuilder()
             .ether()
             .vlan({.tpid = kEthP8021AD, .vid = 1})
@@ -195,50 +254,87 @@ std::vector<Case> cases() {
             .ipv4({.src = kSrcA})
             .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {}},
-      {"VlanIpv6NotCounted", "802.1Q tag carrying IPv6", one,
-       {PacketBuilder().ether().vlan({.vid = 5}).ipv6().tcp(
-           {.dport = kPort, .seq = 1, .flags = kTcpSyn})},
+      {"VlanIpv6NotCounted",
+       "802.1Q tag carrying IPv6",
+       one,
+       {PacketBuilder()
+            .ether()
+            .vlan({.vid = 5})
+            .ipv6()
+            .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {}},
-      {"FirstFragmentCounted", "first fragment (MF, offset 0): TCP header present, counted", one,
+      {"FirstFragmentCounted",
+       "first fragment (MF, offset 0): TCP header present, counted",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck}, {.mf = true})
             .payload(1000)},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 1040})}},
-      {"DontFragmentCounted", "DF set, offset 0: not a fragment, counted", one,
+      {"DontFragmentCounted",
+       "DF set, offset 0: not a fragment, counted",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.df = true})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40})}},
       {"MiddleFragmentNotCounted",
-       "non-first fragment (MF, offset 185) whose payload looks like a TCP SYN to the port", one,
+       "non-first fragment (MF, offset 185) whose payload looks like a TCP SYN to the port",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.mf = true, .fragOffset = 185})},
        {}},
-      {"LastFragmentNotCounted", "last fragment (offset 1, MF clear): not counted", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.fragOffset = 1})}, {}},
-      {"MaxOffsetFragmentNotCounted", "fragment offset 0x1fff: not counted", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.fragOffset = 0x1fff})}, {}},
-      {"Ipv6NotCounted", "IPv6 TCP SYN to the port: passed uncounted", one,
-       {PacketBuilder().ether().ipv6().tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})}, {}},
-      {"UdpNotCounted", "UDP to the monitored port: not TCP, uncounted", one,
-       {PacketBuilder().ether().ipv4({.src = kSrcA}).udp({.sport = 40000, .dport = kPort}).payload(
-           32)},
+      {"LastFragmentNotCounted",
+       "last fragment (offset 1, MF clear): not counted",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.fragOffset = 1})},
+       {}},
+      {"MaxOffsetFragmentNotCounted",
+       "fragment offset 0x1fff: not counted",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.fragOffset = 0x1fff})},
+       {}},
+      {"Ipv6NotCounted",
+       "IPv6 TCP SYN to the port: passed uncounted",
+       one,
+       {PacketBuilder().ether().ipv6().tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})},
+       {}},
+      {"UdpNotCounted",
+       "UDP to the monitored port: not TCP, uncounted",
+       one,
+       {PacketBuilder()
+            .ether()
+            .ipv4({.src = kSrcA})
+            .udp({.sport = 40000, .dport = kPort})
+            .payload(32)},
        {}},
       {"ArpNotCounted", "ARP request", one, {PacketBuilder().ether().arp()}, {}},
-      {"IpProtoNotTcpNotCounted", "IPv4 protocol 1 (ICMP) carrying TCP-looking bytes", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.protocol = 1})}, {}},
-      {"UnmonitoredPortNotCounted", "SYN to another port", one,
-       {tcpPacket({.dport = kOtherPort, .seq = 1, .flags = kTcpSyn})}, {}},
+      {"IpProtoNotTcpNotCounted",
+       "IPv4 protocol 1 (ICMP) carrying TCP-looking bytes",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.protocol = 1})},
+       {}},
+      {"UnmonitoredPortNotCounted",
+       "SYN to another port",
+       one,
+       {tcpPacket({.dport = kOtherPort, .seq = 1, .flags = kTcpSyn})},
+       {}},
       {"SourcePortMonitoredNotCounted",
        "source port is the monitored port, destination is not: only the destination matters",
-       one, {tcpPacket({.sport = kPort, .dport = 40000, .seq = 1, .flags = kTcpSyn | kTcpAck})},
+       one,
+       {tcpPacket({.sport = kPort, .dport = 40000, .seq = 1, .flags = kTcpSyn | kTcpAck})},
        {}},
-      {"NoPortsConfiguredNotCounted", "zero configured ports: nothing is counted", {},
+      {"NoPortsConfiguredNotCounted",
+       "zero configured ports: nothing is counted",
+       {},
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpPacket({.dport = 0, .seq = 1, .flags = kTcpSyn})},
        {}},
-      {"OnePortConfigured", "1 port: only that port counted", one,
+      {"OnePortConfigured",
+       "1 port: only that port counted",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpPacket({.dport = kOtherPort, .seq = 1, .flags = kTcpSyn}),
         tcpPacket({.dport = 80, .seq = 1, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"EightPortsConfigured", "8 ports: each counted under its own key, a ninth port not", eight,
+      {"EightPortsConfigured",
+       "8 ports: each counted under its own key, a ninth port not",
+       eight,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpPacket({.dport = 22, .seq = 1, .flags = kTcpSyn}),
         tcpPacket({.dport = 80, .seq = 1, .flags = kTcpSyn}),
@@ -258,14 +354,17 @@ std::vector<Case> cases() {
         entry(kSrcANum, 65535, {.syn = 1, .packets = 1, .bytes = 40}),
         entry(kSrcANum, kOtherPort, {.syn = 1, .packets = 1, .bytes = 40})}},
       {"TotalLengthBelowHeadersNotCounted",
-       "IP total length 39 < 20 + 20 header bytes (malformed): not counted", one,
+       "IP total length 39 < 20 + 20 header bytes (malformed): not counted",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.totalLength = 39}),
         tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.totalLength = 20}),
         tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.totalLength = 0}),
         tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn, .options = ackOptions()},
                   {.options = routerAlert(), .totalLength = 55})},
        {}},
-      {"TotalLengthEqualsHeadersCounted", "IP total length exactly the headers (44 + 32)", one,
+      {"TotalLengthEqualsHeadersCounted",
+       "IP total length exactly the headers (44 + 32)",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck, .options = ackOptions()},
                   {.options = routerAlert(), .totalLength = 56})},
        {entry(kSrcANum, kPort, {.ack = 1, .handshakeAck = 1, .packets = 1, .bytes = 56})}},
@@ -282,12 +381,21 @@ std::vector<Case> cases() {
        one,
        {tcpPacket({.dport = kPort, .seq = 1, .ack = 1, .flags = kTcpAck}, {.totalLength = 1500})},
        {entry(kSrcANum, kPort, {.ack = 1, .packets = 1, .bytes = 1500})}},
-      {"IpVersionNotFourNotCounted", "EtherType IPv4 but version nibble 6: not counted", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.version = 6})}, {}},
-      {"IhlBelowFiveNotCounted", "IHL 4 (malformed): not counted", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.ihl = 4})}, {}},
-      {"DoffBelowFiveNotCounted", "TCP data offset 4 (malformed): not counted", one,
-       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn, .dataOffset = 4})}, {}},
+      {"IpVersionNotFourNotCounted",
+       "EtherType IPv4 but version nibble 6: not counted",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.version = 6})},
+       {}},
+      {"IhlBelowFiveNotCounted",
+       "IHL 4 (malformed): not counted",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}, {.ihl = 4})},
+       {}},
+      {"DoffBelowFiveNotCounted",
+       "TCP data offset 4 (malformed): not counted",
+       one,
+       {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn, .dataOffset = 4})},
+       {}},
       {"EthernetPaddingNotInBytes",
        "frame padded to 60 bytes: bytes is the IP total length (40) and the 6 padding bytes are "
        "not payload, so the pure ACK is a handshake ACK",
@@ -296,31 +404,46 @@ std::vector<Case> cases() {
         tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}).padTo(60)},
        {entry(kSrcANum, kPort,
               {.syn = 1, .ack = 1, .handshakeAck = 1, .packets = 2, .bytes = 80})}},
-      {"BytesAccumulate", "SYN, pure ACK, ACK+100 bytes, RST from one source: sums per key", one,
+      {"BytesAccumulate",
+       "SYN, pure ACK, ACK+100 bytes, RST from one source: sums per key",
+       one,
        {tcpPacket({.dport = kPort, .seq = 1000, .flags = kTcpSyn}),
         tcpPacket({.dport = kPort, .seq = 1001, .ack = 5001, .flags = kTcpAck}),
         tcpPacket({.dport = kPort, .seq = 1001, .ack = 5001, .flags = kTcpAck | kTcpPsh})
             .payload(100),
         tcpPacket({.dport = kPort, .seq = 1101, .flags = kTcpRst}, {.options = routerAlert()})},
        {entry(kSrcANum, kPort,
-              {.syn = 1, .ack = 2, .handshakeAck = 1, .rst = 1, .packets = 4,
+              {.syn = 1,
+               .ack = 2,
+               .handshakeAck = 1,
+               .rst = 1,
+               .packets = 4,
                .bytes = 40 + 40 + 140 + 44})}},
-      {"TwoSources", "two sources: one key each, counted independently", one,
+      {"TwoSources",
+       "two sources: one key each, counted independently",
+       one,
        {tcpFrom(kSrcA, {.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpFrom(kSrcB, {.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpFrom(kSrcB, {.dport = kPort, .seq = 2, .ack = 1, .flags = kTcpAck}),
         tcpFrom(kSrcA, {.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 2, .packets = 2, .bytes = 80}),
-        entry(kSrcBNum, kPort, {.syn = 1, .ack = 1, .handshakeAck = 1, .packets = 2, .bytes = 80})}},
-      {"OneSourceTwoPorts", "one source, two monitored ports: two keys", {kPort, kOtherPort},
+        entry(kSrcBNum, kPort,
+              {.syn = 1, .ack = 1, .handshakeAck = 1, .packets = 2, .bytes = 80})}},
+      {"OneSourceTwoPorts",
+       "one source, two monitored ports: two keys",
+       {kPort, kOtherPort},
        {tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpPacket({.dport = kOtherPort, .seq = 1, .flags = kTcpSyn})},
        {entry(kSrcANum, kPort, {.syn = 1, .packets = 1, .bytes = 40}),
         entry(kSrcANum, kOtherPort, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"SourceByteOrder", "source 1.2.3.4 is key 0x01020304 (MSB-first), port 0xfffe", {0xfffe},
+      {"SourceByteOrder",
+       "source 1.2.3.4 is key 0x01020304 (MSB-first), port 0xfffe",
+       {0xfffe},
        {tcpFrom("1.2.3.4", {.dport = 0xfffe, .seq = 1, .flags = kTcpSyn})},
        {entry(0x01020304, 0xfffe, {.syn = 1, .packets = 1, .bytes = 40})}},
-      {"ExtremeSources", "sources 0.0.0.0 and 255.255.255.255 are ordinary keys", one,
+      {"ExtremeSources",
+       "sources 0.0.0.0 and 255.255.255.255 are ordinary keys",
+       one,
        {tcpFrom("0.0.0.0", {.dport = kPort, .seq = 1, .flags = kTcpSyn}),
         tcpFrom("255.255.255.255", {.dport = kPort, .seq = 1, .flags = kTcpSyn})},
        {entry(0, kPort, {.syn = 1, .packets = 1, .bytes = 40}),
@@ -396,8 +519,11 @@ TEST(CounterTruncation, EveryPrefixOfTheHeadersIsNotCounted) {
           .vlan({.tpid = kEthP8021Q, .vid = 8})
           .ipv4({.src = kSrcA, .options = fortyOptionBytes()})
           .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn, .options = fortyTcpOptionBytes()}),
-      PacketBuilder().ether().vlan({.tpid = kEthP8021Q, .vid = 9}).ipv4({.src = kSrcA}).tcp(
-          {.dport = kPort, .seq = 1, .flags = kTcpRst, .options = synOptions()}),
+      PacketBuilder()
+          .ether()
+          .vlan({.tpid = kEthP8021Q, .vid = 9})
+          .ipv4({.src = kSrcA})
+          .tcp({.dport = kPort, .seq = 1, .flags = kTcpRst, .options = synOptions()}),
   };
   CounterProgram prog({kPort});
   int prefixes = 0;
@@ -523,7 +649,8 @@ TEST(CounterConcurrency, OneKeyFromEveryCpuLosesNoCount) {
     if (run.err != 0 || run.retval != kXdpPass) ++failures;
   });
   ASSERT_EQ(failures.load(), 0);
-  const std::uint64_t n = std::uint64_t{kRepeat} * std::max(2u, std::thread::hardware_concurrency());
+  const std::uint64_t n =
+      std::uint64_t{kRepeat} * std::max(2u, std::thread::hardware_concurrency());
   EXPECT_EQ(prog.dump().entries,
             (CounterMap{entry(kSrcANum, kPort, {.ack = n, .packets = n, .bytes = 50 * n})}));
 }
@@ -550,7 +677,8 @@ TEST(CounterConcurrency, RacingInsertsOfNewKeysLoseNoCount) {
   const std::uint64_t cpus = std::max(2u, std::thread::hardware_concurrency());
   CounterMap expected;
   for (std::uint32_t i = 0; i < kSources; ++i)
-    expected.insert(entry(0x0A090000u + i, kPort, {.syn = cpus, .packets = cpus, .bytes = 40 * cpus}));
+    expected.insert(
+        entry(0x0A090000u + i, kPort, {.syn = cpus, .packets = cpus, .bytes = 40 * cpus}));
   EXPECT_EQ(prog.dump().entries, expected);
 }
 

@@ -18,15 +18,20 @@ namespace ibsr::testing {
 namespace {
 
 std::vector<PacketBuilder> samples() {
-  std::vector<TcpOption> tcpOpts = {TcpOption{2, {0x05, 0xb4}}, TcpOption{1, {}},
-                                    TcpOption{3, {7}}, TcpOption{4, {}}};
+  std::vector<TcpOption> tcpOpts = {TcpOption{2, {0x05, 0xb4}}, TcpOption{1, {}}, TcpOption{3, {7}},
+                                    TcpOption{4, {}}};
   std::vector<IpOption> ipOpts = {IpOption{148, {0, 0}}, IpOption{1, {}}, IpOption{0, {}}};
   return {
       PacketBuilder().ether().ipv4().tcp({.dport = 8899, .seq = 1, .flags = kTcpSyn}),
-      PacketBuilder().ether().ipv4({.src = "192.168.1.1", .id = 7, .ttl = 3, .df = true}).tcp(
-          {.sport = 1, .dport = 2, .seq = 0xffffffff, .ack = 9, .flags = 0x3f, .window = 1}),
-      PacketBuilder().ether().ipv4({.options = ipOpts}).tcp(
-          {.dport = 80, .flags = kTcpAck, .options = tcpOpts}).payload(33),
+      PacketBuilder()
+          .ether()
+          .ipv4({.src = "192.168.1.1", .id = 7, .ttl = 3, .df = true})
+          .tcp({.sport = 1, .dport = 2, .seq = 0xffffffff, .ack = 9, .flags = 0x3f, .window = 1}),
+      PacketBuilder()
+          .ether()
+          .ipv4({.options = ipOpts})
+          .tcp({.dport = 80, .flags = kTcpAck, .options = tcpOpts})
+          .payload(33),
       PacketBuilder().ether().ipv4({.options = {IpOption{1, {}}}}).tcp({.dport = 80}),
       PacketBuilder()
           .ether({.src = "aa:bb:cc:dd:ee:ff", .dst = "ff:ff:ff:ff:ff:ff"})
@@ -36,8 +41,10 @@ std::vector<PacketBuilder> samples() {
           .tcp({.dport = 80, .flags = kTcpSyn}),
       PacketBuilder().ether().vlan({.tpid = kEthP8021Q}).vlan({.tpid = kEthP8021Q}).ipv4().udp(),
       PacketBuilder().ether().ipv4({.totalLength = 30}).tcp({.dport = 1, .flags = kTcpRst}),
-      PacketBuilder().ether().ipv4({.ihl = 4, .totalLength = 300}).tcp(
-          {.dport = 1, .dataOffset = 4}),
+      PacketBuilder()
+          .ether()
+          .ipv4({.ihl = 4, .totalLength = 300})
+          .tcp({.dport = 1, .dataOffset = 4}),
       PacketBuilder().ether().ipv4({.protocol = 1}).tcp({.dport = 1}),
       PacketBuilder().ether().ipv4({.version = 6}).tcp({.dport = 1}),
       PacketBuilder().ether().ipv4().udp({.sport = 5, .dport = 6}).payload(11),
@@ -69,7 +76,8 @@ std::vector<std::string> scapyHex(const std::vector<PacketBuilder>& packets) {
     lines.push_back(line);
   }
   int status = pclose(f);
-  EXPECT_EQ(status, 0) << command << " failed (python3-scapy is installed by scripts/install-deps.sh)";
+  EXPECT_EQ(status, 0) << command
+                       << " failed (python3-scapy is installed by scripts/install-deps.sh)";
   return lines;
 }
 
@@ -93,14 +101,17 @@ TEST(PacketBuilder, ScapyExpressionBuildsTheSameBytes) {
 
 TEST(PacketBuilder, LengthsAndHeaderLength) {
   PacketBuilder p;
-  p.ether().vlan().ipv4({.options = {IpOption{148, {0, 0}}}}).tcp(
-      {.options = {TcpOption{2, {0x05, 0xb4}}}}).payload(10);
+  p.ether()
+      .vlan()
+      .ipv4({.options = {IpOption{148, {0, 0}}}})
+      .tcp({.options = {TcpOption{2, {0x05, 0xb4}}}})
+      .payload(10);
   Bytes b = p.build();
   EXPECT_EQ(p.headerLength(), 14u + 4 + 24 + 24);
   ASSERT_EQ(b.size(), p.headerLength() + 10);
-  EXPECT_EQ(b[18], 0x46);                    // version 4, IHL 6
+  EXPECT_EQ(b[18], 0x46);                         // version 4, IHL 6
   EXPECT_EQ((b[20] << 8) | b[21], 24 + 24 + 10);  // total length
-  EXPECT_EQ(b[18 + 24 + 12] >> 4, 6);        // data offset 6
+  EXPECT_EQ(b[18 + 24 + 12] >> 4, 6);             // data offset 6
   p.truncate(20);
   EXPECT_EQ(p.build().size(), 20u);
 }
