@@ -1,4 +1,4 @@
-// The verify-bpf command line, run as a real process (the standalone tool and `ibsr verify-bpf`).
+// The verify-bpf command line, run as a real process (the standalone build-time tool).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -144,18 +144,6 @@ TEST(VerifyCli, GarbageObjectExitsTwo) {
   EXPECT_EQ(r.err, "ibsr verify-bpf: '" + path + "': not an ELF file\n");
   // A C source given as the object is garbage too.
   EXPECT_EQ(tool("--mode payload --object " + kCounterSrc).status, 2);
-}
-
-TEST(VerifyCli, IbsrSubcommandSharesTheEntryPoint) {
-  auto help = run(IBSR_MAIN, "verify-bpf --help");
-  EXPECT_EQ(help.status, 0);
-  EXPECT_NE(help.out.find("ibsr verify-bpf"), std::string::npos);
-  auto ok = run(IBSR_MAIN, "verify-bpf --mode strict --object " + kCounterObj);
-  EXPECT_EQ(ok.status, 0);
-  auto bad = run(IBSR_MAIN, "verify-bpf --mode strict --object " + fixtureObj("drop_runtime"));
-  EXPECT_EQ(bad.status, 1);
-  auto flag = run(IBSR_MAIN, "verify-bpf --nope");
-  EXPECT_EQ(flag.status, 2);
 }
 
 }  // namespace
