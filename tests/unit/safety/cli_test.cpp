@@ -1,6 +1,7 @@
 // The verify-bpf command line, run as a real process (the standalone build-time tool).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -20,7 +21,8 @@ std::string slurp(const std::string& path) {
 }
 
 Run run(const std::string& binary, const std::string& args) {
-  std::string errFile = ::testing::TempDir() + "/safety_cli_stderr.txt";
+  // ctest runs tests in parallel processes: one stderr file per process.
+  std::string errFile = ::testing::TempDir() + "/safety_cli_stderr." + std::to_string(getpid());
   std::string cmd = "'" + binary + "' " + args + " 2>'" + errFile + "'";
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -31,6 +33,7 @@ Run run(const std::string& binary, const std::string& args) {
   int st = pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   r.err = slurp(errFile);
+  std::remove(errFile.c_str());
   return r;
 }
 
@@ -137,7 +140,7 @@ TEST(VerifyCli, UnreadableFilesExitTwo) {
 }
 
 TEST(VerifyCli, GarbageObjectExitsTwo) {
-  std::string path = ::testing::TempDir() + "/garbage.bpf.o";
+  std::string path = ::testing::TempDir() + "/garbage." + std::to_string(getpid()) + ".bpf.o";
   std::ofstream(path) << "this is not an ELF file\n";
   auto r = tool("--mode payload --object " + path);
   EXPECT_EQ(r.status, 2);
