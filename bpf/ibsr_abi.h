@@ -62,4 +62,58 @@ static_assert(sizeof(ibsr_counters) == 48);
 static_assert(offsetof(ibsr_counters, bytes) == 40);
 #endif
 
+
+/* ------------------------------------------------------------------------------------------------
+ * record-incident (bpf/incident.bpf.c, src/incident/): sampled packets to a ring buffer.
+ * ------------------------------------------------------------------------------------------------
+ */
+
+/* Bytes of each sampled frame copied to userspace, from the start of the Ethernet header. */
+#define IBSR_INCIDENT_SNAPLEN 256
+
+/* Default size of the event ring buffer (a power of two, >= the page size). */
+#ifndef IBSR_INCIDENT_RINGBUF_BYTES
+#define IBSR_INCIDENT_RINGBUF_BYTES (8 * 1024 * 1024)
+#endif
+
+/* Indexes of the __u64 slots of the incident config array map (incident_cfg). */
+enum ibsr_incident_cfg_slot {
+	IBSR_CFG_SAMPLE_RATE = 0,       /* 1-in-N; 0 is read as 1 */
+	IBSR_CFG_SAMPLING_ACTIVE = 1,   /* 0: copy nothing; otherwise sample */
+	IBSR_CFG_INCIDENT_TAG_HASH = 2, /* FNV-1a-64 of the current tag, copied into each event */
+	IBSR_CFG_TRIGGER_TIMESTAMP = 3, /* Unix seconds of the last trigger, 0 before any */
+	IBSR_CFG_SLOTS = 4,
+};
+
+#define IBSR_DIR_INGRESS 0
+#define IBSR_DIR_EGRESS 1
+
+/* Per-CPU state of the sampler (incident_cpu, a one-entry PERCPU_ARRAY). */
+struct ibsr_incident_cpu {
+	__u64 countdown;     /* packets to skip before the next sample on this CPU */
+	__u64 ringbuf_drops; /* samples lost because the ring buffer was full */
+	__u64 sampled;       /* samples submitted */
+	__u64 seen;          /* packets seen while sampling was active */
+};
+
+/* One sampled frame, as submitted to the ring buffer (incident_rb). */
+struct ibsr_incident_event {
+	__u64 ts_ns;     /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) when the program ran */
+	__u64 tag_hash;  /* IBSR_CFG_INCIDENT_TAG_HASH at that time */
+	__u32 orig_len;  /* skb->len: the whole frame, Ethernet header included */
+	__u32 cap_len;   /* bytes valid in data: min(orig_len, IBSR_INCIDENT_SNAPLEN) */
+	__u32 direction; /* IBSR_DIR_INGRESS or IBSR_DIR_EGRESS */
+	__u32 ifindex;   /* skb->ifindex */
+	__u8 data[IBSR_INCIDENT_SNAPLEN]; /* frame bytes as on the wire (network order) */
+};
+
+#if !defined(__bpf__) && defined(__cplusplus)
+static_assert(sizeof(ibsr_incident_cpu) == 32);
+static_assert(sizeof(ibsr_incident_event) == 32 + IBSR_INCIDENT_SNAPLEN);
+static_assert(offsetof(ibsr_incident_event, orig_len) == 16);
+static_assert(offsetof(ibsr_incident_event, cap_len) == 20);
+static_assert(offsetof(ibsr_incident_event, direction) == 24);
+static_assert(offsetof(ibsr_incident_event, data) == 32);
+#endif
+
 #endif /* IBSR_ABI_H */

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "collect/collect_cli.h"
+#include "incident/incident_cli.h"
 #include "safety/verifier.h"
 
 namespace {
@@ -16,6 +17,7 @@ void usage(FILE* out) {
       "\n"
       "Commands:\n"
       "  collect       StrictCounter mode: per-source TCP counters to hourly JSONL snapshots\n"
+      "  record-incident  sampled packets (TC ingress+egress) to pcap files, runtime trigger socket\n"
       "  verify-bpf    mode-aware safety check of a BPF source and/or object\n"
       "  version       print the version\n"
       "\n"
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "verify-bpf") return ibsr::safety::runVerifyCli(argc - 1, argv + 1);
   if (cmd == "collect") return ibsr::collect::runCollectCli(argc - 1, argv + 1);
+  if (cmd == "record-incident") return ibsr::incident::runRecordIncidentCli(argc - 1, argv + 1);
   std::fprintf(stderr, "ibsr: unknown command '%s' (run 'ibsr --help')\n", argv[1]);
   return 2;
 }

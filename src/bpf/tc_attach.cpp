@@ -1,0 +1,191 @@
+#include "bpf/tc_attach.h"
+
+#include <bpf/libbpf.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "core/log.h"
+#include "core/unique_fd.h"
+
+namespace ibsr::bpf {
+namespace {
+
+bpf_tc_attach_point attachPoint(TcDirection d) {
+  return d == TcDirection::Ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+}
+
+const char* directionName(TcDirection d) { return d == TcDirection::Ingress ? "ingress" : "egress"; }
+
+bpf_tc_hook makeHook(int ifindex, bpf_tc_attach_point point) {
+  bpf_tc_hook hook{};
+  hook.sz = sizeof(hook);
+  hook.ifindex = ifindex;
+  hook.attach_point = point;
+  return hook;
+}
+
+// Filters on one clsact direction (parent ffff:fff2 ingress, ffff:fff3 egress). Every dump
+// message is one filter or the head of one priority's filter list: any message means that
+// something other than nothing is attached, which is all the caller needs to know.
+Result<int> countFilters(int fd, int ifindex, __u32 parent, __u32 seq) {
+  struct {
+    nlmsghdr nh;
+    tcmsg tc;
+  } req{};
+  req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(tcmsg));
+  req.nh.nlmsg_type = RTM_GETTFILTER;
+  req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  req.nh.nlmsg_seq = seq;
+  req.tc.tcm_family = AF_UNSPEC;
+  req.tc.tcm_ifindex = ifindex;
+  req.tc.tcm_parent = parent;
+  if (::send(fd, &req, req.nh.nlmsg_len, 0) < 0) return sysError("netlink send");
+
+  int count = 0;
+  alignas(nlmsghdr) char buf[16384];
+  // Bounded: a dump ends with NLMSG_DONE; 10000 reads is far beyond any real filter list.
+  for (int reads = 0; reads < 10000; ++reads) {
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sysError("netlink recv");
+    }
+    int len = static_cast<int>(n);
+    for (auto* nh = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+      if (nh->nlmsg_seq != seq) continue;
+      if (nh->nlmsg_type == NLMSG_DONE) return count;
+      if (nh->nlmsg_type == NLMSG_ERROR) {
+        auto* err = static_cast<nlmsgerr*>(NLMSG_DATA(nh));
+        // No clsact qdisc at all: nothing attached.
+        if (err->error == -EINVAL || err->error == -ENOENT) return 0;
+        if (err->error == 0) return count;
+        return sysError("netlink filter dump", err->error);
+      }
+      if (nh->nlmsg_type == RTM_NEWTFILTER) ++count;
+    }
+  }
+  return plainError("netlink filter dump did not end");
+}
+
+}  // namespace
+
+Result<int> countClsactFilters(int ifindex) {
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (!fd.valid()) return sysError("cannot open rtnetlink socket");
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0)
+    return sysError("cannot bind rtnetlink socket");
+  int total = 0;
+  __u32 seq = 1;
+  for (__u32 minor : {TC_H_MIN_INGRESS, TC_H_MIN_EGRESS}) {
+    auto n = countFilters(fd.get(), ifindex, TC_H_MAKE(TC_H_CLSACT, minor), seq++);
+    if (!n.ok()) return n.error();
+    total += *n;
+  }
+  return total;
+}
+
+TcAttachment::TcAttachment(TcAttachment&& o) noexcept
+    : ifindex_(std::exchange(o.ifindex_, 0)),
+      ifname_(std::move(o.ifname_)),
+      attached_(std::move(o.attached_)),
+      createdHook_(std::exchange(o.createdHook_, false)) {
+  o.attached_.clear();
+}
+
+TcAttachment& TcAttachment::operator=(TcAttachment&& o) noexcept {
+  if (this != &o) {
+    detach();
+    ifindex_ = std::exchange(o.ifindex_, 0);
+    ifname_ = std::move(o.ifname_);
+    attached_ = std::move(o.attached_);
+    o.attached_.clear();
+    createdHook_ = std::exchange(o.createdHook_, false);
+  }
+  return *this;
+}
+
+TcAttachment::~TcAttachment() { detach(); }
+
+Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname,
+                                          const std::vector<TcProgramSpec>& programs) {
+  TcAttachment a;
+  a.ifindex_ = ifindex;
+  a.ifname_ = ifname;
+
+  bpf_tc_hook hook = makeHook(ifindex, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
+  int err = bpf_tc_hook_create(&hook);
+  if (err == 0) {
+    a.createdHook_ = true;
+  } else if (err != -EEXIST) {
+    return sysError("cannot create clsact qdisc on interface '" + ifname + "'", err);
+  }
+
+  for (const auto& p : programs) {
+    bpf_tc_hook h = makeHook(ifindex, attachPoint(p.direction));
+    bpf_tc_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.prog_fd = p.progFd;
+    opts.handle = p.handle;
+    opts.priority = p.priority;
+    err = bpf_tc_attach(&h, &opts);
+    if (err) {
+      std::string why = "cannot attach TC " + std::string(directionName(p.direction)) +
+                        " program on interface '" + ifname + "'";
+      if (err == -EEXIST)
+        why += " (a filter with our handle and priority is already there: is another copy of this "
+               "mode running on the interface?)";
+      Error e = sysError(why, err);
+      a.detach();  // undo the filters attached so far and a hook we created
+      return e;
+    }
+    a.attached_.push_back(p);
+  }
+  return a;
+}
+
+void TcAttachment::detach() {
+  if (ifindex_ == 0) return;
+  for (const auto& p : attached_) {
+    bpf_tc_hook h = makeHook(ifindex_, attachPoint(p.direction));
+    bpf_tc_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.handle = p.handle;
+    opts.priority = p.priority;
+    int err = bpf_tc_detach(&h, &opts);
+    // ENOENT: someone (tc filter del, qdisc del) removed it already; the goal is reached.
+    if (err && err != -ENOENT && err != -EINVAL)
+      log::warn("cannot detach TC {} filter from '{}': {}", directionName(p.direction), ifname_,
+                std::strerror(-err));
+  }
+  attached_.clear();
+  if (createdHook_) {
+    auto remaining = countClsactFilters(ifindex_);
+    if (!remaining.ok()) {
+      log::warn("leaving the clsact qdisc on '{}' in place: {}", ifname_,
+                remaining.error().message);
+    } else if (*remaining > 0) {
+      log::info("leaving the clsact qdisc on '{}' in place: {} filter entries of other users",
+                ifname_, *remaining);
+    } else {
+      bpf_tc_hook hook =
+          makeHook(ifindex_, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
+      int err = bpf_tc_hook_destroy(&hook);
+      if (err && err != -ENOENT && err != -EINVAL)
+        log::warn("cannot remove the clsact qdisc we created on '{}': {}", ifname_,
+                  std::strerror(-err));
+    }
+  }
+  createdHook_ = false;
+  ifindex_ = 0;
+}
+
+}  // namespace ibsr::bpf

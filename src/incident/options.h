@@ -1,0 +1,62 @@
+// Options of `ibsr record-incident` (seed 004's CLI reference) and the value checks shared by
+// the command line and the trigger socket (tags and rates arrive through both).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace ibsr::incident {
+
+inline constexpr std::uint64_t kMaxSampleRate = 1'000'000'000;
+inline constexpr std::uint64_t kMaxDurationSec = std::uint64_t{100} * 365 * 86400;
+// Smallest --max-pcap-bytes: the pcap header plus one full-snaplen record must fit.
+inline constexpr std::uint64_t kMinPcapBytes = 1024;
+
+struct Subnet {
+  std::uint32_t network = 0;  // host byte order, host bits cleared
+  std::uint32_t mask = 0;     // host byte order
+  int prefix = 0;
+  bool contains(std::uint32_t addr) const { return (addr & mask) == network; }
+};
+
+struct IncidentOptions {
+  std::string iface = "lo";
+  std::string outDir = "/var/lib/ibsr/incidents";
+  std::string tag = "ad-hoc";
+  std::uint64_t sampleRate = 1000;
+  std::optional<std::uint64_t> durationSec;
+  std::optional<std::string> triggerSocket;
+  std::optional<std::uint64_t> salt;          // --scrub-ip-salt, parsed
+  std::optional<Subnet> internalSubnet;       // --scrub-internal-subnet, parsed
+  std::optional<std::uint64_t> maxPcapBytes;
+  std::optional<std::string> archiveDir;
+  std::uint64_t archiveAfterSec = 3600;
+  std::uint64_t statusIntervalSec = 60;
+  int verbosity = 0;
+  // Hidden, for tests: shorten the 30 s archive sweep and the socket's idle timeout.
+  std::uint64_t archiveSweepSec = 30;
+  std::uint64_t socketTimeoutMs = 5000;
+  std::uint32_t ringbufBytes = 8 * 1024 * 1024;
+};
+
+// 1..64 characters of [A-Za-z0-9_-]: a tag becomes a directory name, so nothing that could
+// form a path component ('/', '.', '..') or confuse a shell is allowed.
+Status validateTag(std::string_view tag);
+
+// 1..kMaxSampleRate.
+Status validateSampleRate(std::int64_t rate);
+
+// Exactly 16 hex digits, read big-endian ("0123456789ABCDEF" -> 0x0123456789abcdef).
+Result<std::uint64_t> parseSalt(std::string_view hex);
+
+// "a.b.c.d/n" with n in 0..32; host bits are cleared ("10.1.2.3/8" means 10.0.0.0/8).
+Result<Subnet> parseSubnet(std::string_view cidr);
+
+// A dotted IPv4 address to a host-order number.
+std::optional<std::uint32_t> parseIpv4(std::string_view dotted);
+
+}  // namespace ibsr::incident
