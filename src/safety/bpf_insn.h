@@ -43,7 +43,9 @@ inline constexpr std::uint8_t kJa = 0x00, kCall = 0x80, kExit = 0x90;
 // Atomic operations (imm of a STX|ATOMIC instruction).
 inline constexpr std::int32_t kFetch = 0x01, kXchg = 0xe0 | kFetch, kCmpXchg = 0xf0 | kFetch;
 // src_reg of CALL and LD_IMM64.
-inline constexpr std::uint8_t kPseudoCall = 1, kPseudoKfuncCall = 2, kPseudoFunc = 4;
+inline constexpr std::uint8_t kPseudoCall = 1, kPseudoKfuncCall = 2;
+inline constexpr std::uint8_t kPseudoMapFd = 1, kPseudoMapValue = 2, kPseudoFunc = 4,
+                              kPseudoMapIdx = 5, kPseudoMapIdxValue = 6;
 
 inline std::uint8_t cls(std::uint8_t code) { return code & 0x07; }
 inline std::uint8_t op(std::uint8_t code) { return code & 0xf0; }

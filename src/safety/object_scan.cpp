@@ -77,6 +77,13 @@ std::vector<CodeLocation> linearScan(const ElfFile& elf, std::size_t index, Viol
     if (isLdImm64(i)) {
       if (pc + 1 >= n) {
         sink.add(sec.name, at, rule::kMalformedProgram, "truncated 64-bit immediate load");
+      } else if ((i.src == kPseudoMapFd || i.src == kPseudoMapValue || i.src == kPseudoMapIdx ||
+                  i.src == kPseudoMapIdxValue) &&
+                 !hasReloc(elf, index, pc)) {
+        // A map referenced by a raw fd or fd_array index is not defined in the object, so its
+        // type cannot be checked (it could be a pinned DEVMAP or RINGBUF).
+        sink.add(sec.name, at, rule::kUnknownMapType,
+                 "instruction references a map by raw fd/index that the object does not define");
       } else if (i.src == kPseudoFunc) {
         if (auto t = callTarget(elf, index, pc, i)) {
           callbacks.push_back(*t);

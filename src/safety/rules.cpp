@@ -18,7 +18,7 @@ constexpr std::array kRules{
              "bpf_tail_call: the tail-called program decides the verdict, defeating the proof"},
     RuleInfo{rule::kForbiddenMapType, false, ScanKind::Both,
              "a steering map type (DEVMAP, DEVMAP_HASH, XSKMAP, CPUMAP, PROG_ARRAY, SOCKMAP, "
-             "SOCKHASH, REUSEPORT_SOCKARRAY)"},
+             "SOCKHASH, REUSEPORT_SOCKARRAY, STRUCT_OPS)"},
     RuleInfo{rule::kStrictEventHelper, true, ScanKind::Both,
              "a kernel-to-userspace event helper (bpf_ringbuf_*, bpf_perf_event_output, "
              "bpf_xdp_output, bpf_skb_output, bpf_user_ringbuf_drain, bpf_trace_printk, bpf_printk)"},

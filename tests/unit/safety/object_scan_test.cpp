@@ -368,6 +368,14 @@ TEST(Decoding, MalformedCode) {
             Rules{"malformed-program"});  // truncated ld_imm64
 }
 
+TEST(Decoding, MapByRawFdIsUnknown) {
+  // r1 = map_by_fd(5) with no relocation: the map is not in the object.
+  EXPECT_EQ(rulesOf("xdp", {{0x18, 1, 1, 0, 5}, {0, 0, 0, 0, 0}, movImm(0, 2), exitInsn()}),
+            Rules{"unknown-map-type"});
+  // A plain 64-bit constant is fine: r0 = 0x100000002 passes (the kernel reads the low 32 bits).
+  EXPECT_EQ(rulesOf("xdp", {{0x18, 0, 0, 0, 2}, {0, 0, 0, 0, 1}, exitInsn()}), Rules{});
+}
+
 TEST(Decoding, ProgramTypes) {
   EXPECT_EQ(rulesOf("kprobe/x", {movImm(0, 0), exitInsn()}), Rules{"program-type"});
   auto strict = analyzeObject(buildBpfElf("tc", {movImm(0, 0), exitInsn()}), Mode::Strict);
