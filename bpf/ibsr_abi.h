@@ -104,16 +104,24 @@ struct ibsr_incident_event {
 	__u32 cap_len;   /* bytes valid in data: min(orig_len, IBSR_INCIDENT_SNAPLEN) */
 	__u32 direction; /* IBSR_DIR_INGRESS or IBSR_DIR_EGRESS */
 	__u32 ifindex;   /* skb->ifindex */
-	__u8 data[IBSR_INCIDENT_SNAPLEN]; /* frame bytes as on the wire (network order) */
+	/* A VLAN tag the kernel moved out of the frame into skb metadata (on receive, before TC
+	 * ingress): data then lacks it, and userspace puts it back between the MACs and the
+	 * ethertype so that the pcap shows the frame as it was on the wire. */
+	__u16 vlan_tci;     /* host order; valid when vlan_present */
+	__u16 vlan_proto;   /* host order (0x8100 or 0x88a8); valid when vlan_present */
+	__u32 vlan_present; /* 0 or 1 */
+	__u8 data[IBSR_INCIDENT_SNAPLEN]; /* frame bytes as the skb holds them (network order) */
 };
 
 #if !defined(__bpf__) && defined(__cplusplus)
 static_assert(sizeof(ibsr_incident_cpu) == 32);
-static_assert(sizeof(ibsr_incident_event) == 32 + IBSR_INCIDENT_SNAPLEN);
+static_assert(sizeof(ibsr_incident_event) == 40 + IBSR_INCIDENT_SNAPLEN);
 static_assert(offsetof(ibsr_incident_event, orig_len) == 16);
 static_assert(offsetof(ibsr_incident_event, cap_len) == 20);
 static_assert(offsetof(ibsr_incident_event, direction) == 24);
-static_assert(offsetof(ibsr_incident_event, data) == 32);
+static_assert(offsetof(ibsr_incident_event, vlan_tci) == 32);
+static_assert(offsetof(ibsr_incident_event, vlan_present) == 36);
+static_assert(offsetof(ibsr_incident_event, data) == 40);
 #endif
 
 #endif /* IBSR_ABI_H */

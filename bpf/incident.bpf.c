@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "ibsr_abi.h"
 
@@ -92,6 +93,9 @@ static __always_inline void sample(struct __sk_buff *skb, __u32 direction)
 	e->cap_len = cap;
 	e->direction = direction;
 	e->ifindex = skb->ifindex;
+	e->vlan_present = skb->vlan_present ? 1 : 0;
+	e->vlan_tci = (__u16)skb->vlan_tci;
+	e->vlan_proto = bpf_ntohs((__u16)skb->vlan_proto);
 	st->sampled++;
 	bpf_ringbuf_submit(e, 0);
 }

@@ -1,6 +1,7 @@
 #include "incident/recorder.h"
 
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -98,6 +99,10 @@ int runRecorder(IncidentOptions o) {
   PcapSink sink(o.outDir, o.archiveDir, o.maxPcapBytes, wall, stats);
   if (Status st = sink.open(o.tag, wall.nowUnix()); !st.ok()) return fail(st.error());
   const std::string statusPath = sink.runDir() + "/status.jsonl";
+  // Created now, so the first run directory is never empty and never removed by the archive
+  // sweep before the first heartbeat.
+  if (UniqueFd fd(::open(statusPath.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644)); !fd.valid())
+    return fail(sysError("cannot create '" + statusPath + "'"));
 
   Scrubber scrubber(o.salt, o.internalSubnet);
   EventDecoder decoder(sink, scrubber, stats);

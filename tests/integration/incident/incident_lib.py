@@ -1,0 +1,252 @@
+"""Helpers for the record-incident integration tests: run `ibsr record-incident` in a namespace,
+read classic pcap files independently of the C++ writer, talk to the trigger socket, and an
+independent FNV-1a-64 implementation for the scrub checks."""
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from collector import IBSR  # noqa: E402,F401
+from netns import NsPair, run, wait_for  # noqa: E402,F401
+
+SEND = os.path.join(HERE, "..", "lib", "send_frames.py")
+SNAPLEN = 256
+
+
+class Recorder:
+    """`ibsr record-incident` in namespace `ns` on interface `iface`."""
+
+    def __init__(self, pair, out_dir, *extra, ns=None, iface=None):
+        self.pair = pair
+        self.out_dir = out_dir
+        self.ns = ns or pair.srv
+        self.args = [IBSR, "record-incident", "-i", iface or pair.srv_if, "-o", out_dir]
+        self.args += [str(a) for a in extra]
+        self.stderr_lines = []
+        self.proc = None
+
+    def start(self, wait_attached=True):
+        self.proc = self.pair.popen(self.ns, *self.args, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if wait_attached:
+            wait_for(lambda: self.attached_line() or self.proc.poll() is not None, timeout=20,
+                     what="record-incident to attach")
+            if self.proc.poll() is not None:
+                raise AssertionError("record-incident exited early (%s): %s"
+                                     % (self.proc.returncode, self.stderr()))
+        return self
+
+    def _read(self):
+        with self.proc.stderr:
+            for line in self.proc.stderr:
+                self.stderr_lines.append(line.rstrip("\n"))
+
+    def stderr(self):
+        return "\n".join(self.stderr_lines)
+
+    def attached_line(self):
+        return next((l for l in self.stderr_lines if "attached TC" in l), None)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        self.proc.send_signal(sig)
+        return self.wait(timeout)
+
+    def wait(self, timeout=60):
+        rc = self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return rc
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def run_dirs(self):
+        """Run directories in creation order (name: TAG-TS or TAG-TS-N)."""
+        return sorted((d for d in glob.glob(os.path.join(self.out_dir, "*")) if os.path.isdir(d)),
+                      key=run_dir_order)
+
+    def pcaps(self):
+        return [os.path.join(d, "packets.pcap") for d in self.run_dirs()
+                if os.path.exists(os.path.join(d, "packets.pcap"))]
+
+    def records(self):
+        out = []
+        for p in self.pcaps():
+            out += read_pcap(p)[1]
+        return out
+
+    def status(self):
+        files = glob.glob(os.path.join(self.out_dir, "*", "status.jsonl"))
+        assert len(files) == 1, files
+        with open(files[0]) as f:
+            return [json.loads(l) for l in f]
+
+    def wait_records(self, n, timeout=20):
+        def enough():
+            try:
+                return len(self.records()) >= n
+            except (ValueError, struct.error, FileNotFoundError):
+                return False  # a record being written: read again
+        wait_for(enough, timeout=timeout, what="%d pcap records" % n)
+
+
+def run_dir_order(path):
+    """Sort key of a run directory name TAG-TS[-N]: (ts, N)."""
+    parts = os.path.basename(path).split("-")
+    # The tag itself may contain '-': the timestamp is the last all-digit part with 9+ digits.
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i].isdigit() and len(parts[i]) >= 9:
+            suffix = int(parts[i + 1]) if i + 1 < len(parts) else 0
+            return (int(parts[i]), suffix)
+    raise ValueError("not a run directory name: %s" % path)
+
+
+class PcapRecord:
+    __slots__ = ("ts_sec", "ts_usec", "caplen", "origlen", "data")
+
+    def __init__(self, ts_sec, ts_usec, caplen, origlen, data):
+        self.ts_sec, self.ts_usec, self.caplen, self.origlen, self.data = (
+            ts_sec, ts_usec, caplen, origlen, data)
+
+    def key(self):
+        return (self.data, self.origlen)
+
+
+def read_pcap_bytes(data):
+    """(header dict, [PcapRecord]) of a classic pcap; raises on anything malformed."""
+    if len(data) < 24:
+        raise ValueError("short pcap header")
+    magic = data[:4]
+    if magic == b"\xd4\xc3\xb2\xa1":
+        e = "<"
+    elif magic == b"\xa1\xb2\xc3\xd4":
+        e = ">"
+    else:
+        raise ValueError("not a microsecond pcap: magic %s" % magic.hex())
+    vmaj, vmin, _, _, snaplen, linktype = struct.unpack_from(e + "HHiIII", data, 4)
+    header = {"version": (vmaj, vmin), "snaplen": snaplen, "linktype": linktype}
+    recs, off = [], 24
+    while off < len(data):
+        if off + 16 > len(data):
+            raise ValueError("truncated record header")
+        s, us, incl, orig = struct.unpack_from(e + "IIII", data, off)
+        off += 16
+        if off + incl > len(data):
+            raise ValueError("truncated record")
+        recs.append(PcapRecord(s, us, incl, orig, data[off:off + incl]))
+        off += incl
+    return header, recs
+
+
+def read_pcap(path):
+    with open(path, "rb") as f:
+        return read_pcap_bytes(f.read())
+
+
+def expected_record(frame):
+    return (bytes(frame[:SNAPLEN]), len(frame))
+
+
+def fnv1a64(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h ^= b
+        h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def scrub_ip(salt_hex, dotted):
+    """The scrubbed address as dotted text: low 32 bits of FNV-1a-64(salt bytes || address)."""
+    addr = socket.inet_aton(dotted)
+    h = fnv1a64(bytes.fromhex(salt_hex) + addr) & 0xFFFFFFFF
+    return socket.inet_ntoa(struct.pack("!I", h))
+
+
+def trigger(path, payload, timeout=10, raw=False):
+    """Sends one command (a dict, or raw bytes when raw=True), returns the parsed reply."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        data = payload if raw else (json.dumps(payload) + "\n").encode()
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered early (line too long) and closed: read the reply
+        return read_reply(s)
+    finally:
+        s.close()
+
+
+def read_reply(s):
+    buf = b""
+    while not buf.endswith(b"\n"):
+        try:
+            chunk = s.recv(4096)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    if not buf:
+        raise AssertionError("no reply")
+    assert buf.count(b"\n") == 1 and buf.endswith(b"\n"), buf
+    return json.loads(buf)
+
+
+class IncidentTestBase(unittest.TestCase):
+    """A fresh namespace pair per test (IPv6 off on the veths so that the kernel sends nothing
+    of its own: every captured frame is one the test sent)."""
+
+    def setUp(self):
+        self.pair = NsPair().setup()
+        self.addCleanup(self.pair.teardown)
+        for ns, ifc in ((self.pair.srv, self.pair.srv_if), (self.pair.cli, self.pair.cli_if)):
+            self.pair.ns(ns, "sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % ifc)
+        self.tmp = tempfile.mkdtemp(prefix="ibsr-incident-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.out = os.path.join(self.tmp, "incidents")
+
+    def recorder(self, *extra, **kw):
+        r = Recorder(self.pair, kw.pop("out", self.out), *extra, **kw)
+        self.addCleanup(r.kill)
+        return r
+
+    def send(self, frames, ns=None, iface=None):
+        """Sends raw frames from the client (ingress on the server's veth) or, with
+        ns=srv, from the server (egress)."""
+        from scapy.all import raw
+        ns = ns or self.pair.cli
+        iface = iface or (self.pair.cli_if if ns == self.pair.cli else self.pair.srv_if)
+        data = "".join(raw(f).hex() + "\n" for f in frames)
+        out = self.pair.ns(ns, "/usr/bin/python3", SEND, iface, input=data, capture=True).stdout
+        self.assertEqual(int(out), len(frames))
+
+    def c2s(self):
+        from scapy.all import Ether
+        return Ether(src=self.pair.cli_mac, dst=self.pair.srv_mac)
+
+    def s2c(self):
+        from scapy.all import Ether
+        return Ether(src=self.pair.srv_mac, dst=self.pair.cli_mac)
+
+    def qdiscs(self):
+        return self.pair.ns(self.pair.srv, "tc", "qdisc", "show", "dev", self.pair.srv_if,
+                            capture=True).stdout
+
+    def filters(self, direction):
+        return self.pair.ns(self.pair.srv, "tc", "filter", "show", "dev", self.pair.srv_if,
+                            direction, capture=True).stdout
