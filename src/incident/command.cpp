@@ -93,8 +93,10 @@ Result<Command> parseCommand(std::string_view line) {
 std::string okReply() { return R"({"ok":true})"; }
 
 std::string errorReply(std::string_view message) {
-  json j = {{"ok", false}, {"error", std::string(message)}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  // By hand: nlohmann's objects sort their keys, and seed 004 shows "ok" first.
+  json text = std::string(message);
+  return R"({"ok":false,"error":)" + text.dump(-1, ' ', false, json::error_handler_t::replace) +
+         "}";
 }
 
 std::string statusReply(const ControlState& s) {

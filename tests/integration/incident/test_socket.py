@@ -1,0 +1,240 @@
+"""The --trigger-socket of `ibsr record-incident` on the real kernel: permissions, the four
+commands and their effect on the capture, hostile input, stale and live socket files."""
+import json
+import os
+import socket
+import stat
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from incident_lib import (IncidentTestBase, expected_record, read_reply, trigger,  # noqa: E402
+                          wait_for)
+
+from scapy.all import IP, TCP  # noqa: E402
+
+
+class SocketTestBase(IncidentTestBase):
+    def setUp(self):
+        super().setUp()
+        self.sock = os.path.join(self.tmp, "ibsr.sock")
+
+    def frames(self, n, host):
+        return [self.c2s() / IP(src="198.51.100.%d" % host, dst=self.pair.srv_ip) /
+                TCP(sport=1000 + i, dport=80, flags="S", seq=i) for i in range(n)]
+
+    def status(self):
+        reply = trigger(self.sock, {"action": "status"})
+        self.assertTrue(reply["ok"], reply)
+        return reply["status"]
+
+
+class Commands(SocketTestBase):
+    def test_socket_mode_commands_and_trigger_rotation(self):
+        r = self.recorder("--tag", "base", "--sample-rate", 1000, "--trigger-socket", self.sock,
+                          "--status-interval-sec", 3600).start()
+        st = os.lstat(self.sock)
+        self.assertTrue(stat.S_ISSOCK(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
+        self.assertEqual(os.listdir(self.tmp).count("ibsr.sock"), 1)
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith(".ibsr-sock")], [])
+        self.assertEqual(trigger(self.sock, {"action": "status"}),
+                         {"ok": True, "status": {"sampling_active": 1, "rate": 1000,
+                                                 "tag": "base", "trigger_ts": None,
+                                                 "deadline_ts": None}})
+
+        self.assertEqual(trigger(self.sock, {"action": "set-sample-rate", "rate": 1}),
+                         {"ok": True})
+        base_frames = self.frames(5, 1)
+        self.send(base_frames)
+        r.wait_records(5)
+
+        t0 = int(time.time())
+        self.assertEqual(trigger(self.sock, {"action": "trigger", "tag": "inc-A", "rate": 1,
+                                             "duration_sec": 600}), {"ok": True})
+        t1 = int(time.time())
+        s = self.status()
+        self.assertTrue(t0 <= s["trigger_ts"] <= t1)
+        self.assertEqual(s, {"sampling_active": 1, "rate": 1, "tag": "inc-A",
+                             "trigger_ts": s["trigger_ts"], "deadline_ts": s["trigger_ts"] + 600})
+        a_frames = self.frames(7, 2)
+        self.send(a_frames)
+        r.wait_records(12)
+
+        self.assertEqual(trigger(self.sock, {"action": "stop"}), {"ok": True})
+        self.assertEqual(self.status()["sampling_active"], 0)
+        self.send(self.frames(4, 3))  # not sampled
+
+        self.assertEqual(trigger(self.sock, {"action": "trigger", "tag": "inc-B"}), {"ok": True})
+        self.assertEqual(self.status()["rate"], 1)  # unchanged without "rate"
+        self.assertIsNone(self.status()["deadline_ts"])
+        b_frames = self.frames(3, 4)
+        self.send(b_frames)
+        r.wait_records(15)
+        self.assertEqual(r.stop(), 0, r.stderr())
+        self.assertFalse(os.path.exists(self.sock))
+
+        dirs = sorted(os.path.basename(d) for d in r.run_dirs())
+        self.assertEqual(len(dirs), 3, dirs)
+        self.assertRegex(dirs[0], r"^base-\d+$")
+        self.assertEqual(dirs[1], "inc-A-%d" % s["trigger_ts"])
+        self.assertRegex(dirs[2], r"^inc-B-\d+$")
+        from incident_lib import read_pcap
+        for d, frames in zip(dirs, (base_frames, a_frames, b_frames)):
+            path = os.path.join(self.out, d, "packets.pcap")
+            self.assertEqual([x.key() for x in read_pcap(path)[1]],
+                             [expected_record(bytes(f)) for f in frames])
+        st = r.status()[-1]
+        self.assertEqual((st["rotations"], st["size_driven_rotations"], st["events_written"]),
+                         (2, 0, 15))
+
+    def test_trigger_duration_stops_sampling(self):
+        r = self.recorder("--sample-rate", 1, "--trigger-socket", self.sock).start()
+        self.assertEqual(trigger(self.sock, {"action": "trigger", "tag": "short", "rate": 1,
+                                             "duration_sec": 1}), {"ok": True})
+        wait_for(lambda: self.status()["sampling_active"] == 0, timeout=5,
+                 what="sampling to stop at the deadline")
+        self.send(self.frames(6, 5))
+        time.sleep(0.3)
+        self.assertEqual(r.stop(), 0, r.stderr())
+        self.assertEqual(r.status()[-1]["events_written"], 0)
+        self.assertIn("reached its duration", r.stderr())
+
+
+HOSTILE = [
+    (b"not json\n", "invalid JSON"),
+    (b"\xff\xfe{}\n", "invalid JSON"),
+    (b"\n", "invalid JSON"),
+    (b"[1,2]\n", "command must be a JSON object"),
+    (b"\"status\"\n", "command must be a JSON object"),
+    (b"[" * 2000 + b"]" * 2000 + b"\n", "command must be a JSON object"),
+    (b"{}\n", "missing field 'action'"),
+    (b'{"action":5}\n', "'action' must be a string"),
+    (b'{"action":"explode"}\n', "unknown action (expected set-sample-rate, trigger, stop or status)"),
+    (b'{"action":"STATUS"}\n', "unknown action (expected set-sample-rate, trigger, stop or status)"),
+    (b'{"action":"stop","x":1}\n', "unknown field in command"),
+    (b'{"action":"set-sample-rate"}\n', "missing field 'rate'"),
+    (b'{"action":"set-sample-rate","rate":0}\n', "rate must be >= 1"),
+    (b'{"action":"set-sample-rate","rate":-3}\n', "rate must be >= 1"),
+    (b'{"action":"set-sample-rate","rate":1000000000000}\n', "rate must be <= 1000000000"),
+    (b'{"action":"set-sample-rate","rate":18446744073709551616}\n', "rate must be an integer"),
+    (b'{"action":"set-sample-rate","rate":1e30}\n', "rate must be an integer"),
+    (b'{"action":"set-sample-rate","rate":2.5}\n', "rate must be an integer"),
+    (b'{"action":"set-sample-rate","rate":"10"}\n', "rate must be an integer"),
+    (b'{"action":"set-sample-rate","rate":true}\n', "rate must be an integer"),
+    (b'{"action":"set-sample-rate","rate":null}\n', "rate must be an integer"),
+    (b'{"action":"trigger"}\n', "missing field 'tag'"),
+    (b'{"action":"trigger","tag":5}\n', "'tag' must be a string"),
+    (b'{"action":"trigger","tag":"../etc"}\n', "tag may only contain [A-Za-z0-9_-]"),
+    (b'{"action":"trigger","tag":"a/b"}\n', "tag may only contain [A-Za-z0-9_-]"),
+    (b'{"action":"trigger","tag":"a.b"}\n', "tag may only contain [A-Za-z0-9_-]"),
+    (b'{"action":"trigger","tag":"a b"}\n', "tag may only contain [A-Za-z0-9_-]"),
+    (b'{"action":"trigger","tag":"caf\\u00e9"}\n', "tag may only contain [A-Za-z0-9_-]"),
+    (b'{"action":"trigger","tag":"a\\u0000b"}\n', "tag may only contain [A-Za-z0-9_-]"),
+    (b'{"action":"trigger","tag":""}\n', "tag must not be empty"),
+    (b'{"action":"trigger","tag":"' + b"x" * 65 + b'"}\n',
+     "tag is 65 characters long; at most 64 are allowed"),
+    (b'{"action":"trigger","tag":"ok","rate":0}\n', "rate must be >= 1"),
+    (b'{"action":"trigger","tag":"ok","duration_sec":0}\n', "duration_sec must be >= 1"),
+    (b'{"action":"trigger","tag":"ok","duration_sec":-5}\n', "duration_sec must be >= 1"),
+    (b'{"action":"trigger","tag":"ok","duration_sec":"5"}\n', "duration_sec must be an integer"),
+    (b"{" + b" " * 5000 + b"}\n", "command longer than 4096 bytes"),
+    (b"x" * 100000, "command longer than 4096 bytes"),
+]
+
+
+class Hostile(SocketTestBase):
+    def test_every_hostile_input_gets_an_error_and_the_server_keeps_serving(self):
+        r = self.recorder("--sample-rate", 7, "--trigger-socket", self.sock,
+                          "--socket-timeout-ms", 500).start()
+        for payload, error in HOSTILE:
+            reply = trigger(self.sock, payload, raw=True)
+            self.assertEqual(reply, {"ok": False, "error": error}, payload[:80])
+            self.assertEqual(self.status()["rate"], 7)
+        # Seed 004's example reply, byte for byte.
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.sock)
+        s.sendall(b'{"action":"set-sample-rate","rate":0}\n')
+        self.assertEqual(s.makefile("rb").readline(), b'{"ok":false,"error":"rate must be >= 1"}\n')
+        s.close()
+        # A command without its newline, then EOF, is still answered.
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.sock)
+        s.sendall(b'{"action":"status"}')
+        s.shutdown(socket.SHUT_WR)
+        self.assertTrue(read_reply(s)["ok"])
+        s.close()
+        self.assertEqual(r.proc.poll(), None)
+        self.assertEqual(r.stop(), 0, r.stderr())
+
+    def test_silent_connection_times_out_without_blocking_others(self):
+        r = self.recorder("--trigger-socket", self.sock, "--socket-timeout-ms", 1500).start()
+        silent = socket.socket(socket.AF_UNIX)
+        silent.connect(self.sock)
+        t0 = time.monotonic()
+        self.assertEqual(self.status()["rate"], 1000)  # served while the silent one waits
+        self.assertLess(time.monotonic() - t0, 1.0)
+        silent.settimeout(10)
+        self.assertEqual(read_reply(silent),
+                         {"ok": False, "error": "timed out waiting for a command"})
+        self.assertGreaterEqual(time.monotonic() - t0, 1.4)
+        silent.close()
+        self.assertEqual(r.stop(), 0, r.stderr())
+
+    def test_many_concurrent_connections_are_bounded(self):
+        r = self.recorder("--trigger-socket", self.sock, "--socket-timeout-ms", 3000).start()
+        conns = []
+        for _ in range(100):
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(self.sock)
+            s.settimeout(10)
+            conns.append(s)
+        replies = [read_reply(s)["error"] for s in conns]  # held ones answer at the timeout
+        for s in conns:
+            s.close()
+        self.assertEqual(replies.count("too many connections; try again"), 36)
+        self.assertEqual(replies.count("timed out waiting for a command"), 64)
+        self.assertEqual(self.status()["sampling_active"], 1)
+        self.assertEqual(r.stop(), 0, r.stderr())
+
+
+class SocketFile(SocketTestBase):
+    def test_stale_socket_is_replaced(self):
+        stale = socket.socket(socket.AF_UNIX)
+        stale.bind(self.sock)
+        stale.close()  # the file stays, nobody listens
+        self.assertTrue(os.path.exists(self.sock))
+        r = self.recorder("--trigger-socket", self.sock).start()
+        self.assertEqual(stat.S_IMODE(os.lstat(self.sock).st_mode), 0o660)
+        self.assertEqual(self.status()["tag"], "ad-hoc")
+        self.assertEqual(r.stop(), 0, r.stderr())
+        self.assertFalse(os.path.exists(self.sock))
+
+    def test_live_socket_is_an_error_and_nothing_is_attached(self):
+        live = socket.socket(socket.AF_UNIX)
+        live.bind(self.sock)
+        live.listen(1)
+        self.addCleanup(live.close)
+        r = self.recorder("--trigger-socket", self.sock).start(wait_attached=False)
+        self.assertEqual(r.wait(30), 1)
+        self.assertIn("is in use: another process is listening on it", r.stderr())
+        self.assertNotIn("clsact", self.qdiscs())
+        # Still the test's socket: it accepts.
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(self.sock)
+        c.close()
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith(".ibsr-sock")], [])
+
+    def test_non_socket_at_path_is_left_alone(self):
+        with open(self.sock, "w") as f:
+            f.write("precious\n")
+        r = self.recorder("--trigger-socket", self.sock).start(wait_attached=False)
+        self.assertEqual(r.wait(30), 1)
+        self.assertIn("exists and is not a socket", r.stderr())
+        with open(self.sock) as f:
+            self.assertEqual(f.read(), "precious\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
