@@ -4,6 +4,7 @@
 
 #include <array>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "safety/rules.h"
@@ -119,12 +120,19 @@ std::optional<std::int64_t> aluConst(std::uint8_t o, std::int64_t a, std::int64_
   return static_cast<std::int64_t>(r);
 }
 
+// Known stack offsets are kept within this range (the real stack is 512 bytes), so offset
+// arithmetic in loads and stores can never overflow; anything farther is "unknown offset".
+constexpr std::int64_t kMaxTrackedStackOffset = std::int64_t{1} << 20;
+
 AbsVal stackPart(const AbsVal& ptr, const AbsVal& delta, bool negate) {
   if (ptr.stackOffsetKnown() && delta.isConstOnly() && delta.consts().size() == 1) {
     std::int64_t d = delta.consts()[0];
     std::uint64_t off = static_cast<std::uint64_t>(ptr.stackOffset());
     off = negate ? off - static_cast<std::uint64_t>(d) : off + static_cast<std::uint64_t>(d);
-    return AbsVal::stackAt(static_cast<std::int64_t>(off));
+    auto result = static_cast<std::int64_t>(off);
+    if (result > -kMaxTrackedStackOffset && result < kMaxTrackedStackOffset) {
+      return AbsVal::stackAt(result);
+    }
   }
   return AbsVal::pointer(AbsVal::kStack);
 }
@@ -287,6 +295,7 @@ bool validOpcode(const Insn& i) {
   switch (cls(i.code)) {
     case kAlu:
     case kAlu64:
+      if (o == kEnd) return i.imm == 16 || i.imm == 32 || i.imm == 64;
       return o <= kEnd;
     case kJmp:
       return o <= 0xd0 && !(o == kCall && !(i.src == 0 || i.src == kPseudoCall ||
@@ -338,7 +347,7 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
   ++active_[activeKey];
 
   std::size_t n = insnCount(sec);
-  std::vector<std::optional<State>> in(n);
+  std::unordered_map<std::size_t, State> in;  // sparse: hostile sections can be huge
   std::set<std::size_t> work;
   State init;
   for (auto& r : init.r) r = AbsVal::unknown();
@@ -362,7 +371,7 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
     }
     std::size_t pc = *work.begin();
     work.erase(work.begin());
-    State s = *in[pc];
+    State s = in.at(pc);
     Insn i = decode(sec.data, pc);
     std::vector<std::size_t> next;
     auto flow = [&](std::int64_t target) {
@@ -381,9 +390,9 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
       }
       return false;
     };
+    // Bytes not in a slot already read as any scalar, so only the slots need widening.
     auto invalidateStackScalars = [&] {
       for (auto& [off, slot] : s.stack) slot.v.setAnyScalar();
-      s.stackTaint.setAnyScalar();
     };
 
     if (!validOpcode(i)) {
@@ -488,8 +497,9 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
             std::int64_t at = base.stackOffset() + i.off;
             auto it = s.stack.find(at);
             if (it != s.stack.end() && it->second.size == bytes) {
+              // These bytes were last written by a store to this exact slot; weak stores made
+              // since then were joined into it.
               v = it->second.v;
-              v.join(s.stackTaint);
             } else {
               for (const auto& [slotOff, slot] : s.stack) {
                 if (slotOff < at + bytes && at < slotOff + std::max(slot.size, 8)) v.join(slot.v);
@@ -607,13 +617,14 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
     }
 
     for (auto t : next) {
-      if (!in[t]) {
-        in[t] = s;
+      auto it = in.find(t);
+      if (it == in.end()) {
+        in.emplace(t, s);
         work.insert(t);
       } else {
-        State joined = joinStates(*in[t], s);
-        if (!(joined == *in[t])) {
-          in[t] = std::move(joined);
+        State joined = joinStates(it->second, s);
+        if (!(joined == it->second)) {
+          it->second = std::move(joined);
           work.insert(t);
         }
       }

@@ -338,6 +338,30 @@ TEST(ConstantPropagation, HelperMayOverwriteStackItIsGiven) {
             Rules{"non-pass-exit"});
 }
 
+TEST(ConstantPropagation, SlotWrittenAfterAHelperCallKeepsItsConstant) {
+  // map_lookup_elem(r1, r10-8) may write the stack, but a verdict spilled afterwards is exact.
+  EXPECT_EQ(rulesOf("xdp", {movReg(2, 10), addImm(2, -8), call(1), movImm(1, 2), stxDW(10, 1, -16),
+                            ldxDW(0, 10, -16), exitInsn()}),
+            Rules{});
+}
+
+TEST(ConstantPropagation, FarStackOffsetsDoNotOverflow) {
+  // r2 = r10 + 0x7fffffffffffffff; *(u64 *)(r2 + 32767) = 1: an unknown stack location, so the
+  // spilled verdict at r10-8 can no longer be trusted.
+  EXPECT_EQ(rulesOf("xdp", {movImm(1, 2), stxDW(10, 1, -8), {0x18, 3, 0, 0, -1}, {0, 0, 0, 0, 0x7fffffff},
+                            movReg(2, 10), {0x0f, 2, 3, 0, 0}, stDW(2, 32767, 1), ldxDW(0, 10, -8),
+                            exitInsn()}),
+            Rules{"non-pass-exit"});
+}
+
+TEST(PacketTracking, PacketPointerStoredAtUnknownStackOffsetTaintsTheStack) {
+  // r3 = r10 + r4 (unknown offset); *(u64 *)(r3 + 0) = data; r5 = *(u64 *)(r10 - 24); *r5 = 0
+  EXPECT_EQ(rulesOf("xdp", {ldxW(2, 1, 0), ldxW(4, 1, 16), movReg(3, 10), {0x0f, 3, 4, 0, 0},
+                            stxDW(3, 2, 0), ldxDW(5, 10, -24), stDW(5, 0, 0), movImm(0, 2),
+                            exitInsn()}),
+            Rules{"packet-store"});
+}
+
 TEST(PacketTracking, StoreThroughDataPointer) {
   EXPECT_EQ(rulesOf("xdp", {ldxW(2, 1, 0), movReg(3, 2), addImm(3, 14), stxB(3, 1, 0),
                             movImm(0, 2), exitInsn()}),
