@@ -84,4 +84,27 @@ void DualHasher::finish(Md5& md5Out, Sha256& sha256Out) {
   impl_->reset();
 }
 
+struct Sha256Hasher::Impl {
+  MdCtx sha{EVP_MD_CTX_new()};
+};
+
+Sha256Hasher::Sha256Hasher() : impl_(std::make_unique<Impl>()) {
+  if (!impl_->sha || EVP_DigestInit_ex(impl_->sha.get(), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL digest init failed");
+  }
+}
+Sha256Hasher::~Sha256Hasher() = default;
+
+void Sha256Hasher::update(const void* data, std::size_t size) {
+  EVP_DigestUpdate(impl_->sha.get(), data, size);
+}
+
+Sha256 Sha256Hasher::finish() {
+  Sha256 out{};
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(impl_->sha.get(), out.data(), &len);
+  EVP_DigestInit_ex(impl_->sha.get(), EVP_sha256(), nullptr);
+  return out;
+}
+
 }  // namespace ibsr::s3

@@ -46,6 +46,21 @@ class DualHasher {
   std::unique_ptr<Impl> impl_;
 };
 
+// Incremental SHA-256 alone (a multipart file's whole-file checksum next to per-part digests).
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void update(const void* data, std::size_t size);
+  Sha256 finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // The hex SHA-256 of the empty string: the payload hash of bodiless requests.
 inline constexpr std::string_view kEmptySha256Hex =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

@@ -1,6 +1,9 @@
 #include "export/export_cli.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cstdio>
 #include <ctime>
@@ -40,6 +43,22 @@ struct Flags {
   int partSizeMib = 16;
   int verbose = 0;
 };
+
+std::atomic<bool> gStop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+void onSignal(int) { gStop.store(true); }
+
+// SIGTERM (systemd stop) and SIGINT let the file in flight finish and the state be saved; a
+// second signal (SA_RESETHAND) kills the process at once.
+void installSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = onSignal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
 
 std::string hostName() {
   char buf[256] = {0};
@@ -156,7 +175,8 @@ int run(const Flags& f) {
         log::error("{}", probeError);
       }
     }
-    Uploader up(&client, o, std::move(state));
+    installSignalHandlers();
+    Uploader up(&client, o, std::move(state), &gStop);
     sum = up.run(found.artefacts, probeError);
   }
   std::printf("ibsr-export: %s%s\n", f.dryRun ? "dry-run " : "", sum.line().c_str());

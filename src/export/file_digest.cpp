@@ -27,9 +27,13 @@ Result<std::size_t> preadFull(int fd, char* buf, std::size_t n, std::uint64_t of
 Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSize) {
   FileDigest d;
   d.length = length;
-  if (partSize == 0) partSize = std::max<std::uint64_t>(length, 1);
+  if (partSize == 0 || partSize >= length) partSize = std::max<std::uint64_t>(length, 1);
+  // One part: its digests are the file's, so hash once. Several: the whole-file SHA-256 is
+  // needed besides the parts' (the whole-file MD5 is not: a multipart ETag is built from parts).
+  const bool split = partSize < length;
   std::vector<char> buf(kBuffer);
-  s3::DualHasher whole, part;
+  s3::DualHasher part;
+  s3::Sha256Hasher whole;
   std::uint64_t offset = 0;
   do {
     PartDigest p;
@@ -40,7 +44,7 @@ Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSi
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size()));
       auto r = preadFull(fd, buf.data(), n, offset);
       if (!r.ok()) return r.error();
-      whole.update(buf.data(), n);
+      if (split) whole.update(buf.data(), n);
       part.update(buf.data(), n);
       offset += n;
       left -= n;
@@ -48,7 +52,12 @@ Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSi
     part.finish(p.md5, p.sha256);
     d.parts.push_back(p);
   } while (offset < length);
-  whole.finish(d.md5, d.sha256);
+  if (split) {
+    d.sha256 = whole.finish();
+  } else {
+    d.md5 = d.parts[0].md5;
+    d.sha256 = d.parts[0].sha256;
+  }
   return d;
 }
 

@@ -21,7 +21,7 @@ struct PartDigest {
 
 struct FileDigest {
   std::uint64_t length = 0;
-  s3::Md5 md5{};
+  s3::Md5 md5{};  // whole-file MD5: only when not split (a multipart ETag comes from the parts)
   s3::Sha256 sha256{};
   std::vector<PartDigest> parts;  // one part covering everything when not split
 };

@@ -33,8 +33,9 @@ std::string Summary::line() const {
                      uploaded, skipped, open, failed, deleted, bytes, seconds);
 }
 
-Uploader::Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state)
-    : client_(client), options_(std::move(options)), state_(std::move(state)) {}
+Uploader::Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state,
+                   const std::atomic<bool>* stop)
+    : client_(client), stop_(stop), options_(std::move(options)), state_(std::move(state)) {}
 
 std::string Uploader::destination(const std::string& key) const {
   return "s3://" + options_.bucket + "/" + key;
@@ -62,6 +63,11 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
     if (a.open && !options_.includeOpen) {
       log::info("skip {} (still open: {})", a.path.string(), a.openReason);
       ++sum.open;
+      continue;
+    }
+    if (stop_ != nullptr && stop_->load()) {
+      log::error("{}: not attempted: interrupted by a signal", a.path.string());
+      ++sum.failed;
       continue;
     }
     if (!probeError.empty()) {
@@ -147,7 +153,8 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   }
   if (options_.dryRun) {
     fmt::print("would upload {} -> {} ({} bytes)\n", path, dest, length);
-    return Outcome::Skipped;
+    bytes = length;
+    return Outcome::Uploaded;
   }
 
   const bool multipart = length >= options_.multipartThreshold;
@@ -218,6 +225,10 @@ Result<std::string> Uploader::upload(const std::string& key, int fd, const FileD
   if (!id.ok()) return id.error();
   std::vector<s3::CompletedPart> done;
   for (std::size_t i = 0; i < digest.parts.size(); ++i) {
+    if (stop_ != nullptr && stop_->load()) {
+      abortUpload(key, *id);
+      return plainError("interrupted by a signal (multipart upload aborted)");
+    }
     const PartDigest& p = digest.parts[i];
     s3::BodyRange body{fd, p.offset, p.length, p.md5, p.sha256};
     auto etag = client_->uploadPart(key, *id, static_cast<int>(i + 1), body);

@@ -5,6 +5,7 @@
 // endpoint the rest are reported failed without each waiting out its own retries.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,15 +35,18 @@ struct Summary {
   std::uint64_t open = 0;     // still being written, left for a later run
   std::uint64_t failed = 0;
   std::uint64_t deleted = 0;
-  std::uint64_t bytes = 0;    // bytes uploaded
+  std::uint64_t bytes = 0;    // bytes uploaded (with --dry-run: counts what would be uploaded)
   double seconds = 0;
   std::string line() const;
 };
 
 class Uploader {
  public:
-  // `client` may be null in dry-run mode.
-  Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state);
+  // `client` may be null in dry-run mode. When `stop` becomes true (SIGTERM, SIGINT) the file in
+  // flight is finished and the rest are reported failed ("interrupted"), so the state is saved
+  // and the exit status says the job did not complete.
+  Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state,
+           const std::atomic<bool>* stop = nullptr);
 
   // Processes every artefact; `probeError` (non-empty) marks every selected file failed with it.
   Summary run(const std::vector<Artefact>& artefacts, const std::string& probeError = {});
@@ -60,6 +64,7 @@ class Uploader {
   void saveState(bool force);
 
   s3::S3Client* client_;
+  const std::atomic<bool>* stop_;
   UploadOptions options_;
   ExportState::Map state_;
   bool stateDirty_ = false;

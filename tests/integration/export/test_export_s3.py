@@ -368,7 +368,9 @@ class ExportS3Test(ExportTestBase):
         r = self.run_export("--dry-run", "--delete-after-upload", secret="wrong", check_rc=0)
         self.assertIn("would upload %s -> s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl (2 bytes)"
                       % (p, self.bucket), r.stdout)
-        self.assertIn("ibsr-export: dry-run uploaded=0", r.stdout)
+        self.assertEqual(self.summary(r.stdout),
+                         {"uploaded": 1, "skipped": 0, "open": 0, "failed": 0, "deleted": 0, "bytes": 2})
+        self.assertIn("ibsr-export: dry-run uploaded=1", r.stdout)
         self.assertEqual(self.list_keys(), [])
         self.assertTrue(os.path.exists(p))
         self.assertFalse(os.path.exists(self.state))
@@ -381,6 +383,47 @@ class ExportS3Test(ExportTestBase):
         self.assertIn("another ibsr-export run holds", r.stderr)
         self.assertEqual(self.list_keys(), [])
         self.run_export(check_rc=0)
+
+    def test_sigterm_finishes_current_file_and_saves_state(self):
+        files = {"snapshot_20260101%02d.jsonl" % i: os.urandom(100 * 1024) for i in range(24)}
+        for rel, data in files.items():
+            self.make(rel, data)
+        e = dict(os.environ)
+        e.update(self.server.env)
+        e["HOME"] = self.work
+        cmd = [EXPORT, "s3", "--bucket", self.bucket, "--endpoint", self.server.endpoint,
+               "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
+               "--state-file", self.state, "-v"]
+        proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            lines = []
+            for line in proc.stderr:
+                lines.append(line)
+                if "uploaded " in line:
+                    proc.send_signal(15)
+                    break
+            lines += proc.stderr.readlines()
+            out = proc.stdout.read()
+            rc = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+        err = "".join(lines)
+        self.assertEqual(rc, 1, err)
+        s = self.summary(out)
+        self.assertIn("not attempted: interrupted by a signal", err)
+        self.assertGreaterEqual(s["uploaded"], 1)
+        self.assertEqual(s["uploaded"] + s["failed"], len(files))
+        with open(self.state) as f:
+            self.assertEqual(len(json.load(f)["objects"]), s["uploaded"])
+        r = self.run_export(check_rc=0)
+        s2 = self.summary(r.stdout)
+        self.assertEqual((s2["uploaded"], s2["skipped"]), (s["failed"], s["uploaded"]))
+        for rel, data in files.items():
+            self.assertEqual(self.get_object("ibsr/h1/snapshots/" + rel), data)
 
     def test_credentials_from_shared_file_profile(self):
         self.make("snapshot_2026010100.jsonl", b"from profile\n")

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Upload throughput of ibsr-export to a local S3-compatible server (Swift + s3api on 127.0.0.1,
+# tests/tools/s3-test-server.sh), against curl --aws-sigv4 uploading the same files in the same run.
+#
+#   bench/export/bench_export.sh [BUILD_DIR]        (default: build)
+#
+# Environment: BENCH_SMALL_COUNT (1000), BENCH_SMALL_BYTES (16384), BENCH_LARGE_MIB (1024),
+# BENCH_DIR (a fresh temporary directory; needs ~3x the large file's size free).
+# What each side does per file:
+#   ibsr-export: HEAD (not there yet), PUT with Content-MD5 + x-amz-content-sha256 (file hashed
+#                first), HEAD to verify size and ETag; files >= 64 MiB as 16 MiB multipart parts.
+#   curl:        one PUT, x-amz-content-sha256: UNSIGNED-PAYLOAD, no checksum, no verification.
+#                "curl, 1 process" passes every file to one curl (one connection, like
+#                ibsr-export); "curl, process per file" is the usual shell loop.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build}
+EXPORT=$BUILD/src/export/ibsr-export
+SERVER=tests/tools/s3-test-server.sh
+N=${BENCH_SMALL_COUNT:-1000}
+SMALL=${BENCH_SMALL_BYTES:-16384}
+LARGE_MIB=${BENCH_LARGE_MIB:-1024}
+[ -x "$EXPORT" ] || { echo "bench_export: build $EXPORT first" >&2; exit 1; }
+
+D=${BENCH_DIR:-$(mktemp -d /var/tmp/ibsr-bench-export.XXXXXX)}
+mkdir -p "$D"
+cleanup() { "$SERVER" stop "$D/s3" >/dev/null 2>&1 || true; rm -rf "$D"; }
+trap cleanup EXIT
+out=$("$SERVER" start "$D/s3" 2>/dev/null) || { echo "bench_export: server did not start" >&2; exit 1; }
+eval "$out"
+PORT=${S3_ENDPOINT##*:}
+CURL_AUTH=(--aws-sigv4 "aws:amz:$AWS_REGION:s3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD')
+base="http://test%3Atester:testing@127.0.0.1:$PORT"
+for b in bench-ibsr-small bench-curl-one-small bench-curl-each-small bench-ibsr-large bench-curl-large; do
+  curl -sS -f "${CURL_AUTH[@]}" -X PUT "$base/$b" -o /dev/null
+done
+
+echo "== generating $N files of $SMALL bytes and one of $LARGE_MIB MiB in $D" >&2
+mkdir -p "$D/small" "$D/large"
+old=$(( $(date +%s) - 7200 ))
+for i in $(seq -w 1 "$N"); do
+  head -c "$SMALL" /dev/urandom >"$D/small/snapshot_20260101$(printf %02d $((10#$i % 24)))_$i.jsonl"
+done
+# Names must match the snapshot pattern: snapshot_<anything>.jsonl.
+head -c $((LARGE_MIB * 1024 * 1024)) /dev/urandom >"$D/large/snapshot_2026010100.jsonl"
+touch -d "@$old" "$D"/small/* "$D"/large/*
+sync
+
+now() { date +%s.%N; }
+report() {  # label files bytes t0 t1
+  awk -v l="$1" -v f="$2" -v b="$3" -v t0="$4" -v t1="$5" 'BEGIN {
+    s = t1 - t0; printf "| %-36s | %5d | %9.1f | %7.2f | %8.1f | %7.1f |\n", l, f, b / 1048576, s, f / s, b / 1048576 / s }'
+}
+SMALL_BYTES=$((N * SMALL))
+LARGE_BYTES=$((LARGE_MIB * 1024 * 1024))
+run_export() {  # bucket source state
+  "$EXPORT" s3 --bucket "$1" --endpoint "$S3_ENDPOINT" --prefix bench --host-id h \
+    --source "$2" --state-file "$3"
+}
+
+echo "| run | files | MiB | seconds | files/s | MiB/s |"
+echo "|---|---|---|---|---|---|"
+t0=$(now); run_export bench-ibsr-small "$D/small" "$D/state-small.json" >"$D/r1"; t1=$(now)
+grep -q "uploaded=$N .*failed=0" "$D/r1" || { cat "$D/r1" >&2; exit 1; }
+report "ibsr-export, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
+
+t0=$(now); run_export bench-ibsr-small "$D/small" "$D/state-small.json" >"$D/r2"; t1=$(now)
+grep -q "uploaded=0 skipped=$N .*failed=0" "$D/r2" || { cat "$D/r2" >&2; exit 1; }
+report "ibsr-export rerun (nothing to do)" "$N" 0 "$t0" "$t1"
+
+rm "$D/state-small.json"
+t0=$(now); run_export bench-ibsr-small "$D/small" "$D/state-small.json" >"$D/r3"; t1=$(now)
+grep -q "uploaded=0 skipped=$N .*failed=0" "$D/r3" || { cat "$D/r3" >&2; exit 1; }
+report "ibsr-export rerun, state lost (HEADs)" "$N" 0 "$t0" "$t1"
+
+args=()
+for f in "$D"/small/*; do args+=(-T "$f" "$base/bench-curl-one-small/bench/h/snapshots/${f##*/}"); done
+t0=$(now); curl -sS "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}\n' "${args[@]}" >"$D/c1"; t1=$(now)
+[ "$(grep -c '^200$' "$D/c1")" = "$N" ] || { sort "$D/c1" | uniq -c >&2; exit 1; }
+report "curl, 1 process, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
+
+t0=$(now)
+for f in "$D"/small/*; do
+  curl -sS -f "${CURL_AUTH[@]}" -o /dev/null -T "$f" "$base/bench-curl-each-small/bench/h/snapshots/${f##*/}"
+done
+t1=$(now)
+report "curl, process per file, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
+
+t0=$(now); run_export bench-ibsr-large "$D/large" "$D/state-large.json" >"$D/r4"; t1=$(now)
+grep -q "uploaded=1 .*failed=0" "$D/r4" || { cat "$D/r4" >&2; exit 1; }
+report "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" 1 "$LARGE_BYTES" "$t0" "$t1"
+
+t0=$(now)
+code=$(curl -sS "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}' -T "$D/large/snapshot_2026010100.jsonl" \
+  "$base/bench-curl-large/bench/h/snapshots/snapshot_2026010100.jsonl")
+t1=$(now)
+[ "$code" = 200 ] || { echo "curl large: HTTP $code" >&2; exit 1; }
+report "curl, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"
+
