@@ -82,6 +82,7 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"drop_runtime", Mode::Strict, {"non-pass-exit"}, {}},
       {"drop_macro", Mode::Strict, {"non-pass-exit"}, {}},
       {"drop_subprog", Mode::Payload, {"non-pass-exit"}, {}},
+      {"drop_second_subprog", Mode::Strict, {"non-pass-exit"}, {}},
       {"drop_volatile", Mode::Strict, {"non-pass-exit"}, {}},
       {"asm_return", Mode::Strict, {"non-pass-exit"}, {}},
       {"tc_shot", Mode::Payload, {"non-pass-exit"}, {"forbidden-return-code"}},
@@ -198,6 +199,13 @@ TEST(ObjectScan, ExactViolationForDropThroughMacro) {
   ASSERT_EQ(vs.size(), 1U);
   EXPECT_EQ(vs[0].format(),
             "xdp insn 4: non-pass-exit (mode payload): r0 may be XDP_DROP; only XDP_PASS is allowed");
+}
+
+TEST(ObjectScan, CallRelocatedAgainstTheTextSectionSymbol) {
+  auto vs = objectViolations("drop_second_subprog", Mode::Strict);
+  ASSERT_EQ(vs.size(), 1U);
+  EXPECT_EQ(vs[0].format(),
+            "xdp insn 5: non-pass-exit (mode strict): r0 may be XDP_DROP; only XDP_PASS is allowed");
 }
 
 TEST(ObjectScan, PacketStoreInSubprogramIsReportedInText) {
