@@ -232,14 +232,17 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
                  "Fewer non-allowlisted sources than this make the FP bound UNKNOWN");
   app.add_option("--vol-syn-rate", volSyn, "Volumetric: SYNs per second")->check(positive);
   app.add_option("--vol-pkt-rate", volPkt, "Volumetric: packets per second")->check(positive);
-  app.add_option("--vol-byte-rate", volByte, "Volumetric: bytes per second")->check(positive);
+  app.add_option("--vol-byte-rate", volByte, "Volumetric: bytes per second")
+      ->check(positive)
+      ->default_str("1000000");
   app.add_option("--first-snapshot", firstSnapshot,
                  "counted: a key's first values are its first delta; baseline: the first snapshot "
                  "of the input is only a starting point (input begins mid-run)")
       ->check(CLI::IsMember({"counted", "baseline"}));
   app.add_option("--min-observation-sec", minObs,
-                 "Stricter gate: NOT SAFE if the input spans less than this many seconds (default: off)")
-      ->check(seconds);
+                 "Stricter gate: NOT SAFE if the input spans less than this many seconds")
+      ->check(seconds)
+      ->default_str("off");
   app.add_flag("--require-multi-window", multi,
                "Stricter gate: NOT SAFE if a blocked source has only single-window episodes");
   app.add_option("--generated-at", generatedAt,

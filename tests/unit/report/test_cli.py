@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""ibsr-report command line contract: help text, flag errors (exit 2, one line naming the flag),
+allowlist/config errors (exit 3), input errors (exit 1), config precedence, determinism."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "..", "..", ".."))
+BUILD = os.environ.get("IBSR_BUILD_DIR", os.path.join(SRC, "build-report"))
+BIN = os.path.join(BUILD, "src", "report", "ibsr-report")
+FLOOD = os.path.join(SRC, "tests", "fixtures", "report", "syn_flood", "input")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def run(*args):
+    return subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=60)
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="ibsr-report-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def path(self, name, content=None):
+        p = os.path.join(self.tmp, name)
+        if content is not None:
+            with open(p, "w") as f:
+                f.write(content)
+        return p
+
+    def test_help_documents_every_flag_and_default(self):
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        for flag, default in [("--input", None), ("--output-dir", None), ("--config", None),
+                              ("--dst-ports", None), ("--allowlist", None), ("--window-sec", "10"),
+                              ("--syn-rate-threshold", "100"), ("--success-ratio-threshold", "0.1"),
+                              ("--block-duration-sec", "300"), ("--fp-safe-ratio", "0.5"),
+                              ("--min-samples-for-fp", "10"), ("--vol-syn-rate", "500"),
+                              ("--vol-pkt-rate", "1000"), ("--vol-byte-rate", "1000000"),
+                              ("--generated-at", None), ("--format", "md,html,json,csv"),
+                              ("--first-snapshot", "counted"), ("--min-observation-sec", None),
+                              ("--require-multi-window", None), ("--max-line-bytes", "268435456")]:
+            line = next((l for l in r.stdout.splitlines() if flag in l), None)
+            self.assertIsNotNone(line, flag)
+            if default:
+                self.assertRegex(r.stdout, re.escape(flag) + r"[^\n]*\n?[^\n]*" + re.escape(default), flag)
+
+    def test_bad_flags_exit_2_with_one_line_naming_the_flag(self):
+        out = self.path("o")
+        cases = [
+            (["--window-sec", "abc"], "--window-sec"),
+            (["--window-sec", "0"], "--window-sec"),
+            (["--syn-rate-threshold", "-5"], "--syn-rate-threshold"),
+            (["--success-ratio-threshold", "2"], "--success-ratio-threshold"),
+            (["--dst-ports", "80,x"], "--dst-ports"),
+            (["--dst-ports", "70000"], "--dst-ports"),
+            (["--format", "md,pdf"], "--format"),
+            (["--first-snapshot", "maybe"], "--first-snapshot"),
+            (["--generated-at", "yesterday"], "--generated-at"),
+            (["--no-such-flag"], "--no-such-flag"),
+        ]
+        for extra, flag in cases:
+            r = run("-i", FLOOD, "-o", out, *extra)
+            self.assertEqual(r.returncode, 2, (extra, r.stderr))
+            self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+            self.assertIn(flag, r.stderr)
+        r = run("-o", out)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--input", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_allowlist_errors_exit_3_naming_the_line(self):
+        allow = self.path("allow.txt", "10.0.0.1\n# fine\n10.0.0.300\n")
+        r = run("-i", FLOOD, "-o", self.path("o"), "--allowlist", allow)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("allow.txt:3:", r.stderr)
+        self.assertIn("10.0.0.300", r.stderr)
+        r = run("-i", FLOOD, "-o", self.path("o"), "--allowlist", self.path("missing.txt"))
+        self.assertEqual(r.returncode, 3)
+
+    def test_config_errors_exit_3(self):
+        for body, needle in [("{", "invalid JSON"), ('{"window_sec": "ten"}', "window_sec"),
+                             ('{"bogus": 1}', "bogus"), ('{"fp_safe_ratio": 7}', "fp_safe_ratio"),
+                             ("[1]", "object")]:
+            cfg = self.path("c.json", body)
+            r = run("-i", FLOOD, "-o", self.path("o"), "--config", cfg)
+            self.assertEqual(r.returncode, 3, body)
+            self.assertIn(needle, r.stderr)
+
+    def test_config_applies_and_flags_override(self):
+        cfg = self.path("c.json", json.dumps({"window_sec": 60, "block_duration_sec": 120,
+                                              "syn_rate_threshold": 250, "format": ["json"],
+                                              "generated_at": "2025-02-01T00:00:00Z"}))
+        out = self.path("o")
+        r = run("-i", FLOOD, "-o", out, "--config", cfg, "--block-duration-sec", "60")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(os.listdir(out)), ["rules.json", "summary.json"])
+        s = json.loads(read(os.path.join(out, "summary.json")))
+        self.assertEqual(s["config"]["window_sec"], 60)
+        self.assertEqual(s["config"]["block_duration_sec"], 60)  # flag wins
+        self.assertEqual(s["config"]["syn_rate_threshold"], 250.0)
+        self.assertEqual(s["generated_at"], "2025-02-01T00:00:00Z")
+        self.assertEqual(s["abuse"]["blocked_sources"], 0)  # 200 SYN/s < 250
+
+    def test_input_errors_exit_1(self):
+        r = run("-i", self.path("nothing-here"), "-o", self.path("o"))
+        self.assertEqual(r.returncode, 1)
+        os.mkdir(self.path("emptydir"))
+        r = run("-i", self.path("emptydir"), "-o", self.path("o"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no snapshot files", r.stderr)
+        bad = self.path("snapshot_2025011510.jsonl",
+                        '{"version":3,"ts_unix_sec":1,"buckets":[]}\n{"version":9,"ts_unix_sec":2,"buckets":[]}\n')
+        r = run("-i", bad, "-o", self.path("o"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("snapshot_2025011510.jsonl:2:", r.stderr)
+        self.assertIn("version 9", r.stderr)
+
+    def test_write_failure_exits_1(self):
+        blocker = self.path("file", "x")
+        r = run("-i", FLOOD, "-o", os.path.join(blocker, "sub"))
+        self.assertEqual(r.returncode, 1)
+
+    def test_stdout_names_verdict_and_outputs(self):
+        out = self.path("o")
+        r = run("-i", FLOOD, "-o", out, "--format", "md,html")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("verdict: SAFE"))
+        self.assertIn("report.md: " + os.path.join(out, "report.md"), r.stdout)
+        self.assertIn("report.html: " + os.path.join(out, "report.html"), r.stdout)
+
+    def test_gzip_zstd_and_plain_inputs_agree(self):
+        d = self.path("mixed")
+        os.mkdir(d)
+        os.mkdir(os.path.join(d, "deeper"))
+        with open(os.path.join(FLOOD, "snapshot_2025011510.jsonl"), "rb") as f:
+            lines = f.read().splitlines(keepends=True)
+        with open(os.path.join(d, "snapshot_a.jsonl"), "wb") as f:
+            f.writelines(lines[:2])
+        subprocess.run("gzip -c > %s" % os.path.join(d, "deeper", "snapshot_b.jsonl.gz"), shell=True,
+                       input=b"".join(lines[2:4]), check=True)
+        subprocess.run(["zstd", "-q", "-o", os.path.join(d, "snapshot_c.jsonl.zst")], input=b"".join(lines[4:]),
+                       check=True)
+        self.path("mixed/ignored.txt", "not a snapshot")
+        a, b = self.path("a"), self.path("b")
+        self.assertEqual(run("-i", FLOOD, "-o", a, "--format", "csv,json").returncode, 0)
+        r = run("-i", d, "-o", b, "--format", "csv,json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("evidence.csv", "rules.json"):
+            self.assertEqual(read(os.path.join(a, name)), read(os.path.join(b, name)))
+
+
+if __name__ == "__main__":
+    unittest.main()
