@@ -31,7 +31,8 @@ Status CounterMapReader::readBatched(std::vector<CounterEntry>& out) {
   // For hash maps the batch cursor is a bucket index; a key-sized buffer is always large enough.
   ibsr_counter_key inBatch{}, outBatch{};
   bool first = true;
-  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  bpf_map_batch_opts opts{};  // not LIBBPF_OPTS: a GNU extension that -Wpedantic rejects
+  opts.sz = sizeof(opts);
   for (;;) {
     __u32 count = kBatchSize;
     int err = bpf_map_lookup_batch(fd_, first ? nullptr : &inBatch, &outBatch, keys_.data(),

@@ -30,7 +30,9 @@ std::string_view xdpModeName(XdpMode mode) {
 namespace {
 
 Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, XdpMode mode) {
-  LIBBPF_OPTS(bpf_link_create_opts, opts);
+  // Filled by hand: LIBBPF_OPTS is a GNU statement expression that -Wpedantic rejects.
+  bpf_link_create_opts opts{};
+  opts.sz = sizeof(opts);
   opts.flags = mode == XdpMode::Native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
   int fd = bpf_link_create(progFd, ifindex, BPF_XDP, &opts);
   if (fd < 0) {
