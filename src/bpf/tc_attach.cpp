@@ -57,8 +57,12 @@ Result<int> countFilters(int fd, int ifindex, __u32 parent, __u32 seq) {
       if (errno == EINTR) continue;
       return sysError("netlink recv");
     }
-    int len = static_cast<int>(n);
-    for (auto* nh = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+    // Walks the messages by hand: the NLMSG_OK/NEXT macros mix signed and unsigned lengths.
+    std::size_t off = 0, len = static_cast<std::size_t>(n);
+    while (off + sizeof(nlmsghdr) <= len) {
+      auto* nh = reinterpret_cast<nlmsghdr*>(buf + off);
+      if (nh->nlmsg_len < sizeof(nlmsghdr) || off + nh->nlmsg_len > len) break;
+      off += NLMSG_ALIGN(nh->nlmsg_len);
       if (nh->nlmsg_seq != seq) continue;
       if (nh->nlmsg_type == NLMSG_DONE) return count;
       if (nh->nlmsg_type == NLMSG_ERROR) {
