@@ -147,7 +147,6 @@ class Analyzer {
   std::vector<uint32_t> curIds_;
 
   bool haveSnapshot_ = false;
-  bool baselinePending_ = false;
   int64_t prevTs_ = 0;
   AnalysisResult result_;
 
