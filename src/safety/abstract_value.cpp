@@ -82,6 +82,7 @@ std::string AbsVal::describe() const {
   if (may(kPacket)) add("packet pointer");
   if (may(kStack)) add("stack pointer");
   if (may(kOther)) add("pointer");
+  if (may(kCallerStack)) add("caller stack pointer");
   return out.empty() ? "uninitialized" : out;
 }
 

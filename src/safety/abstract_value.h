@@ -15,6 +15,9 @@ class AbsVal {
   static constexpr std::uint8_t kPacket = 2;  // packet data or metadata (from ctx->data/data_meta)
   static constexpr std::uint8_t kStack = 4;   // this frame's stack
   static constexpr std::uint8_t kOther = 8;   // map, map value, global data, socket, ...
+  // A callback's argument: points into its caller's stack, whose slots may hold packet pointers,
+  // so whatever is loaded through it may be a packet pointer.
+  static constexpr std::uint8_t kCallerStack = 16;
   static constexpr std::size_t kMaxConsts = 8;
 
   static AbsVal constant(std::int64_t c);

@@ -84,12 +84,10 @@ std::vector<CodeLocation> linearScan(const ElfFile& elf, std::size_t index, Viol
         // type cannot be checked (it could be a pinned DEVMAP or RINGBUF).
         sink.add(sec.name, at, rule::kUnknownMapType,
                  "instruction references a map by raw fd/index that the object does not define");
+      } else if (auto fn = functionAddress(elf, index, pc, i)) {
+        callbacks.push_back(*fn);
       } else if (i.src == kPseudoFunc) {
-        if (auto t = callTarget(elf, index, pc, i)) {
-          callbacks.push_back(*t);
-        } else {
-          sink.add(sec.name, at, rule::kMalformedProgram, "function address outside any code section");
-        }
+        sink.add(sec.name, at, rule::kMalformedProgram, "function address outside any code section");
       }
       ++pc;
       continue;

@@ -236,6 +236,12 @@ AbsVal withStackAsOther(AbsVal v) {
   return out;
 }
 
+// Helpers that run a callback of the program with a pointer to the caller's stack: bpf_loop,
+// bpf_for_each_map_elem, bpf_find_vma, bpf_user_ringbuf_drain (timer callbacks get map pointers).
+bool takesCallback(std::int32_t helperId) {
+  return helperId == 164 || helperId == 180 || helperId == 181 || helperId == 209;
+}
+
 std::string memoKey(CodeLocation at, ProgKind kind, const std::array<AbsVal, 5>& args) {
   std::string key = std::to_string(at.section) + ":" + std::to_string(at.insn) + ":" +
                     std::to_string(static_cast<int>(kind));
@@ -279,6 +285,24 @@ std::optional<CodeLocation> callTarget(const ElfFile& elf, std::size_t section, 
   std::int64_t target = base + 1 + i.imm;
   if (target < 0 || static_cast<std::uint64_t>(target) >= insnCount(sec)) return std::nullopt;
   return CodeLocation{targetSection, static_cast<std::size_t>(target)};
+}
+
+std::optional<CodeLocation> functionAddress(const ElfFile& elf, std::size_t section,
+                                            std::size_t pc, const Insn& i) {
+  for (const auto& r : elf.relocs[section]) {
+    if (r.offset != pc * 8) continue;
+    if (r.symbol >= elf.symbols.size()) return std::nullopt;
+    const auto& sym = elf.symbols[r.symbol];
+    if (sym.shndx == SHN_UNDEF || sym.shndx >= elf.sections.size()) return std::nullopt;
+    const auto& target = elf.sections[sym.shndx];
+    if (!(target.flags & SHF_EXECINSTR)) return std::nullopt;  // a map or data address
+    // clang: the symbol (a function, or the section itself) plus the byte offset in imm.
+    std::uint64_t byteOff = sym.value + static_cast<std::uint64_t>(static_cast<std::int64_t>(i.imm));
+    if (byteOff % 8 != 0 || byteOff / 8 >= insnCount(target)) return std::nullopt;
+    return CodeLocation{sym.shndx, static_cast<std::size_t>(byteOff / 8)};
+  }
+  if (i.src == kPseudoFunc) return callTarget(elf, section, pc, i);  // already resolved: relative
+  return std::nullopt;
 }
 
 bool isExternCall(const ElfFile& elf, std::size_t section, std::size_t pc) {
@@ -325,7 +349,10 @@ void ProgramAnalyzer::analyzeProgram(CodeLocation entry, ProgKind kind) {
 
 void ProgramAnalyzer::analyzeCallback(CodeLocation entry, ProgKind kind) {
   std::array<AbsVal, 5> args;
-  for (auto& a : args) a = AbsVal::unknown();
+  for (auto& a : args) {
+    a = AbsVal::unknown();
+    a.addPointer(AbsVal::kCallerStack);
+  }
   analyzeFunction(entry, kind, args, false, 0);
 }
 
@@ -490,6 +517,11 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
         }
         if (base.may(AbsVal::kPacket)) out.join(AbsVal::anyScalar());
         if (base.may(AbsVal::kOther) || base.hasScalar()) out.join(AbsVal::unknown());
+        if (base.may(AbsVal::kCallerStack)) {
+          AbsVal spilled = AbsVal::unknown();
+          spilled.addPointer(AbsVal::kPacket | AbsVal::kCallerStack);
+          out.join(spilled);
+        }
         if (base.may(AbsVal::kStack)) {
           AbsVal v = s.stackTaint;
           v.setAnyScalar();
@@ -596,7 +628,17 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
             clobberCallerSaved();
             s.r[0] = r0;
           } else {
-            if (argsMayBeStack()) invalidateStackScalars();  // helpers write through pointers
+            if (argsMayBeStack()) {
+              invalidateStackScalars();  // helpers write bytes through the pointers they get
+              if (i.src == 0 && takesCallback(i.imm)) {
+                // The callback may also move any pointer it finds in our stack to another slot.
+                std::uint8_t kinds = s.stackTaint.ptrKinds();
+                for (const auto& [off, slot] : s.stack) kinds |= slot.v.ptrKinds();
+                kinds &= static_cast<std::uint8_t>(~AbsVal::kStack);
+                for (auto& [off, slot] : s.stack) slot.v.addPointer(kinds);
+                s.stackTaint.addPointer(kinds);
+              }
+            }
             clobberCallerSaved();
             s.r[0] = AbsVal::unknown();
           }

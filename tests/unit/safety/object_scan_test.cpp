@@ -119,6 +119,7 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"packet_store", Mode::Strict, {"packet-store"}, {}},
       {"packet_store_spill", Mode::Strict, {"packet-store"}, {}},
       {"packet_store_subprog", Mode::Strict, {"packet-store"}, {}},
+      {"packet_store_callback", Mode::Strict, {"packet-store"}, {}},
       {"packet_atomic", Mode::Payload, {"packet-store"}, {}},
       {"ctx_store", Mode::Payload, {"ctx-store"}, {}},
       // Undecodable code.
@@ -211,6 +212,13 @@ TEST(ObjectScan, CallRelocatedAgainstTheTextSectionSymbol) {
 TEST(ObjectScan, PacketStoreInSubprogramIsReportedInText) {
   auto vs = objectViolations("packet_store_subprog", Mode::Strict);
   ASSERT_EQ(vs.size(), 1U);
+  EXPECT_EQ(vs[0].section, ".text");
+  EXPECT_EQ(vs[0].rule, "packet-store");
+}
+
+TEST(ObjectScan, CallbackStoreIsFoundButItsCallerStackWritesAreNot) {
+  auto vs = objectViolations("packet_store_callback", Mode::Strict);
+  ASSERT_EQ(vs.size(), 1U);  // c->data[0] = ..., not c->rounds++
   EXPECT_EQ(vs[0].section, ".text");
   EXPECT_EQ(vs[0].rule, "packet-store");
 }
