@@ -1,0 +1,185 @@
+// ns per packet of the record-incident TC program (bpf/incident.bpf.c) under BPF_PROG_TEST_RUN,
+// against an empty TC program measured in the same run. Only the difference (incident - empty)
+// is the program's own cost; the harness costs tens of ns per repetition.
+//
+// Cases (64-byte SYN and a 1514-byte frame, of which 256 bytes are copied when sampled):
+//   off        sampling inactive (CFG_SAMPLING_ACTIVE = 0)
+//   unsampled  active, rate 1e9: the countdown path only (never reaches a sample)
+//   rate 1000  active, the default baseline: the average over 1-in-1000 samples
+//   sampled    active, rate 1: every packet reserves, copies and submits a ring-buffer record
+//   ring full  active, rate 1, ring buffer full: reservation fails, a drop is counted
+// The ring buffer is drained between rounds (not timed), so "sampled" never hits a full ring.
+// Rounds interleave the cases and alternate the order of (empty, incident); medians are reported.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "incident/incident_program.h"
+
+namespace ibsr::bench {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+constexpr std::uint32_t kTcActUnspec = 0xffffffffU;
+
+struct Options {
+  std::uint32_t repeat = 100000;
+  int rounds = 11;
+};
+
+Bytes frame(std::size_t size) {
+  // Ethernet / IPv4 / TCP SYN, padded with payload to `size` bytes.
+  Bytes f = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
+             0x45, 0,    0,    0,    0, 1, 0, 0, 64, 6, 0, 0, 198, 51, 100, 7, 10, 0, 0, 1,
+             0x9c, 0x40, 0x1f, 0x90, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};
+  f.resize(size, 0x5a);
+  std::uint16_t ipLen = static_cast<std::uint16_t>(size - 14);
+  f[16] = static_cast<std::uint8_t>(ipLen >> 8);
+  f[17] = static_cast<std::uint8_t>(ipLen);
+  return f;
+}
+
+double timedRun(int progFd, const Bytes& data, std::uint32_t repeat) {
+  Bytes out(data.size() + 256);
+  bpf_test_run_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.data_in = data.data();
+  opts.data_size_in = static_cast<__u32>(data.size());
+  opts.data_out = out.data();
+  opts.data_size_out = static_cast<__u32>(out.size());
+  opts.repeat = repeat;
+  int err = bpf_prog_test_run_opts(progFd, &opts);
+  if (err) throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-err)));
+  if (opts.retval != kTcActUnspec) throw std::runtime_error("verdict is not TC_ACT_UNSPEC");
+  out.resize(opts.data_size_out);
+  if (out != data) throw std::runtime_error("the program changed the frame");
+  return static_cast<double>(opts.duration);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int emptyProgram() {
+  bpf_object* obj = bpf_object__open_file(IBSR_BENCH_BPF_DIR "/empty_tc.bpf.o", nullptr);
+  if (!obj || bpf_object__load(obj) != 0) throw std::runtime_error("cannot load empty_tc.bpf.o");
+  return bpf_program__fd(bpf_object__find_program_by_name(obj, "empty_tc"));  // lives until exit
+}
+
+int onEvent(void* ctx, void*, size_t) {
+  ++*static_cast<std::uint64_t*>(ctx);
+  return 0;
+}
+
+struct Case {
+  std::string name;
+  std::uint64_t active;
+  std::uint64_t rate;
+  bool fillRing;
+  std::size_t size;
+  std::vector<double> base, measured;
+};
+
+std::string cpuModel() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+int run(const Options& o) {
+  // 64 MiB: one round of the "sampled" case (repeat x 304-byte records) fits without drops.
+  auto prog = incident::IncidentProgram::load(64u << 20);
+  if (!prog.ok()) throw std::runtime_error(prog.error().message);
+  const int emptyFd = emptyProgram();
+  std::uint64_t consumed = 0;
+  ring_buffer* rb = ring_buffer__new(prog->ringbufFd(), onEvent, &consumed, nullptr);
+  if (!rb) throw std::runtime_error("cannot open ring buffer");
+
+  std::vector<Case> cases;
+  for (std::size_t size : {64, 1514}) {
+    std::string s = size == 64 ? " (64 B)" : " (1514 B)";
+    cases.push_back({"off" + s, 0, 1, false, size, {}, {}});
+    cases.push_back({"unsampled, rate 1e9" + s, 1, 1000000000, false, size, {}, {}});
+    cases.push_back({"rate 1000" + s, 1, 1000, false, size, {}, {}});
+    cases.push_back({"sampled, rate 1" + s, 1, 1, false, size, {}, {}});
+    cases.push_back({"ring full, rate 1" + s, 1, 1, true, size, {}, {}});
+  }
+  for (int r = 0; r < o.rounds; ++r) {
+    for (auto& c : cases) {
+      (void)prog->setConfig(IBSR_CFG_SAMPLING_ACTIVE, c.active);
+      (void)prog->setConfig(IBSR_CFG_SAMPLE_RATE, c.rate);
+      ring_buffer__consume(rb);
+      Bytes f = frame(c.size);
+      if (c.fillRing) {
+        // Fill the ring (untimed): 64 MiB / 304 B is about 220k records.
+        for (int i = 0; i < 4; ++i) timedRun(prog->ingressFd(), f, 100000);
+      }
+      double b, m;
+      if (r % 2) {
+        b = timedRun(emptyFd, f, o.repeat);
+        m = timedRun(prog->ingressFd(), f, o.repeat);
+      } else {
+        m = timedRun(prog->ingressFd(), f, o.repeat);
+        b = timedRun(emptyFd, f, o.repeat);
+      }
+      c.base.push_back(b);
+      c.measured.push_back(m);
+      ring_buffer__consume(rb);
+    }
+  }
+  auto totals = prog->cpuTotals();
+  std::printf("CPU: %s; repeat %u, %d rounds; medians in ns per packet\n\n", cpuModel().c_str(),
+              o.repeat, o.rounds);
+  std::printf("| case | empty TC | incident | difference | min .. max difference |\n");
+  std::printf("|---|---|---|---|---|\n");
+  for (const auto& c : cases) {
+    std::vector<double> diff;
+    for (std::size_t i = 0; i < c.base.size(); ++i) diff.push_back(c.measured[i] - c.base[i]);
+    auto [lo, hi] = std::minmax_element(diff.begin(), diff.end());
+    std::printf("| %s | %.1f | %.1f | %.1f | %.0f .. %.0f |\n", c.name.c_str(), median(c.base),
+                median(c.measured), median(diff), *lo, *hi);
+  }
+  std::printf("\nrecords consumed %llu, ring-buffer drops %llu\n",
+              static_cast<unsigned long long>(consumed),
+              static_cast<unsigned long long>(totals.ok() ? totals->ringbufDrops : 0));
+  ring_buffer__free(rb);
+  return 0;
+}
+
+}  // namespace
+}  // namespace ibsr::bench
+
+int main(int argc, char** argv) {
+  ibsr::bench::Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
+    if (a == "--repeat")
+      o.repeat = static_cast<std::uint32_t>(v);
+    else if (a == "--rounds")
+      o.rounds = static_cast<int>(v);
+    else {
+      std::fprintf(stderr, "usage: ibsr-bench-incident [--repeat N] [--rounds R]\n");
+      return 2;
+    }
+  }
+  try {
+    return ibsr::bench::run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ibsr-bench-incident: %s\n", e.what());
+    return 1;
+  }
+}
