@@ -112,8 +112,8 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"map_sockmap", Mode::Payload, {"forbidden-map-type"}, {"forbidden-map-type"}},
       {"map_sockhash", Mode::Payload, {"forbidden-map-type"}, {"forbidden-map-type"}},
       {"map_reuseport_sockarray", Mode::Payload, {"forbidden-map-type"}, {"forbidden-map-type"}},
-      {"map_devmap", Mode::Strict, {"forbidden-map-type"},
-       {"forbidden-map-type", "strict-lru-required"}},  // the LRU map is in the shared header
+      {"map_devmap", Mode::Strict, {"forbidden-map-type"}, {"forbidden-map-type"}},
+      {"map_xskmap", Mode::Incident, {"forbidden-map-type"}, {"forbidden-map-type"}},
       {"unknown_map_type", Mode::Strict, {"unknown-map-type"}, {}},
       // Stores.
       {"packet_store", Mode::Strict, {"packet-store"}, {}},
