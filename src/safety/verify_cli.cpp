@@ -75,7 +75,7 @@ int runVerifyCli(int argc, char** argv) {
   std::string modeText, sourcePath, objectPath;
   bool listRules = false;
   app.add_option("--mode", modeText, "Safety profile to check against")
-      ->check(CLI::IsMember({"strict", "payload", "incident"}))
+      ->check(CLI::IsMember({"strict", "payload", "incident"}).description(""))
       ->type_name("strict|payload|incident");
   app.add_option("--source", sourcePath, "BPF C source file to scan (F.bpf.c)")->type_name("FILE");
   app.add_option("--object", objectPath, "Compiled BPF ELF object to prove (F.bpf.o)")
