@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -126,6 +127,10 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"malformed_jump", Mode::Strict, {"malformed-program"}, {}},
   };
   return cases;
+}
+
+void PrintTo(const FixtureCase& c, std::ostream* os) {
+  *os << c.fixture << " (" << modeName(c.mode) << ")";
 }
 
 class FixtureTest : public ::testing::TestWithParam<FixtureCase> {};
