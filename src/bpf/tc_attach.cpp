@@ -120,7 +120,8 @@ TcAttachment& TcAttachment::operator=(TcAttachment&& o) noexcept {
 TcAttachment::~TcAttachment() { detach(); }
 
 Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname,
-                                          const std::vector<TcProgramSpec>& programs) {
+                                          const std::vector<TcProgramSpec>& programs,
+                                          bool replaceStale) {
   TcAttachment a;
   a.ifindex_ = ifindex;
   a.ifname_ = ifname;
@@ -141,6 +142,13 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname
     opts.handle = p.handle;
     opts.priority = p.priority;
     err = bpf_tc_attach(&h, &opts);
+    if (err == -EEXIST && replaceStale) {
+      log::warn("replacing a leftover TC {} filter (handle {:#x}, priority {}) on '{}'",
+                directionName(p.direction), p.handle, p.priority, ifname);
+      opts.flags = BPF_TC_F_REPLACE;
+      opts.prog_id = 0;
+      err = bpf_tc_attach(&h, &opts);
+    }
     if (err) {
       std::string why = "cannot attach TC " + std::string(directionName(p.direction)) +
                         " program on interface '" + ifname + "'";

@@ -45,8 +45,11 @@ class TcAttachment {
 
   // Attaches every program or none: on a failure the ones already attached are removed again
   // (and a clsact hook we created is destroyed), and the error names the interface.
+  // replaceStale: a filter already at our (handle, priority) is replaced instead of being an
+  // error; only for callers that know it is a leftover of a dead process of theirs.
   static Result<TcAttachment> attach(int ifindex, const std::string& ifname,
-                                     const std::vector<TcProgramSpec>& programs);
+                                     const std::vector<TcProgramSpec>& programs,
+                                     bool replaceStale = false);
 
   bool createdHook() const { return createdHook_; }
 

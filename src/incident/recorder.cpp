@@ -22,6 +22,7 @@
 #include "incident/archiver.h"
 #include "incident/controller.h"
 #include "incident/event_decoder.h"
+#include "incident/instance_lock.h"
 #include "incident/incident_program.h"
 #include "incident/pcap_sink.h"
 #include "incident/run_dir.h"
@@ -72,6 +73,10 @@ int runRecorder(IncidentOptions o) {
   if (Status st = requireBpfPrivileges("ibsr record-incident"); !st.ok()) return fail(st.error());
   auto ifindex = bpf::interfaceIndex(o.iface);
   if (!ifindex.ok()) return fail(ifindex.error());
+  // One instance per interface; taken before anything is created, so a second copy fails
+  // without leaving a directory or touching the first one's socket.
+  auto lock = InterfaceLock::acquire(*ifindex, o.iface);
+  if (!lock.ok()) return fail(lock.error());
   if (Status st = prepareDir(o.outDir, "output directory"); !st.ok()) return fail(st.error());
   if (o.archiveDir) {
     if (Status st = prepareDir(*o.archiveDir, "archive directory"); !st.ok())
@@ -121,12 +126,15 @@ int runRecorder(IncidentOptions o) {
   Controller controller(*program, sink, wall, drain, initial);
   if (Status st = controller.init(); !st.ok()) return fail(st.error());
 
+  // With the interface lock held (above), a filter found at our handle was left by a killed
+  // instance: replace it, so that a restart after a crash works.
   auto tc = bpf::TcAttachment::attach(
       *ifindex, o.iface,
       {{program->ingressFd(), bpf::TcDirection::Ingress, bpf::kTcHandleIncident,
         bpf::kTcPriorityIncident},
        {program->egressFd(), bpf::TcDirection::Egress, bpf::kTcHandleIncident,
-        bpf::kTcPriorityIncident}});
+        bpf::kTcPriorityIncident}},
+      /*replaceStale=*/true);
   if (!tc.ok()) return fail(tc.error());
 
   log::notice("attached TC ingress+egress to {} (ifindex {}{}); sampling 1-in-{}; writing {}{}",

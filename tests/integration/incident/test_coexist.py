@@ -99,7 +99,9 @@ class Coexist(IncidentTestBase):
         second = self.recorder("--sample-rate", 1, out=os.path.join(self.tmp, "second"))
         second.start(wait_attached=False)
         self.assertEqual(second.wait(30), 1)
-        self.assertIn("is another copy of this mode running", second.stderr())
+        self.assertIn("another ibsr record-incident is already running on interface 'vs'",
+                      second.stderr())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "second")))
         # The first one is untouched and keeps recording.
         frames = self.syns(4, 5)
         self.send(frames)
@@ -107,6 +109,22 @@ class Coexist(IncidentTestBase):
         self.assertEqual(r.stop(), 0, r.stderr())
         self.assertEqual(len(r.records()), 4)
         self.assertNotIn("clsact", self.qdiscs())
+
+    def test_restart_after_sigkill_replaces_the_leftover_filter(self):
+        r = self.recorder("--sample-rate", 1).start()
+        r.kill()  # SIGKILL: no cleanup; the TC filters stay (unlike an XDP bpf_link)
+        self.assertIn("ibsr_incident", self.filters("ingress"))
+        r2 = self.recorder("--sample-rate", 1, out=os.path.join(self.tmp, "second")).start()
+        self.assertIn("replacing a leftover TC ingress filter", r2.stderr())
+        frames = self.syns(6, 6)
+        self.send(frames)
+        r2.wait_records(6)
+        self.assertEqual(r2.stop(), 0, r2.stderr())
+        self.assertEqual([x.key() for x in r2.records()],
+                         [expected_record(bytes(f)) for f in frames])
+        self.assertNotIn("ibsr_incident", self.filters("ingress") + self.filters("egress"))
+        # The qdisc was created by the killed instance: we did not create it, so it stays.
+        self.assertIn("clsact", self.qdiscs())
 
 
 if __name__ == "__main__":
