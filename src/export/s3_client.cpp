@@ -214,6 +214,41 @@ Result<std::optional<ObjectInfo>> S3Client::headObject(const std::string& key) {
   return std::optional<ObjectInfo>(std::move(info));
 }
 
+Result<std::map<std::string, ObjectInfo>> S3Client::listObjects(const std::string& prefix,
+                                                                 int maxPages) {
+  std::map<std::string, ObjectInfo> out;
+  std::string marker;
+  for (int page = 0; page < maxPages; ++page) {
+    Call c{"GET", "", {{"prefix", prefix}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
+    if (!marker.empty()) c.query.emplace_back("marker", marker);
+    auto r = send(c);
+    if (!r.ok()) return r.error();
+    const std::string& xml = r->body;
+    std::string lastKey;
+    for (std::size_t pos = 0; (pos = xml.find("<Contents>", pos)) != std::string::npos;) {
+      const std::size_t end = xml.find("</Contents>", pos);
+      if (end == std::string::npos) break;
+      const std::string item = xml.substr(pos, end - pos);
+      pos = end;
+      ObjectInfo info;
+      try {
+        info.size = std::stoull(xmlText(item, "Size"));
+      } catch (...) {
+        return plainError(describe(c) + ": listing has an object without a valid Size");
+      }
+      info.etag = stripQuotes(xmlText(item, "ETag"));
+      lastKey = xmlText(item, "Key");
+      out[lastKey] = std::move(info);
+    }
+    if (xmlText(xml, "IsTruncated") != "true") return out;
+    // ListObjects (v1) gives NextMarker only with a delimiter; the last key serves otherwise.
+    marker = xmlText(xml, "NextMarker");
+    if (marker.empty()) marker = lastKey;
+    if (marker.empty()) return plainError(describe(c) + ": truncated listing without a marker");
+  }
+  return plainError(fmt::format("listing s3://{}/{} has more than {} pages", config_.bucket, prefix, maxPages));
+}
+
 Status S3Client::probeBucket(const std::string& prefix) {
   Call c{"GET", "", {{"max-keys", "1"}, {"prefix", prefix}}, {}, "", nullptr,
          std::string(kEmptySha256Hex)};

@@ -16,6 +16,11 @@ namespace ibsr::exporter {
 namespace {
 
 constexpr int kMaxConsecutiveTransient = 3;
+// With this many files unknown to the state (first run, lost state, backlog) one listing of the
+// host's prefix replaces a HEAD per file; below it, HEADs are cheaper than listing the prefix,
+// which grows with every hour exported.
+constexpr std::size_t kListThreshold = 32;
+constexpr int kMaxListPages = 200;
 constexpr const char* kShaMeta = "ibsr-sha256";
 
 double nowSeconds() {
@@ -54,8 +59,39 @@ void Uploader::saveState(bool force) {
   lastSave_ = nowSeconds();
 }
 
+void Uploader::listIfWorthIt(const std::vector<Artefact>& artefacts) {
+  std::size_t unknown = 0;
+  for (const Artefact& a : artefacts) {
+    if (a.open && !options_.includeOpen) continue;
+    if (state_.count(destination(objectKey(options_.prefix, options_.hostId, a.kind, a.relative))) == 0) {
+      ++unknown;
+    }
+  }
+  if (unknown < kListThreshold) return;
+  const std::string hostPrefix = objectKey(options_.prefix, options_.hostId, Kind::Snapshot, "");
+  const std::string prefix = hostPrefix.substr(0, hostPrefix.rfind('/') + 1);
+  auto listing = client_->listObjects(prefix, kMaxListPages);
+  if (!listing.ok()) {
+    log::warn("{}; checking files one by one instead", listing.error().message);
+    return;
+  }
+  log::info("{} files not in the state: listed s3://{}/{} ({} objects)", unknown, options_.bucket,
+            prefix, listing->size());
+  listing_ = std::move(listing).value();
+}
+
+Result<std::optional<s3::ObjectInfo>> Uploader::remoteObject(const std::string& key) {
+  if (listing_) {
+    auto it = listing_->find(key);
+    if (it == listing_->end()) return std::optional<s3::ObjectInfo>();
+    return std::optional<s3::ObjectInfo>(it->second);
+  }
+  return client_->headObject(key);
+}
+
 Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string& probeError) {
   const double start = nowSeconds();
+  if (client_ != nullptr && probeError.empty() && !options_.dryRun) listIfWorthIt(artefacts);
   lastSave_ = start;
   Summary sum;
   int consecutiveTransient = 0;
@@ -177,9 +213,16 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   }
   if (known == state_.end()) {
     // No record (first run, or the state file was lost): ask the bucket.
-    auto head = client_->headObject(key);
+    auto head = remoteObject(key);
     if (!head.ok()) return failed(head.error().message, true);
-    const auto& info = head.value();
+    auto info = std::move(head).value();
+    if (info && info->size == length && info->etag != expectedEtag && listing_) {
+      // Same size, other ETag (e.g. uploaded with another part size): the stored checksum decides,
+      // and only a HEAD returns metadata.
+      auto full = client_->headObject(key);
+      if (!full.ok()) return failed(full.error().message, true);
+      info = std::move(full).value();
+    }
     if (info && info->size == length &&
         (info->etag == expectedEtag || (info->meta.count(kShaMeta) && info->meta.at(kShaMeta) == sha))) {
       log::info("already in bucket {} (size and checksum match)", dest);

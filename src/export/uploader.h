@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,12 +63,16 @@ class Uploader {
   Status verify(const std::string& key, std::uint64_t size, const std::string& etag);
   bool maybeDelete(const Artefact& a, int fd, std::uint64_t size, std::int64_t mtimeNs);
   std::string destination(const std::string& key) const;
+  // What the bucket holds at `key`: from the up-front listing if there is one, else a HEAD.
+  Result<std::optional<s3::ObjectInfo>> remoteObject(const std::string& key);
+  void listIfWorthIt(const std::vector<Artefact>& artefacts);
   void saveState(bool force);
 
   s3::S3Client* client_;
   const std::atomic<bool>* stop_;
   UploadOptions options_;
   ExportState::Map state_;
+  std::optional<std::map<std::string, s3::ObjectInfo>> listing_;
   bool stateDirty_ = false;
   double lastSave_ = 0;
 };

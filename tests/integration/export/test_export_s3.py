@@ -328,6 +328,25 @@ class ExportS3Test(ExportTestBase):
         self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"),
                          b"changed while the state was gone\n")
 
+    def test_lost_state_with_many_files_uses_one_listing(self):
+        files = {"snapshot_x%02d.jsonl" % i: os.urandom(500 + i) for i in range(40)}
+        files["snapshot_big.jsonl"] = os.urandom(9 * 1024 * 1024)
+        for rel, data in files.items():
+            self.make(rel, data)
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8", check_rc=0)
+        self.assertEqual(self.summary(r.stdout)["uploaded"], 41)
+        self.assertIn("41 files not in the state: listed s3://%s/ibsr/h1/ (0 objects)" % self.bucket, r.stderr)
+        os.unlink(self.state)
+        self.make("snapshot_x07.jsonl", b"changed\n")
+        # Default threshold now: the big file's single-part MD5 differs from its multipart ETag,
+        # so its stored SHA-256 (from a HEAD) proves it landed.
+        r = self.run_export("-v", check_rc=0)
+        self.assertIn("41 files not in the state: listed s3://%s/ibsr/h1/ (41 objects)" % self.bucket, r.stderr)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["failed"]), (1, 40, 0))
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_x07.jsonl"), b"changed\n")
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_big.jsonl"), files["snapshot_big.jsonl"])
+
     def test_delete_after_upload_deletes_only_verified_files(self):
         wait_clear_of_hour_boundary()
         good = {"snapshot_2026010100.jsonl": b"a\n", "payload_2026010100.jsonl": b"b\n",
