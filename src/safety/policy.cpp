@@ -161,6 +161,18 @@ std::optional<HelperInfo> helperById(std::int64_t id) {
 
 std::size_t helperCount() { return std::size(kHelperNames); }
 
+bool helperOnlyReadsArguments(std::string_view name) {
+  static constexpr std::string_view kReaders[] = {
+      "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem",
+      "csum_diff",       "perf_event_output", "skb_output",     "xdp_output",
+      "ringbuf_output",  "sk_lookup_tcp",   "sk_lookup_udp",   "skc_lookup_tcp",
+      "tcp_check_syncookie", "tcp_gen_syncookie", "trace_printk"};
+  for (auto r : kReaders) {
+    if (r == name) return true;
+  }
+  return false;
+}
+
 std::optional<HelperInfo> helperByName(std::string_view name) {
   for (std::size_t i = 1; i < std::size(kHelperNames); ++i) {
     if (kHelperNames[i] == name) return HelperInfo{name, classOfHelper(name)};

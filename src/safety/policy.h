@@ -29,6 +29,10 @@ std::optional<HelperInfo> helperById(std::int64_t id);
 std::size_t helperCount();
 std::optional<HelperInfo> helperByName(std::string_view name);  // name without "bpf_"
 
+// Whether a helper only ever reads the memory its pointer arguments point to, so that handing it
+// a packet pointer cannot modify the packet (map keys and values, checksum input, event data).
+bool helperOnlyReadsArguments(std::string_view name);
+
 enum class MapClass { Allowed, Forbidden, StrictEvent, Lru };
 
 struct MapTypeInfo {

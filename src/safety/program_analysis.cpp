@@ -628,6 +628,20 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
             clobberCallerSaved();
             s.r[0] = r0;
           } else {
+            if (i.src == 0) {
+              // A helper that writes through a pointer argument (probe_read_kernel's dst, ...)
+              // would modify the packet if handed a packet pointer.
+              auto helper = helperById(i.imm);
+              if (helper && !helperOnlyReadsArguments(helper->name)) {
+                for (int k = 1; k <= 5; ++k) {
+                  if (!s.r[k].may(AbsVal::kPacket)) continue;
+                  sink_.add(secName, static_cast<long>(pc), rule::kPacketStore,
+                            "packet pointer passed to bpf_" + std::string(helper->name) +
+                                " (argument " + std::to_string(k) + "), which may write through it");
+                  break;
+                }
+              }
+            }
             if (argsMayBeStack()) {
               invalidateStackScalars();  // helpers write bytes through the pointers they get
               if (i.src == 0 && takesCallback(i.imm)) {

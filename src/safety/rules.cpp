@@ -30,7 +30,8 @@ constexpr std::array kRules{
              "a program section of a type the mode does not allow (strict: XDP only; payload and "
              "incident: XDP or TC)"},
     RuleInfo{rule::kPacketStore, false, ScanKind::Object,
-             "a store or atomic through a pointer derived from packet data (ctx->data/data_meta)"},
+             "a store or atomic through a pointer derived from packet data (ctx->data/data_meta), "
+             "or such a pointer passed to a helper that may write through it"},
     RuleInfo{rule::kCtxStore, false, ScanKind::Object,
              "a store into the program context (e.g. skb->mark, priority, tstamp), which changes "
              "how the kernel handles the packet"},

@@ -122,6 +122,7 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"packet_store_subprog", Mode::Strict, {"packet-store"}, {}},
       {"packet_store_callback", Mode::Strict, {"packet-store"}, {}},
       {"packet_atomic", Mode::Payload, {"packet-store"}, {}},
+      {"packet_helper_write", Mode::Strict, {"packet-store"}, {}},
       {"ctx_store", Mode::Payload, {"ctx-store"}, {}},
       // Undecodable code.
       {"malformed_jump", Mode::Strict, {"malformed-program"}, {}},
@@ -226,6 +227,13 @@ TEST(ObjectScan, CallbackStoreIsFoundButItsCallerStackWritesAreNot) {
   ASSERT_EQ(vs.size(), 1U);  // c->data[0] = ..., not c->rounds++
   EXPECT_EQ(vs[0].section, ".text");
   EXPECT_EQ(vs[0].rule, "packet-store");
+}
+
+TEST(ObjectScan, PacketPointerToAWritingHelperButNotToAMapLookup) {
+  auto vs = objectViolations("packet_helper_write", Mode::Strict);
+  ASSERT_EQ(vs.size(), 1U);
+  EXPECT_EQ(vs[0].rule, "packet-store");
+  EXPECT_NE(vs[0].detail.find("bpf_probe_read_kernel (argument 1)"), std::string::npos) << vs[0].detail;
 }
 
 TEST(ObjectScan, ReportNamesProgramsAndMaps) {
