@@ -34,6 +34,7 @@ constexpr std::uint32_t kTcActUnspec = 0xffffffffU;
 struct Options {
   std::uint32_t repeat = 100000;
   int rounds = 11;
+  std::uint32_t ringMib = 64;
 };
 
 Bytes frame(std::size_t size) {
@@ -100,8 +101,11 @@ std::string cpuModel() {
 }
 
 int run(const Options& o) {
-  // 64 MiB: one round of the "sampled" case (repeat x 304-byte records) fits without drops.
-  auto prog = incident::IncidentProgram::load(64u << 20);
+  // One round of the "sampled" case (repeat x 304-byte records) must fit without drops:
+  // 64 MiB holds 220k records.
+  if (static_cast<std::uint64_t>(o.repeat) * 304 > (std::uint64_t{o.ringMib} << 20))
+    throw std::runtime_error("--repeat records do not fit in --ring-mib");
+  auto prog = incident::IncidentProgram::load(o.ringMib << 20);
   if (!prog.ok()) throw std::runtime_error(prog.error().message);
   const int emptyFd = emptyProgram();
   std::uint64_t consumed = 0;
@@ -124,8 +128,10 @@ int run(const Options& o) {
       ring_buffer__consume(rb);
       Bytes f = frame(c.size);
       if (c.fillRing) {
-        // Fill the ring (untimed): 64 MiB / 304 B is about 220k records.
-        for (int i = 0; i < 4; ++i) timedRun(prog->ingressFd(), f, 100000);
+        // Fill the ring (untimed).
+        std::uint64_t records = (std::uint64_t{o.ringMib} << 20) / 304 + 1;
+        for (std::uint64_t done = 0; done < records; done += 100000)
+          timedRun(prog->ingressFd(), f, 100000);
       }
       double b, m;
       if (r % 2) {
@@ -141,8 +147,8 @@ int run(const Options& o) {
     }
   }
   auto totals = prog->cpuTotals();
-  std::printf("CPU: %s; repeat %u, %d rounds; medians in ns per packet\n\n", cpuModel().c_str(),
-              o.repeat, o.rounds);
+  std::printf("CPU: %s; repeat %u, %d rounds, ring buffer %u MiB; medians in ns per packet\n\n",
+              cpuModel().c_str(), o.repeat, o.rounds, o.ringMib);
   std::printf("| case | empty TC | incident | difference | min .. max difference |\n");
   std::printf("|---|---|---|---|---|\n");
   for (const auto& c : cases) {
@@ -171,8 +177,10 @@ int main(int argc, char** argv) {
       o.repeat = static_cast<std::uint32_t>(v);
     else if (a == "--rounds")
       o.rounds = static_cast<int>(v);
+    else if (a == "--ring-mib" && v > 0 && (v & (v - 1)) == 0 && v <= 1024)
+      o.ringMib = static_cast<std::uint32_t>(v);
     else {
-      std::fprintf(stderr, "usage: ibsr-bench-incident [--repeat N] [--rounds R]\n");
+      std::fprintf(stderr, "usage: ibsr-bench-incident [--repeat N] [--rounds R] [--ring-mib M]\n");
       return 2;
     }
   }
