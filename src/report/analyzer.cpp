@@ -29,6 +29,7 @@ uint32_t Analyzer::keyId(uint64_t key, size_t position) {
     bool inserted = false;
     id = table_.findOrInsert(key, uint32_t(keys_.size()), inserted);
     if (inserted) {
+      peaks_.emplace_back();
       KeyState& k = keys_.emplace_back();
       k.key = key;
       k.allowlisted = allowlist_.matches(key);
@@ -48,14 +49,15 @@ void Analyzer::add(const Snapshot& snap) {
   curKeys_.clear();
   curIds_.clear();
   const bool filtered = !portFilter_.empty();
-  if (!filtered) portsSeen_.insert(snap.dstPorts.begin(), snap.dstPorts.end());
+  if (!filtered)
+    for (uint16_t port : snap.dstPorts) portsSeen_[port] = true;
 
   if (!haveSnapshot_ && config_.firstSnapshotBaseline) {
     // The first snapshot only says where the counters stood when the input begins.
     for (const Bucket& b : snap.buckets) {
       uint16_t port = keyPort(b.key);
       if (filtered && !std::binary_search(portFilter_.begin(), portFilter_.end(), port)) continue;
-      if (!filtered) portsSeen_.insert(port);
+      if (!filtered) portsSeen_[port] = true;
       KeyState& k = keys_[keyId(b.key, curKeys_.size())];
       k.prev = b.counters;
       k.hasPrev = true;
@@ -89,7 +91,7 @@ void Analyzer::add(const Snapshot& snap) {
       ++dq_.bucketsOutsidePorts;
       continue;
     }
-    if (!filtered) portsSeen_.insert(port);
+    if (!filtered) portsSeen_[port] = true;
     KeyState& k = keys_[keyId(b.key, curKeys_.size())];
     const Counters& cur = b.counters;
     Counters d = cur;  // first appearance or reset: the current values are the whole delta
@@ -158,13 +160,14 @@ void Analyzer::closeWindow(int64_t end) {
   const int64_t index = int64_t(windowIndex_);
   for (uint32_t id : touched_) {
     KeyState& k = keys_[id];
+    KeyPeaks& peak = peaks_[id];
     WindowStats w = k.window;
     w.start = windowStart_;
     w.end = end;
     if (observer_ != nullptr && k.traced) observer_->onKeyWindow(windowIndex_, k.key, w);
     const double synRate = w.synRate();
-    if (!k.hasBestSyn || synRate > k.bestSyn.synRate()) {
-      k.bestSyn = w;
+    if (!k.hasBestSyn || synRate > peak.bestSyn.synRate()) {
+      peak.bestSyn = w;
       k.hasBestSyn = true;
     }
     if (k.allowlisted) continue;
@@ -177,15 +180,15 @@ void Analyzer::closeWindow(int64_t end) {
     const bool vol = volHits >= 2;
     if (churn) {
       k.anyChurn = true;
-      if (!k.hasBestChurn || synRate > k.bestChurn.synRate()) {
-        k.bestChurn = w;
+      if (!k.hasBestChurn || synRate > peak.bestChurn.synRate()) {
+        peak.bestChurn = w;
         k.hasBestChurn = true;
       }
     }
     if (vol) {
       k.anyVol = true;
-      if (!k.hasBestVol || pktRate > k.bestVol.pktRate()) {
-        k.bestVol = w;
+      if (!k.hasBestVol || pktRate > peak.bestVol.pktRate()) {
+        peak.bestVol = w;
         k.hasBestVol = true;
       }
     }
@@ -237,7 +240,8 @@ AnalysisResult Analyzer::finish() {
   if (windowOpen_ && windowDuration_ > 0) closeWindow(prevTs_);
   AnalysisResult out = std::move(result_);
   if (portFilter_.empty()) {
-    out.dstPorts.assign(portsSeen_.begin(), portsSeen_.end());
+    for (uint32_t port = 0; port < portsSeen_.size(); ++port)
+      if (portsSeen_[port]) out.dstPorts.push_back(uint16_t(port));
   } else {
     out.dstPorts = portFilter_;
   }
@@ -259,12 +263,13 @@ AnalysisResult Analyzer::finish() {
                                 : AbuseClass::None;
     }
     r.block = r.abuseClass != AbuseClass::None;
+    const KeyPeaks& peak = peaks_[id];
     if (r.abuseClass == AbuseClass::SynFloodLike) {
-      r.shown = k.bestChurn, r.hasShown = true;
+      r.shown = peak.bestChurn, r.hasShown = true;
     } else if (r.abuseClass == AbuseClass::VolumetricTcpAbuse) {
-      r.shown = k.bestVol, r.hasShown = true;
+      r.shown = peak.bestVol, r.hasShown = true;
     } else if (k.hasBestSyn) {
-      r.shown = k.bestSyn, r.hasShown = true;
+      r.shown = peak.bestSyn, r.hasShown = true;
     }
     r.total = k.total;
     r.simulatedPackets = k.simPackets;

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <set>
 #include <vector>
 
 #include "report/allowlist.h"
@@ -115,7 +114,6 @@ class Analyzer {
     int64_t windowIndex = -1;
     int64_t blockUntil = std::numeric_limits<int64_t>::min();
     double simPackets = 0, simBytes = 0, simSyn = 0;
-    WindowStats bestSyn, bestChurn, bestVol;
     int32_t openEpisode = -1;
     int64_t lastFlaggedWindow = -1;
     bool hasPrev = false;
@@ -126,6 +124,10 @@ class Analyzer {
     bool anyChurn = false, anyVol = false;
     bool hasBestSyn = false, hasBestChurn = false, hasBestVol = false;
   };
+  // Touched once per window, not per snapshot: kept apart so the per-bucket state stays small.
+  struct KeyPeaks {
+    WindowStats bestSyn, bestChurn, bestVol;
+  };
 
   uint32_t keyId(uint64_t key, size_t position);
   void closeWindow(int64_t end);
@@ -135,10 +137,11 @@ class Analyzer {
   DataQuality& dq_;
   WindowObserver* observer_;
   std::vector<uint16_t> portFilter_;  // sorted; empty = all
-  std::set<uint16_t> portsSeen_;
+  std::vector<bool> portsSeen_ = std::vector<bool>(65536);
 
   KeyTable table_;
   std::vector<KeyState> keys_;
+  std::vector<KeyPeaks> peaks_;
   // The previous snapshot's keys by position: collectors emit the same sorted key list each time,
   // so most lookups are a comparison instead of a hash probe.
   std::vector<uint64_t> lastKeys_;

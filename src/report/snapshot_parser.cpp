@@ -1,5 +1,7 @@
 #include "report/snapshot_parser.h"
 
+#include "report/canonical_parser.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -152,6 +154,17 @@ ParseStatus SnapshotParser::parse(const char* data, size_t len, size_t capacity,
   out.buckets.clear();
   error_.clear();
 
+  if (parseCanonicalV3(data, len, out)) return checkBuckets(out);
+  return parseGeneral(data, len, capacity, out);
+}
+
+ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t capacity, Snapshot& out) {
+  out.version = 0;
+  out.ts = 0;
+  out.baseTs.reset();
+  out.dstPorts.clear();
+  out.buckets.clear();
+  error_.clear();
   if (capacity < len + simdjson::SIMDJSON_PADDING) return fail("internal: unpadded line");
   element doc;
   auto err = parser_.parse(reinterpret_cast<const uint8_t*>(data), len, false).get(doc);
@@ -227,7 +240,10 @@ ParseStatus SnapshotParser::parse(const char* data, size_t len, size_t capacity,
   out.version = uint32_t(version);
   if (!haveTs) return fail("missing \"ts_unix_sec\"");
   if (!haveBuckets) return fail("missing \"buckets\"");
+  return checkBuckets(out);
+}
 
+ParseStatus SnapshotParser::checkBuckets(const Snapshot& out) {
   // The collector sorts buckets, so one linear pass usually proves keys are unique; otherwise sort
   // a copy of the keys. Two buckets for one key would make the cumulative counters ambiguous.
   bool sorted = true;

@@ -23,9 +23,12 @@ class SnapshotParser {
   // `data` must stay readable for `capacity` bytes, capacity >= len + SIMDJSON_PADDING.
   ParseStatus parse(const char* data, size_t len, size_t capacity, Snapshot& out);
   const std::string& error() const { return error_; }
+  // The simdjson path alone (no fast path), for the differential fuzz target.
+  ParseStatus parseGeneral(const char* data, size_t len, size_t capacity, Snapshot& out);
 
  private:
   ParseStatus fail(std::string why);
+  ParseStatus checkBuckets(const Snapshot& out);
   ParseStatus parseBucket(simdjson::dom::object obj, Bucket& out);
 
   simdjson::dom::parser parser_;

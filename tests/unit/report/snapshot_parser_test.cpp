@@ -138,3 +138,41 @@ TEST_F(ParserTest, AcceptsMaxValuesAndUnsortedBuckets) {
 
 }  // namespace
 }  // namespace ibsr::report
+
+namespace ibsr::report {
+namespace {
+
+TEST_F(ParserTest, CanonicalFastPathAgreesWithGeneralParser) {
+  const std::vector<std::string> lines = {
+      line(3, bucket("\"key_value\":3232235777") + "," + bucket("\"key_value\":3232235778")),
+      line(3, ""),
+      "{\"version\":3,\"ts_unix_sec\":0,\"dst_ports\":[],\"buckets\":[]}",
+      line(3, sub(bucket("\"key_value\":1"), "\"bytes\":45000", "\"bytes\":18446744073709551615")),
+      line(3, sub(bucket("\"key_value\":1"), "\"bytes\":45000", "\"bytes\":18446744073709551616")),
+      line(3, sub(bucket("\"key_value\":1"), "\"syn\":42", "\"syn\":042")),
+      line(3, sub(bucket("\"key_value\":1"), "\"syn\":42", "\"syn\":42.0")),
+      line(3, sub(bucket("\"key_value\":1"), "\"syn\":42", "\"syn\":4e2")),
+      line(3, bucket("\"key_value\":1") + "," + bucket("\"key_value\":1")),
+      line(3, bucket("\"key_value\":1")) + " ",
+  };
+  for (const std::string& l : lines) {
+    Snapshot general;
+    ParseStatus a = parse(l);
+    Snapshot fast = snap_;
+    ParseStatus b = parser_.parseGeneral(buf_.data(), l.size(), buf_.size(), general);
+    EXPECT_EQ(a, b) << l;
+    if (a == ParseStatus::Ok && b == ParseStatus::Ok) {
+      EXPECT_EQ(fast.ts, general.ts);
+      EXPECT_EQ(fast.dstPorts, general.dstPorts);
+      ASSERT_EQ(fast.buckets.size(), general.buckets.size());
+      for (size_t i = 0; i < fast.buckets.size(); ++i) {
+        EXPECT_EQ(fast.buckets[i].key, general.buckets[i].key);
+        EXPECT_EQ(fast.buckets[i].counters.bytes, general.buckets[i].counters.bytes);
+        EXPECT_EQ(fast.buckets[i].counters.syn, general.buckets[i].counters.syn);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ibsr::report
