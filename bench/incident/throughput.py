@@ -2,7 +2,8 @@
   none      - nothing attached
   rate1000  - ibsr record-incident attached to the server veth, --sample-rate 1000 (baseline)
   rate1     - ibsr record-incident attached, --sample-rate 1 (every packet to the pcap)
-Rounds interleave the conditions so drift affects all alike. Prints a Markdown table of the
+Rounds interleave the conditions, and the order rotates from round to round, so drift and any
+after-effect of the previous condition (pcap writeback) affect all alike. Prints a Markdown table of the
 median Gbit/s per condition and its ratio to `none`, plus the recorder's counters (packets
 written, ring-buffer drops) for the last round of each condition.
 Usage: /usr/bin/python3 bench/incident/throughput.py [ROUNDS] [SECONDS] [--no-offload]
@@ -47,8 +48,9 @@ def main():
         try:
             wait_for(lambda: "LISTEN" in pair.ns(pair.srv, "ss", "-Htln", "sport = :%d" % PORT,
                                                  capture=True).stdout, what="iperf3 server")
+            conds = list(results)
             for r in range(ROUNDS):
-                for cond in results:
+                for cond in conds[r % 3:] + conds[:r % 3]:
                     rec = None
                     if cond != "none":
                         rate = cond[len("rate"):]
