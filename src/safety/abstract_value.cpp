@@ -37,6 +37,13 @@ AbsVal AbsVal::stackAt(std::int64_t offset) {
   return v;
 }
 
+AbsVal AbsVal::callerStack(std::uint8_t kinds) {
+  AbsVal v;
+  v.ptr_ = kOther | kCallerStack;
+  v.deref_ = static_cast<std::uint8_t>(kinds | kCallerStack);
+  return v;
+}
+
 void AbsVal::setAnyScalar() {
   any_ = true;
   consts_.clear();
@@ -63,6 +70,7 @@ void AbsVal::join(const AbsVal& o) {
     setStackOffset(o.stackKnown_, o.stackOff_);
   }
   ptr_ |= o.ptr_;
+  deref_ |= o.deref_;
 }
 
 void AbsVal::truncate(int bytes) {
@@ -82,7 +90,12 @@ std::string AbsVal::describe() const {
   if (may(kPacket)) add("packet pointer");
   if (may(kStack)) add("stack pointer");
   if (may(kOther)) add("pointer");
-  if (may(kCallerStack)) add("caller stack pointer");
+  if (may(kCallerStack)) {
+    std::string holds;
+    if (deref_ & kPacket) holds += " packet";
+    if (deref_ & kCtx) holds += " ctx";
+    add("caller stack pointer" + (holds.empty() ? "" : " (holding" + holds + ")"));
+  }
   return out.empty() ? "uninitialized" : out;
 }
 

@@ -15,8 +15,8 @@ class AbsVal {
   static constexpr std::uint8_t kPacket = 2;  // packet data or metadata (from ctx->data/data_meta)
   static constexpr std::uint8_t kStack = 4;   // this frame's stack
   static constexpr std::uint8_t kOther = 8;   // map, map value, global data, socket, ...
-  // A callback's argument: points into its caller's stack, whose slots may hold packet pointers,
-  // so whatever is loaded through it may be a packet pointer.
+  // Points into a calling frame's stack (a subprogram's or callback's argument). Whatever is
+  // loaded through it may be any pointer kind that stack holds: derefKinds().
   static constexpr std::uint8_t kCallerStack = 16;
   static constexpr std::size_t kMaxConsts = 8;
 
@@ -26,6 +26,8 @@ class AbsVal {
   static AbsVal unknown();
   static AbsVal pointer(std::uint8_t kinds);
   static AbsVal stackAt(std::int64_t offset);
+  // A pointer into a caller's stack whose slots may hold pointers of `kinds`.
+  static AbsVal callerStack(std::uint8_t kinds);
 
   bool isConstOnly() const { return !any_ && ptr_ == 0 && !consts_.empty(); }
   bool hasScalar() const { return any_ || !consts_.empty(); }
@@ -43,8 +45,11 @@ class AbsVal {
   void addConst(std::int64_t c);
   void setAnyScalar();
   void addPointer(std::uint8_t kinds) { ptr_ |= kinds; }
+  std::uint8_t derefKinds() const { return deref_; }
+  void addDeref(std::uint8_t kinds) { deref_ |= kinds; }
   void dropPointers() {
     ptr_ = 0;
+    deref_ = 0;
     stackKnown_ = false;
     stackOff_ = 0;
   }
@@ -63,6 +68,7 @@ class AbsVal {
   bool any_ = false;
   std::vector<std::int64_t> consts_;  // sorted, unique
   std::uint8_t ptr_ = 0;
+  std::uint8_t deref_ = 0;  // with kCallerStack: what loads through this pointer may yield
   bool stackKnown_ = false;
   std::int64_t stackOff_ = 0;
 };

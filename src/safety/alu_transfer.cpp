@@ -109,6 +109,7 @@ AbsVal binaryOp(std::uint8_t o, const AbsVal& a, const AbsVal& b, bool is64, boo
     auto movePointer = [&](const AbsVal& ptr, const AbsVal& delta, bool negate) {
       if (ptr.ptrKinds() == 0 || !delta.hasScalar()) return;
       AbsVal p = AbsVal::pointer(ptr.ptrKinds() & ~AbsVal::kStack);
+      p.addDeref(ptr.derefKinds());
       if (ptr.may(AbsVal::kStack)) p.join(stackPart(ptr, delta, negate));
       out.join(p);
     };
@@ -119,7 +120,9 @@ AbsVal binaryOp(std::uint8_t o, const AbsVal& a, const AbsVal& b, bool is64, boo
         out.setAnyScalar();  // pointer difference
       } else {
         // Rejected by the kernel; keep every kind so no store base is ever lost.
-        out.join(AbsVal::pointer((a.ptrKinds() | b.ptrKinds()) & ~AbsVal::kStack));
+        AbsVal both = AbsVal::pointer((a.ptrKinds() | b.ptrKinds()) & ~AbsVal::kStack);
+        both.addDeref(a.derefKinds() | b.derefKinds());
+        out.join(both);
         if ((a.ptrKinds() | b.ptrKinds()) & AbsVal::kStack) out.join(AbsVal::pointer(AbsVal::kStack));
       }
     }

@@ -64,14 +64,25 @@ bool isPacketCtxOffset(ProgKind kind, std::int64_t off) {
   return false;
 }
 
-AbsVal withStackAsOther(AbsVal v) {
+// A callee sees the caller's stack pointers as pointers into a frame it cannot model, through
+// which it may load whatever pointer kinds that stack holds (`stackKinds`).
+AbsVal calleeView(const AbsVal& v, std::uint8_t stackKinds) {
   if (!v.may(AbsVal::kStack)) return v;
-  std::uint8_t kinds = static_cast<std::uint8_t>((v.ptrKinds() & ~AbsVal::kStack) | AbsVal::kOther);
   AbsVal out;
   if (v.anyScalarSet()) out.setAnyScalar();
   for (auto c : v.consts()) out.addConst(c);
-  out.addPointer(kinds);
+  out.addPointer(static_cast<std::uint8_t>(v.ptrKinds() & ~AbsVal::kStack));
+  out.addDeref(v.derefKinds());
+  out.join(AbsVal::callerStack(stackKinds));
   return out;
+}
+
+// Pointer kinds a load from this frame's stack may produce.
+std::uint8_t stackPointerKinds(const State& s) {
+  std::uint8_t kinds = s.stackTaint.ptrKinds();
+  for (const auto& [off, slot] : s.stack) kinds |= slot.v.ptrKinds();
+  for (const auto& r : s.r) kinds |= r.derefKinds();  // stacks further up, reachable from here
+  return static_cast<std::uint8_t>(kinds & (AbsVal::kPacket | AbsVal::kCtx));
 }
 
 // Helpers that run a callback of the program with a pointer to the caller's stack: bpf_loop,
@@ -101,9 +112,10 @@ void ProgramAnalyzer::analyzeProgram(CodeLocation entry, ProgKind kind) {
 
 void ProgramAnalyzer::analyzeCallback(CodeLocation entry, ProgKind kind) {
   std::array<AbsVal, 5> args;
+  // Called by a helper with a pointer into some program's stack, which may hold anything.
   for (auto& a : args) {
     a = AbsVal::unknown();
-    a.addPointer(AbsVal::kCallerStack);
+    a.join(AbsVal::callerStack(AbsVal::kPacket | AbsVal::kCtx));
   }
   analyzeFunction(entry, kind, args, false, 0);
 }
@@ -270,8 +282,10 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
         if (base.may(AbsVal::kPacket)) out.join(AbsVal::anyScalar());
         if (base.may(AbsVal::kOther) || base.hasScalar()) out.join(AbsVal::unknown());
         if (base.may(AbsVal::kCallerStack)) {
+          // A caller's spilled pointer, or a pointer to yet another caller-stack object.
           AbsVal spilled = AbsVal::unknown();
-          spilled.addPointer(AbsVal::kPacket | AbsVal::kCallerStack);
+          spilled.addPointer(base.derefKinds());
+          spilled.addDeref(base.derefKinds());
           out.join(spilled);
         }
         if (base.may(AbsVal::kStack)) {
@@ -363,16 +377,18 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
             } else {
               std::array<AbsVal, 5> calleeArgs;
               std::uint8_t passed = 0;
+              std::uint8_t stackKinds = stackPointerKinds(s);
               for (int k = 1; k <= 5; ++k) {
-                calleeArgs[k - 1] = withStackAsOther(s.r[k]);
-                passed |= s.r[k].ptrKinds();
+                calleeArgs[k - 1] = calleeView(s.r[k], stackKinds);
+                passed = static_cast<std::uint8_t>(passed | s.r[k].ptrKinds() | s.r[k].derefKinds());
               }
               r0 = analyzeFunction(*target, kind, calleeArgs, false, depth + 1);
               if (argsMayBeStack()) {
                 // The callee may write anything it can reach into our stack.
                 invalidateStackScalars();
-                std::uint8_t reach = AbsVal::kOther;
-                if (passed & (AbsVal::kCtx | AbsVal::kPacket)) reach |= AbsVal::kPacket;
+                std::uint8_t reach = static_cast<std::uint8_t>(
+                    AbsVal::kOther | stackKinds | (passed & (AbsVal::kCtx | AbsVal::kPacket)));
+                if (passed & AbsVal::kCtx) reach |= AbsVal::kPacket;  // loaded from ctx->data
                 for (auto& [off, slot] : s.stack) slot.v.addPointer(reach);
                 s.stackTaint.addPointer(reach);
               }

@@ -120,7 +120,8 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"packet_store", Mode::Strict, {"packet-store"}, {}},
       {"packet_store_spill", Mode::Strict, {"packet-store"}, {}},
       {"packet_store_subprog", Mode::Strict, {"packet-store"}, {}},
-      {"packet_store_callback", Mode::Strict, {"packet-store"}, {}},
+      {"packet_store_callback", Mode::Strict, {"packet-store", "ctx-store"}, {}},
+      {"packet_store_struct_arg", Mode::Strict, {"packet-store"}, {}},
       {"packet_atomic", Mode::Payload, {"packet-store"}, {}},
       {"packet_helper_write", Mode::Strict, {"packet-store"}, {}},
       {"ctx_store", Mode::Payload, {"ctx-store"}, {}},
@@ -223,10 +224,15 @@ TEST(ObjectScan, PacketStoreInSubprogramIsReportedInText) {
 }
 
 TEST(ObjectScan, CallbackStoreIsFoundButItsCallerStackWritesAreNot) {
+  // The callback's caller is unknown, so a pointer loaded from its context may be a packet or a
+  // context pointer: c->data[0] = ... (insn 8) is both; c->rounds++ (insn 2) is neither.
   auto vs = objectViolations("packet_store_callback", Mode::Strict);
-  ASSERT_EQ(vs.size(), 1U);  // c->data[0] = ..., not c->rounds++
-  EXPECT_EQ(vs[0].section, ".text");
-  EXPECT_EQ(vs[0].rule, "packet-store");
+  ASSERT_EQ(vs.size(), 2U);
+  for (const auto& v : vs) {
+    EXPECT_EQ(v.section, ".text");
+    EXPECT_EQ(v.insn, 8);
+  }
+  EXPECT_EQ(ruleIds(vs), (Rules{"packet-store", "ctx-store"}));
 }
 
 TEST(ObjectScan, PacketPointerToAWritingHelperButNotToAMapLookup) {
@@ -234,6 +240,13 @@ TEST(ObjectScan, PacketPointerToAWritingHelperButNotToAMapLookup) {
   ASSERT_EQ(vs.size(), 1U);
   EXPECT_EQ(vs[0].rule, "packet-store");
   EXPECT_NE(vs[0].detail.find("bpf_probe_read_kernel (argument 1)"), std::string::npos) << vs[0].detail;
+}
+
+TEST(ObjectScan, SubprogramLoadsThePacketPointerFromItsCallersStack) {
+  auto vs = objectViolations("packet_store_struct_arg", Mode::Strict);
+  ASSERT_EQ(vs.size(), 1U);  // c->pos[0] = 0x55; the caller's stack holds no ctx pointer
+  EXPECT_EQ(vs[0].format(), ".text insn 6: packet-store (mode strict): store through a pointer "
+                            "into packet data (r1)");
 }
 
 TEST(ObjectScan, ReportNamesProgramsAndMaps) {
