@@ -88,7 +88,7 @@ for a in 66 67 68; do
     >/dev/null 2>&1 &
   PIDS+=($!)
 done
-sleep 25
+sleep 22.5  # off the 5 s snapshot grid: the final snapshot gets an interval of its own
 
 echo "== stopping the collector (SIGTERM: final snapshot, detach)"
 kill -TERM "$COLLECTOR"
@@ -108,4 +108,6 @@ if [ -x build/src/report/ibsr-report ]; then
   echo "   rules:   $OUT/report/rules.json"
   verdict=$(sed -n '/^## 5\./,$p' "$OUT/report/report.md" | grep -m1 -oE 'NOT SAFE|SAFE' || true)
   echo "   verdict: ${verdict:-see report.md section 5}"
+  echo "   would block: $(jq -r '[.triggers[] | "\(.key_value):\(.dst_port)"] | join(", ")' \
+    "$OUT/report/rules.json")"
 fi
