@@ -96,9 +96,9 @@ void addFlags(CLI::App& app, Flags& f) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 86400}));
   app.add_option("--multipart-threshold-mib", f.multipartThresholdMib,
-                 "files of at least this many MiB use multipart upload")
+                 "files of at least this many MiB use multipart upload (S3 takes at most 5 GiB in one PUT)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 5 * 1024 * 1024));
+      ->check(CLI::Range(1, 5 * 1024));
   app.add_option("--part-size-mib", f.partSizeMib, "multipart part size in MiB (8-64)")
       ->capture_default_str()
       ->check(CLI::Range(8, 64));

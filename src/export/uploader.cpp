@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -194,7 +195,9 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   }
 
   const bool multipart = length >= options_.multipartThreshold;
-  auto digest = digestFile(fd.get(), length, multipart ? options_.partSize : 0);
+  // S3 allows at most 10000 parts: a file beyond 10000 x --part-size gets larger parts.
+  const std::uint64_t partSize = std::max<std::uint64_t>(options_.partSize, (length + 9999) / 10000);
+  auto digest = digestFile(fd.get(), length, multipart ? partSize : 0);
   if (!digest.ok()) return failed("cannot read: " + digest.error().message);
   const std::string sha = s3::toHex(digest->sha256);
   const std::string expectedEtag =
