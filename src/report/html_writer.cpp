@@ -376,20 +376,22 @@ std::string renderHtml(const ReportData& d) {
 
   // Evidence table (sortable).
   fmt::format_to(out, "<h2>Evidence by source</h2>\n");
-  std::vector<size_t> rows;
-  for (size_t i = 0; i < r.keys.size(); ++i)
-    if (r.keys[i].block || r.keys[i].allowlisted) rows.push_back(i);
-  if (rows.size() < kMaxTableRows) {
-    std::vector<size_t> rest;
-    for (size_t i = 0; i < r.keys.size(); ++i)
-      if (!r.keys[i].block && !r.keys[i].allowlisted) rest.push_back(i);
-    std::stable_sort(rest.begin(), rest.end(), [&](size_t a, size_t b) { return r.keys[a].total.syn > r.keys[b].total.syn; });
-    rest.resize(std::min(rest.size(), kMaxTableRows - rows.size()));
-    rows.insert(rows.end(), rest.begin(), rest.end());
-    std::sort(rows.begin(), rows.end());
+  // At most kMaxTableRows rows: blocked sources first, then allowlisted, then the most SYNs.
+  std::vector<size_t> rows(r.keys.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  auto rank = [&](size_t i) { return r.keys[i].block ? 0 : r.keys[i].allowlisted ? 1 : 2; };
+  auto before = [&](size_t a, size_t b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    if (r.keys[a].total.syn != r.keys[b].total.syn) return r.keys[a].total.syn > r.keys[b].total.syn;
+    return a < b;
+  };
+  if (rows.size() > kMaxTableRows) {
+    std::partial_sort(rows.begin(), rows.begin() + kMaxTableRows, rows.end(), before);
+    rows.resize(kMaxTableRows);
   }
+  std::sort(rows.begin(), rows.end());
   if (rows.size() < r.keys.size())
-    fmt::format_to(out, "<p class='note'>Showing {} of {} sources (every blocked and allowlisted one, then the most SYNs); evidence.csv has all of them.</p>\n",
+    fmt::format_to(out, "<p class='note'>Showing {} of {} sources (blocked first, then allowlisted, then the most SYNs); evidence.csv has all of them.</p>\n",
                    rows.size(), r.keys.size());
   fmt::format_to(out, "<p class='note'>Click a column to sort.</p><table class='sort'><thead><tr><th>Source</th><th>Decision</th><th>Class</th><th class='n'>SYN/s</th><th class='n'>Success ratio</th><th class='n'>SYNs</th><th class='n'>Packets</th><th class='n'>Bytes</th></tr></thead><tbody>\n");
   for (size_t idx = 0; idx < rows.size(); ++idx) {

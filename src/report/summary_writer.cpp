@@ -1,4 +1,6 @@
-// summary.json: every figure of the report, machine-readable, with the episodes.
+// summary.json: every figure of the report, machine-readable, with the episodes. Per-source
+// detail is given for blocked and allowlisted sources only: evidence.csv lists every key, and
+// keeping this file O(decisions) keeps it readable (and small) with a million keys.
 #include <nlohmann/json.hpp>
 
 #include "report/report_data.h"
@@ -104,6 +106,7 @@ std::string renderSummaryJson(const ReportData& d) {
 
   ordered_json sources = ordered_json::array();
   for (const KeyResult& k : r.keys) {
+    if (!k.block && !k.allowlisted) continue;  // every key is in evidence.csv; here only the decisions
     ordered_json src = {
         {"source", formatSource(k.key)},
         {"key_type", keyTypeName(keyType(k.key))},
@@ -146,7 +149,7 @@ std::string renderSummaryJson(const ReportData& d) {
     }
     sources.push_back(std::move(src));
   }
-  s["sources"] = std::move(sources);
+  s["blocked_or_allowlisted_sources"] = std::move(sources);
 
   ordered_json exceptions = ordered_json::array();
   for (const AllowEntry& e : d.allowlist.entries()) {
