@@ -120,6 +120,49 @@ class Capture(IncidentTestBase):
             self.assertNotIn("clsact", self.qdiscs())
 
 
+class Status(IncidentTestBase):
+    FIELDS = ["timestamp", "cycle", "events_written", "events_decode_errors",
+              "events_write_errors", "events_scrubbed", "rotations", "size_driven_rotations",
+              "poll_errors", "archived", "archive_errors", "ringbuf_drops"]
+
+    def test_heartbeat_has_exactly_the_seed_fields_every_interval(self):
+        t0 = int(time.time())
+        r = self.recorder("--sample-rate", 1, "--status-interval-sec", 1).start()
+        wait_for(lambda: len(r.status()) >= 3, timeout=10, what="three heartbeats")
+        self.send([self.c2s() / IP(src="198.51.100.1", dst=self.pair.srv_ip) / UDP(dport=9)] * 3)
+        r.wait_records(3)
+        self.assertEqual(r.stop(), 0, r.stderr())
+        lines = r.status()
+        for i, line in enumerate(lines):
+            self.assertEqual(list(line), self.FIELDS)
+            self.assertEqual(line["cycle"], i + 1)
+            self.assertTrue(t0 <= line["timestamp"] <= time.time() + 1)
+        self.assertEqual(lines[0]["events_written"], 0)
+        self.assertEqual(lines[-1]["events_written"], 3)
+
+    def test_ringbuf_drops_are_counted_truthfully(self):
+        # A 64 KiB ring holds about 200 records; with the consumer stopped, the rest of 1000
+        # samples must show up as drops: written + dropped == sent, exactly.
+        r = self.recorder("--sample-rate", 1, "--ringbuf-bytes", 65536).start()
+        n = 1000
+        frames = [self.c2s() / IP(src="198.51.100.2", dst=self.pair.srv_ip) /
+                  UDP(sport=i + 1, dport=9) for i in range(n)]
+        os.kill(r.proc.pid, signal.SIGSTOP)
+        try:
+            self.send(frames)
+        finally:
+            os.kill(r.proc.pid, signal.SIGCONT)
+        self.assertEqual(r.stop(), 0, r.stderr())
+        st = r.status()[-1]
+        self.assertGreater(st["ringbuf_drops"], 0)
+        self.assertEqual(st["events_written"] + st["ringbuf_drops"], n)
+        recs = r.records()
+        self.assertEqual(len(recs), st["events_written"])
+        # What was kept is the first frames, in order: a full ring drops new samples.
+        self.assertEqual([x.key() for x in recs],
+                         [expected_record(bytes(f)) for f in frames[:len(recs)]])
+
+
 class Scrub(IncidentTestBase):
     def test_salt_hash_and_internal_subnet_drop(self):
         r = self.recorder("--tag", "scrub", "--sample-rate", 1, "--scrub-ip-salt", SALT,
