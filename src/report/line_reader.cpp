@@ -49,7 +49,7 @@ Status LineReader::open(const std::string& path) {
     zinBuf_ = {zin_.data(), 0, 0};
     zstdFrameOpen_ = false;
   }
-  if (buf_.empty()) buf_.resize(kChunk + kPad);
+  if (buf_.empty()) buf_.grow(kChunk + kPad, 0);
   return {};
 }
 
@@ -60,7 +60,7 @@ void LineReader::ensureRoom(size_t bytes) {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ + bytes + kPad > buf_.size()) buf_.resize(end_ + bytes + kPad);
+  if (end_ + bytes + kPad > buf_.size()) buf_.grow(end_ + bytes + kPad, end_);
 }
 
 Result<size_t> LineReader::fill(size_t want) {

@@ -7,7 +7,10 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,7 +55,27 @@ class LineReader {
   ZSTD_inBuffer zinBuf_{nullptr, 0, 0};
   bool zstdFrameOpen_ = false;
 
-  std::vector<char> buf_;  // data lives in [begin_, end_); padding follows end_
+  // Grows geometrically and is never zero-filled: a 150 MB snapshot line should cost one copy,
+  // not a memset per growth step. Data lives in [begin_, end_); padding follows end_.
+  class Buffer {
+   public:
+    char* data() { return data_.get(); }
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    void grow(size_t n, size_t keep) {
+      if (n <= size_) return;
+      size_t cap = std::max(n, size_ * 2);
+      std::unique_ptr<char[]> next(new char[cap]);
+      if (keep > 0) std::memcpy(next.get(), data_.get(), keep);
+      data_ = std::move(next);
+      size_ = cap;
+    }
+
+   private:
+    std::unique_ptr<char[]> data_;
+    size_t size_ = 0;
+  };
+  Buffer buf_;
   size_t begin_ = 0;
   size_t end_ = 0;
   size_t scanned_ = 0;  // bytes after begin_ already known to hold no newline
