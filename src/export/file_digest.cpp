@@ -61,6 +61,85 @@ Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSi
   return d;
 }
 
+Result<s3::Sha256> sha256File(int fd, std::uint64_t length) {
+  std::vector<char> buf(kBuffer);
+  s3::Sha256Hasher h;
+  for (std::uint64_t offset = 0; offset < length;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length - offset, buf.size()));
+    auto r = preadFull(fd, buf.data(), n, offset);
+    if (!r.ok()) return r.error();
+    h.update(buf.data(), n);
+    offset += n;
+  }
+  return h.finish();
+}
+
+PartHasher::PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead)
+    : fd_(fd), length_(length), partSize_(std::max<std::uint64_t>(partSize, 1)), ahead_(ahead),
+      thread_([this] { run(); }) {}
+
+PartHasher::~PartHasher() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void PartHasher::run() {
+  try {
+    std::vector<char> buf(kBuffer);
+    s3::DualHasher hasher;
+    for (std::uint64_t offset = 0; offset < length_;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [this] { return cancelled_ || ready_.size() < ahead_; });
+        if (cancelled_) return;
+      }
+      PartDigest p;
+      p.offset = offset;
+      p.length = std::min(partSize_, length_ - offset);
+      for (std::uint64_t done = 0; done < p.length;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(p.length - done, buf.size()));
+        auto r = preadFull(fd_, buf.data(), n, offset + done);
+        if (!r.ok()) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          error_ = r.error();
+          changed_.notify_all();
+          return;
+        }
+        hasher.update(buf.data(), n);
+        done += n;
+      }
+      hasher.finish(p.md5, p.sha256);
+      offset += p.length;
+      std::lock_guard<std::mutex> lock(mutex_);
+      ready_.push_back(p);
+      changed_.notify_all();
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    error_ = plainError(e.what());
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  finished_ = true;
+  changed_.notify_all();
+}
+
+Result<std::optional<PartDigest>> PartHasher::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return !ready_.empty() || error_ || finished_; });
+  if (!ready_.empty()) {
+    PartDigest p = ready_.front();
+    ready_.pop_front();
+    changed_.notify_all();
+    return std::optional<PartDigest>(p);
+  }
+  if (error_) return *error_;
+  return std::optional<PartDigest>();
+}
+
 std::string multipartEtag(const std::vector<PartDigest>& parts) {
   std::string concat;
   for (const auto& p : parts) concat.append(reinterpret_cast<const char*>(p.md5.data()), p.md5.size());

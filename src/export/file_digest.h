@@ -3,8 +3,13 @@
 // whole file's MD5 and SHA-256 (single-PUT ETag, stored object metadata, state file).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -28,6 +33,37 @@ struct FileDigest {
 
 // Reads `length` bytes of `fd` from offset 0, split into parts of `partSize` bytes (0: one part).
 Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSize);
+
+// SHA-256 of the first `length` bytes of `fd`.
+Result<s3::Sha256> sha256File(int fd, std::uint64_t length);
+
+// Hashes the parts of a file (MD5 and SHA-256 each) in a background thread, at most `ahead` parts
+// before the consumer, so that hashing part n+1 overlaps the upload of part n.
+class PartHasher {
+ public:
+  PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead = 2);
+  ~PartHasher();  // stops the thread and waits for it
+  PartHasher(const PartHasher&) = delete;
+  PartHasher& operator=(const PartHasher&) = delete;
+
+  // The next part, std::nullopt after the last one, or the error that stopped reading.
+  Result<std::optional<PartDigest>> next();
+
+ private:
+  void run();
+
+  const int fd_;
+  const std::uint64_t length_;
+  const std::uint64_t partSize_;
+  const std::size_t ahead_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<PartDigest> ready_;
+  std::optional<Error> error_;
+  bool finished_ = false;
+  bool cancelled_ = false;
+  std::thread thread_;  // last: starts after every other member exists
+};
 
 // S3's ETag of a multipart object: hex MD5 of the concatenated binary part MD5s, "-", part count.
 std::string multipartEtag(const std::vector<PartDigest>& parts);

@@ -197,11 +197,22 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   const bool multipart = length >= options_.multipartThreshold;
   // S3 allows at most 10000 parts: a file beyond 10000 x --part-size gets larger parts.
   const std::uint64_t partSize = std::max<std::uint64_t>(options_.partSize, (length + 9999) / 10000);
-  auto digest = digestFile(fd.get(), length, multipart ? partSize : 0);
-  if (!digest.ok()) return failed("cannot read: " + digest.error().message);
-  const std::string sha = s3::toHex(digest->sha256);
-  const std::string expectedEtag =
-      digest->parts.size() > 1 ? multipartEtag(digest->parts) : s3::toHex(digest->md5);
+  // Single PUT: MD5 and SHA-256 of the whole body are needed before sending it. Multipart: only
+  // the whole-file SHA-256 up front (object metadata, state); the parts are hashed while the
+  // previous part uploads, and the expected ETag is known once they all are.
+  FileDigest digest;
+  if (multipart) {
+    auto whole = sha256File(fd.get(), length);
+    if (!whole.ok()) return failed("cannot read: " + whole.error().message);
+    digest.length = length;
+    digest.sha256 = *whole;
+  } else {
+    auto d = digestFile(fd.get(), length, 0);
+    if (!d.ok()) return failed("cannot read: " + d.error().message);
+    digest = std::move(d).value();
+  }
+  const std::string sha = s3::toHex(digest.sha256);
+  const std::string singleEtag = multipart ? "" : s3::toHex(digest.md5);
 
   auto record = [&](const std::string& etag) {
     state_[dest] = LandedObject{path, length, mtimeNs, sha, etag};
@@ -219,15 +230,16 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     auto head = remoteObject(key);
     if (!head.ok()) return failed(head.error().message, true);
     auto info = std::move(head).value();
-    if (info && info->size == length && info->etag != expectedEtag && listing_) {
-      // Same size, other ETag (e.g. uploaded with another part size): the stored checksum decides,
+    if (info && info->size == length && info->etag != singleEtag && listing_) {
+      // Same size, another ETag (multipart, or another part size): the stored checksum decides,
       // and only a HEAD returns metadata.
       auto full = client_->headObject(key);
       if (!full.ok()) return failed(full.error().message, true);
       info = std::move(full).value();
     }
     if (info && info->size == length &&
-        (info->etag == expectedEtag || (info->meta.count(kShaMeta) && info->meta.at(kShaMeta) == sha))) {
+        ((!singleEtag.empty() && info->etag == singleEtag) ||
+         (info->meta.count(kShaMeta) && info->meta.at(kShaMeta) == sha))) {
       log::info("already in bucket {} (size and checksum match)", dest);
       record(info->etag);
       if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
@@ -235,8 +247,10 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     }
   }
 
-  auto etag = upload(key, fd.get(), *digest);
+  auto etag = multipart ? uploadMultipart(key, fd.get(), length, partSize, sha, digest.parts)
+                        : upload(key, fd.get(), digest);
   if (!etag.ok()) return failed(etag.error().message, true);
+  const std::string expectedEtag = multipart ? multipartEtag(digest.parts) : singleEtag;
   if (*etag != expectedEtag) {
     return failed(fmt::format("server ETag {} differs from the local checksum {}", *etag, expectedEtag));
   }
@@ -244,7 +258,7 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   record(expectedEtag);
   bytes = length;
   log::info("uploaded {} -> {} ({} bytes{}, verified)", path, dest, length,
-            digest->parts.size() > 1 ? fmt::format(", {} parts", digest->parts.size()) : "");
+            multipart ? fmt::format(", {} parts", digest.parts.size()) : "");
   if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
   return Outcome::Uploaded;
 }
@@ -263,27 +277,38 @@ void Uploader::abortUpload(const std::string& key, const std::string& uploadId) 
 
 Result<std::string> Uploader::upload(const std::string& key, int fd, const FileDigest& digest) {
   const std::map<std::string, std::string> meta{{kShaMeta, s3::toHex(digest.sha256)}};
-  if (digest.parts.size() <= 1) {
-    s3::BodyRange body{fd, 0, digest.length, digest.md5, digest.sha256};
-    return client_->putObject(key, body, meta);
-  }
-  auto id = client_->createMultipartUpload(key, meta);
+  s3::BodyRange body{fd, 0, digest.length, digest.md5, digest.sha256};
+  return client_->putObject(key, body, meta);
+}
+
+Result<std::string> Uploader::uploadMultipart(const std::string& key, int fd, std::uint64_t length,
+                                              std::uint64_t partSize, const std::string& sha,
+                                              std::vector<PartDigest>& parts) {
+  auto id = client_->createMultipartUpload(key, {{kShaMeta, sha}});
   if (!id.ok()) return id.error();
+  PartHasher hasher(fd, length, partSize);
   std::vector<s3::CompletedPart> done;
-  for (std::size_t i = 0; i < digest.parts.size(); ++i) {
+  for (int number = 1;; ++number) {
     if (stop_ != nullptr && stop_->load()) {
       abortUpload(key, *id);
       return plainError("interrupted by a signal (multipart upload aborted)");
     }
-    const PartDigest& p = digest.parts[i];
+    auto next = hasher.next();
+    if (!next.ok()) {
+      abortUpload(key, *id);
+      return plainError("cannot read: " + next.error().message + " (multipart upload aborted)");
+    }
+    if (!next.value()) break;
+    const PartDigest p = *next.value();
+    parts.push_back(p);
     s3::BodyRange body{fd, p.offset, p.length, p.md5, p.sha256};
-    auto etag = client_->uploadPart(key, *id, static_cast<int>(i + 1), body);
+    auto etag = client_->uploadPart(key, *id, number, body);
     if (!etag.ok()) {
       // Abort so the bucket does not keep (and bill) the orphaned parts.
       abortUpload(key, *id);
       return etag.error();
     }
-    done.push_back({static_cast<int>(i + 1), *etag});
+    done.push_back({number, *etag});
   }
   auto etag = client_->completeMultipartUpload(key, *id, done);
   if (!etag.ok()) abortUpload(key, *id);

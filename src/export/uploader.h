@@ -59,6 +59,10 @@ class Uploader {
   enum class Outcome { Uploaded, Skipped, Failed, FailedTransient };
   Outcome exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted);
   Result<std::string> upload(const std::string& key, int fd, const FileDigest& digest);
+  // Fills `parts` with the digests of the parts sent.
+  Result<std::string> uploadMultipart(const std::string& key, int fd, std::uint64_t length,
+                                      std::uint64_t partSize, const std::string& sha,
+                                      std::vector<PartDigest>& parts);
   void abortUpload(const std::string& key, const std::string& uploadId);
   Status verify(const std::string& key, std::uint64_t size, const std::string& etag);
   bool maybeDelete(const Artefact& a, int fd, std::uint64_t size, std::int64_t mtimeNs);

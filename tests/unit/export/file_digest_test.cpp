@@ -65,6 +65,54 @@ TEST(FileDigest, ShortFileIsAnError) {
   EXPECT_EQ(d.error().message, "file shrank while being read");
 }
 
+TEST(PartHasher, SameDigestsAsOnePassInOrder) {
+  std::string text;
+  for (int i = 0; i < 2500; ++i) text += static_cast<char>('a' + i % 26);
+  auto fd = tempWith(text);
+  auto oneShot = digestFile(fd.get(), text.size(), 1000);
+  ASSERT_TRUE(oneShot.ok());
+  PartHasher hasher(fd.get(), text.size(), 1000, 1);
+  std::vector<PartDigest> got;
+  for (;;) {
+    auto next = hasher.next();
+    ASSERT_TRUE(next.ok()) << next.error().message;
+    if (!next.value()) break;
+    got.push_back(*next.value());
+  }
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].offset, oneShot->parts[i].offset);
+    EXPECT_EQ(got[i].length, oneShot->parts[i].length);
+    EXPECT_EQ(got[i].md5, oneShot->parts[i].md5);
+    EXPECT_EQ(got[i].sha256, oneShot->parts[i].sha256);
+  }
+  EXPECT_EQ(got[2].length, 500u);
+  EXPECT_EQ(multipartEtag(got), multipartEtag(oneShot->parts));
+  auto whole = sha256File(fd.get(), text.size());
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, s3::sha256(text));
+}
+
+TEST(PartHasher, ReportsShortFileAfterTheGoodParts) {
+  auto fd = tempWith(std::string(1500, 'x'));
+  PartHasher hasher(fd.get(), 2500, 1000);
+  auto first = hasher.next();
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first.value().has_value());
+  EXPECT_EQ(first.value()->md5, s3::md5(std::string(1000, 'x')));
+  auto second = hasher.next();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().message, "file shrank while being read");
+}
+
+TEST(PartHasher, StopsCleanlyWhenAbandoned) {
+  auto fd = tempWith(std::string(10000, 'y'));
+  PartHasher hasher(fd.get(), 10000, 100, 2);  // 100 parts, consumer takes one and leaves
+  auto first = hasher.next();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first.value()->length, 100u);
+}
+
 TEST(CompleteLines, StopsAtLastNewline) {
   const std::string text = "{\"a\":1}\n{\"b\":2}\n{\"c\":";
   ASSERT_EQ(text.size(), 21u);
