@@ -130,9 +130,17 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
     auto it = memo_.find(key);
     if (it != memo_.end()) return it->second;
   }
+  // The kernel rejects recursion and call chains deeper than 8 frames; fail closed on both rather
+  // than leave a callee's body unchecked.
   auto activeKey = std::make_pair(entry.section, entry.insn);
-  if (depth > kMaxCallDepth || active_[activeKey] > 0) {
-    // Recursion and call chains this deep are rejected by the kernel; we just give up on r0.
+  if (active_[activeKey] > 0) {
+    sink_.add(secName, static_cast<long>(entry.insn), rule::kMalformedProgram,
+              "recursive bpf-to-bpf call");
+    return AbsVal::unknown();
+  }
+  if (depth > kMaxCallDepth) {
+    sink_.add(secName, static_cast<long>(entry.insn), rule::kAnalysisLimit,
+              "bpf-to-bpf calls nested deeper than " + std::to_string(kMaxCallDepth));
     return AbsVal::unknown();
   }
   ++active_[activeKey];

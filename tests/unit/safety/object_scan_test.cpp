@@ -442,6 +442,12 @@ TEST(Decoding, MapByRawFdIsUnknown) {
   EXPECT_EQ(rulesOf("xdp", {{0x18, 0, 0, 0, 2}, {0, 0, 0, 0, 1}, exitInsn()}), Rules{});
 }
 
+TEST(Decoding, RecursionIsRejected) {
+  // insn 0: call +0 (itself, via a relative pseudo call); r0 = 2; exit
+  EXPECT_EQ(rulesOf("xdp", {{0x85, 0, 1, 0, -1}, movImm(0, 2), exitInsn()}),
+            Rules{"malformed-program"});
+}
+
 TEST(Decoding, ProgramTypes) {
   EXPECT_EQ(rulesOf("kprobe/x", {movImm(0, 0), exitInsn()}), Rules{"program-type"});
   auto strict = analyzeObject(buildBpfElf("tc", {movImm(0, 0), exitInsn()}), Mode::Strict);
