@@ -49,7 +49,7 @@ Status LineReader::open(const std::string& path) {
     zinBuf_ = {zin_.data(), 0, 0};
     zstdFrameOpen_ = false;
   }
-  if (buf_.empty()) buf_.grow(kChunk + kPad, 0);
+  if (buf_.empty()) buf_.grow(kChunk + kPad, kChunk + kPad);
   return {};
 }
 
@@ -60,7 +60,7 @@ void LineReader::ensureRoom(size_t bytes) {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ + bytes + kPad > buf_.size()) buf_.grow(end_ + bytes + kPad, end_);
+  if (end_ + bytes + kPad > buf_.size()) buf_.grow(end_ + bytes + kPad, maxLine_ + 2 * kChunk + kPad);
 }
 
 Result<size_t> LineReader::fill(size_t want) {
