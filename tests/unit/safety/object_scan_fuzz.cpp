@@ -1,7 +1,9 @@
-// libFuzzer: the object scan must never crash, hang or read out of bounds on arbitrary bytes.
+// libFuzzer: the object scan (and, on the same bytes as text, the source scan) must never crash,
+// hang or read out of bounds on arbitrary input.
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "safety/verifier.h"
 
@@ -15,6 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (report.ok()) {
       for (const auto& v : report->violations) (void)v.format();
     }
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    for (const auto& v : ibsr::safety::scanSource(text, mode)) (void)v.format();
   }
   return 0;
 }
