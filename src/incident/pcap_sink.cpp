@@ -6,11 +6,15 @@
 
 namespace ibsr::incident {
 
+void PcapSink::harvest() {
+  stats_.eventsWritten += writer_.takeCommitted();
+  stats_.eventsWriteErrors += writer_.takeLost();
+}
+
 Status PcapSink::start(const std::string& tag, std::uint64_t ts) {
-  if (Status st = writer_.close(); !st.ok()) {
-    log::error("{}", st.error().message);
-    ++stats_.eventsWriteErrors;  // buffered records may be lost; the file is still valid
-  }
+  Status closed = writer_.close();
+  harvest();
+  if (!closed.ok()) log::error("{}", closed.error().message);
   tag_ = tag;
   auto dir = createRunDir(outDir_, archiveDir_, tag, ts);
   if (!dir.ok()) return dir.error();
@@ -59,23 +63,28 @@ void PcapSink::write(std::uint64_t tsUsec, std::span<const std::uint8_t> data,
     ++stats_.eventsWriteErrors;
     return;
   }
-  if (Status st = writer_.write(tsUsec, data, origLen); !st.ok()) {
-    ++stats_.eventsWriteErrors;
-    if (!loggedWriteError_) log::error("{} (further errors on this file are only counted)",
-                                       st.error().message);
-    loggedWriteError_ = true;
-    return;
-  }
-  ++stats_.eventsWritten;
+  Status st = writer_.write(tsUsec, data, origLen);
+  harvest();
+  if (!st.ok()) logWriteError(st);
 }
 
 void PcapSink::flush() {
-  if (Status st = writer_.flush(); !st.ok() && !loggedWriteError_) {
-    log::error("{}", st.error().message);
-    loggedWriteError_ = true;
-  }
+  Status st = writer_.flush();
+  harvest();
+  if (!st.ok()) logWriteError(st);
 }
 
-Status PcapSink::close() { return writer_.close(); }
+void PcapSink::logWriteError(const Status& st) {
+  if (!loggedWriteError_)
+    log::error("{} (the file keeps its complete records; further errors on it are only counted)",
+               st.error().message);
+  loggedWriteError_ = true;
+}
+
+Status PcapSink::close() {
+  Status st = writer_.close();
+  harvest();
+  return st;
+}
 
 }  // namespace ibsr::incident

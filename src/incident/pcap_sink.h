@@ -31,8 +31,9 @@ class PcapSink {
   Status open(const std::string& tag, std::uint64_t ts);
   // Closes the current file and starts {tag}-{ts}/packets.pcap (a trigger).
   Status rotate(const std::string& tag, std::uint64_t ts);
-  // Appends one record, rotating first if it would exceed --max-pcap-bytes. Failures are
-  // counted in stats (events_write_errors) and logged once per file.
+  // Appends one record, rotating first if it would exceed --max-pcap-bytes. Records count as
+  // events_written once they are on disk and as events_write_errors if their batch could not be
+  // written (disk full); the first failure per file is logged.
   void write(std::uint64_t tsUsec, std::span<const std::uint8_t> data, std::uint32_t origLen);
   void flush();
   Status close();
@@ -43,6 +44,8 @@ class PcapSink {
 
  private:
   Status start(const std::string& tag, std::uint64_t ts);
+  void harvest();  // moves the writer's committed/lost counts into stats_
+  void logWriteError(const Status& st);
 
   std::string outDir_;
   std::optional<std::string> archiveDir_;

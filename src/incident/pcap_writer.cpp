@@ -3,10 +3,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace ibsr::incident {
 namespace {
+
+// Large enough to make the write syscalls rare at high sample rates, small enough that the
+// loop's per-iteration flush keeps the live file current.
+constexpr std::size_t kFlushBytes = 64 * 1024;
 
 struct PcapFileHeader {
   std::uint32_t magic = 0xa1b2c3d4;
@@ -27,21 +33,34 @@ struct PcapRecordHeader {
 };
 static_assert(sizeof(PcapRecordHeader) == kPcapRecordHeaderBytes);
 
-}  // namespace
+// All of `len` bytes or an errno (a short write on a regular file means no space).
+int writeAll(int fd, const std::uint8_t* p, std::size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return ENOSPC;
+    p += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
 
-PcapWriter::PcapWriter(PcapWriter&& o) noexcept
-    : file_(std::exchange(o.file_, nullptr)),
-      path_(std::move(o.path_)),
-      bytes_(std::exchange(o.bytes_, 0)),
-      records_(std::exchange(o.records_, 0)) {}
+}  // namespace
 
 PcapWriter& PcapWriter::operator=(PcapWriter&& o) noexcept {
   if (this != &o) {
     (void)close();
-    file_ = std::exchange(o.file_, nullptr);
+    fd_ = std::move(o.fd_);
     path_ = std::move(o.path_);
-    bytes_ = std::exchange(o.bytes_, 0);
-    records_ = std::exchange(o.records_, 0);
+    buf_ = std::move(o.buf_);
+    committedBytes_ = std::exchange(o.committedBytes_, 0);
+    committedRecords_ = std::exchange(o.committedRecords_, 0);
+    pendingRecords_ = std::exchange(o.pendingRecords_, 0);
+    newlyCommitted_ = std::exchange(o.newlyCommitted_, 0);
+    newlyLost_ = std::exchange(o.newlyLost_, 0);
   }
   return *this;
 }
@@ -49,59 +68,67 @@ PcapWriter& PcapWriter::operator=(PcapWriter&& o) noexcept {
 PcapWriter::~PcapWriter() { (void)close(); }
 
 Result<PcapWriter> PcapWriter::create(const std::string& path, std::uint32_t snaplen) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return sysError("cannot create '" + path + "'");
-  std::FILE* f = ::fdopen(fd, "wb");
-  if (!f) {
-    Error e = sysError("cannot open '" + path + "'");
-    ::close(fd);
-    return e;
-  }
-  PcapWriter w;
-  w.file_ = f;
-  w.path_ = path;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+  if (!fd.valid()) return sysError("cannot create '" + path + "'");
   PcapFileHeader h;
   h.snaplen = snaplen;
-  if (std::fwrite(&h, sizeof(h), 1, f) != 1) return sysError("cannot write '" + path + "'");
-  w.bytes_ = sizeof(h);
-  if (Status st = w.flush(); !st.ok()) return st.error();
+  if (int err = writeAll(fd.get(), reinterpret_cast<const std::uint8_t*>(&h), sizeof(h)); err) {
+    ::unlink(path.c_str());  // a headerless file would not be a pcap
+    return sysError("cannot write '" + path + "'", err);
+  }
+  PcapWriter w;
+  w.fd_ = std::move(fd);
+  w.path_ = path;
+  w.committedBytes_ = sizeof(h);
+  w.buf_.reserve(kFlushBytes + 512);
   return w;
 }
 
 Status PcapWriter::write(std::uint64_t tsUsec, std::span<const std::uint8_t> data,
                          std::uint32_t origLen) {
-  if (!file_) return plainError("pcap file is not open");
+  if (!fd_.valid()) return plainError("pcap file is not open");
   PcapRecordHeader h{static_cast<std::uint32_t>(tsUsec / 1000000),
                      static_cast<std::uint32_t>(tsUsec % 1000000),
                      static_cast<std::uint32_t>(data.size()), origLen};
-  if (std::fwrite(&h, sizeof(h), 1, file_) != 1 ||
-      (!data.empty() && std::fwrite(data.data(), data.size(), 1, file_) != 1)) {
-    Error e = sysError("cannot write '" + path_ + "'");
-    std::clearerr(file_);
-    return e;
-  }
-  bytes_ += sizeof(h) + data.size();
-  ++records_;
+  const auto* hp = reinterpret_cast<const std::uint8_t*>(&h);
+  buf_.insert(buf_.end(), hp, hp + sizeof(h));
+  buf_.insert(buf_.end(), data.begin(), data.end());
+  ++pendingRecords_;
+  if (buf_.size() >= kFlushBytes) return flush();
   return {};
 }
 
 Status PcapWriter::flush() {
-  if (!file_) return {};
-  if (std::fflush(file_) != 0) {
-    Error e = sysError("cannot write '" + path_ + "'");
-    std::clearerr(file_);
-    return e;
+  if (!fd_.valid() || buf_.empty()) return {};
+  int err = writeAll(fd_.get(), buf_.data(), buf_.size());
+  if (err) {
+    // Part of the batch may be on disk: cut the file back to its last complete record.
+    Status st = sysError("cannot write '" + path_ + "'", err);
+    if (::ftruncate(fd_.get(), static_cast<off_t>(committedBytes_)) != 0 ||
+        ::lseek(fd_.get(), static_cast<off_t>(committedBytes_), SEEK_SET) < 0)
+      st = sysError("cannot write '" + path_ + "' nor truncate it back to its last record");
+    newlyLost_ += pendingRecords_;
+    pendingRecords_ = 0;
+    buf_.clear();
+    return st;
   }
+  committedBytes_ += buf_.size();
+  committedRecords_ += pendingRecords_;
+  newlyCommitted_ += pendingRecords_;
+  pendingRecords_ = 0;
+  buf_.clear();
   return {};
 }
 
 Status PcapWriter::close() {
-  if (!file_) return {};
+  if (!fd_.valid()) return {};
   Status result = flush();
-  if (result.ok() && ::fsync(::fileno(file_)) != 0) result = sysError("cannot fsync '" + path_ + "'");
-  if (std::fclose(file_) != 0 && result.ok()) result = sysError("cannot close '" + path_ + "'");
-  file_ = nullptr;
+  if (::fsync(fd_.get()) != 0 && result.ok()) result = sysError("cannot fsync '" + path_ + "'");
+  if (::close(fd_.release()) != 0 && result.ok()) result = sysError("cannot close '" + path_ + "'");
   return result;
 }
+
+std::uint64_t PcapWriter::takeCommitted() { return std::exchange(newlyCommitted_, 0); }
+std::uint64_t PcapWriter::takeLost() { return std::exchange(newlyLost_, 0); }
 
 }  // namespace ibsr::incident

@@ -201,10 +201,7 @@ int runRecorder(IncidentOptions o) {
   // Detach first so no new samples arrive, then take everything still queued, then close.
   tc->detach();
   drain();
-  if (Status st = sink.close(); !st.ok()) {
-    log::error("{}", st.error().message);
-    ++stats.eventsWriteErrors;
-  }
+  if (Status st = sink.close(); !st.ok()) log::error("{}", st.error().message);
   writeStatus();
   if (server) server->close();
   log::notice("detached from {}; {} packets written, {} scrubbed, {} ring-buffer drops, {} "

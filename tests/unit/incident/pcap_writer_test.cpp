@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <cstring>
 #include <vector>
 
@@ -70,6 +73,57 @@ TEST(PcapWriter, FlushMakesRecordsVisibleWhileOpen) {
   ASSERT_TRUE(w->write(1, a, 10).ok());
   ASSERT_TRUE(w->flush().ok());
   EXPECT_EQ(readFile(dir / "p.pcap").size(), 24u + 16 + 10);
+}
+
+// A file-size limit stands in for a full disk: write(2) then fails with EFBIG past the limit
+// (SIGXFSZ ignored), after possibly writing part of the batch.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    oldHandler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit r = old_;
+    r.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &r);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, oldHandler_);
+  }
+
+ private:
+  rlimit old_{};
+  void (*oldHandler_)(int) = nullptr;
+};
+
+TEST(PcapWriter, FullDiskKeepsOnlyCompleteRecordsAndCountsTheLostOnes) {
+  TempDir dir;
+  std::vector<std::uint8_t> rec(100, 0x33);
+  std::uint64_t committed = 0, lost = 0;
+  {
+    auto w = PcapWriter::create(dir / "p.pcap", 256);
+    ASSERT_TRUE(w.ok());
+    FileSizeLimit limit(24 + 3 * 116 + 50);  // room for 3 records and part of a fourth
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(w->write(1, rec, 100).ok());
+    ASSERT_TRUE(w->flush().ok());
+    committed += w->takeCommitted();
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(w->write(2, rec, 100).ok());
+    auto st = w->flush();  // 3 records of 116 bytes do not fit: the whole batch is lost
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().message.find("cannot write"), std::string::npos);
+    committed += w->takeCommitted();
+    lost += w->takeLost();
+    EXPECT_EQ(w->bytes(), 24u + 2 * 116);
+    ASSERT_TRUE(w->write(3, rec, 100).ok());  // one more fits: the writer keeps going
+    ASSERT_TRUE(w->close().ok());
+    committed += w->takeCommitted();
+    lost += w->takeLost();
+  }
+  EXPECT_EQ(committed, 3u);
+  EXPECT_EQ(lost, 3u);
+  auto f = readFile(dir / "p.pcap");
+  ASSERT_EQ(f.size(), 24u + 3 * 116);
+  EXPECT_EQ(le32(f, 24 + 2 * 116 + 4), 3u);  // ts_usec: the third record is the one written last
 }
 
 }  // namespace
