@@ -204,10 +204,10 @@ int runRecorder(IncidentOptions o) {
   if (Status st = sink.close(); !st.ok()) log::error("{}", st.error().message);
   writeStatus();
   if (server) server->close();
-  log::notice("detached from {}; {} packets written, {} scrubbed, {} ring-buffer drops, {} "
-              "rotations{}",
-              o.iface, stats.eventsWritten, stats.eventsScrubbed, stats.ringbufDrops,
-              stats.rotations,
+  log::notice("detached from {}; {} packets written, {} write errors, {} scrubbed, {} "
+              "ring-buffer drops, {} rotations{}",
+              o.iface, stats.eventsWritten, stats.eventsWriteErrors, stats.eventsScrubbed,
+              stats.ringbufDrops, stats.rotations,
               stopSignal ? fmt::format(" (stopped by {})", strsignal(stopSignal))
                          : std::string(" (duration reached)"));
   return 0;

@@ -5,6 +5,7 @@ kernel answers and every frame on the wire is one the test sent."""
 import glob
 import gzip
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -161,6 +162,33 @@ class Status(IncidentTestBase):
         # What was kept is the first frames, in order: a full ring drops new samples.
         self.assertEqual([x.key() for x in recs],
                          [expected_record(bytes(f)) for f in frames[:len(recs)]])
+
+    def test_full_disk_keeps_a_valid_pcap_and_counts_what_was_lost(self):
+        small = os.path.join(self.tmp, "small")
+        os.mkdir(small)
+        run("mount", "-t", "tmpfs", "-o", "size=128k", "ibsr-test", small)
+        self.addCleanup(run, "umount", "-l", small, check=False)
+        r = self.recorder("--sample-rate", 1, out=small).start()
+        n = 1500  # 1500 x 272-byte records: about 400 KB into 128 KB
+        frames = [self.c2s() / IP(src="198.51.100.3", dst=self.pair.srv_ip) /
+                  UDP(sport=i + 1, dport=9) / Raw(b"d" * 200) for i in range(n)]
+        for i in range(0, n, 100):
+            self.send(frames[i:i + 100])
+        time.sleep(0.5)
+        self.assertIsNone(r.proc.poll())  # still running
+        self.assertEqual(r.stop(), 0, r.stderr())
+        m = re.search(r"; (\d+) packets written, (\d+) write errors,", r.stderr())
+        self.assertIsNotNone(m, r.stderr())
+        written, errors = int(m.group(1)), int(m.group(2))
+        self.assertGreater(written, 0)
+        self.assertGreater(errors, 0)
+        self.assertEqual(written + errors, n)
+        [pcap] = r.pcaps()
+        _, recs = read_pcap(pcap)  # complete records only: raises on a torn one
+        self.assertEqual(len(recs), written)
+        self.assertEqual([x.key() for x in recs],
+                         [expected_record(bytes(f)) for f in frames[:written]])
+        self.assertIn("cannot write", r.stderr())
 
 
 class Scrub(IncidentTestBase):
