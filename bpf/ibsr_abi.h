@@ -124,4 +124,93 @@ static_assert(offsetof(ibsr_incident_event, vlan_present) == 36);
 static_assert(offsetof(ibsr_incident_event, data) == 40);
 #endif
 
+/* ------------------------------------------------------------------------------------------------
+ * collect-payload (bpf/payload.bpf.c, src/payload/): TCP payload prefixes to a ring buffer.
+ * The XDP counters of this mode are counter.bpf.c's, loaded alongside (same map, same ABI).
+ * ------------------------------------------------------------------------------------------------
+ */
+
+/* --payload-snaplen: bytes of TCP payload copied per packet (default, and the hard maximum that
+ * sizes the per-CPU scratch record). */
+#define IBSR_PAYLOAD_DEFAULT_SNAPLEN 512
+#define IBSR_PAYLOAD_MAX_SNAPLEN 4096
+
+/* --ringbuf-size default (a power of two, >= the page size). */
+#define IBSR_PAYLOAD_DEFAULT_RINGBUF_BYTES (8 * 1024 * 1024)
+
+/* Default max_entries of the per-flow byte-cap map (replaced by --max-flows before load). */
+#define IBSR_PAYLOAD_DEFAULT_FLOWS 65536
+
+/* Direction of a payload event: INGRESS = towards a monitored port (request side), EGRESS =
+ * from a monitored port (response side). Same values as the incident directions. */
+#define IBSR_PAYLOAD_DIR_INGRESS 0
+#define IBSR_PAYLOAD_DIR_EGRESS 1
+
+/* TCP flags as carried in byte 13 of the TCP header. */
+#define IBSR_TCP_FIN 0x01
+#define IBSR_TCP_SYN 0x02
+#define IBSR_TCP_RST 0x04
+#define IBSR_TCP_ACK 0x10
+
+/* One direction of one TCP connection, as the packet's headers say (host byte order). Key of
+ * the per-flow byte-cap LRU map (pay_flow). */
+struct ibsr_payload_flow {
+	__u32 src_ip;
+	__u32 dst_ip;
+	__u16 src_port;
+	__u16 dst_port;
+	__u32 direction; /* IBSR_PAYLOAD_DIR_* */
+};
+
+/*
+ * Header of one ring-buffer record (pay_rb). The record is this header followed by cap_len bytes
+ * of TCP payload (network order, as on the wire): records are variable-length, so a small
+ * segment costs the ring buffer only its own bytes. Emitted for every monitored-port packet
+ * that carries payload or SYN/FIN/RST; pure ACKs are not sent.
+ */
+struct ibsr_payload_event_hdr {
+	__u64 ts_ns;       /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u32 src_ip;      /* host order */
+	__u32 dst_ip;      /* host order */
+	__u16 src_port;    /* host order */
+	__u16 dst_port;    /* host order */
+	__u32 seq;         /* TCP sequence number, host order */
+	__u32 payload_len; /* TCP payload bytes in the packet (IP total length - headers) */
+	__u32 cap_len;     /* payload bytes that follow: <= min(payload_len, snaplen) */
+	__u8 direction;    /* IBSR_PAYLOAD_DIR_* */
+	__u8 tcp_flags;    /* byte 13 of the TCP header */
+	__u8 capped;       /* 1: the per-flow byte cap was reached, so cap_len is 0 */
+	__u8 pad0;
+	__u32 pad1;
+};
+
+/* Per-CPU statistics of the TC programs (pay_cpu, a one-entry PERCPU_ARRAY). */
+struct ibsr_payload_cpu {
+	__u64 ringbuf_drops; /* records lost because the ring buffer was full */
+	__u64 events;        /* records submitted */
+	__u64 capped;        /* records sent without payload because of the per-flow cap */
+	__u64 load_errors;   /* bpf_skb_load_bytes failures (record not sent) */
+};
+
+/* Per-CPU scratch record: the payload is loaded here, then copied with bpf_ringbuf_output at
+ * its real length (a ring-buffer reservation must have a constant size). */
+struct ibsr_payload_event {
+	struct ibsr_payload_event_hdr hdr;
+	__u8 data[IBSR_PAYLOAD_MAX_SNAPLEN];
+};
+
+#if !defined(__bpf__) && defined(__cplusplus)
+static_assert(sizeof(ibsr_payload_flow) == 16);
+static_assert(sizeof(ibsr_payload_event_hdr) == 40);
+static_assert(offsetof(ibsr_payload_event_hdr, src_ip) == 8);
+static_assert(offsetof(ibsr_payload_event_hdr, seq) == 20);
+static_assert(offsetof(ibsr_payload_event_hdr, payload_len) == 24);
+static_assert(offsetof(ibsr_payload_event_hdr, cap_len) == 28);
+static_assert(offsetof(ibsr_payload_event_hdr, direction) == 32);
+static_assert(offsetof(ibsr_payload_event_hdr, tcp_flags) == 33);
+static_assert(offsetof(ibsr_payload_event_hdr, capped) == 34);
+static_assert(sizeof(ibsr_payload_cpu) == 32);
+static_assert(offsetof(ibsr_payload_event, data) == 40);
+#endif
+
 #endif /* IBSR_ABI_H */

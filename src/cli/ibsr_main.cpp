@@ -5,6 +5,7 @@
 
 #include "collect/collect_cli.h"
 #include "incident/incident_cli.h"
+#include "payload/payload_cli.h"
 #include "safety/verifier.h"
 
 namespace {
@@ -17,6 +18,7 @@ void usage(FILE* out) {
       "\n"
       "Commands:\n"
       "  collect       StrictCounter mode: per-source TCP counters to hourly JSONL snapshots\n"
+      "  collect-payload  ShadowPayload mode: per-source HTTP/JSON-RPC statistics (TC + ring buffer)\n"
       "  record-incident  sampled packets (TC ingress+egress) to pcap files, runtime trigger socket\n"
       "  verify-bpf    mode-aware safety check of a BPF source and/or object\n"
       "  version       print the version\n"
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "verify-bpf") return ibsr::safety::runVerifyCli(argc - 1, argv + 1);
   if (cmd == "collect") return ibsr::collect::runCollectCli(argc - 1, argv + 1);
+  if (cmd == "collect-payload") return ibsr::payload::runCollectPayloadCli(argc - 1, argv + 1);
   if (cmd == "record-incident") return ibsr::incident::runRecordIncidentCli(argc - 1, argv + 1);
   std::fprintf(stderr, "ibsr: unknown command '%s' (run 'ibsr --help')\n", argv[1]);
   return 2;

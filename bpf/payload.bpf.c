@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * collect-payload TC programs (ShadowPayload mode). Ingress: TCP to a monitored port (requests);
+ * egress: TCP from a monitored port (responses). For every such packet that carries payload or
+ * SYN/FIN/RST, a record with the flow, sequence number, flags, lengths and the first `snaplen`
+ * payload bytes goes to a ring buffer; userspace reassembles and parses the streams.
+ *
+ * Shadow mode: both programs only ever return TC_ACT_UNSPEC (the next filter and then the stack
+ * see the packet untouched). Packet data is only read, with bpf_skb_load_bytes. A full ring
+ * buffer costs one per-CPU counter increment: the record is dropped, never retried or waited on.
+ *
+ * Per-flow cap (max_bytes_per_flow != 0): an LRU map counts the payload bytes copied per flow
+ * direction; past the cap, records still go out (so userspace keeps counting message lengths
+ * and sees FIN/RST) but carry no payload bytes. The LRU bounds the map; an evicted flow starts
+ * a new allowance, which only makes the cap more generous, never blocks anything.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "ibsr_abi.h"
+
+#define IP_FRAG_OFFSET_MASK 0x1fff
+
+/* Set by userspace between open and load; frozen read-only afterwards. */
+const volatile __u16 monitored_ports[IBSR_MAX_PORTS] = {};
+const volatile __u32 monitored_port_count = 0;
+const volatile __u32 snaplen = IBSR_PAYLOAD_DEFAULT_SNAPLEN; /* 0..IBSR_PAYLOAD_MAX_SNAPLEN */
+const volatile __u64 max_bytes_per_flow = 0;                 /* 0: no cap */
+
+/* max_entries is replaced by userspace (--ringbuf-size) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, IBSR_PAYLOAD_DEFAULT_RINGBUF_BYTES);
+} pay_rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ibsr_payload_cpu);
+} pay_cpu SEC(".maps");
+
+/* The record is assembled here: too large for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ibsr_payload_event);
+} pay_scratch SEC(".maps");
+
+/* Payload bytes copied so far per flow direction; max_entries replaced by --max-flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IBSR_PAYLOAD_DEFAULT_FLOWS);
+	__type(key, struct ibsr_payload_flow);
+	__type(value, __u64);
+} pay_flow SEC(".maps");
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 encapsulated_proto;
+};
+
+static __always_inline int port_is_monitored(__u16 port)
+{
+#pragma unroll
+	for (int i = 0; i < IBSR_MAX_PORTS; i++) {
+		if (i >= monitored_port_count)
+			return 0;
+		if (monitored_ports[i] == port)
+			return 1;
+	}
+	return 0;
+}
+
+/* How many of `want` payload bytes this flow direction may still copy (the per-flow cap). */
+static __always_inline __u32 flow_allowance(const struct ibsr_payload_flow *flow, __u32 want)
+{
+	if (max_bytes_per_flow == 0 || want == 0)
+		return want;
+	__u64 *used = bpf_map_lookup_elem(&pay_flow, flow);
+	if (!used) {
+		__u64 zero = 0;
+		/* BPF_NOEXIST may lose a race with another CPU; then its entry is used below. */
+		bpf_map_update_elem(&pay_flow, flow, &zero, BPF_NOEXIST);
+		used = bpf_map_lookup_elem(&pay_flow, flow);
+		if (!used)
+			return want;
+	}
+	__u64 u = *used;
+	if (u >= max_bytes_per_flow)
+		return 0;
+	__u64 left = max_bytes_per_flow - u;
+	__u32 grant = left < want ? (__u32)left : want;
+	__sync_fetch_and_add(used, grant);
+	return grant;
+}
+
+static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
+{
+	__u32 off = 0;
+	struct ethhdr eth;
+	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) != 0)
+		return;
+	off = sizeof(eth);
+	__u16 proto = eth.h_proto;
+
+#pragma unroll
+	for (int i = 0; i < IBSR_MAX_VLAN_TAGS; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		struct vlan_hdr vlan;
+		if (bpf_skb_load_bytes(skb, off, &vlan, sizeof(vlan)) != 0)
+			return;
+		proto = vlan.encapsulated_proto;
+		off += sizeof(vlan);
+	}
+	if (proto != bpf_htons(ETH_P_IP))
+		return;
+
+	struct iphdr ip;
+	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) != 0)
+		return;
+	if (ip.version != 4 || ip.ihl < 5 || ip.protocol != IPPROTO_TCP)
+		return;
+	if (ip.frag_off & bpf_htons(IP_FRAG_OFFSET_MASK))
+		return;
+	__u32 ip_hlen = ip.ihl * 4;
+	__u32 tcp_off = off + ip_hlen;
+
+	struct tcphdr tcp;
+	if (bpf_skb_load_bytes(skb, tcp_off, &tcp, sizeof(tcp)) != 0)
+		return;
+	__u32 tcp_hlen = tcp.doff * 4;
+	if (tcp_hlen < sizeof(tcp))
+		return;
+
+	__u16 sport = bpf_ntohs(tcp.source);
+	__u16 dport = bpf_ntohs(tcp.dest);
+	if (!port_is_monitored(direction == IBSR_PAYLOAD_DIR_INGRESS ? dport : sport))
+		return;
+
+	__u32 ip_total = bpf_ntohs(ip.tot_len);
+	__u32 payload_off = tcp_off + tcp_hlen;
+	__u32 payload_len = 0;
+	/* tot_len excludes Ethernet padding of short frames; 0 only on oversized GSO packets,
+	 * where the skb length is the truth. */
+	if (ip_total == 0) {
+		if (skb->len > payload_off)
+			payload_len = skb->len - payload_off;
+	} else if (ip_total > ip_hlen + tcp_hlen) {
+		payload_len = ip_total - ip_hlen - tcp_hlen;
+	}
+	__u8 flags = ((__u8 *)&tcp)[13];
+	if (payload_len == 0 && !(flags & (IBSR_TCP_SYN | IBSR_TCP_FIN | IBSR_TCP_RST)))
+		return;
+
+	__u32 zero = 0;
+	struct ibsr_payload_cpu *st = bpf_map_lookup_elem(&pay_cpu, &zero);
+	struct ibsr_payload_event *e = bpf_map_lookup_elem(&pay_scratch, &zero);
+	if (!st || !e)
+		return;
+
+	e->hdr.src_ip = bpf_ntohl(ip.saddr);
+	e->hdr.dst_ip = bpf_ntohl(ip.daddr);
+	e->hdr.src_port = sport;
+	e->hdr.dst_port = dport;
+	e->hdr.direction = direction;
+
+	__u32 want = payload_len < snaplen ? payload_len : snaplen;
+	__u32 linear_left = skb->len > payload_off ? skb->len - payload_off : 0;
+	if (want > linear_left)
+		want = linear_left;
+	struct ibsr_payload_flow flow = {
+		.src_ip = e->hdr.src_ip,
+		.dst_ip = e->hdr.dst_ip,
+		.src_port = sport,
+		.dst_port = dport,
+		.direction = direction,
+	};
+	__u32 cap = flow_allowance(&flow, want);
+	e->hdr.capped = cap < want;
+	if (e->hdr.capped)
+		st->capped++;
+
+	/* The verifier must see the length register itself bounded (1..MAX for the load, 0..MAX
+	 * for the record size); a comparison can land on a copy of it, so derive the bound
+	 * arithmetically: (cap - 1) masked to 0..MAX-1 (MAX is a power of two), plus one. */
+	__u32 n = 0;
+	if (cap > 0) {
+		if (cap > IBSR_PAYLOAD_MAX_SNAPLEN)
+			cap = IBSR_PAYLOAD_MAX_SNAPLEN;
+		n = ((cap - 1) & (IBSR_PAYLOAD_MAX_SNAPLEN - 1)) + 1;
+		if (bpf_skb_load_bytes(skb, payload_off, e->data, n) != 0) {
+			st->load_errors++;
+			return;
+		}
+	}
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->hdr.seq = bpf_ntohl(tcp.seq);
+	e->hdr.payload_len = payload_len;
+	e->hdr.cap_len = n;
+	e->hdr.tcp_flags = flags;
+	e->hdr.pad0 = 0;
+	e->hdr.pad1 = 0;
+
+	if (bpf_ringbuf_output(&pay_rb, e, sizeof(e->hdr) + n, 0) != 0) {
+		st->ringbuf_drops++;
+		return;
+	}
+	st->events++;
+}
+
+SEC("tc")
+int ibsr_payload_ingress(struct __sk_buff *skb)
+{
+	observe(skb, IBSR_PAYLOAD_DIR_INGRESS);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int ibsr_payload_egress(struct __sk_buff *skb)
+{
+	observe(skb, IBSR_PAYLOAD_DIR_EGRESS);
+	return TC_ACT_UNSPEC;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

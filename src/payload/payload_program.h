@@ -1,0 +1,47 @@
+// The kernel side of collect-payload: counter.bpf.c (XDP, the StrictCounter map exactly as in
+// `ibsr collect`) and payload.bpf.c (TC ingress/egress -> ring buffer), both safety-checked
+// before load, configured, loaded and attached; everything is detached on destruction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "bpf/skeleton.h"
+#include "bpf/tc_attach.h"
+#include "bpf/xdp_attach.h"
+#include "core/result.h"
+#include "counter.skel.h"
+#include "payload.skel.h"
+#include "payload/options.h"
+
+namespace ibsr::payload {
+
+struct CpuTotals {
+  std::uint64_t ringbufDrops = 0;
+  std::uint64_t events = 0;
+  std::uint64_t capped = 0;
+  std::uint64_t loadErrors = 0;
+};
+
+class PayloadProgram {
+ public:
+  // Safety check, open, configure, load. Nothing is attached yet.
+  static Result<std::unique_ptr<PayloadProgram>> load(const PayloadOptions& o);
+
+  // XDP first, then TC; on failure nothing stays attached.
+  Status attach(int ifindex, const std::string& ifname, bpf::XdpMode mode);
+  void detach();
+
+  bpf::XdpMode xdpMode() const { return xdp_.mode; }
+  int ringbufFd() const;
+  int counterMapFd() const;
+  Result<CpuTotals> cpuTotals() const;
+
+ private:
+  bpf::Skeleton<counter_bpf> counter_;
+  bpf::Skeleton<payload_bpf> payload_;
+  bpf::XdpLink xdp_{};
+  bpf::TcAttachment tc_;
+};
+
+}  // namespace ibsr::payload
