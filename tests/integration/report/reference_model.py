@@ -351,7 +351,9 @@ def load_allowlist(path):
     allow = []
     if not path:
         return allow
-    for line in open(path):
+    with open(path) as f:
+        text = f.read()
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue

@@ -55,7 +55,10 @@ class GoldenTest(unittest.TestCase):
     def check_case(self, case):
         expected_dir = os.path.join(FIXTURES, case, "expected")
         exit_file = os.path.join(expected_dir, "exit_code")
-        want_exit = int(open(exit_file).read()) if os.path.exists(exit_file) else 0
+        want_exit = 0
+        if os.path.exists(exit_file):
+            with open(exit_file) as f:
+                want_exit = int(f.read())
         a, b = os.path.join(self.tmp, "a"), os.path.join(self.tmp, "b")
         ra, rb = run_report(case, a), run_report(case, b)
         self.assertEqual(ra.returncode, want_exit, ra.stderr)
