@@ -261,7 +261,7 @@ table.sort th{cursor:pointer;user-select:none}table.sort th:after{content:" \219
 tr.block td:first-child{border-left:4px solid var(--bad)}tr.allowl td:first-child{border-left:4px solid var(--warn)}
 .tag{font-size:12px;padding:1px 6px;border-radius:4px;background:#eef1f5}.tag.block{background:#fde2e2;color:#8b1a1a}.tag.allowl{background:#fff1d6;color:#7a4a00}
 pre{background:#f3f5f8;border:1px solid var(--line);border-radius:6px;padding:10px;overflow:auto;font-size:12.5px;max-height:420px}
-.note{color:var(--mute);font-size:13px}
+.note{color:var(--mute);font-size:13px}td.t{white-space:nowrap}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0}dl.kv dt{color:var(--mute)}dl.kv dd{margin:0}
 @media (max-width:800px){.cards{grid-template-columns:repeat(2,1fr)}.two{grid-template-columns:1fr}}
 @media print{body{background:#fff}main{padding:0;max-width:none}pre{max-height:none;white-space:pre-wrap}
@@ -338,7 +338,7 @@ std::string renderHtml(const ReportData& d) {
     size_t rank = 0;
     for (size_t i : ev.topOffenders) {
       const KeyResult& k = r.keys[i];
-      fmt::format_to(out, "<tr class='block'><td class='n'>{}</td><td>{}</td><td>{}</td><td class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td><td>{}</td></tr>\n",
+      fmt::format_to(out, "<tr class='block'><td class='n'>{}</td><td>{}</td><td>{}</td><td class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td><td class='t'>{}</td></tr>\n",
                      ++rank, esc(formatSource(k.key)), abuseClassName(k.abuseClass), k.shown.synRate(),
                      k.shown.successRatio(), formatCount(k.total.syn), formatCount(k.total.packets),
                      k.episodes.size(), k.episodes.empty() ? "" : formatTime(k.episodes.front().start));
