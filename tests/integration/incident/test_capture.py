@@ -186,8 +186,10 @@ class Status(IncidentTestBase):
         [pcap] = r.pcaps()
         _, recs = read_pcap(pcap)  # complete records only: raises on a torn one
         self.assertEqual(len(recs), written)
-        self.assertEqual([x.key() for x in recs],
-                         [expected_record(bytes(f)) for f in frames[:written]])
+        # In order, without duplicates; not necessarily a prefix: after a failed batch a later,
+        # smaller one may still fit.
+        want = iter([expected_record(bytes(f)) for f in frames])
+        self.assertTrue(all(x.key() in want for x in recs))
         self.assertIn("cannot write", r.stderr())
 
 
