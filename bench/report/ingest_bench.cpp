@@ -23,7 +23,8 @@ double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_cloc
 double cpuSeconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 long peakRssMb() {
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
     DataQuality dq;
     double c0 = cpuSeconds();
     auto t0 = std::chrono::steady_clock::now();
-    ibsr::Status st = ingest(*files, opt, dq, [&](const Snapshot& s) { buckets += s.buckets.size(); });
+    ibsr::Status st =
+        ingest(*files, opt, dq, [&](const Snapshot& s) { buckets += s.buckets.size(); });
     auto t1 = std::chrono::steady_clock::now();
     double cpu = cpuSeconds() - c0;
     if (!st.ok()) {
@@ -63,9 +65,11 @@ int main(int argc, char** argv) {
       std::fclose(fp);
     }
     double s = seconds(t0, t1);
-    std::printf("read + parse:            %.2f s wall, %.2f s CPU, %.0f MB/s per core, %llu snapshots, %llu buckets, peak RSS %ld MB\n",
-                s, cpu, double(bytes) / 1e6 / cpu, (unsigned long long)dq.snapshots, (unsigned long long)buckets,
-                peakRssMb());
+    std::printf(
+        "read + parse:            %.2f s wall, %.2f s CPU, %.0f MB/s per core, %llu snapshots, "
+        "%llu buckets, peak RSS %ld MB\n",
+        s, cpu, double(bytes) / 1e6 / cpu, (unsigned long long)dq.snapshots,
+        (unsigned long long)buckets, peakRssMb());
   }
   {
     DataQuality dq;
@@ -82,9 +86,11 @@ int main(int argc, char** argv) {
     double s = seconds(t0, t1);
     size_t blocked = 0;
     for (const auto& k : r.keys) blocked += k.block;
-    std::printf("read + parse + analysis: %.2f s wall, %.2f s CPU, %.0f MB/s per core, %zu keys (%zu blocked), %llu resets, peak RSS %ld MB\n",
-                s, cpu, double(bytes) / 1e6 / cpu, r.keys.size(), blocked, (unsigned long long)dq.counterResets,
-                peakRssMb());
+    std::printf(
+        "read + parse + analysis: %.2f s wall, %.2f s CPU, %.0f MB/s per core, %zu keys (%zu "
+        "blocked), %llu resets, peak RSS %ld MB\n",
+        s, cpu, double(bytes) / 1e6 / cpu, r.keys.size(), blocked,
+        (unsigned long long)dq.counterResets, peakRssMb());
   }
   return 0;
 }

@@ -12,7 +12,9 @@
 namespace ibsr::report {
 namespace {
 
-uint32_t maskOf(unsigned prefix) { return prefix == 0 ? 0 : ~uint32_t(0) << (32 - prefix); }
+uint32_t maskOf(unsigned prefix) {
+  return prefix == 0 ? 0 : ~uint32_t(0) << (32 - prefix);
+}
 
 }  // namespace
 
@@ -59,7 +61,8 @@ Result<Allowlist> Allowlist::parse(const std::string& text, const std::string& n
     }
     auto ip = parseIpv4(addr);
     if (!ip)
-      return plainError(fmt::format("{}:{}: '{}' is not an IPv4 address or CIDR", name, lineNo, line));
+      return plainError(
+          fmt::format("{}:{}: '{}' is not an IPv4 address or CIDR", name, lineNo, line));
     e.network = *ip & maskOf(e.prefix);
     list.entries_.push_back(e);
   }

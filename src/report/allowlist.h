@@ -12,7 +12,7 @@ namespace ibsr::report {
 struct AllowEntry {
   uint32_t network = 0;  // host bits cleared
   uint8_t prefix = 32;
-  bool isCidr = false;   // written with a /prefix (reported as src_cidr)
+  bool isCidr = false;  // written with a /prefix (reported as src_cidr)
   bool operator<(const AllowEntry& o) const;
   bool operator==(const AllowEntry& o) const = default;
 };

@@ -6,9 +6,12 @@ namespace ibsr::report {
 
 std::string_view abuseClassName(AbuseClass c) {
   switch (c) {
-    case AbuseClass::SynFloodLike: return "SYN_FLOOD_LIKE";
-    case AbuseClass::VolumetricTcpAbuse: return "VOLUMETRIC_TCP_ABUSE";
-    case AbuseClass::None: break;
+    case AbuseClass::SynFloodLike:
+      return "SYN_FLOOD_LIKE";
+    case AbuseClass::VolumetricTcpAbuse:
+      return "VOLUMETRIC_TCP_ABUSE";
+    case AbuseClass::None:
+      break;
   }
   return "";
 }
@@ -72,7 +75,8 @@ void Analyzer::add(const Snapshot& snap) {
   int64_t duration;
   if (!haveSnapshot_) {
     result_.firstTs = snap.ts;
-    duration = (snap.baseTs && snap.ts - *snap.baseTs > 0) ? snap.ts - *snap.baseTs : config_.windowSec;
+    duration =
+        (snap.baseTs && snap.ts - *snap.baseTs > 0) ? snap.ts - *snap.baseTs : config_.windowSec;
     result_.startTs = snap.ts - duration;
   } else {
     duration = snap.ts - prevTs_;
@@ -102,7 +106,7 @@ void Analyzer::add(const Snapshot& snap) {
       if (reset) {
         ++dq_.counterResets;
       } else {
-        d = Counters{cur.syn - p.syn, cur.ack - p.ack, cur.handshakeAck - p.handshakeAck,
+        d = Counters{cur.syn - p.syn, cur.ack - p.ack,         cur.handshakeAck - p.handshakeAck,
                      cur.rst - p.rst, cur.packets - p.packets, cur.bytes - p.bytes};
       }
     }
@@ -132,13 +136,14 @@ void Analyzer::add(const Snapshot& snap) {
     if (k.allowlisted) continue;
     windowTotals_.packets = satAdd(windowTotals_.packets, d.packets);
     if (k.upperBlocked)
-      windowTotals_.upperBoundBlockedPackets = satAdd(windowTotals_.upperBoundBlockedPackets, d.packets);
+      windowTotals_.upperBoundBlockedPackets =
+          satAdd(windowTotals_.upperBoundBlockedPackets, d.packets);
     // Simulated enforcement: blocks start at the end of a flagged window, which is always at or
     // before this interval's start, so the blocked part of the interval is [start, blockUntil).
     if (k.blockUntil > intervalStart) {
-      double frac = duration == 0
-                        ? 1.0
-                        : double(std::min(k.blockUntil - intervalStart, duration)) / double(duration);
+      double frac = duration == 0 ? 1.0
+                                  : double(std::min(k.blockUntil - intervalStart, duration)) /
+                                        double(duration);
       k.simPackets += frac * double(d.packets);
       k.simBytes += frac * double(d.bytes);
       k.simSyn += frac * double(d.syn);
@@ -174,7 +179,8 @@ void Analyzer::closeWindow(int64_t end) {
     const double ratio = w.successRatio();
     const double pktRate = w.pktRate();
     const double byteRate = w.byteRate();
-    const bool churn = synRate >= config_.synRateThreshold && ratio <= config_.successRatioThreshold;
+    const bool churn =
+        synRate >= config_.synRateThreshold && ratio <= config_.successRatioThreshold;
     const int volHits = int(synRate >= config_.volSynRate) + int(pktRate >= config_.volPktRate) +
                         int(byteRate >= config_.volByteRate);
     const bool vol = volHits >= 2;
@@ -248,7 +254,8 @@ AnalysisResult Analyzer::finish() {
   std::vector<uint32_t> ids;
   for (uint32_t i = 0; i < keys_.size(); ++i)
     if (keys_[i].observed) ids.push_back(i);
-  std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) { return keys_[a].key < keys_[b].key; });
+  std::sort(ids.begin(), ids.end(),
+            [&](uint32_t a, uint32_t b) { return keys_[a].key < keys_[b].key; });
   std::vector<int64_t> slot(keys_.size(), -1);
   out.keys.reserve(ids.size());
   for (uint32_t id : ids) {
@@ -258,7 +265,7 @@ AnalysisResult Analyzer::finish() {
     r.key = k.key;
     r.allowlisted = k.allowlisted;
     if (!k.allowlisted) {
-      r.abuseClass = k.anyChurn  ? AbuseClass::SynFloodLike
+      r.abuseClass = k.anyChurn ? AbuseClass::SynFloodLike
                      : k.anyVol ? AbuseClass::VolumetricTcpAbuse
                                 : AbuseClass::None;
     }

@@ -89,10 +89,10 @@ struct KeyResult {
 struct AnalysisResult {
   std::vector<KeyResult> keys;  // ordered by packed key
   std::vector<uint16_t> dstPorts;
-  uint64_t snapshots = 0;   // including a baseline
+  uint64_t snapshots = 0;  // including a baseline
   uint64_t intervals = 0;
   uint64_t windows = 0;
-  int64_t firstTs = 0;      // of the first snapshot
+  int64_t firstTs = 0;  // of the first snapshot
   int64_t lastTs = 0;
   int64_t startTs = 0;      // start of the first interval
   int64_t observedSec = 0;  // sum of interval durations

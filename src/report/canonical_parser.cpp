@@ -41,7 +41,8 @@ class Cursor {
         ++p_;
       }
     }
-    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E' || (*p_ >= '0' && *p_ <= '9'))) return false;
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E' || (*p_ >= '0' && *p_ <= '9')))
+      return false;
     out = v;
     return true;
   }
@@ -60,7 +61,8 @@ bool parseCanonicalV3(const char* data, size_t len, Snapshot& out) {
   out.dstPorts.clear();
   out.buckets.clear();
   uint64_t ts = 0;
-  if (!c.lit("{\"version\":3,\"ts_unix_sec\":") || !c.u64(ts) || ts > uint64_t(kMaxTimestamp)) return false;
+  if (!c.lit("{\"version\":3,\"ts_unix_sec\":") || !c.u64(ts) || ts > uint64_t(kMaxTimestamp))
+    return false;
   out.ts = int64_t(ts);
   if (!c.lit(",\"dst_ports\":[")) return false;
   if (!c.peek(']')) {

@@ -12,7 +12,8 @@ ChartBuilder::ChartBuilder(const AnalysisResult& firstPass, const Evaluation& ev
     traced_[firstPass.keys[i].key] = series_.keys.size();
     series_.keys.push_back(firstPass.keys[i].key);
   }
-  series_.points.assign(series_.keys.size(), std::vector<ChartSeries::KeyPoint>(series_.bins.size()));
+  series_.points.assign(series_.keys.size(),
+                        std::vector<ChartSeries::KeyPoint>(series_.bins.size()));
   for (const KeyResult& k : firstPass.keys)
     if (k.block) blocked_.insert(k.key);
 }

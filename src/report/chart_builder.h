@@ -21,7 +21,9 @@ class ChartBuilder : public WindowObserver {
   ChartSeries take() { return std::move(series_); }
 
  private:
-  size_t binOf(size_t window) const { return windows_ == 0 ? 0 : window * series_.bins.size() / windows_; }
+  size_t binOf(size_t window) const {
+    return windows_ == 0 ? 0 : window * series_.bins.size() / windows_;
+  }
   size_t windows_;
   std::unordered_map<uint64_t, size_t> traced_;
   std::unordered_set<uint64_t> blocked_;

@@ -10,9 +10,9 @@ std::string renderEvidenceCsv(const ReportData& d) {
   for (const KeyResult& k : d.result.keys) {
     double synRate = k.hasShown ? k.shown.synRate() : 0.0;
     double ratio = k.hasShown ? k.shown.successRatio() : 0.0;
-    fmt::format_to(std::back_inserter(out), "{},{},{:.2f},{:.4f},{},{},{},{}\n", formatSource(k.key),
-                   abuseClassName(k.abuseClass), synRate, ratio, k.block ? "block" : "allow",
-                   k.total.packets, k.total.bytes, k.total.syn);
+    fmt::format_to(std::back_inserter(out), "{},{},{:.2f},{:.4f},{},{},{},{}\n",
+                   formatSource(k.key), abuseClassName(k.abuseClass), synRate, ratio,
+                   k.block ? "block" : "allow", k.total.packets, k.total.bytes, k.total.syn);
   }
   return out;
 }

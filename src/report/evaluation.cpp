@@ -7,7 +7,9 @@
 namespace ibsr::report {
 namespace {
 
-double pct(double part, double whole) { return whole > 0 ? part / whole * 100.0 : 0.0; }
+double pct(double part, double whole) {
+  return whole > 0 ? part / whole * 100.0 : 0.0;
+}
 
 constexpr size_t kTopOffenders = 10;
 constexpr size_t kNamedKeysInReason = 10;
@@ -49,7 +51,8 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
                              [](const Episode& e) { return e.windows > 1; });
     if (!multi) {
       ++singleWindowCount;
-      if (singleWindowOnly.size() < kNamedKeysInReason) singleWindowOnly.push_back(formatSource(k.key));
+      if (singleWindowOnly.size() < kNamedKeysInReason)
+        singleWindowOnly.push_back(formatSource(k.key));
     }
   }
   ev.upperBound.packets = double(blockedPackets);
@@ -72,13 +75,15 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
                               config.minSamplesForFp);
   } else {
     ev.fpKnown = true;
-    ev.fpBoundPct = blockedPackets == 0 ? 0.0 : pct(double(ev.legitLookingPackets), double(blockedPackets));
+    ev.fpBoundPct =
+        blockedPackets == 0 ? 0.0 : pct(double(ev.legitLookingPackets), double(blockedPackets));
   }
 
   if (!ev.fpKnown) {
     ev.reasons.push_back(fmt::format("FP bound unknown: {}", ev.fpReason));
   } else if (ev.fpBoundPct > kMaxFpBoundPct) {
-    ev.reasons.push_back(fmt::format("FP bound {:.2f}% is above {:.1f}%", ev.fpBoundPct, kMaxFpBoundPct));
+    ev.reasons.push_back(
+        fmt::format("FP bound {:.2f}% is above {:.1f}%", ev.fpBoundPct, kMaxFpBoundPct));
   }
   if (ev.blockedKeys == 0) ev.reasons.push_back("No abuse pattern detected");
   if (ev.upperBound.synPct < kMinBlockedSynPct)

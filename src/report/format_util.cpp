@@ -6,7 +6,9 @@
 
 namespace ibsr::report {
 
-std::string formatPct(double pct) { return fmt::format("{:.2f}%", pct); }
+std::string formatPct(double pct) {
+  return fmt::format("{:.2f}%", pct);
+}
 
 double round4(double x) {
   double r = std::round(x * 10000.0) / 10000.0;

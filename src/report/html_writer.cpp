@@ -19,11 +19,20 @@ std::string esc(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -37,7 +46,9 @@ std::string shortNum(double v) {
   return fmt::format("{:.2f}", v);
 }
 
-std::string hhmm(int64_t ts) { return formatTime(ts).substr(11, 5); }
+std::string hhmm(int64_t ts) {
+  return formatTime(ts).substr(11, 5);
+}
 
 // First and last time labels hug the plot edges so they are never clipped.
 const char* anchorFor(size_t k, size_t labels) {
@@ -61,7 +72,9 @@ struct Plot {
     double iw = w - left - right;
     return n <= 1 ? left + iw / 2 : left + iw * double(i) / double(n - 1);
   }
-  double y(double v, double max) const { return top + (h - top - bottom) * (1 - std::min(v, max) / max); }
+  double y(double v, double max) const {
+    return top + (h - top - bottom) * (1 - std::min(v, max) / max);
+  }
 };
 
 // Axes, horizontal grid lines with labels, and time labels under the bins.
@@ -71,8 +84,8 @@ std::string axes(const Plot& p, const ChartSeries& c, double max, const std::str
   for (int i = 0; i <= 4; ++i) {
     double v = max * i / 4;
     double y = p.y(v, max);
-    fmt::format_to(out, "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='grid'/>", p.left, y,
-                   p.w - p.right, y);
+    fmt::format_to(out, "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='grid'/>",
+                   p.left, y, p.w - p.right, y);
     fmt::format_to(out, "<text x='{:.1f}' y='{:.1f}' class='ylab'>{}{}</text>", p.left - 6, y + 4,
                    shortNum(v), unit);
   }
@@ -80,21 +93,23 @@ std::string axes(const Plot& p, const ChartSeries& c, double max, const std::str
   size_t labels = std::min<size_t>(n, 8);
   for (size_t k = 0; k < labels; ++k) {
     size_t i = labels == 1 ? 0 : k * (n - 1) / (labels - 1);
-    fmt::format_to(out, "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>", p.x(i, n),
-                   p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
+    fmt::format_to(out, "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>",
+                   p.x(i, n), p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
   }
   return o;
 }
 
 std::string svgOpen(const Plot& p, const std::string& label) {
-  return fmt::format("<svg viewBox='0 0 {:.0f} {:.0f}' role='img' aria-label='{}'>", p.w, p.h, esc(label));
+  return fmt::format("<svg viewBox='0 0 {:.0f} {:.0f}' role='img' aria-label='{}'>", p.w, p.h,
+                     esc(label));
 }
 
 std::string thresholdLine(const Plot& p, double v, double max, const std::string& text) {
   if (v > max) return "";
   double y = p.y(v, max);
   return fmt::format(
-      "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='thr'/><text x='{:.1f}' y='{:.1f}' "
+      "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='thr'/><text x='{:.1f}' "
+      "y='{:.1f}' "
       "class='thrlab'>{}</text>",
       p.left, y, p.w - p.right, y, p.w - p.right - 4, y - 4, esc(text));
 }
@@ -102,7 +117,8 @@ std::string thresholdLine(const Plot& p, double v, double max, const std::string
 std::string keyLegend(const ChartSeries& c) {
   std::string o = "<div class='legend'>";
   for (size_t k = 0; k < std::min(c.keys.size(), kMaxChartKeys); ++k)
-    o += fmt::format("<span><i style='background:{}'></i>{}</span>", kPalette[k], esc(formatSource(c.keys[k])));
+    o += fmt::format("<span><i style='background:{}'></i>{}</span>", kPalette[k],
+                     esc(formatSource(c.keys[k])));
   return o + "</div>";
 }
 
@@ -122,7 +138,8 @@ std::string synRateChart(const ReportData& d) {
     std::string pts;
     for (size_t i = 0; i < n; ++i)
       pts += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(c.points[k][i].peakSynRate, max));
-    o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", pts, kPalette[k]);
+    o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", pts,
+                     kPalette[k]);
     if (n == 1)
       o += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='4' fill='{}'/>", p.x(0, 1),
                        p.y(c.points[k][0].peakSynRate, max), kPalette[k]);
@@ -140,15 +157,18 @@ std::string ratioChart(const ReportData& d) {
   for (int i = 0; i <= 4; ++i) {
     double v = i / 4.0;
     double y = p.y(v, max);
-    fmt::format_to(std::back_inserter(o), "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='grid'/><text x='{:.1f}' y='{:.1f}' class='ylab'>{:.2f}</text>",
+    fmt::format_to(std::back_inserter(o),
+                   "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='grid'/><text "
+                   "x='{:.1f}' y='{:.1f}' class='ylab'>{:.2f}</text>",
                    p.left, y, p.w - p.right, y, p.left - 6, y + 4, v);
   }
   size_t n = c.bins.size();
   size_t labels = std::min<size_t>(n, 8);
   for (size_t k = 0; k < labels; ++k) {
     size_t i = labels == 1 ? 0 : k * (n - 1) / (labels - 1);
-    fmt::format_to(std::back_inserter(o), "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>",
-                   p.x(i, n), p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
+    fmt::format_to(std::back_inserter(o),
+                   "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>", p.x(i, n),
+                   p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
   }
   o += thresholdLine(p, d.config.successRatioThreshold, max,
                      fmt::format("churn at or below {}", shortNum(d.config.successRatioThreshold)));
@@ -158,16 +178,19 @@ std::string ratioChart(const ReportData& d) {
       const auto& pt = c.points[k][i];
       if (pt.syn == 0) {
         if (!seg.empty())
-          o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", seg, kPalette[k]);
+          o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", seg,
+                           kPalette[k]);
         seg.clear();
         continue;
       }
       double r = double(pt.handshakeAck) / double(pt.syn);
       seg += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(r, max));
-      o += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='2.5' fill='{}'/>", p.x(i, n), p.y(r, max), kPalette[k]);
+      o += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='2.5' fill='{}'/>", p.x(i, n),
+                       p.y(r, max), kPalette[k]);
     }
     if (!seg.empty())
-      o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", seg, kPalette[k]);
+      o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", seg,
+                       kPalette[k]);
   }
   return o + "</svg>" + keyLegend(c);
 }
@@ -185,7 +208,8 @@ std::string trafficChart(const ReportData& d) {
   double base = p.y(0, max);
   auto area = [&](auto value, const char* cls) {
     std::string pts = fmt::format("{:.1f},{:.1f} ", p.x(0, n), base);
-    for (size_t i = 0; i < n; ++i) pts += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(value(c.bins[i]), max));
+    for (size_t i = 0; i < n; ++i)
+      pts += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(value(c.bins[i]), max));
     pts += fmt::format("{:.1f},{:.1f}", p.x(n - 1, n), base);
     return fmt::format("<polygon points='{}' class='{}'/>", pts, cls);
   };
@@ -209,10 +233,13 @@ std::string shareBars(const Evaluation& ev) {
   } rows[] = {{"Packets", ev.upperBound.packetsPct, ev.simulated.packetsPct},
               {"Bytes", ev.upperBound.bytesPct, ev.simulated.bytesPct},
               {"SYNs", ev.upperBound.synPct, ev.simulated.synPct}};
-  std::string o = "<svg viewBox='0 0 500 150' role='img' aria-label='Share of traffic that would be blocked'>";
+  std::string o =
+      "<svg viewBox='0 0 500 150' role='img' aria-label='Share of traffic that would be blocked'>";
   for (int i = 0; i <= 4; ++i) {
     double x = 80 + 360.0 * i / 4;
-    fmt::format_to(std::back_inserter(o), "<line x1='{:.0f}' y1='4' x2='{:.0f}' y2='128' class='grid'/><text x='{:.0f}' y='144' class='xlab' text-anchor='middle'>{}%</text>",
+    fmt::format_to(std::back_inserter(o),
+                   "<line x1='{:.0f}' y1='4' x2='{:.0f}' y2='128' class='grid'/><text x='{:.0f}' "
+                   "y='144' class='xlab' text-anchor='middle'>{}%</text>",
                    x, x, x, i * 25);
   }
   for (int r = 0; r < 3; ++r) {
@@ -224,10 +251,11 @@ std::string shareBars(const Evaluation& ev) {
                    "<text x='{:.1f}' y='{:.0f}' class='blab'>{}</text>"
                    "<text x='{:.1f}' y='{:.0f}' class='blab'>{}</text>",
                    y + 18, rows[r].name, y, 3.6 * rows[r].ub, y + 15, 3.6 * rows[r].sim,
-                   84 + 3.6 * rows[r].ub, y + 11, formatPct(rows[r].ub),
-                   84 + 3.6 * rows[r].sim, y + 26, formatPct(rows[r].sim));
+                   84 + 3.6 * rows[r].ub, y + 11, formatPct(rows[r].ub), 84 + 3.6 * rows[r].sim,
+                   y + 26, formatPct(rows[r].sim));
   }
-  o += "</svg><div class='legend'><span><i class='k-ubbar'></i>upper bound (blocked throughout)</span>"
+  o += "</svg><div class='legend'><span><i class='k-ubbar'></i>upper bound (blocked "
+       "throughout)</span>"
        "<span><i class='k-sim'></i>simulated enforcement</span></div>";
   return o;
 }
@@ -293,11 +321,14 @@ std::string renderHtml(const ReportData& d) {
   auto out = std::back_inserter(o);
   const char* verdict = ev.safe ? "SAFE" : "NOT SAFE";
 
-  fmt::format_to(out, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-                      "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-                      "<title>IBSR Report: {}</title><style>{}</style></head><body><main>\n",
+  fmt::format_to(out,
+                 "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+                 "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+                 "<title>IBSR Report: {}</title><style>{}</style></head><body><main>\n",
                  verdict, kCss);
-  fmt::format_to(out, "<h1>IBSR Report</h1><p class='sub'>Shadow-mode evidence for ports {} &middot; {} to {} ({} s) &middot; generated {}</p>\n",
+  fmt::format_to(out,
+                 "<h1>IBSR Report</h1><p class='sub'>Shadow-mode evidence for ports {} &middot; {} "
+                 "to {} ({} s) &middot; generated {}</p>\n",
                  esc(fmt::format("{}", fmt::join(r.dstPorts, ", "))), formatTime(r.startTs),
                  formatTime(r.lastTs), r.observedSec, formatTime(d.generatedAt));
 
@@ -305,8 +336,11 @@ std::string renderHtml(const ReportData& d) {
   fmt::format_to(out, "<section class='verdict {}' id='verdict'><div class='badge'>{}</div><div>",
                  ev.safe ? "safe" : "unsafe", verdict);
   if (ev.safe) {
-    fmt::format_to(out, "<p><b>Enforcement looks safe.</b> Abuse was detected, the false-positive bound is {} (at most {:.1f}%), and {} of SYNs come from the sources that would be blocked.</p>",
-                   formatPct(ev.fpBoundPct), kMaxFpBoundPct, formatPct(ev.upperBound.synPct));
+    fmt::format_to(
+        out,
+        "<p><b>Enforcement looks safe.</b> Abuse was detected, the false-positive bound is {} (at "
+        "most {:.1f}%), and {} of SYNs come from the sources that would be blocked.</p>",
+        formatPct(ev.fpBoundPct), kMaxFpBoundPct, formatPct(ev.upperBound.synPct));
   } else {
     fmt::format_to(out, "<p><b>Enforcement is not ready</b> because:</p><ol>");
     for (const std::string& reason : ev.reasons) fmt::format_to(out, "<li>{}</li>", esc(reason));
@@ -314,65 +348,102 @@ std::string renderHtml(const ReportData& d) {
   }
   fmt::format_to(out, "</div></section>\n");
 
-  fmt::format_to(out, "<div class='cards'>"
-                      "<div class='card{}'><b>{}</b><span>source(s) would be blocked, of {} analysed</span></div>"
-                      "<div class='card'><b>{}</b><span>of packets dropped by simulated enforcement ({} s blocks)</span></div>"
-                      "<div class='card'><b>{}</b><span>of packets from blocked sources (upper bound)</span></div>"
-                      "<div class='card{}'><b>{}</b><span>false-positive bound{}</span></div></div>\n",
-                 ev.blockedKeys ? " alert" : "", ev.blockedKeys, ev.keys, formatPct(ev.simulated.packetsPct),
-                 cfg.blockDurationSec, formatPct(ev.upperBound.packetsPct),
-                 (!ev.fpKnown || ev.fpBoundPct > kMaxFpBoundPct) ? " alert" : "",
-                 ev.fpKnown ? formatPct(ev.fpBoundPct) : std::string("UNKNOWN"),
-                 ev.fpKnown ? fmt::format(" (share of blocked packets from sources that look legitimate)")
-                            : " (" + esc(ev.fpReason) + ")");
+  fmt::format_to(
+      out,
+      "<div class='cards'>"
+      "<div class='card{}'><b>{}</b><span>source(s) would be blocked, of {} analysed</span></div>"
+      "<div class='card'><b>{}</b><span>of packets dropped by simulated enforcement ({} s "
+      "blocks)</span></div>"
+      "<div class='card'><b>{}</b><span>of packets from blocked sources (upper bound)</span></div>"
+      "<div class='card{}'><b>{}</b><span>false-positive bound{}</span></div></div>\n",
+      ev.blockedKeys ? " alert" : "", ev.blockedKeys, ev.keys, formatPct(ev.simulated.packetsPct),
+      cfg.blockDurationSec, formatPct(ev.upperBound.packetsPct),
+      (!ev.fpKnown || ev.fpBoundPct > kMaxFpBoundPct) ? " alert" : "",
+      ev.fpKnown ? formatPct(ev.fpBoundPct) : std::string("UNKNOWN"),
+      ev.fpKnown ? fmt::format(" (share of blocked packets from sources that look legitimate)")
+                 : " (" + esc(ev.fpReason) + ")");
 
   // 2. Abuse: who would be blocked.
   fmt::format_to(out, "<h2>Abuse Pattern Observed</h2>\n");
   if (ev.blockedKeys == 0) {
     fmt::format_to(out, "<p>No source matched an abuse pattern.</p>\n");
   } else {
-    fmt::format_to(out, "<p>{} source(s) matched an abuse pattern: {} SYN_FLOOD_LIKE (SYN rate &ge; {}/s with success ratio &le; {}), {} VOLUMETRIC_TCP_ABUSE, in {} episode(s).</p>\n",
-                   ev.blockedKeys, ev.synFloodKeys, shortNum(cfg.synRateThreshold),
-                   shortNum(cfg.successRatioThreshold), ev.volumetricKeys, ev.episodes);
-    fmt::format_to(out, "<h3>Top offenders (by SYNs)</h3><table><thead><tr><th class='n'>#</th><th>Source</th><th>Class</th><th class='n'>Peak SYN/s</th><th class='n'>Success ratio</th><th class='n'>SYNs</th><th class='n'>Packets</th><th class='n'>Episodes</th><th>First flagged</th></tr></thead><tbody>\n");
+    fmt::format_to(
+        out,
+        "<p>{} source(s) matched an abuse pattern: {} SYN_FLOOD_LIKE (SYN rate &ge; {}/s with "
+        "success ratio &le; {}), {} VOLUMETRIC_TCP_ABUSE, in {} episode(s).</p>\n",
+        ev.blockedKeys, ev.synFloodKeys, shortNum(cfg.synRateThreshold),
+        shortNum(cfg.successRatioThreshold), ev.volumetricKeys, ev.episodes);
+    fmt::format_to(
+        out,
+        "<h3>Top offenders (by SYNs)</h3><table><thead><tr><th "
+        "class='n'>#</th><th>Source</th><th>Class</th><th class='n'>Peak SYN/s</th><th "
+        "class='n'>Success ratio</th><th class='n'>SYNs</th><th class='n'>Packets</th><th "
+        "class='n'>Episodes</th><th>First flagged</th></tr></thead><tbody>\n");
     size_t rank = 0;
     for (size_t i : ev.topOffenders) {
       const KeyResult& k = r.keys[i];
-      fmt::format_to(out, "<tr class='block'><td class='n'>{}</td><td>{}</td><td>{}</td><td class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td><td class='t'>{}</td></tr>\n",
-                     ++rank, esc(formatSource(k.key)), abuseClassName(k.abuseClass), k.shown.synRate(),
-                     k.shown.successRatio(), formatCount(k.total.syn), formatCount(k.total.packets),
-                     k.episodes.size(), k.episodes.empty() ? "" : formatTime(k.episodes.front().start));
+      fmt::format_to(out,
+                     "<tr class='block'><td class='n'>{}</td><td>{}</td><td>{}</td><td "
+                     "class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{}</td><td "
+                     "class='n'>{}</td><td class='n'>{}</td><td class='t'>{}</td></tr>\n",
+                     ++rank, esc(formatSource(k.key)), abuseClassName(k.abuseClass),
+                     k.shown.synRate(), k.shown.successRatio(), formatCount(k.total.syn),
+                     formatCount(k.total.packets), k.episodes.size(),
+                     k.episodes.empty() ? "" : formatTime(k.episodes.front().start));
     }
     fmt::format_to(out, "</tbody></table>\n");
   }
   if (!d.chart.bins.empty() && !d.chart.keys.empty()) {
-    fmt::format_to(out, "<h3>SYN rate over time (peak window per point), top offenders</h3>{}\n", synRateChart(d));
-    fmt::format_to(out, "<h3>Handshake success ratio over time, top offenders</h3>{}\n", ratioChart(d));
+    fmt::format_to(out, "<h3>SYN rate over time (peak window per point), top offenders</h3>{}\n",
+                   synRateChart(d));
+    fmt::format_to(out, "<h3>Handshake success ratio over time, top offenders</h3>{}\n",
+                   ratioChart(d));
   }
 
   // 3. Cost.
-  fmt::format_to(out, "<h2>Counterfactual Enforcement Impact</h2>\n<div class='two'><div>{}</div><div>", shareBars(ev));
-  fmt::format_to(out, "<table><thead><tr><th>Measure</th><th class='n'>Packets</th><th class='n'>Bytes</th><th class='n'>SYNs</th></tr></thead><tbody>"
-                      "<tr><td>Upper bound</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td></tr>"
-                      "<tr><td>Simulated enforcement</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td></tr></tbody></table>",
-                 formatPct(ev.upperBound.packetsPct), formatPct(ev.upperBound.bytesPct), formatPct(ev.upperBound.synPct),
-                 formatPct(ev.simulated.packetsPct), formatPct(ev.simulated.bytesPct), formatPct(ev.simulated.synPct));
-  fmt::format_to(out, "<p class='note'><b>Upper bound</b>: share of all (non-allowlisted) traffic sent by the blocked sources over the whole input. "
-                      "<b>Simulated</b>: what a real enforcer would have dropped, blocking each source for {} s from the end of its first flagged window and renewing while it stays flagged.</p>",
-                 cfg.blockDurationSec);
+  fmt::format_to(out,
+                 "<h2>Counterfactual Enforcement Impact</h2>\n<div class='two'><div>{}</div><div>",
+                 shareBars(ev));
+  fmt::format_to(
+      out,
+      "<table><thead><tr><th>Measure</th><th class='n'>Packets</th><th class='n'>Bytes</th><th "
+      "class='n'>SYNs</th></tr></thead><tbody>"
+      "<tr><td>Upper bound</td><td class='n'>{}</td><td class='n'>{}</td><td class='n'>{}</td></tr>"
+      "<tr><td>Simulated enforcement</td><td class='n'>{}</td><td class='n'>{}</td><td "
+      "class='n'>{}</td></tr></tbody></table>",
+      formatPct(ev.upperBound.packetsPct), formatPct(ev.upperBound.bytesPct),
+      formatPct(ev.upperBound.synPct), formatPct(ev.simulated.packetsPct),
+      formatPct(ev.simulated.bytesPct), formatPct(ev.simulated.synPct));
+  fmt::format_to(
+      out,
+      "<p class='note'><b>Upper bound</b>: share of all (non-allowlisted) traffic sent by the "
+      "blocked sources over the whole input. "
+      "<b>Simulated</b>: what a real enforcer would have dropped, blocking each source for {} s "
+      "from the end of its first flagged window and renewing while it stays flagged.</p>",
+      cfg.blockDurationSec);
   if (ev.fpKnown) {
-    fmt::format_to(out, "<p><b>False-positive bound: {}</b> &mdash; {} blocked source(s) completed at least {} of their handshakes over the whole input ({} packets).</p>",
-                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, shortNum(cfg.fpSafeRatio), formatCount(ev.legitLookingPackets));
+    fmt::format_to(out,
+                   "<p><b>False-positive bound: {}</b> &mdash; {} blocked source(s) completed at "
+                   "least {} of their handshakes over the whole input ({} packets).</p>",
+                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, shortNum(cfg.fpSafeRatio),
+                   formatCount(ev.legitLookingPackets));
   } else {
-    fmt::format_to(out, "<p><b>False-positive bound: UNKNOWN</b> &mdash; {}.</p>", esc(ev.fpReason));
+    fmt::format_to(out, "<p><b>False-positive bound: UNKNOWN</b> &mdash; {}.</p>",
+                   esc(ev.fpReason));
   }
   fmt::format_to(out, "</div></div>\n");
   if (!d.chart.bins.empty()) fmt::format_to(out, "<h3>Packets over time</h3>{}\n", trafficChart(d));
-  fmt::format_to(out, "<h3>Uncertainty</h3><dl class='kv'><dt>Totals analysed</dt><dd>{} packets, {} bytes, {} SYNs from {} source(s) over {} s ({} snapshot(s), {} window(s))</dd>"
-                      "<dt>Data quality</dt><dd>{} file(s), {} line(s), {} valid snapshot(s); skipped {} malformed ({} torn last line(s)), {} oversized, {} out of order; {} counter reset(s); {} bucket(s) outside the ports; {} zero-length interval(s)</dd></dl>\n",
-                 formatCount(ev.packets), formatCount(ev.bytes), formatCount(ev.syn), ev.keys, r.observedSec,
-                 r.snapshots, r.windows, q.files, q.lines, q.snapshots, q.malformedLines, q.tornLastLines,
-                 q.oversizedLines, q.outOfOrderLines, q.counterResets, q.bucketsOutsidePorts, q.zeroDurationIntervals);
+  fmt::format_to(out,
+                 "<h3>Uncertainty</h3><dl class='kv'><dt>Totals analysed</dt><dd>{} packets, {} "
+                 "bytes, {} SYNs from {} source(s) over {} s ({} snapshot(s), {} window(s))</dd>"
+                 "<dt>Data quality</dt><dd>{} file(s), {} line(s), {} valid snapshot(s); skipped "
+                 "{} malformed ({} torn last line(s)), {} oversized, {} out of order; {} counter "
+                 "reset(s); {} bucket(s) outside the ports; {} zero-length interval(s)</dd></dl>\n",
+                 formatCount(ev.packets), formatCount(ev.bytes), formatCount(ev.syn), ev.keys,
+                 r.observedSec, r.snapshots, r.windows, q.files, q.lines, q.snapshots,
+                 q.malformedLines, q.tornLastLines, q.oversizedLines, q.outOfOrderLines,
+                 q.counterResets, q.bucketsOutsidePorts, q.zeroDurationIntervals);
 
   // Evidence table (sortable).
   fmt::format_to(out, "<h2>Evidence by source</h2>\n");
@@ -382,7 +453,8 @@ std::string renderHtml(const ReportData& d) {
   auto rank = [&](size_t i) { return r.keys[i].block ? 0 : r.keys[i].allowlisted ? 1 : 2; };
   auto before = [&](size_t a, size_t b) {
     if (rank(a) != rank(b)) return rank(a) < rank(b);
-    if (r.keys[a].total.syn != r.keys[b].total.syn) return r.keys[a].total.syn > r.keys[b].total.syn;
+    if (r.keys[a].total.syn != r.keys[b].total.syn)
+      return r.keys[a].total.syn > r.keys[b].total.syn;
     return a < b;
   };
   if (rows.size() > kMaxTableRows) {
@@ -391,39 +463,58 @@ std::string renderHtml(const ReportData& d) {
   }
   std::sort(rows.begin(), rows.end());
   if (rows.size() < r.keys.size())
-    fmt::format_to(out, "<p class='note'>Showing {} of {} sources (blocked first, then allowlisted, then the most SYNs); evidence.csv has all of them.</p>\n",
+    fmt::format_to(out,
+                   "<p class='note'>Showing {} of {} sources (blocked first, then allowlisted, "
+                   "then the most SYNs); evidence.csv has all of them.</p>\n",
                    rows.size(), r.keys.size());
-  fmt::format_to(out, "<p class='note'>Click a column to sort.</p><table class='sort'><thead><tr><th>Source</th><th>Decision</th><th>Class</th><th class='n'>SYN/s</th><th class='n'>Success ratio</th><th class='n'>SYNs</th><th class='n'>Packets</th><th class='n'>Bytes</th></tr></thead><tbody>\n");
+  fmt::format_to(out,
+                 "<p class='note'>Click a column to sort.</p><table "
+                 "class='sort'><thead><tr><th>Source</th><th>Decision</th><th>Class</th><th "
+                 "class='n'>SYN/s</th><th class='n'>Success ratio</th><th class='n'>SYNs</th><th "
+                 "class='n'>Packets</th><th class='n'>Bytes</th></tr></thead><tbody>\n");
   for (size_t idx = 0; idx < rows.size(); ++idx) {
     const KeyResult& k = r.keys[rows[idx]];
     double sr = k.hasShown ? k.shown.synRate() : 0, ratio = k.hasShown ? k.shown.successRatio() : 0;
     const char* decision = k.block ? "block" : k.allowlisted ? "allow (allowlisted)" : "allow";
     const char* cls = k.block ? "block" : k.allowlisted ? "allowl" : "";
-    fmt::format_to(out, "<tr class='{}'><td data-v='{:020}'>{}</td><td data-v='{}'><span class='tag {}'>{}</span></td><td data-v='{}'>{}</td><td class='n' data-v='{}'>{:.2f}</td><td class='n' data-v='{}'>{:.4f}</td><td class='n' data-v='{}'>{}</td><td class='n' data-v='{}'>{}</td><td class='n' data-v='{}'>{}</td></tr>\n",
-                   cls, rows[idx], esc(formatSource(k.key)), decision, cls, decision, abuseClassName(k.abuseClass),
-                   abuseClassName(k.abuseClass), sr, sr, ratio, ratio, k.total.syn, formatCount(k.total.syn),
-                   k.total.packets, formatCount(k.total.packets), k.total.bytes, formatCount(k.total.bytes));
+    fmt::format_to(
+        out,
+        "<tr class='{}'><td data-v='{:020}'>{}</td><td data-v='{}'><span class='tag "
+        "{}'>{}</span></td><td data-v='{}'>{}</td><td class='n' data-v='{}'>{:.2f}</td><td "
+        "class='n' data-v='{}'>{:.4f}</td><td class='n' data-v='{}'>{}</td><td class='n' "
+        "data-v='{}'>{}</td><td class='n' data-v='{}'>{}</td></tr>\n",
+        cls, rows[idx], esc(formatSource(k.key)), decision, cls, decision,
+        abuseClassName(k.abuseClass), abuseClassName(k.abuseClass), sr, sr, ratio, ratio,
+        k.total.syn, formatCount(k.total.syn), k.total.packets, formatCount(k.total.packets),
+        k.total.bytes, formatCount(k.total.bytes));
   }
   fmt::format_to(out, "</tbody></table>\n");
 
   // 1. Scope, 4. Rules, 5. Readiness detail.
-  fmt::format_to(out, "<h2>Scope &amp; Configuration</h2><dl class='kv'>"
-                      "<dt>Input</dt><dd>{} file(s), {} snapshot(s)</dd><dt>Observed</dt><dd>{} to {} ({} s)</dd>"
-                      "<dt>First snapshot</dt><dd>{}</dd><dt>Destination ports</dt><dd>{}</dd>"
-                      "<dt>Sources</dt><dd>{} analysed, {} allowlisted (excluded)</dd>"
-                      "<dt>Evaluation window</dt><dd>{} s ({} window(s))</dd>"
-                      "<dt>SYN-churn rule</dt><dd>SYN rate &ge; {}/s and success ratio &le; {}</dd>"
-                      "<dt>Volumetric rule</dt><dd>two of: SYN rate &ge; {}/s, packet rate &ge; {}/s, byte rate &ge; {} B/s</dd>"
-                      "<dt>Block duration</dt><dd>{} s</dd><dt>FP bound</dt><dd>success ratio &ge; {} looks legitimate; needs &ge; {} sources</dd>"
-                      "<dt>Allowlist</dt><dd>{} entr{}</dd></dl>\n",
-                 d.files.size(), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
-                 cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted",
-                 esc(fmt::format("{}", fmt::join(r.dstPorts, ", "))), ev.keys, ev.allowlistedKeys, cfg.windowSec,
-                 r.windows, fmt::format("{}", cfg.synRateThreshold), fmt::format("{}", cfg.successRatioThreshold),
-                 fmt::format("{}", cfg.volSynRate), fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate),
-                 cfg.blockDurationSec, fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp,
-                 d.allowlist.entries().size(), d.allowlist.entries().size() == 1 ? "y" : "ies");
-  fmt::format_to(out, "<h2>Candidate Enforcement Rules</h2><p>{} trigger(s), {} exception(s). IBSR never applies them (rules.json, rules.nft).</p><pre>{}</pre>\n",
+  fmt::format_to(
+      out,
+      "<h2>Scope &amp; Configuration</h2><dl class='kv'>"
+      "<dt>Input</dt><dd>{} file(s), {} snapshot(s)</dd><dt>Observed</dt><dd>{} to {} ({} s)</dd>"
+      "<dt>First snapshot</dt><dd>{}</dd><dt>Destination ports</dt><dd>{}</dd>"
+      "<dt>Sources</dt><dd>{} analysed, {} allowlisted (excluded)</dd>"
+      "<dt>Evaluation window</dt><dd>{} s ({} window(s))</dd>"
+      "<dt>SYN-churn rule</dt><dd>SYN rate &ge; {}/s and success ratio &le; {}</dd>"
+      "<dt>Volumetric rule</dt><dd>two of: SYN rate &ge; {}/s, packet rate &ge; {}/s, byte rate "
+      "&ge; {} B/s</dd>"
+      "<dt>Block duration</dt><dd>{} s</dd><dt>FP bound</dt><dd>success ratio &ge; {} looks "
+      "legitimate; needs &ge; {} sources</dd>"
+      "<dt>Allowlist</dt><dd>{} entr{}</dd></dl>\n",
+      d.files.size(), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
+      cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted",
+      esc(fmt::format("{}", fmt::join(r.dstPorts, ", "))), ev.keys, ev.allowlistedKeys,
+      cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
+      fmt::format("{}", cfg.successRatioThreshold), fmt::format("{}", cfg.volSynRate),
+      fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec,
+      fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp, d.allowlist.entries().size(),
+      d.allowlist.entries().size() == 1 ? "y" : "ies");
+  fmt::format_to(out,
+                 "<h2>Candidate Enforcement Rules</h2><p>{} trigger(s), {} exception(s). IBSR "
+                 "never applies them (rules.json, rules.nft).</p><pre>{}</pre>\n",
                  ev.blockedKeys, d.allowlist.entries().size(), esc(renderRulesJson(d)));
   fmt::format_to(out, "<h2>Readiness Judgment</h2><p><b>{}</b></p>", verdict);
   if (ev.safe) {
@@ -433,7 +524,10 @@ std::string renderHtml(const ReportData& d) {
     for (const std::string& reason : ev.reasons) fmt::format_to(out, "<li>{}</li>", esc(reason));
     fmt::format_to(out, "</ol>");
   }
-  fmt::format_to(out, "\n<p class='note'>Generated by ibsr-report from shadow-mode counters; nothing was blocked.</p></main><script>{}</script></body></html>\n", kScript);
+  fmt::format_to(out,
+                 "\n<p class='note'>Generated by ibsr-report from shadow-mode counters; nothing "
+                 "was blocked.</p></main><script>{}</script></body></html>\n",
+                 kScript);
   return o;
 }
 

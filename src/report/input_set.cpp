@@ -60,13 +60,13 @@ class Merger {
       if (line.oversized) {
         if (!quiet) {
           ++dq_.oversizedLines;
-          warn("{}:{}: line longer than {} bytes skipped", name, line.number, options_.maxLineBytes);
+          warn("{}:{}: line longer than {} bytes skipped", name, line.number,
+               options_.maxLineBytes);
         }
         continue;
       }
-      if (std::all_of(line.data, line.data + line.size, [](char c) {
-            return c == ' ' || c == '\t' || c == '\r';
-          })) {
+      if (std::all_of(line.data, line.data + line.size,
+                      [](char c) { return c == ' ' || c == '\t' || c == '\r'; })) {
         if (!quiet) ++dq_.blankLines;
         continue;
       }

@@ -23,12 +23,12 @@ struct DataQuality {
   uint64_t files = 0;
   uint64_t lines = 0;
   uint64_t blankLines = 0;
-  uint64_t snapshots = 0;         // valid snapshot lines delivered
-  uint64_t malformedLines = 0;    // bad JSON, wrong types, missing fields, duplicates...
-  uint64_t tornLastLines = 0;     // subset of malformedLines: a final line with no newline
+  uint64_t snapshots = 0;       // valid snapshot lines delivered
+  uint64_t malformedLines = 0;  // bad JSON, wrong types, missing fields, duplicates...
+  uint64_t tornLastLines = 0;   // subset of malformedLines: a final line with no newline
   uint64_t oversizedLines = 0;
-  uint64_t outOfOrderLines = 0;   // earlier timestamp than the previous snapshot of the file
-  uint64_t counterResets = 0;     // filled in by the analysis
+  uint64_t outOfOrderLines = 0;  // earlier timestamp than the previous snapshot of the file
+  uint64_t counterResets = 0;    // filled in by the analysis
   uint64_t bucketsOutsidePorts = 0;
   uint64_t zeroDurationIntervals = 0;
 };

@@ -12,12 +12,15 @@ constexpr size_t kChunk = 1 << 20;
 constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
 
 bool endsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
 
-LineReader::~LineReader() { close(); }
+LineReader::~LineReader() {
+  close();
+}
 
 void LineReader::close() {
   if (fd_ >= 0) ::close(fd_);
@@ -34,7 +37,9 @@ Status LineReader::open(const std::string& path) {
   begin_ = end_ = scanned_ = 0;
   eof_ = skipping_ = false;
   lineNo_ = 0;
-  codec_ = endsWith(path, ".gz") ? Codec::Gzip : endsWith(path, ".zst") ? Codec::Zstd : Codec::Plain;
+  codec_ = endsWith(path, ".gz")    ? Codec::Gzip
+           : endsWith(path, ".zst") ? Codec::Zstd
+                                    : Codec::Plain;
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) return sysError("cannot open '" + path + "'");
   if (codec_ == Codec::Gzip) {
@@ -44,7 +49,8 @@ Status LineReader::open(const std::string& path) {
     gzbuffer(gz_, 1 << 18);
   } else if (codec_ == Codec::Zstd) {
     zstd_ = ZSTD_createDCtx();
-    if (zstd_ == nullptr) return plainError("cannot open '" + path + "': zstd initialisation failed");
+    if (zstd_ == nullptr)
+      return plainError("cannot open '" + path + "': zstd initialisation failed");
     zin_.resize(ZSTD_DStreamInSize());
     zinBuf_ = {zin_.data(), 0, 0};
     zstdFrameOpen_ = false;
@@ -60,7 +66,8 @@ void LineReader::ensureRoom(size_t bytes) {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ + bytes + kPad > buf_.size()) buf_.grow(end_ + bytes + kPad, maxLine_ + 2 * kChunk + kPad);
+  if (end_ + bytes + kPad > buf_.size())
+    buf_.grow(end_ + bytes + kPad, maxLine_ + 2 * kChunk + kPad);
 }
 
 Result<size_t> LineReader::fill(size_t want) {
@@ -91,7 +98,8 @@ Result<size_t> LineReader::fill(size_t want) {
           if (n < 0 && errno == EINTR) continue;
           if (n < 0) return sysError("cannot read '" + path_ + "'");
           if (n == 0) {
-            if (zstdFrameOpen_) return plainError("cannot decompress '" + path_ + "': truncated zstd frame");
+            if (zstdFrameOpen_)
+              return plainError("cannot decompress '" + path_ + "': truncated zstd frame");
             return size_t(0);
           }
           zinBuf_ = {zin_.data(), size_t(n), 0};

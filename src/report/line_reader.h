@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 #include <vector>
@@ -22,9 +22,9 @@ namespace ibsr::report {
 struct Line {
   const char* data = nullptr;
   size_t size = 0;
-  size_t capacity = 0;  // readable bytes from data (>= size + simdjson::SIMDJSON_PADDING)
-  uint64_t number = 0;  // 1-based
-  bool oversized = false;    // longer than the cap; data is empty
+  size_t capacity = 0;     // readable bytes from data (>= size + simdjson::SIMDJSON_PADDING)
+  uint64_t number = 0;     // 1-based
+  bool oversized = false;  // longer than the cap; data is empty
   bool lastWithoutNewline = false;  // the file ended without a final newline (maybe torn)
 };
 

@@ -6,7 +6,9 @@
 namespace ibsr::report {
 namespace {
 
-std::string num(double x) { return fmt::format("{}", x); }  // shortest round-trip form
+std::string num(double x) {
+  return fmt::format("{}", x);
+}  // shortest round-trip form
 
 std::string portsText(const std::vector<uint16_t>& ports) {
   return ports.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(ports, ", "));
@@ -39,25 +41,32 @@ std::string renderMarkdown(const ReportData& d) {
   fmt::format_to(out, "| Evaluation window | {} s ({} window(s)) |\n", c.windowSec, r.windows);
   fmt::format_to(out, "| SYN-churn rule | SYN rate >= {}/s and success ratio <= {} |\n",
                  num(c.synRateThreshold), num(c.successRatioThreshold));
-  fmt::format_to(out,
-                 "| Volumetric rule | two of: SYN rate >= {}/s, packet rate >= {}/s, byte rate >= {} B/s |\n",
-                 num(c.volSynRate), num(c.volPktRate), num(c.volByteRate));
+  fmt::format_to(
+      out,
+      "| Volumetric rule | two of: SYN rate >= {}/s, packet rate >= {}/s, byte rate >= {} B/s |\n",
+      num(c.volSynRate), num(c.volPktRate), num(c.volByteRate));
   fmt::format_to(out, "| Block duration | {} s |\n", c.blockDurationSec);
-  fmt::format_to(out, "| FP bound | sources with success ratio >= {} look legitimate; needs >= {} sources |\n",
-                 num(c.fpSafeRatio), c.minSamplesForFp);
+  fmt::format_to(
+      out, "| FP bound | sources with success ratio >= {} look legitimate; needs >= {} sources |\n",
+      num(c.fpSafeRatio), c.minSamplesForFp);
   fmt::format_to(out, "| Allowlist | {} entr{} |\n", d.allowlist.entries().size(),
                  d.allowlist.entries().size() == 1 ? "y" : "ies");
-  if (c.minObservationSec) fmt::format_to(out, "| Minimum observation | {} s |\n", *c.minObservationSec);
+  if (c.minObservationSec)
+    fmt::format_to(out, "| Minimum observation | {} s |\n", *c.minObservationSec);
   if (c.requireMultiWindow) fmt::format_to(out, "| Multi-window episodes | required |\n");
 
   fmt::format_to(out, "\n## 2. Abuse Pattern Observed\n\n");
   if (ev.blockedKeys == 0) {
     fmt::format_to(out, "No source matched an abuse pattern.\n");
   } else {
-    fmt::format_to(out, "{} source(s) matched an abuse pattern ({} SYN_FLOOD_LIKE, {} VOLUMETRIC_TCP_ABUSE) in {} episode(s).\n\n",
+    fmt::format_to(out,
+                   "{} source(s) matched an abuse pattern ({} SYN_FLOOD_LIKE, {} "
+                   "VOLUMETRIC_TCP_ABUSE) in {} episode(s).\n\n",
                    ev.blockedKeys, ev.synFloodKeys, ev.volumetricKeys, ev.episodes);
     fmt::format_to(out, "### Top Offenders\n\n");
-    fmt::format_to(out, "| # | Source | Class | SYN rate (/s) | Success ratio | SYNs | Packets | Bytes | Episodes |\n");
+    fmt::format_to(out,
+                   "| # | Source | Class | SYN rate (/s) | Success ratio | SYNs | Packets | Bytes "
+                   "| Episodes |\n");
     fmt::format_to(out, "|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
     size_t rank = 0;
     for (size_t i : ev.topOffenders) {
@@ -71,9 +80,11 @@ std::string renderMarkdown(const ReportData& d) {
   bool anyAllowlisted = false;
   for (const KeyResult& k : r.keys) {
     if (!k.allowlisted) continue;
-    if (!anyAllowlisted) fmt::format_to(out, "\nAllowlisted sources (never blocked, excluded from all figures):\n\n");
+    if (!anyAllowlisted)
+      fmt::format_to(out, "\nAllowlisted sources (never blocked, excluded from all figures):\n\n");
     anyAllowlisted = true;
-    fmt::format_to(out, "- {} ({} SYNs, {} packets)\n", formatSource(k.key), k.total.syn, k.total.packets);
+    fmt::format_to(out, "- {} ({} SYNs, {} packets)\n", formatSource(k.key), k.total.syn,
+                   k.total.packets);
   }
 
   fmt::format_to(out, "\n## 3. Counterfactual Enforcement Impact\n\n");
@@ -81,22 +92,33 @@ std::string renderMarkdown(const ReportData& d) {
   fmt::format_to(out, "| Upper bound: blocked sources over the whole input | {} | {} | {} |\n",
                  formatPct(ev.upperBound.packetsPct), formatPct(ev.upperBound.bytesPct),
                  formatPct(ev.upperBound.synPct));
-  fmt::format_to(out, "| Simulated enforcement: {} s blocks from the first flagged window | {} | {} | {} |\n",
-                 c.blockDurationSec, formatPct(ev.simulated.packetsPct),
-                 formatPct(ev.simulated.bytesPct), formatPct(ev.simulated.synPct));
+  fmt::format_to(
+      out, "| Simulated enforcement: {} s blocks from the first flagged window | {} | {} | {} |\n",
+      c.blockDurationSec, formatPct(ev.simulated.packetsPct), formatPct(ev.simulated.bytesPct),
+      formatPct(ev.simulated.synPct));
   if (ev.fpKnown) {
-    fmt::format_to(out, "\nFalse-positive bound: **{}** ({} blocked source(s) with success ratio >= {}, {} packets).\n",
-                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, num(c.fpSafeRatio), ev.legitLookingPackets);
+    fmt::format_to(out,
+                   "\nFalse-positive bound: **{}** ({} blocked source(s) with success ratio >= {}, "
+                   "{} packets).\n",
+                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, num(c.fpSafeRatio),
+                   ev.legitLookingPackets);
   } else {
     fmt::format_to(out, "\nFalse-positive bound: **UNKNOWN** ({}).\n", ev.fpReason);
   }
   fmt::format_to(out, "\nUncertainty:\n\n");
-  fmt::format_to(out, "- Totals analysed: {} packets, {} bytes, {} SYNs from {} source(s) over {} s.\n",
+  fmt::format_to(out,
+                 "- Totals analysed: {} packets, {} bytes, {} SYNs from {} source(s) over {} s.\n",
                  ev.packets, ev.bytes, ev.syn, ev.keys, r.observedSec);
-  fmt::format_to(out, "- Data quality: {} file(s), {} line(s), {} valid snapshot(s); skipped: {} malformed ({} torn last line(s)), {} oversized, {} out of order; {} counter reset(s); {} bucket(s) outside the ports; {} zero-length interval(s).\n",
+  fmt::format_to(out,
+                 "- Data quality: {} file(s), {} line(s), {} valid snapshot(s); skipped: {} "
+                 "malformed ({} torn last line(s)), {} oversized, {} out of order; {} counter "
+                 "reset(s); {} bucket(s) outside the ports; {} zero-length interval(s).\n",
                  q.files, q.lines, q.snapshots, q.malformedLines, q.tornLastLines, q.oversizedLines,
-                 q.outOfOrderLines, q.counterResets, q.bucketsOutsidePorts, q.zeroDurationIntervals);
-  fmt::format_to(out, "- Counters are sampled every snapshot: traffic inside an interval is assumed evenly spread when a simulated block covers part of it.\n");
+                 q.outOfOrderLines, q.counterResets, q.bucketsOutsidePorts,
+                 q.zeroDurationIntervals);
+  fmt::format_to(out,
+                 "- Counters are sampled every snapshot: traffic inside an interval is assumed "
+                 "evenly spread when a simulated block covers part of it.\n");
 
   fmt::format_to(out, "\n## 4. Candidate Enforcement Rules\n\n");
   fmt::format_to(out, "{} trigger(s), {} exception(s). Never applied by IBSR.\n\n", ev.blockedKeys,
@@ -105,7 +127,9 @@ std::string renderMarkdown(const ReportData& d) {
 
   fmt::format_to(out, "\n## 5. Readiness Judgment\n\n**{}**\n", ev.safe ? "SAFE" : "NOT SAFE");
   if (ev.safe) {
-    fmt::format_to(out, "\nNo blocking reason applies: abuse was detected, the FP bound is at most {:.1f}%, and at least {:.0f}% of SYNs would be blocked.\n",
+    fmt::format_to(out,
+                   "\nNo blocking reason applies: abuse was detected, the FP bound is at most "
+                   "{:.1f}%, and at least {:.0f}% of SYNs would be blocked.\n",
                    kMaxFpBoundPct, kMinBlockedSynPct);
   } else {
     fmt::format_to(out, "\nReasons:\n\n");

@@ -62,8 +62,8 @@ std::optional<int64_t> parseTime(std::string_view text) {
     if (v < 0 || v > kMaxTimestamp) return std::nullopt;
     return v;
   }
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z')
     return std::nullopt;
   auto num = [&](size_t at, size_t n, int& out) {
     auto [q, e] = std::from_chars(text.data() + at, text.data() + at + n, out);

@@ -42,9 +42,15 @@ struct Snapshot {
 inline uint64_t packKey(KeyType type, uint32_t ip, uint16_t port) {
   return (uint64_t(type) << 48) | (uint64_t(ip) << 16) | port;
 }
-inline KeyType keyType(uint64_t key) { return KeyType(key >> 48); }
-inline uint32_t keyIp(uint64_t key) { return uint32_t(key >> 16); }
-inline uint16_t keyPort(uint64_t key) { return uint16_t(key); }
+inline KeyType keyType(uint64_t key) {
+  return KeyType(key >> 48);
+}
+inline uint32_t keyIp(uint64_t key) {
+  return uint32_t(key >> 16);
+}
+inline uint16_t keyPort(uint64_t key) {
+  return uint16_t(key);
+}
 
 // Saturating addition: counters are u64 on the wire, so sums over many keys could wrap.
 inline uint64_t satAdd(uint64_t a, uint64_t b) {

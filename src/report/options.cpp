@@ -1,7 +1,7 @@
 #include "report/options.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -21,7 +21,8 @@ std::optional<std::string> parseFormats(const std::string& text, std::set<std::s
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (!kFormats.count(item)) return "unknown format '" + item + "' (expected md, html, json, csv, nft)";
+    if (!kFormats.count(item))
+      return "unknown format '" + item + "' (expected md, html, json, csv, nft)";
     formats.insert(item);
   }
   if (formats.empty()) return std::string("no output format given");
@@ -37,7 +38,8 @@ std::optional<std::string> parsePorts(const std::string& text, std::vector<uint1
     char* end = nullptr;
     errno = 0;
     unsigned long v = std::strtoul(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || errno != 0 || v < 1 || v > 65535 || item[0] == '-' || item[0] == '+')
+    if (item.empty() || *end != '\0' || errno != 0 || v < 1 || v > 65535 || item[0] == '-' ||
+        item[0] == '+')
       return "'" + item + "' is not a port in 1..65535";
     ports.push_back(uint16_t(v));
   }
@@ -74,7 +76,8 @@ std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann
   };
   auto integer = [&](int64_t& dst) -> std::optional<std::string> {
     if (!v.is_number_integer()) return std::string("must be an integer");
-    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(kMaxSeconds)) return checkSeconds(-1);
+    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(kMaxSeconds))
+      return checkSeconds(-1);
     int64_t n = v.get<int64_t>();
     if (auto e = checkSeconds(n)) return e;
     dst = n;
@@ -129,7 +132,8 @@ std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann
   }
   if (key == "generated_at") {
     std::optional<int64_t> t;
-    if (v.is_number_unsigned() && v.get<uint64_t>() <= uint64_t(kMaxTimestamp)) t = v.get<int64_t>();
+    if (v.is_number_unsigned() && v.get<uint64_t>() <= uint64_t(kMaxTimestamp))
+      t = v.get<int64_t>();
     if (v.is_string()) t = parseTime(v.get<std::string>());
     if (!t) return std::string("must be Unix seconds or YYYY-MM-DDTHH:MM:SSZ");
     o.generatedAt = t;
@@ -146,7 +150,8 @@ std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann
     return parseFormats(joined, o.formats);
   }
   if (key == "max_line_bytes") {
-    if (!v.is_number_unsigned() || v.get<uint64_t>() < 1024 || v.get<uint64_t>() > (uint64_t(1) << 32))
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < 1024 ||
+        v.get<uint64_t>() > (uint64_t(1) << 32))
       return std::string("must be an integer in 1024..4294967296");
     o.maxLineBytes = size_t(v.get<uint64_t>());
     return std::nullopt;
@@ -185,9 +190,11 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       "ibsr-report"};
   app.option_defaults()->always_capture_default();
 
-  std::string dstPorts, formats = "md,html,json,csv", generatedAt, firstSnapshot = "counted", configPath;
+  std::string dstPorts, formats = "md,html,json,csv", generatedAt, firstSnapshot = "counted",
+                        configPath;
   int64_t windowSec = def.windowSec, blockSec = def.blockDurationSec, minObs = 0;
-  double synRate = def.synRateThreshold, ratio = def.successRatioThreshold, fpSafe = def.fpSafeRatio;
+  double synRate = def.synRateThreshold, ratio = def.successRatioThreshold,
+         fpSafe = def.fpSafeRatio;
   double volSyn = def.volSynRate, volPkt = def.volPktRate, volByte = def.volByteRate;
   uint64_t minSamples = def.minSamplesForFp;
   size_t maxLine = o.maxLineBytes;
@@ -213,20 +220,26 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
                  "Snapshot file or directory (searched recursively for snapshot_*.jsonl, "
                  ".jsonl.gz, .jsonl.zst); repeatable")
       ->required();
-  app.add_option("-o,--output-dir", o.outDir, "Directory for the outputs (created if missing)")->required();
+  app.add_option("-o,--output-dir", o.outDir, "Directory for the outputs (created if missing)")
+      ->required();
   app.add_option("--config", configPath,
-                 "JSON file with any of the settings below in snake_case (e.g. window_sec); flags override it");
-  app.add_option("--dst-ports", dstPorts, "Comma-separated ports to analyse (default: every port seen)");
+                 "JSON file with any of the settings below in snake_case (e.g. window_sec); flags "
+                 "override it");
+  app.add_option("--dst-ports", dstPorts,
+                 "Comma-separated ports to analyse (default: every port seen)");
   app.add_option("--allowlist", o.allowlistPath,
                  "File of IPv4 addresses and CIDRs never to block, one per line, '#' comments");
   app.add_option("--window-sec", windowSec, "Evaluation window in seconds")->check(seconds);
-  app.add_option("--syn-rate-threshold", synRate, "SYN-churn: minimum SYNs per second")->check(positive);
-  app.add_option("--success-ratio-threshold", ratio,
-                 "SYN-churn: maximum handshake_ack/syn ratio")->check(ratioCheck);
-  app.add_option("--block-duration-sec", blockSec, "Duration of a simulated block, renewed while flagged")
+  app.add_option("--syn-rate-threshold", synRate, "SYN-churn: minimum SYNs per second")
+      ->check(positive);
+  app.add_option("--success-ratio-threshold", ratio, "SYN-churn: maximum handshake_ack/syn ratio")
+      ->check(ratioCheck);
+  app.add_option("--block-duration-sec", blockSec,
+                 "Duration of a simulated block, renewed while flagged")
       ->check(seconds);
   app.add_option("--fp-safe-ratio", fpSafe,
-                 "Blocked sources with a whole-input success ratio at least this look legitimate (FP bound)")
+                 "Blocked sources with a whole-input success ratio at least this look legitimate "
+                 "(FP bound)")
       ->check(ratioCheck);
   app.add_option("--min-samples-for-fp", minSamples,
                  "Fewer non-allowlisted sources than this make the FP bound UNKNOWN");
@@ -245,8 +258,9 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->default_str("off");
   app.add_flag("--require-multi-window", multi,
                "Stricter gate: NOT SAFE if a blocked source has only single-window episodes");
-  app.add_option("--generated-at", generatedAt,
-                 "Report time, Unix seconds or YYYY-MM-DDTHH:MM:SSZ (default: last snapshot's time)");
+  app.add_option(
+      "--generated-at", generatedAt,
+      "Report time, Unix seconds or YYYY-MM-DDTHH:MM:SSZ (default: last snapshot's time)");
   app.add_option("--format", formats, "Comma-separated outputs: md, html, json, csv, nft");
   app.add_option("--max-line-bytes", maxLine, "Longer snapshot lines are skipped with a warning")
       ->check(CLI::Range(size_t(1024), size_t(1) << 32));
@@ -296,7 +310,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
     if (auto err = parseFormats(formats, o.formats)) return usage("--format", *err);
   if (given("--generated-at")) {
     o.generatedAt = parseTime(generatedAt);
-    if (!o.generatedAt) return usage("--generated-at", "must be Unix seconds or YYYY-MM-DDTHH:MM:SSZ");
+    if (!o.generatedAt)
+      return usage("--generated-at", "must be Unix seconds or YYYY-MM-DDTHH:MM:SSZ");
   }
   return o;
 }

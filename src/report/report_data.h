@@ -25,13 +25,13 @@ struct ChartSeries {
   };
   struct KeyPoint {
     bool present = false;
-    double peakSynRate = 0;     // highest window SYN rate in the bin (bursts stay visible)
+    double peakSynRate = 0;  // highest window SYN rate in the bin (bursts stay visible)
     uint64_t syn = 0;
     uint64_t handshakeAck = 0;  // success ratio of the bin = handshakeAck / syn
   };
   std::vector<Bin> bins;
-  std::vector<uint64_t> keys;                  // the traced keys (top offenders)
-  std::vector<std::vector<KeyPoint>> points;   // [key][bin]
+  std::vector<uint64_t> keys;                 // the traced keys (top offenders)
+  std::vector<std::vector<KeyPoint>> points;  // [key][bin]
 };
 
 struct ReportData {

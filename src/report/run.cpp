@@ -74,8 +74,8 @@ int runReport(const Options& options) {
   ingestOptions.maxLineBytes = options.maxLineBytes;
   {
     Analyzer analyzer(d.config, d.allowlist, d.quality);
-    Status st = ingest(d.files, ingestOptions, d.quality,
-                       [&](const Snapshot& s) { analyzer.add(s); });
+    Status st =
+        ingest(d.files, ingestOptions, d.quality, [&](const Snapshot& s) { analyzer.add(s); });
     if (!st.ok()) {
       log::error("{}", st.error().message);
       return kExitInput;

@@ -12,7 +12,9 @@ namespace {
 
 using simdjson::dom::element;
 
-bool getU64(element v, uint64_t& out) { return v.get_uint64().get(out) == simdjson::SUCCESS; }
+bool getU64(element v, uint64_t& out) {
+  return v.get_uint64().get(out) == simdjson::SUCCESS;
+}
 
 // IPv4 text for a key: "a.b.c.d", or "a.b.c.d/24" which is only meaningful for cidr24 keys.
 bool parseKeyText(std::string_view s, uint32_t& ip, bool& hasPrefix) {
@@ -92,7 +94,8 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
         return fail("bucket: \"dst_port\" is not an integer in 0..65535");
     } else if (bit == kFKeyType) {
       std::string_view s;
-      if (v.get_string().get(s) != simdjson::SUCCESS) return fail("bucket: \"key_type\" is not a string");
+      if (v.get_string().get(s) != simdjson::SUCCESS)
+        return fail("bucket: \"key_type\" is not a string");
       if (s == "src_ip") {
         type = KeyType::SrcIp;
       } else if (s == "src_cidr24") {
@@ -120,10 +123,14 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
   constexpr uint32_t kRequired =
       kFKeyType | kFDstPort | kFSyn | kFAck | kFHandshakeAck | kFRst | kFPackets | kFBytes;
   if ((seen & kRequired) != kRequired) {
-    static constexpr std::pair<uint32_t, const char*> kNames[] = {
-        {kFKeyType, "key_type"}, {kFDstPort, "dst_port"}, {kFSyn, "syn"}, {kFAck, "ack"},
-        {kFHandshakeAck, "handshake_ack"}, {kFRst, "rst"}, {kFPackets, "packets"},
-        {kFBytes, "bytes"}};
+    static constexpr std::pair<uint32_t, const char*> kNames[] = {{kFKeyType, "key_type"},
+                                                                  {kFDstPort, "dst_port"},
+                                                                  {kFSyn, "syn"},
+                                                                  {kFAck, "ack"},
+                                                                  {kFHandshakeAck, "handshake_ack"},
+                                                                  {kFRst, "rst"},
+                                                                  {kFPackets, "packets"},
+                                                                  {kFBytes, "bytes"}};
     for (auto [b, name] : kNames)
       if (!(seen & b)) return fail(fmt::format("bucket: missing \"{}\"", name));
   }
@@ -158,7 +165,8 @@ ParseStatus SnapshotParser::parse(const char* data, size_t len, size_t capacity,
   return parseGeneral(data, len, capacity, out);
 }
 
-ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t capacity, Snapshot& out) {
+ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t capacity,
+                                         Snapshot& out) {
   out.version = 0;
   out.ts = 0;
   out.baseTs.reset();

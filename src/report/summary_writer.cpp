@@ -11,18 +11,18 @@ namespace {
 using nlohmann::ordered_json;
 
 ordered_json shareJson(const Share& s) {
-  return {{"packets", round4(s.packets)},   {"bytes", round4(s.bytes)},
-          {"syn", round4(s.syn)},           {"packets_pct", round4(s.packetsPct)},
-          {"bytes_pct", round4(s.bytesPct)}, {"syn_pct", round4(s.synPct)}};
+  return {{"packets", round4(s.packets)},
+          {"bytes", round4(s.bytes)},
+          {"syn", round4(s.syn)},
+          {"packets_pct", round4(s.packetsPct)},
+          {"bytes_pct", round4(s.bytesPct)},
+          {"syn_pct", round4(s.synPct)}};
 }
 
 ordered_json windowJson(const WindowStats& w) {
-  return {{"start", formatTime(w.start)},
-          {"end", formatTime(w.end)},
-          {"syn_rate", round4(w.synRate())},
-          {"success_ratio", round4(w.successRatio())},
-          {"pkt_rate", round4(w.pktRate())},
-          {"byte_rate", round4(w.byteRate())}};
+  return {{"start", formatTime(w.start)},    {"end", formatTime(w.end)},
+          {"syn_rate", round4(w.synRate())}, {"success_ratio", round4(w.successRatio())},
+          {"pkt_rate", round4(w.pktRate())}, {"byte_rate", round4(w.byteRate())}};
 }
 
 }  // namespace
@@ -60,7 +60,8 @@ std::string renderSummaryJson(const ReportData& d) {
       {"vol_syn_rate", c.volSynRate},
       {"vol_pkt_rate", c.volPktRate},
       {"vol_byte_rate", c.volByteRate},
-      {"min_observation_sec", c.minObservationSec ? ordered_json(*c.minObservationSec) : ordered_json()},
+      {"min_observation_sec",
+       c.minObservationSec ? ordered_json(*c.minObservationSec) : ordered_json()},
       {"require_multi_window", c.requireMultiWindow},
       {"allowlist_entries", d.allowlist.entries().size()},
   };
@@ -106,13 +107,16 @@ std::string renderSummaryJson(const ReportData& d) {
 
   ordered_json sources = ordered_json::array();
   for (const KeyResult& k : r.keys) {
-    if (!k.block && !k.allowlisted) continue;  // every key is in evidence.csv; here only the decisions
+    if (!k.block && !k.allowlisted)
+      continue;  // every key is in evidence.csv; here only the decisions
     ordered_json src = {
         {"source", formatSource(k.key)},
         {"key_type", keyTypeName(keyType(k.key))},
         {"key_value", formatKeyValue(k.key)},
         {"dst_port", keyPort(k.key)},
-        {"abuse_class", k.abuseClass == AbuseClass::None ? ordered_json() : ordered_json(abuseClassName(k.abuseClass))},
+        {"abuse_class", k.abuseClass == AbuseClass::None
+                            ? ordered_json()
+                            : ordered_json(abuseClassName(k.abuseClass))},
         {"decision", k.block ? "block" : "allow"},
         {"allowlisted", k.allowlisted},
         {"shown_window", k.hasShown ? windowJson(k.shown) : ordered_json()},

@@ -7,7 +7,8 @@ namespace ibsr::report {
 namespace {
 
 TEST(ReportAllowlist, ParsesAddressesCidrsAndComments) {
-  auto list = Allowlist::parse("# header\n10.0.0.5\n\n  192.168.0.0/16  # office\n10.0.0.5\n10.1.2.3/24\r\n", "a.txt");
+  auto list = Allowlist::parse(
+      "# header\n10.0.0.5\n\n  192.168.0.0/16  # office\n10.0.0.5\n10.1.2.3/24\r\n", "a.txt");
   ASSERT_TRUE(list.ok()) << list.error().message;
   const auto& e = list->entries();
   ASSERT_EQ(e.size(), 3u);  // duplicate removed
@@ -20,9 +21,9 @@ TEST(ReportAllowlist, ParsesAddressesCidrsAndComments) {
 }
 
 TEST(ReportAllowlist, InvalidLineIsNamed) {
-  for (const char* bad : {"10.0.0.1\n# ok\nnot-an-ip\n", "10.0.0.1\n\n10.0.0.0/33\n",
-                          "10.0.0.1\n\n10.0.0.0/\n", "10.0.0.1\n\n1.2.3.4/08\n", "10.0.0.1\n\n::1\n",
-                          "10.0.0.1\n\n10.0.0.1 10.0.0.2\n"}) {
+  for (const char* bad :
+       {"10.0.0.1\n# ok\nnot-an-ip\n", "10.0.0.1\n\n10.0.0.0/33\n", "10.0.0.1\n\n10.0.0.0/\n",
+        "10.0.0.1\n\n1.2.3.4/08\n", "10.0.0.1\n\n::1\n", "10.0.0.1\n\n10.0.0.1 10.0.0.2\n"}) {
     auto list = Allowlist::parse(bad, "allow.txt");
     ASSERT_FALSE(list.ok()) << bad;
     EXPECT_EQ(list.error().message.rfind("allow.txt:3: ", 0), 0u) << list.error().message;

@@ -9,7 +9,8 @@ namespace {
 const uint64_t kA = packKey(KeyType::SrcIp, 0x0A000001, 80);
 const uint64_t kB = packKey(KeyType::SrcIp, 0x0A000002, 80);
 
-Snapshot snap(int64_t ts, std::vector<std::pair<uint64_t, Counters>> buckets, std::optional<int64_t> base = {}) {
+Snapshot snap(int64_t ts, std::vector<std::pair<uint64_t, Counters>> buckets,
+              std::optional<int64_t> base = {}) {
   Snapshot s;
   s.version = 3;
   s.ts = ts;
@@ -42,9 +43,9 @@ struct Scenario {
 
 TEST(ReportAnalyzer, DeltasResetsAndFirstAppearance) {
   Scenario r;
-  r.go({snap(100, {{kA, c(10, 10, 20)}}, 40),                       // 60 s from base_ts
-        snap(160, {{kA, c(30, 30, 60)}, {kB, c(5, 5, 5)}}),         // B appears: raw values count
-        snap(220, {{kA, c(4, 4, 100)}, {kB, c(5, 5, 5)}})});       // A's syn went down: reset
+  r.go({snap(100, {{kA, c(10, 10, 20)}}, 40),                 // 60 s from base_ts
+        snap(160, {{kA, c(30, 30, 60)}, {kB, c(5, 5, 5)}}),   // B appears: raw values count
+        snap(220, {{kA, c(4, 4, 100)}, {kB, c(5, 5, 5)}})});  // A's syn went down: reset
   EXPECT_EQ(r.dq.counterResets, 1u);
   EXPECT_EQ(r.key(kA).total.syn, 10u + 20u + 4u);
   EXPECT_EQ(r.key(kA).total.packets, 20u + 40u + 100u);
@@ -121,7 +122,8 @@ TEST(ReportAnalyzer, EpisodesSplitOnQuietWindowsAndSimulationProrates) {
 TEST(ReportAnalyzer, AllowlistedKeysAreNeverFlagged) {
   Scenario r;
   r.allowlist = Allowlist::parse("10.0.0.0/24\n", "a").value();
-  r.go({snap(60, {{kA, c(60000, 0, 60000)}, {kB, c(1, 1, 1)}}, 0), snap(120, {{kA, c(120000, 0, 120000)}, {kB, c(2, 2, 2)}})});
+  r.go({snap(60, {{kA, c(60000, 0, 60000)}, {kB, c(1, 1, 1)}}, 0),
+        snap(120, {{kA, c(120000, 0, 120000)}, {kB, c(2, 2, 2)}})});
   EXPECT_TRUE(r.key(kA).allowlisted);
   EXPECT_EQ(r.key(kA).abuseClass, AbuseClass::None);
   EXPECT_FALSE(r.key(kA).block);
@@ -133,7 +135,8 @@ TEST(ReportAnalyzer, PortFilterAndZeroLengthIntervals) {
   Scenario r;
   r.config.dstPorts = {443};
   const uint64_t k443 = packKey(KeyType::SrcIp, 1, 443);
-  r.go({snap(60, {{kA, c(1, 1, 1)}, {k443, c(1, 1, 1)}}, 0), snap(60, {{kA, c(1, 1, 1)}, {k443, c(1, 1, 1)}})});
+  r.go({snap(60, {{kA, c(1, 1, 1)}, {k443, c(1, 1, 1)}}, 0),
+        snap(60, {{kA, c(1, 1, 1)}, {k443, c(1, 1, 1)}})});
   EXPECT_EQ(r.dq.bucketsOutsidePorts, 2u);
   EXPECT_EQ(r.dq.zeroDurationIntervals, 1u);
   ASSERT_EQ(r.result.keys.size(), 1u);

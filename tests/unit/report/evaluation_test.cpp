@@ -30,15 +30,17 @@ TEST(ReportEvaluation, ReasonsInOrder) {
   EXPECT_FALSE(ev.safe);
   EXPECT_EQ(ev.reasons, (std::vector<std::string>{
                             "FP bound unknown: Insufficient data: 1 keys, need at least 10",
-                            "No abuse pattern detected", "Less than 1% of SYNs would be blocked (0.00%)",
-                            "No traffic observed", "Observation span 60 s is shorter than the required 3600 s"}));
+                            "No abuse pattern detected",
+                            "Less than 1% of SYNs would be blocked (0.00%)", "No traffic observed",
+                            "Observation span 60 s is shorter than the required 3600 s"}));
 }
 
 TEST(ReportEvaluation, FpBoundAndMultiWindowGate) {
   AnalysisResult r;
   for (uint32_t i = 0; i < 8; ++i) r.keys.push_back(key(10 + i, AbuseClass::None, 10, 10, 100));
   r.keys.push_back(key(1, AbuseClass::SynFloodLike, 9000, 0, 9000, {1}));
-  r.keys.push_back(key(2, AbuseClass::VolumetricTcpAbuse, 1000, 500, 1000, {2}));  // ratio 0.5: legit-looking
+  r.keys.push_back(
+      key(2, AbuseClass::VolumetricTcpAbuse, 1000, 500, 1000, {2}));  // ratio 0.5: legit-looking
   AnalysisConfig cfg;
   Evaluation ev = evaluate(r, cfg);
   ASSERT_TRUE(ev.fpKnown);
@@ -49,8 +51,8 @@ TEST(ReportEvaluation, FpBoundAndMultiWindowGate) {
   cfg.requireMultiWindow = true;
   ev = evaluate(r, cfg);
   EXPECT_EQ(ev.fpBoundPct, 0.0);
-  EXPECT_EQ(ev.reasons, (std::vector<std::string>{
-                            "1 blocked source(s) have only single-window episodes and need manual review: 0.0.0.1:80"}));
+  EXPECT_EQ(ev.reasons, (std::vector<std::string>{"1 blocked source(s) have only single-window "
+                                                  "episodes and need manual review: 0.0.0.1:80"}));
   cfg.requireMultiWindow = false;
   EXPECT_TRUE(evaluate(r, cfg).safe);
 }

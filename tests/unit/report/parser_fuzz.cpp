@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (a != b) std::abort();
   if (a == ParseStatus::Ok) {
     if (!same(fast, general)) std::abort();
-    if (fast.version < 3 || fast.version > 7 || fast.ts < 0 || fast.ts > kMaxTimestamp) std::abort();
+    if (fast.version < 3 || fast.version > 7 || fast.ts < 0 || fast.ts > kMaxTimestamp)
+      std::abort();
   }
   return 0;
 }

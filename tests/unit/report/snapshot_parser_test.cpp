@@ -23,12 +23,15 @@ class ParserTest : public ::testing::Test {
   }
   static std::string bucket(const std::string& key, const std::string& extra = "") {
     return "{\"key_type\":\"src_ip\"," + key +
-           ",\"dst_port\":8899,\"syn\":42,\"ack\":156,\"handshake_ack\":40,\"rst\":2,\"packets\":200,"
-           "\"bytes\":45000" + extra + "}";
+           ",\"dst_port\":8899,\"syn\":42,\"ack\":156,\"handshake_ack\":40,\"rst\":2,\"packets\":"
+           "200,"
+           "\"bytes\":45000" +
+           extra + "}";
   }
   static std::string line(int version, const std::string& buckets, const std::string& extra = "") {
     return "{\"version\":" + std::to_string(version) +
-           ",\"ts_unix_sec\":1705312920,\"dst_ports\":[8899,8900]" + extra + ",\"buckets\":[" + buckets + "]}";
+           ",\"ts_unix_sec\":1705312920,\"dst_ports\":[8899,8900]" + extra + ",\"buckets\":[" +
+           buckets + "]}";
   }
   std::string buf_;
   SnapshotParser parser_;
@@ -53,26 +56,33 @@ TEST_F(ParserTest, SeedSchemaV3) {
 }
 
 TEST_F(ParserTest, LaterSchemas) {
-  ASSERT_EQ(parse(line(4, bucket("\"src_ip\":\"192.168.1.1\""))), ParseStatus::Ok) << parser_.error();
+  ASSERT_EQ(parse(line(4, bucket("\"src_ip\":\"192.168.1.1\""))), ParseStatus::Ok)
+      << parser_.error();
   EXPECT_EQ(snap_.buckets[0].key, packKey(KeyType::SrcIp, 3232235777u, 8899));
-  std::string v5 = ",\"interval_sec\":60,\"run_id\":\"r\",\"counter_mode\":\"cumulative\","
-                   "\"base_ts_unix_sec\":1705312800,\"aggregation\":\"src_ip\"";
-  ASSERT_EQ(parse(line(5, bucket("\"src_ip\":\"192.168.1.1\""), v5)), ParseStatus::Ok) << parser_.error();
+  std::string v5 =
+      ",\"interval_sec\":60,\"run_id\":\"r\",\"counter_mode\":\"cumulative\","
+      "\"base_ts_unix_sec\":1705312800,\"aggregation\":\"src_ip\"";
+  ASSERT_EQ(parse(line(5, bucket("\"src_ip\":\"192.168.1.1\""), v5)), ParseStatus::Ok)
+      << parser_.error();
   EXPECT_EQ(snap_.baseTs, 1705312800);
   // v6/v7 fields anywhere are ignored, whatever their type.
-  ASSERT_EQ(parse(line(7, bucket("\"src_ip\":\"192.168.1.1\"", ",\"new\":{\"a\":[1,2]}"), v5 + ",\"x\":null")),
+  ASSERT_EQ(parse(line(7, bucket("\"src_ip\":\"192.168.1.1\"", ",\"new\":{\"a\":[1,2]}"),
+                       v5 + ",\"x\":null")),
             ParseStatus::Ok)
       << parser_.error();
-  EXPECT_EQ(parse(line(5, bucket("\"src_ip\":\"1.2.3.4\""), ",\"counter_mode\":\"delta\"")), ParseStatus::Malformed);
+  EXPECT_EQ(parse(line(5, bucket("\"src_ip\":\"1.2.3.4\""), ",\"counter_mode\":\"delta\"")),
+            ParseStatus::Malformed);
 }
 
 TEST_F(ParserTest, Cidr24KeysAreMasked) {
-  std::string b = "{\"key_type\":\"src_cidr24\",\"src_ip\":\"10.1.2.0/24\",\"dst_port\":1,\"syn\":0,\"ack\":0,"
-                  "\"handshake_ack\":0,\"rst\":0,\"packets\":0,\"bytes\":0}";
+  std::string b =
+      "{\"key_type\":\"src_cidr24\",\"src_ip\":\"10.1.2.0/24\",\"dst_port\":1,\"syn\":0,\"ack\":0,"
+      "\"handshake_ack\":0,\"rst\":0,\"packets\":0,\"bytes\":0}";
   ASSERT_EQ(parse(line(6, b)), ParseStatus::Ok) << parser_.error();
   EXPECT_EQ(snap_.buckets[0].key, packKey(KeyType::SrcCidr24, 0x0A010200, 1));
-  std::string v3 = "{\"key_type\":\"src_cidr24\",\"key_value\":167838215,\"dst_port\":1,\"syn\":0,\"ack\":0,"
-                   "\"handshake_ack\":0,\"rst\":0,\"packets\":0,\"bytes\":0}";
+  std::string v3 =
+      "{\"key_type\":\"src_cidr24\",\"key_value\":167838215,\"dst_port\":1,\"syn\":0,\"ack\":0,"
+      "\"handshake_ack\":0,\"rst\":0,\"packets\":0,\"bytes\":0}";
   ASSERT_EQ(parse(line(3, v3)), ParseStatus::Ok) << parser_.error();
   EXPECT_EQ(snap_.buckets[0].key, packKey(KeyType::SrcCidr24, 0x0A010200, 1));
   // A /24 suffix on a host key is a contradiction.
@@ -93,9 +103,9 @@ TEST_F(ParserTest, RejectsBadLines) {
       "[]",
       "null",
       line(3, bucket(k)) + "x",
-      "{\"ts_unix_sec\":1,\"buckets\":[]}",                       // no version
-      "{\"version\":3,\"buckets\":[]}",                          // no ts
-      "{\"version\":3,\"ts_unix_sec\":1}",                       // no buckets
+      "{\"ts_unix_sec\":1,\"buckets\":[]}",  // no version
+      "{\"version\":3,\"buckets\":[]}",      // no ts
+      "{\"version\":3,\"ts_unix_sec\":1}",   // no buckets
       "{\"version\":3,\"version\":3,\"ts_unix_sec\":1,\"buckets\":[]}",
       "{\"version\":\"3\",\"ts_unix_sec\":1,\"buckets\":[]}",
       "{\"version\":3,\"ts_unix_sec\":-1,\"buckets\":[]}",
@@ -105,7 +115,7 @@ TEST_F(ParserTest, RejectsBadLines) {
       "{\"version\":3,\"ts_unix_sec\":1,\"dst_ports\":[65536],\"buckets\":[]}",
       "{\"version\":3,\"ts_unix_sec\":1,\"dst_ports\":8899,\"buckets\":[]}",
       line(3, "1"),
-      line(3, bucket(k, ",\"syn\":1")),                            // duplicate field
+      line(3, bucket(k, ",\"syn\":1")),  // duplicate field
       line(3, bucket("\"key_value\":-1")),
       line(3, bucket("\"key_value\":4294967296")),
       line(3, bucket("\"key_value\":\"1.2.3\"")),
@@ -118,9 +128,10 @@ TEST_F(ParserTest, RejectsBadLines) {
       line(3, sub(bucket(k), "\"syn\":42,", "")),
       line(3, sub(bucket(k), "\"dst_port\":8899", "\"dst_port\":65536")),
       line(3, sub(bucket(k), "src_ip", "src_ipv6")),
-      line(3, bucket(k) + "," + bucket(k)),                       // duplicate bucket
+      line(3, bucket(k) + "," + bucket(k)),  // duplicate bucket
       std::string("{\"version\":3,\"ts_unix_sec\":1,\"buckets\":[],\"s\":\"\xff\"}"),
-      "{\"version\":3,\"ts_unix_sec\":1,\"buckets\":[]," + std::string(5000, '[') + std::string(5000, ']') + "}",
+      "{\"version\":3,\"ts_unix_sec\":1,\"buckets\":[]," + std::string(5000, '[') +
+          std::string(5000, ']') + "}",
   };
   for (const std::string& l : bad) {
     EXPECT_EQ(parse(l), ParseStatus::Malformed) << l.substr(0, 200);
@@ -129,7 +140,8 @@ TEST_F(ParserTest, RejectsBadLines) {
 }
 
 TEST_F(ParserTest, AcceptsMaxValuesAndUnsortedBuckets) {
-  std::string a = sub(bucket("\"key_value\":4294967295"), "\"bytes\":45000", "\"bytes\":18446744073709551615");
+  std::string a =
+      sub(bucket("\"key_value\":4294967295"), "\"bytes\":45000", "\"bytes\":18446744073709551615");
   std::string b = bucket("\"key_value\":1");
   ASSERT_EQ(parse(line(3, a + "," + b)), ParseStatus::Ok) << parser_.error();
   EXPECT_EQ(snap_.buckets[0].counters.bytes, UINT64_MAX);
