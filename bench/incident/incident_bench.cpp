@@ -39,9 +39,9 @@ struct Options {
 
 Bytes frame(std::size_t size) {
   // Ethernet / IPv4 / TCP SYN, padded with payload to `size` bytes.
-  Bytes f = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
-             0x45, 0,    0,    0,    0, 1, 0, 0, 64, 6, 0, 0, 198, 51, 100, 7, 10, 0, 0, 1,
-             0x9c, 0x40, 0x1f, 0x90, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};
+  Bytes f = {0x02, 0,    0, 0, 0,  2, 0x02, 0, 0,   0,  0,    1,    0x08, 0x00, 0x45, 0, 0,    0,
+             0,    1,    0, 0, 64, 6, 0,    0, 198, 51, 100,  7,    10,   0,    0,    1, 0x9c, 0x40,
+             0x1f, 0x90, 0, 0, 0,  1, 0,    0, 0,   0,  0x50, 0x02, 0xff, 0xff, 0,    0, 0,    0};
   f.resize(size, 0x5a);
   std::uint16_t ipLen = static_cast<std::uint16_t>(size - 14);
   f[16] = static_cast<std::uint8_t>(ipLen >> 8);
@@ -59,7 +59,8 @@ double timedRun(int progFd, const Bytes& data, std::uint32_t repeat) {
   opts.data_size_out = static_cast<__u32>(out.size());
   opts.repeat = repeat;
   int err = bpf_prog_test_run_opts(progFd, &opts);
-  if (err) throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-err)));
+  if (err)
+    throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-err)));
   if (opts.retval != kTcActUnspec) throw std::runtime_error("verdict is not TC_ACT_UNSPEC");
   out.resize(opts.data_size_out);
   if (out != data) throw std::runtime_error("the program changed the frame");

@@ -21,7 +21,9 @@ bpf_tc_attach_point attachPoint(TcDirection d) {
   return d == TcDirection::Ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS;
 }
 
-const char* directionName(TcDirection d) { return d == TcDirection::Ingress ? "ingress" : "egress"; }
+const char* directionName(TcDirection d) {
+  return d == TcDirection::Ingress ? "ingress" : "egress";
+}
 
 bpf_tc_hook makeHook(int ifindex, bpf_tc_attach_point point) {
   bpf_tc_hook hook{};
@@ -117,7 +119,9 @@ TcAttachment& TcAttachment::operator=(TcAttachment&& o) noexcept {
   return *this;
 }
 
-TcAttachment::~TcAttachment() { detach(); }
+TcAttachment::~TcAttachment() {
+  detach();
+}
 
 Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname,
                                           const std::vector<TcProgramSpec>& programs,
@@ -126,7 +130,8 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname
   a.ifindex_ = ifindex;
   a.ifname_ = ifname;
 
-  bpf_tc_hook hook = makeHook(ifindex, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
+  bpf_tc_hook hook =
+      makeHook(ifindex, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
   int err = bpf_tc_hook_create(&hook);
   if (err == 0) {
     a.createdHook_ = true;
@@ -153,8 +158,9 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname
       std::string why = "cannot attach TC " + std::string(directionName(p.direction)) +
                         " program on interface '" + ifname + "'";
       if (err == -EEXIST)
-        why += " (a filter with our handle and priority is already there: is another copy of this "
-               "mode running on the interface?)";
+        why +=
+            " (a filter with our handle and priority is already there: is another copy of this "
+            "mode running on the interface?)";
       Error e = sysError(why, err);
       a.detach();  // undo the filters attached so far and a hook we created
       return e;

@@ -90,7 +90,9 @@ Result<Command> parseCommand(std::string_view line) {
   return plainError("unknown action (expected set-sample-rate, trigger, stop or status)");
 }
 
-std::string okReply() { return R"({"ok":true})"; }
+std::string okReply() {
+  return R"({"ok":true})";
+}
 
 std::string errorReply(std::string_view message) {
   // By hand: nlohmann's objects sort their keys, and seed 004 shows "ok" first.

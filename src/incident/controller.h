@@ -19,7 +19,10 @@ class Controller {
   // every frame sampled before it into the previous file.
   Controller(IncidentProgram& program, PcapSink& sink, const WallClock& clock,
              std::function<void()> drain, ControlState initial)
-      : program_(program), sink_(sink), clock_(clock), drain_(std::move(drain)),
+      : program_(program),
+        sink_(sink),
+        clock_(clock),
+        drain_(std::move(drain)),
         state_(std::move(initial)) {}
 
   // Writes the initial state into the config map.

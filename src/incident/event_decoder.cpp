@@ -40,10 +40,9 @@ void EventDecoder::handle(const void* data, std::size_t size) {
   std::uint32_t origLen = e.orig_len;
   if (e.vlan_present && capLen >= 12) {
     // Re-insert the tag the kernel took out of the frame (as libpcap does for AF_PACKET).
-    const std::uint8_t tag[4] = {static_cast<std::uint8_t>(e.vlan_proto >> 8),
-                                 static_cast<std::uint8_t>(e.vlan_proto),
-                                 static_cast<std::uint8_t>(e.vlan_tci >> 8),
-                                 static_cast<std::uint8_t>(e.vlan_tci)};
+    const std::uint8_t tag[4] = {
+        static_cast<std::uint8_t>(e.vlan_proto >> 8), static_cast<std::uint8_t>(e.vlan_proto),
+        static_cast<std::uint8_t>(e.vlan_tci >> 8), static_cast<std::uint8_t>(e.vlan_tci)};
     std::memcpy(frame, e.data, 12);
     std::memcpy(frame + 12, tag, 4);
     std::size_t rest = std::min(capLen - 12, sizeof(frame) - 16);

@@ -21,12 +21,13 @@ int runRecordIncidentCli(int argc, char** argv) {
   IncidentOptions o;
   std::string salt, subnet;
   std::int64_t sampleRate = static_cast<std::int64_t>(o.sampleRate);
-  CLI::App app{"Record-incident mode: sample 1-in-N packets seen by TC ingress and egress on an "
-               "interface into pcap files {out-dir}/{tag}-{ts}/packets.pcap (snaplen 256), with "
-               "an optional Unix socket to change the rate, trigger and stop at runtime. Shadow "
-               "mode: the TC programs only ever pass packets. SIGINT/SIGTERM or --duration-sec "
-               "flush and close the pcap, detach and exit 0.",
-               "ibsr record-incident"};
+  CLI::App app{
+      "Record-incident mode: sample 1-in-N packets seen by TC ingress and egress on an "
+      "interface into pcap files {out-dir}/{tag}-{ts}/packets.pcap (snaplen 256), with "
+      "an optional Unix socket to change the rate, trigger and stop at runtime. Shadow "
+      "mode: the TC programs only ever pass packets. SIGINT/SIGTERM or --duration-sec "
+      "flush and close the pcap, detach and exit 0.",
+      "ibsr record-incident"};
   app.get_formatter()->column_width(36);
   app.add_option("-i,--iface", o.iface, "Network interface for TC attach")->capture_default_str();
   app.add_option("-o,--out-dir", o.outDir, "Output directory for pcap files")
@@ -75,8 +76,7 @@ int runRecordIncidentCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return usageError(e.what());
   }
-  if (Status st = validateTag(o.tag); !st.ok())
-    return usageError("--tag: " + st.error().message);
+  if (Status st = validateTag(o.tag); !st.ok()) return usageError("--tag: " + st.error().message);
   if (Status st = validateSampleRate(sampleRate); !st.ok())
     return usageError("--sample-rate: " + st.error().message);
   o.sampleRate = static_cast<std::uint64_t>(sampleRate);

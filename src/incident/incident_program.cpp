@@ -46,8 +46,14 @@ Result<CpuTotals> IncidentProgram::cpuTotals() const {
   return t;
 }
 
-int IncidentProgram::ingressFd() const { return bpf_program__fd(skel_->progs.ibsr_incident_ingress); }
-int IncidentProgram::egressFd() const { return bpf_program__fd(skel_->progs.ibsr_incident_egress); }
-int IncidentProgram::ringbufFd() const { return bpf_map__fd(skel_->maps.incident_rb); }
+int IncidentProgram::ingressFd() const {
+  return bpf_program__fd(skel_->progs.ibsr_incident_ingress);
+}
+int IncidentProgram::egressFd() const {
+  return bpf_program__fd(skel_->progs.ibsr_incident_egress);
+}
+int IncidentProgram::ringbufFd() const {
+  return bpf_map__fd(skel_->maps.incident_rb);
+}
 
 }  // namespace ibsr::incident

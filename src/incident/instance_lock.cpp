@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <fmt/format.h>
+#include <cerrno>
 
 namespace ibsr::incident {
 
@@ -34,7 +34,8 @@ Result<InterfaceLock> InterfaceLock::acquire(int ifindex, const std::string& ifn
                           ifname + "' (lock " + path + ")");
       return sysError("cannot lock '" + path + "'");
     }
-    struct stat held {}, named {};
+    struct stat held {
+    }, named{};
     if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &named) == 0 &&
         held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
       InterfaceLock lock;

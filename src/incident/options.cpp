@@ -2,8 +2,8 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 #include <string>
 
 namespace ibsr::incident {
@@ -32,10 +32,14 @@ Result<std::uint64_t> parseSalt(std::string_view hex) {
   std::uint64_t v = 0;
   for (char c : hex) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return plainError("salt must be exactly 16 hex characters");
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return plainError("salt must be exactly 16 hex characters");
     v = (v << 4) | static_cast<std::uint64_t>(d);
   }
   return v;

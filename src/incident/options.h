@@ -30,8 +30,8 @@ struct IncidentOptions {
   std::uint64_t sampleRate = 1000;
   std::optional<std::uint64_t> durationSec;
   std::optional<std::string> triggerSocket;
-  std::optional<std::uint64_t> salt;          // --scrub-ip-salt, parsed
-  std::optional<Subnet> internalSubnet;       // --scrub-internal-subnet, parsed
+  std::optional<std::uint64_t> salt;     // --scrub-ip-salt, parsed
+  std::optional<Subnet> internalSubnet;  // --scrub-internal-subnet, parsed
   std::optional<std::uint64_t> maxPcapBytes;
   std::optional<std::string> archiveDir;
   std::uint64_t archiveAfterSec = 3600;

@@ -65,7 +65,9 @@ PcapWriter& PcapWriter::operator=(PcapWriter&& o) noexcept {
   return *this;
 }
 
-PcapWriter::~PcapWriter() { (void)close(); }
+PcapWriter::~PcapWriter() {
+  (void)close();
+}
 
 Result<PcapWriter> PcapWriter::create(const std::string& path, std::uint32_t snaplen) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
@@ -128,7 +130,11 @@ Status PcapWriter::close() {
   return result;
 }
 
-std::uint64_t PcapWriter::takeCommitted() { return std::exchange(newlyCommitted_, 0); }
-std::uint64_t PcapWriter::takeLost() { return std::exchange(newlyLost_, 0); }
+std::uint64_t PcapWriter::takeCommitted() {
+  return std::exchange(newlyCommitted_, 0);
+}
+std::uint64_t PcapWriter::takeLost() {
+  return std::exchange(newlyLost_, 0);
+}
 
 }  // namespace ibsr::incident

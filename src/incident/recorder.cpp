@@ -22,8 +22,8 @@
 #include "incident/archiver.h"
 #include "incident/controller.h"
 #include "incident/event_decoder.h"
-#include "incident/instance_lock.h"
 #include "incident/incident_program.h"
+#include "incident/instance_lock.h"
 #include "incident/pcap_sink.h"
 #include "incident/run_dir.h"
 #include "incident/trigger_socket.h"
@@ -106,14 +106,24 @@ int runRecorder(IncidentOptions o) {
   const std::string statusPath = sink.runDir() + "/status.jsonl";
   // Created now, so the first run directory is never empty and never removed by the archive
   // sweep before the first heartbeat.
+  // A startup failure from here on removes what this run created (nothing was attached).
+  auto abandon = [&](const Error& e) {
+    std::string pcap = sink.currentFile();
+    (void)sink.close();
+    ::unlink(pcap.c_str());
+    ::unlink(statusPath.c_str());
+    ::rmdir(sink.runDir().c_str());
+    return fail(e);
+  };
   if (UniqueFd fd(::open(statusPath.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644)); !fd.valid())
-    return fail(sysError("cannot create '" + statusPath + "'"));
+    return abandon(sysError("cannot create '" + statusPath + "'"));
 
   Scrubber scrubber(o.salt, o.internalSubnet);
   EventDecoder decoder(sink, scrubber, stats);
   errno = 0;
   RingBufferPtr rb(ring_buffer__new(program->ringbufFd(), onEvent, &decoder, nullptr));
-  if (!rb) return fail(sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL));
+  if (!rb)
+    return abandon(sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL));
   auto drain = [&] {
     if (ring_buffer__consume(rb.get()) < 0) ++stats.pollErrors;
     sink.flush();
@@ -124,18 +134,17 @@ int runRecorder(IncidentOptions o) {
   initial.rate = o.sampleRate;
   initial.tag = o.tag;
   Controller controller(*program, sink, wall, drain, initial);
-  if (Status st = controller.init(); !st.ok()) return fail(st.error());
+  if (Status st = controller.init(); !st.ok()) return abandon(st.error());
 
   // With the interface lock held (above), a filter found at our handle was left by a killed
   // instance: replace it, so that a restart after a crash works.
-  auto tc = bpf::TcAttachment::attach(
-      *ifindex, o.iface,
-      {{program->ingressFd(), bpf::TcDirection::Ingress, bpf::kTcHandleIncident,
-        bpf::kTcPriorityIncident},
-       {program->egressFd(), bpf::TcDirection::Egress, bpf::kTcHandleIncident,
-        bpf::kTcPriorityIncident}},
-      /*replaceStale=*/true);
-  if (!tc.ok()) return fail(tc.error());
+  auto tc = bpf::TcAttachment::attach(*ifindex, o.iface,
+                                      {{program->ingressFd(), bpf::TcDirection::Ingress,
+                                        bpf::kTcHandleIncident, bpf::kTcPriorityIncident},
+                                       {program->egressFd(), bpf::TcDirection::Egress,
+                                        bpf::kTcHandleIncident, bpf::kTcPriorityIncident}},
+                                      /*replaceStale=*/true);
+  if (!tc.ok()) return abandon(tc.error());
 
   log::notice("attached TC ingress+egress to {} (ifindex {}{}); sampling 1-in-{}; writing {}{}",
               o.iface, *ifindex, tc->createdHook() ? ", created clsact" : ", existing clsact",
@@ -153,8 +162,8 @@ int runRecorder(IncidentOptions o) {
   };
 
   const auto start = Clock::now();
-  const auto end = o.durationSec ? start + std::chrono::seconds(*o.durationSec)
-                                 : Clock::time_point::max();
+  const auto end =
+      o.durationSec ? start + std::chrono::seconds(*o.durationSec) : Clock::time_point::max();
   const auto statusEvery = std::chrono::seconds(o.statusIntervalSec);
   const auto sweepEvery = std::chrono::seconds(o.archiveSweepSec);
   auto nextStatus = start + statusEvery;
@@ -164,7 +173,8 @@ int runRecorder(IncidentOptions o) {
 
   for (;;) {
     // Wake at least once a second: trigger deadlines are in wall-clock seconds.
-    milliseconds wait = std::min({until(nextStatus), until(nextSweep), until(end), milliseconds(1000)});
+    milliseconds wait =
+        std::min({until(nextStatus), until(nextSweep), until(end), milliseconds(1000)});
     if (server) wait = std::min(wait, server->untilNextTimeout());
     pollfd fds[3] = {{sigFd->get(), POLLIN, 0}, {rbFd, POLLIN, 0}, {-1, POLLIN, 0}};
     if (server) fds[2].fd = server->pollFd();
@@ -175,11 +185,13 @@ int runRecorder(IncidentOptions o) {
     }
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo si{};
-      if (::read(sigFd->get(), &si, sizeof(si)) == sizeof(si)) stopSignal = static_cast<int>(si.ssi_signo);
+      if (::read(sigFd->get(), &si, sizeof(si)) == sizeof(si))
+        stopSignal = static_cast<int>(si.ssi_signo);
       break;
     }
     drain();
-    if (server) server->process([&](const std::string& line) { return controller.handleLine(line); });
+    if (server)
+      server->process([&](const std::string& line) { return controller.handleLine(line); });
     controller.checkDeadline();
     auto now = Clock::now();
     if (now >= end) break;
@@ -204,12 +216,13 @@ int runRecorder(IncidentOptions o) {
   if (Status st = sink.close(); !st.ok()) log::error("{}", st.error().message);
   writeStatus();
   if (server) server->close();
-  log::notice("detached from {}; {} packets written, {} write errors, {} scrubbed, {} "
-              "ring-buffer drops, {} rotations{}",
-              o.iface, stats.eventsWritten, stats.eventsWriteErrors, stats.eventsScrubbed,
-              stats.ringbufDrops, stats.rotations,
-              stopSignal ? fmt::format(" (stopped by {})", strsignal(stopSignal))
-                         : std::string(" (duration reached)"));
+  log::notice(
+      "detached from {}; {} packets written, {} write errors, {} scrubbed, {} "
+      "ring-buffer drops, {} rotations{}",
+      o.iface, stats.eventsWritten, stats.eventsWriteErrors, stats.eventsScrubbed,
+      stats.ringbufDrops, stats.rotations,
+      stopSignal ? fmt::format(" (stopped by {})", strsignal(stopSignal))
+                 : std::string(" (duration reached)"));
   return 0;
 }
 

@@ -59,7 +59,9 @@ Status checkExisting(const std::string& path) {
 
 }  // namespace
 
-TriggerServer::~TriggerServer() { close(); }
+TriggerServer::~TriggerServer() {
+  close();
+}
 
 Result<TriggerServer> TriggerServer::create(const std::string& path,
                                             std::chrono::milliseconds timeout) {

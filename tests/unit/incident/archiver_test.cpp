@@ -1,7 +1,7 @@
 #include "incident/archiver.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <zlib.h>

@@ -13,7 +13,8 @@ TEST(ParseCommand, ValidCommands) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(std::get<SetSampleRateCmd>(*c).rate, 10u);
 
-  c = parseCommand(R"({"action":"trigger","tag":"incident-2026-05-09-customer-X","rate":1,"duration_sec":600})");
+  c = parseCommand(
+      R"({"action":"trigger","tag":"incident-2026-05-09-customer-X","rate":1,"duration_sec":600})");
   ASSERT_TRUE(c.ok());
   const auto& t = std::get<TriggerCmd>(*c);
   EXPECT_EQ(t.tag, "incident-2026-05-09-customer-X");
@@ -26,8 +27,11 @@ TEST(ParseCommand, ValidCommands) {
   EXPECT_FALSE(std::get<TriggerCmd>(*c).durationSec);
 
   EXPECT_TRUE(std::holds_alternative<StopCmd>(parseCommand(R"({"action":"stop"})").value()));
-  EXPECT_TRUE(std::holds_alternative<StatusCmd>(parseCommand(" {\"action\" : \"status\"} ").value()));
-  EXPECT_EQ(std::get<SetSampleRateCmd>(parseCommand(R"({"rate":1000000000,"action":"set-sample-rate"})").value()).rate,
+  EXPECT_TRUE(
+      std::holds_alternative<StatusCmd>(parseCommand(" {\"action\" : \"status\"} ").value()));
+  EXPECT_EQ(std::get<SetSampleRateCmd>(
+                parseCommand(R"({"rate":1000000000,"action":"set-sample-rate"})").value())
+                .rate,
             1000000000u);
 }
 
@@ -46,7 +50,8 @@ TEST(ParseCommand, HostileInputGivesTheExactError) {
       {"[]", "command must be a JSON object"},
       {"{}", "missing field 'action'"},
       {R"({"action":null})", "'action' must be a string"},
-      {R"({"action":"reboot"})", "unknown action (expected set-sample-rate, trigger, stop or status)"},
+      {R"({"action":"reboot"})",
+       "unknown action (expected set-sample-rate, trigger, stop or status)"},
       {R"({"action":"status","verbose":true})", "unknown field in command"},
       {R"({"action":"set-sample-rate"})", "missing field 'rate'"},
       {R"({"action":"set-sample-rate","rate":0})", "rate must be >= 1"},
@@ -80,13 +85,15 @@ TEST(Replies, ExactSeedFormat) {
   s.tag = "incident-x";
   s.triggerTs = 1715260200;
   s.deadlineTs = 1715260800;
-  EXPECT_EQ(statusReply(s),
-            R"({"ok":true,"status":{"sampling_active":1,"rate":10,"tag":"incident-x","trigger_ts":1715260200,"deadline_ts":1715260800}})");
+  EXPECT_EQ(
+      statusReply(s),
+      R"({"ok":true,"status":{"sampling_active":1,"rate":10,"tag":"incident-x","trigger_ts":1715260200,"deadline_ts":1715260800}})");
   s.samplingActive = false;
   s.triggerTs.reset();
   s.deadlineTs.reset();
-  EXPECT_EQ(statusReply(s),
-            R"({"ok":true,"status":{"sampling_active":0,"rate":10,"tag":"incident-x","trigger_ts":null,"deadline_ts":null}})");
+  EXPECT_EQ(
+      statusReply(s),
+      R"({"ok":true,"status":{"sampling_active":0,"rate":10,"tag":"incident-x","trigger_ts":null,"deadline_ts":null}})");
 }
 
 }  // namespace

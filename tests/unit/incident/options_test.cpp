@@ -9,8 +9,9 @@ namespace ibsr::incident {
 namespace {
 
 TEST(ValidateTag, AcceptsOneToSixtyFourSafeCharacters) {
-  for (const std::string& tag : std::vector<std::string>{"a", "ad-hoc", "incident_2026-05-09-customer-X", std::string(64, 'Z'),
-                          std::string("0123456789")}) {
+  for (const std::string& tag :
+       std::vector<std::string>{"a", "ad-hoc", "incident_2026-05-09-customer-X",
+                                std::string(64, 'Z'), std::string("0123456789")}) {
     EXPECT_TRUE(validateTag(tag).ok()) << tag;
   }
 }
@@ -19,8 +20,9 @@ TEST(ValidateTag, RejectsPathsDotsSpacesNonAsciiAndLength) {
   EXPECT_EQ(validateTag("").error().message, "tag must not be empty");
   EXPECT_EQ(validateTag(std::string(65, 'a')).error().message,
             "tag is 65 characters long; at most 64 are allowed");
-  for (const std::string& tag : std::vector<std::string>{"a/b", "..", ".", "a.b", "a b", "caf\xc3\xa9", std::string("a\0b", 3),
-                          "a\nb", "a\\b", "a:b", "*"}) {
+  for (const std::string& tag :
+       std::vector<std::string>{"a/b", "..", ".", "a.b", "a b", "caf\xc3\xa9",
+                                std::string("a\0b", 3), "a\nb", "a\\b", "a:b", "*"}) {
     auto st = validateTag(tag);
     ASSERT_FALSE(st.ok()) << tag;
     EXPECT_EQ(st.error().message, "tag may only contain [A-Za-z0-9_-]");

@@ -69,11 +69,12 @@ TEST(StatusLine, ExactSeedFieldsPlusRingbufDrops) {
   s.eventsWritten = 42;
   s.ringbufDrops = 3;
   s.archived = 2;
-  EXPECT_EQ(formatStatusLine(1715260200, s),
-            "{\"timestamp\":1715260200,\"cycle\":1,\"events_written\":42,\"events_decode_errors\":0,"
-            "\"events_write_errors\":0,\"events_scrubbed\":0,\"rotations\":0,"
-            "\"size_driven_rotations\":0,\"poll_errors\":0,\"archived\":2,\"archive_errors\":0,"
-            "\"ringbuf_drops\":3}\n");
+  EXPECT_EQ(
+      formatStatusLine(1715260200, s),
+      "{\"timestamp\":1715260200,\"cycle\":1,\"events_written\":42,\"events_decode_errors\":0,"
+      "\"events_write_errors\":0,\"events_scrubbed\":0,\"rotations\":0,"
+      "\"size_driven_rotations\":0,\"poll_errors\":0,\"archived\":2,\"archive_errors\":0,"
+      "\"ringbuf_drops\":3}\n");
 }
 
 }  // namespace

@@ -12,7 +12,9 @@ namespace {
 
 using testing::TempDir;
 
-bool isDir(const std::string& p) { return std::filesystem::is_directory(p); }
+bool isDir(const std::string& p) {
+  return std::filesystem::is_directory(p);
+}
 
 TEST(RunDirName, TagTsAndSuffix) {
   EXPECT_EQ(runDirName("ad-hoc", 1715260200, 0), "ad-hoc-1715260200");
@@ -27,7 +29,8 @@ TEST(CreateRunDir, SameSecondGetsASuffixInsteadOfReuse) {
   EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), out / "t-100-2");
   EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 101).value(), out / "t-101");
   EXPECT_EQ(createRunDir(out.path(), std::nullopt, "u", 100).value(), out / "u-100");
-  for (const char* n : {"t-100", "t-100-1", "t-100-2", "t-101", "u-100"}) EXPECT_TRUE(isDir(out / n));
+  for (const char* n : {"t-100", "t-100-1", "t-100-2", "t-101", "u-100"})
+    EXPECT_TRUE(isDir(out / n));
 }
 
 TEST(CreateRunDir, SkipsNamesAlreadyArchived) {
