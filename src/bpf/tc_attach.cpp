@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -80,6 +82,28 @@ Result<int> countFilters(int fd, int ifindex, __u32 parent, __u32 seq) {
   return plainError("netlink filter dump did not end");
 }
 
+// libbpf logs the kernel's extack text of every failed netlink request, including the expected
+// "Exclusivity flag on, cannot modify" when the clsact qdisc already exists. That is not a
+// problem here, so it is filtered out while the hook is created; everything else goes through.
+libbpf_print_fn_t gPreviousPrint = nullptr;
+
+int printExceptExclusivity(libbpf_print_level level, const char* format, va_list args) {
+  va_list copy;
+  va_copy(copy, args);
+  char text[512];
+  std::vsnprintf(text, sizeof(text), format, copy);
+  va_end(copy);
+  if (std::strstr(text, "Exclusivity flag on")) return 0;
+  return gPreviousPrint ? gPreviousPrint(level, format, args) : 0;
+}
+
+int createClsact(bpf_tc_hook* hook) {
+  gPreviousPrint = libbpf_set_print(printExceptExclusivity);
+  int err = bpf_tc_hook_create(hook);
+  libbpf_set_print(gPreviousPrint);
+  return err;
+}
+
 }  // namespace
 
 Result<int> countClsactFilters(int ifindex) {
@@ -132,7 +156,7 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname
 
   bpf_tc_hook hook =
       makeHook(ifindex, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
-  int err = bpf_tc_hook_create(&hook);
+  int err = createClsact(&hook);
   if (err == 0) {
     a.createdHook_ = true;
   } else if (err != -EEXIST) {

@@ -1,14 +1,16 @@
-"""`ibsr record-incident` sharing an interface: with `ibsr collect` (XDP), with a foreign TC
-filter on a clsact qdisc that existed before us or appeared while we ran, and with a second copy
-of itself. (`ibsr collect-payload` does not exist yet; its TC filters will use their own handle
-and priority through the same src/bpf/tc_attach module.)"""
+"""`ibsr record-incident` sharing an interface: with `ibsr collect` (XDP), with
+`ibsr collect-payload` (XDP + TC filters of its own handle on the same clsact qdisc), with a
+foreign TC filter on a clsact qdisc that existed before us or appeared while we ran, and with a
+second copy of itself."""
 import os
+import subprocess
 import sys
+import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from incident_lib import IncidentTestBase, expected_record  # noqa: E402
+from incident_lib import IBSR, IncidentTestBase, expected_record, wait_for  # noqa: E402
 from collector import Collector  # noqa: E402
 
 from scapy.all import IP, TCP  # noqa: E402
@@ -63,6 +65,59 @@ class Coexist(IncidentTestBase):
         self.assertEqual(r2.stop(), 0, r2.stderr())
         self.assertEqual(len(r2.records()), 11)
 
+    def payload(self, out):
+        """`ibsr collect-payload` on the server veth; returns (process, stderr lines)."""
+        p = self.pair.popen(self.pair.srv, IBSR, "collect-payload", "-i", self.pair.srv_if,
+                            "-p", str(PORT), "--out-dir", out, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+        lines = []
+
+        def read():
+            with p.stderr:
+                lines.extend(l.rstrip() for l in p.stderr)
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        self.addCleanup(reader.join, 5)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        wait_for(lambda: any("attached" in l for l in lines) or p.poll() is not None,
+                 timeout=20, what="collect-payload to attach")
+        self.assertIsNone(p.poll(), "\n".join(lines))
+        return p, lines
+
+    def test_collect_payload_and_record_incident_share_clsact(self):
+        p, lines = self.payload(os.path.join(self.tmp, "payload"))
+        r = self.recorder("--sample-rate", 1).start()
+        self.assertIn("existing clsact", r.attached_line())
+        self.assertNotIn("Exclusivity flag", r.stderr())
+        for d in ("ingress", "egress"):
+            self.assertIn("handle 0xb520", self.filters(d))
+            self.assertIn("handle 0xb510", self.filters(d))
+        frames = self.syns(5, 7)
+        self.send(frames)
+        r.wait_records(5)
+        self.assertEqual(r.stop(), 0, r.stderr())
+        self.assertEqual([x.key() for x in r.records()],
+                         [expected_record(bytes(f)) for f in frames])
+        # collect-payload's filters are untouched by our exit.
+        for d in ("ingress", "egress"):
+            self.assertIn("handle 0xb520", self.filters(d))
+            self.assertNotIn("handle 0xb510", self.filters(d))
+        p.terminate()
+        self.assertEqual(p.wait(timeout=30), 0, "\n".join(lines))
+        # collect-payload created the qdisc and was the last user: gone.
+        self.assertNotIn("clsact", self.qdiscs())
+
+        # The other order: we create the qdisc, collect-payload joins, we leave first.
+        r2 = self.recorder("--sample-rate", 1, out=os.path.join(self.tmp, "second")).start()
+        self.assertIn("created clsact", r2.attached_line())
+        p2, lines2 = self.payload(os.path.join(self.tmp, "payload2"))
+        self.assertEqual(r2.stop(), 0, r2.stderr())
+        self.assertIn("clsact", self.qdiscs())  # collect-payload still uses it
+        for d in ("ingress", "egress"):
+            self.assertIn("handle 0xb520", self.filters(d))
+        p2.terminate()
+        self.assertEqual(p2.wait(timeout=30), 0, "\n".join(lines2))
+
     def test_preexisting_clsact_and_foreign_filters_survive(self):
         ns = self.pair.srv
         self.pair.ns(ns, "tc", "qdisc", "add", "dev", self.pair.srv_if, "clsact")
@@ -71,6 +126,7 @@ class Coexist(IncidentTestBase):
         before = {d: self.filters(d) for d in ("ingress", "egress")}
         r = self.recorder("--sample-rate", 1).start()
         self.assertIn("existing clsact", r.attached_line())
+        self.assertNotIn("Exclusivity flag", r.stderr())
         for d in ("ingress", "egress"):
             self.assertIn("handle 0x7", self.filters(d))
             self.assertIn("ibsr_incident", self.filters(d))
