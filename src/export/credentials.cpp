@@ -125,8 +125,10 @@ Result<Credentials> resolveCredentials(EnvLookup env) {
   if (auto ini = readIni(cfgPath)) {
     if (auto c = fromSection(*ini, configSection(profile), cfgPath)) return *c;
   }
-  return plainError("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-                    "profile '" + profile + "' in " + credPath + " or " + cfgPath);
+  return plainError(
+      "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+      "profile '" +
+      profile + "' in " + credPath + " or " + cfgPath);
 }
 
 std::string resolveRegion(const std::string& flag, EnvLookup env) {

@@ -37,14 +37,21 @@ std::string toHex(const std::uint8_t* data, std::size_t size) {
 
 std::string toBase64(const std::uint8_t* data, std::size_t size) {
   std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
-Sha256 sha256(std::string_view data) { return digestOf<32>(EVP_sha256(), data); }
-std::string sha256Hex(std::string_view data) { return toHex(sha256(data)); }
-Md5 md5(std::string_view data) { return digestOf<16>(EVP_md5(), data); }
+Sha256 sha256(std::string_view data) {
+  return digestOf<32>(EVP_sha256(), data);
+}
+std::string sha256Hex(std::string_view data) {
+  return toHex(sha256(data));
+}
+Md5 md5(std::string_view data) {
+  return digestOf<16>(EVP_md5(), data);
+}
 
 Sha256 hmacSha256(std::string_view key, std::string_view data) {
   Sha256 out{};
@@ -69,7 +76,9 @@ struct DualHasher::Impl {
   }
 };
 
-DualHasher::DualHasher() : impl_(std::make_unique<Impl>()) { impl_->reset(); }
+DualHasher::DualHasher() : impl_(std::make_unique<Impl>()) {
+  impl_->reset();
+}
 DualHasher::~DualHasher() = default;
 
 void DualHasher::update(const void* data, std::size_t size) {

@@ -37,10 +37,14 @@ std::string trimSlashes(std::string_view s) {
 
 std::string_view kindFolder(Kind kind) {
   switch (kind) {
-    case Kind::Snapshot: return "snapshots";
-    case Kind::Payload: return "payload";
-    case Kind::Status: return "status";
-    case Kind::Incident: return "incidents";
+    case Kind::Snapshot:
+      return "snapshots";
+    case Kind::Payload:
+      return "payload";
+    case Kind::Status:
+      return "status";
+    case Kind::Incident:
+      return "incidents";
   }
   return "other";
 }
@@ -70,8 +74,8 @@ bool isCurrentHourFile(std::string_view name, std::time_t now) {
 std::string objectKey(std::string_view prefix, std::string_view hostId, Kind kind,
                       std::string_view relative) {
   std::string key;
-  for (const std::string& part :
-       {trimSlashes(prefix), trimSlashes(hostId), std::string(kindFolder(kind)), trimSlashes(relative)}) {
+  for (const std::string& part : {trimSlashes(prefix), trimSlashes(hostId),
+                                  std::string(kindFolder(kind)), trimSlashes(relative)}) {
     if (part.empty()) continue;
     if (!key.empty()) key += '/';
     key += part;
@@ -85,7 +89,8 @@ Discovery discover(const DiscoveryOptions& options) {
   for (const fs::path& source : options.sources) {
     std::error_code ec;
     if (!fs::is_directory(source, ec)) {
-      out.errors.push_back("source directory '" + source.string() + "' does not exist or is not a directory");
+      out.errors.push_back("source directory '" + source.string() +
+                           "' does not exist or is not a directory");
       continue;
     }
     std::vector<Artefact> found;

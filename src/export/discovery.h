@@ -52,8 +52,8 @@ struct DiscoveryOptions {
 };
 
 struct Discovery {
-  std::vector<Artefact> artefacts;   // sorted by (source order, relative path)
-  std::vector<std::string> errors;   // unreadable or missing sources
+  std::vector<Artefact> artefacts;  // sorted by (source order, relative path)
+  std::vector<std::string> errors;  // unreadable or missing sources
 };
 
 Discovery discover(const DiscoveryOptions& options);

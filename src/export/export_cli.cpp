@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "core/log.h"
 #include "export/credentials.h"
@@ -47,7 +47,9 @@ struct Flags {
 std::atomic<bool> gStop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
-void onSignal(int) { gStop.store(true); }
+void onSignal(int) {
+  gStop.store(true);
+}
 
 // SIGTERM (systemd stop) and SIGINT let the file in flight finish and the state be saved; a
 // second signal (SA_RESETHAND) kills the process at once.
@@ -68,35 +70,44 @@ std::string hostName() {
 
 void addFlags(CLI::App& app, Flags& f) {
   app.add_option("--bucket", f.bucket, "destination bucket")->required();
-  app.add_option("--prefix", f.prefix, "key prefix: objects go to PREFIX/HOST-ID/KIND/RELATIVE-PATH");
-  app.add_option("--region", f.region,
-                 "bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)");
+  app.add_option("--prefix", f.prefix,
+                 "key prefix: objects go to PREFIX/HOST-ID/KIND/RELATIVE-PATH");
+  app.add_option(
+      "--region", f.region,
+      "bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)");
   app.add_option("--endpoint", f.endpoint,
                  "S3-compatible endpoint URL, http(s)://host[:port] (default: AWS for the region)");
   app.add_flag("--path-style", f.pathStyle,
-               "path-style addressing (implied for IP or localhost endpoints and dotted bucket names over https)");
+               "path-style addressing (implied for IP or localhost endpoints and dotted bucket "
+               "names over https)");
   app.add_option("--source", f.sources, "directory to export, repeatable")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
   app.add_option("--host-id", f.hostId, "host folder in the key (default: the hostname)");
   app.add_flag("--include-open", f.includeOpen,
                "also upload files still being written (current hour, recently modified)");
-  app.add_flag("--delete-after-upload", f.deleteAfterUpload,
-               "delete each local file once its upload is verified (never open files or status.jsonl)");
+  app.add_flag(
+      "--delete-after-upload", f.deleteAfterUpload,
+      "delete each local file once its upload is verified (never open files or status.jsonl)");
   app.add_flag("--dry-run", f.dryRun, "print what would be uploaded; no network, no changes");
-  app.add_option("--state-file", f.stateFile, "what landed already; a lock file FILE.lock sits next to it")
+  app.add_option("--state-file", f.stateFile,
+                 "what landed already; a lock file FILE.lock sits next to it")
       ->capture_default_str();
-  app.add_option("--max-retries", f.maxRetries, "retries per request on 5xx, 429 and connection errors")
+  app.add_option("--max-retries", f.maxRetries,
+                 "retries per request on 5xx, 429 and connection errors")
       ->capture_default_str()
       ->check(CLI::Range(0, 20));
-  app.add_option("--retry-base-ms", f.retryBaseMs, "first backoff ceiling; doubles per retry, with jitter")
+  app.add_option("--retry-base-ms", f.retryBaseMs,
+                 "first backoff ceiling; doubles per retry, with jitter")
       ->capture_default_str()
       ->check(CLI::Range(1, 60000));
-  app.add_option("--min-age-sec", f.minAgeSec, "files modified more recently than this count as open")
+  app.add_option("--min-age-sec", f.minAgeSec,
+                 "files modified more recently than this count as open")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 86400}));
-  app.add_option("--multipart-threshold-mib", f.multipartThresholdMib,
-                 "files of at least this many MiB use multipart upload (S3 takes at most 5 GiB in one PUT)")
+  app.add_option(
+         "--multipart-threshold-mib", f.multipartThresholdMib,
+         "files of at least this many MiB use multipart upload (S3 takes at most 5 GiB in one PUT)")
       ->capture_default_str()
       ->check(CLI::Range(1, 5 * 1024));
   app.add_option("--part-size-mib", f.partSizeMib, "multipart part size in MiB (8-64)")
@@ -118,7 +129,8 @@ int run(const Flags& f) {
 
   DiscoveryOptions d;
   // Absolute paths, so the state file means the same files whatever the working directory.
-  for (const auto& s : f.sources) d.sources.push_back(std::filesystem::absolute(s).lexically_normal());
+  for (const auto& s : f.sources)
+    d.sources.push_back(std::filesystem::absolute(s).lexically_normal());
   d.minAgeSec = f.minAgeSec;
   d.now = std::time(nullptr);
   Discovery found = discover(d);
@@ -161,7 +173,8 @@ int run(const Flags& f) {
       return 1;
     }
     log::info("credentials from {}; endpoint {}://{} ({}-style), region {}", creds->source,
-              bc.endpoint.scheme, bc.endpoint.hostPort, bc.pathStyle ? "path" : "virtual-hosted", region);
+              bc.endpoint.scheme, bc.endpoint.hostPort, bc.pathStyle ? "path" : "virtual-hosted",
+              region);
     s3::RetryPolicy policy;
     policy.maxRetries = f.maxRetries;
     policy.baseDelay = std::chrono::milliseconds(f.retryBaseMs);
@@ -187,9 +200,10 @@ int run(const Flags& f) {
 }  // namespace
 
 int runS3Cli(int argc, char** argv) {
-  CLI::App app{"Upload finished IBSR artefacts (snapshots, payload snapshots, status, incident pcaps) "
-               "to S3 or an S3-compatible store; verified and idempotent.",
-               "ibsr-export s3"};
+  CLI::App app{
+      "Upload finished IBSR artefacts (snapshots, payload snapshots, status, incident pcaps) "
+      "to S3 or an S3-compatible store; verified and idempotent.",
+      "ibsr-export s3"};
   Flags flags;
   addFlags(app, flags);
   try {

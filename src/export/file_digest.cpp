@@ -75,7 +75,10 @@ Result<s3::Sha256> sha256File(int fd, std::uint64_t length) {
 }
 
 PartHasher::PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead)
-    : fd_(fd), length_(length), partSize_(std::max<std::uint64_t>(partSize, 1)), ahead_(ahead),
+    : fd_(fd),
+      length_(length),
+      partSize_(std::max<std::uint64_t>(partSize, 1)),
+      ahead_(ahead),
       thread_([this] { run(); }) {}
 
 PartHasher::~PartHasher() {
@@ -101,7 +104,8 @@ void PartHasher::run() {
       p.offset = offset;
       p.length = std::min(partSize_, length_ - offset);
       for (std::uint64_t done = 0; done < p.length;) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(p.length - done, buf.size()));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(p.length - done, buf.size()));
         auto r = preadFull(fd_, buf.data(), n, offset + done);
         if (!r.ok()) {
           std::lock_guard<std::mutex> lock(mutex_);
@@ -142,7 +146,8 @@ Result<std::optional<PartDigest>> PartHasher::next() {
 
 std::string multipartEtag(const std::vector<PartDigest>& parts) {
   std::string concat;
-  for (const auto& p : parts) concat.append(reinterpret_cast<const char*>(p.md5.data()), p.md5.size());
+  for (const auto& p : parts)
+    concat.append(reinterpret_cast<const char*>(p.md5.data()), p.md5.size());
   return s3::toHex(s3::md5(concat)) + "-" + std::to_string(parts.size());
 }
 

@@ -103,7 +103,9 @@ HttpClient::HttpClient(HttpTimeouts timeouts) : impl_(std::make_unique<Impl>()) 
   impl_->timeouts = timeouts;
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(impl_->curl); }
+HttpClient::~HttpClient() {
+  curl_easy_cleanup(impl_->curl);
+}
 
 Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
   CURL* c = impl_->curl;
@@ -121,7 +123,8 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->timeouts.connect.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(impl_->timeouts.connect.count()));
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(impl_->timeouts.stall.count()));
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, writeHeader);
@@ -155,7 +158,8 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
     if (src.readErrno != 0) {
       return sysError("reading the request body failed", src.readErrno);
     }
-    return plainError(std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : ""));
+    return plainError(std::string(curl_easy_strerror(rc)) +
+                      (errbuf[0] ? std::string(": ") + errbuf : ""));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   return resp;

@@ -13,10 +13,10 @@
 namespace ibsr::s3 {
 
 struct RetryPolicy {
-  int maxRetries = 5;                                  // attempts = maxRetries + 1
-  std::chrono::milliseconds baseDelay{500};            // first backoff ceiling
-  std::chrono::milliseconds maxDelay{20000};           // ceiling for one backoff
-  std::chrono::milliseconds totalBudget{300000};       // no new attempt after this much time
+  int maxRetries = 5;                             // attempts = maxRetries + 1
+  std::chrono::milliseconds baseDelay{500};       // first backoff ceiling
+  std::chrono::milliseconds maxDelay{20000};      // ceiling for one backoff
+  std::chrono::milliseconds totalBudget{300000};  // no new attempt after this much time
 };
 
 // transportError: the request never got an HTTP answer (curl error). httpStatus: 0 if none.

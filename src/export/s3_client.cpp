@@ -26,13 +26,15 @@ bool isIpLiteral(const std::string& host) {
 }
 
 std::string hostOnly(const std::string& hostPort) {
-  if (!hostPort.empty() && hostPort.front() == '[') return hostPort.substr(0, hostPort.find(']') + 1);
+  if (!hostPort.empty() && hostPort.front() == '[')
+    return hostPort.substr(0, hostPort.find(']') + 1);
   return hostPort.substr(0, hostPort.find(':'));
 }
 
 std::string decodeEntities(std::string s) {
-  static const std::pair<const char*, const char*> kEntities[] = {
-      {"&quot;", "\""}, {"&apos;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&#34;", "\""}, {"&amp;", "&"}};
+  static const std::pair<const char*, const char*> kEntities[] = {{"&quot;", "\""}, {"&apos;", "'"},
+                                                                  {"&lt;", "<"},    {"&gt;", ">"},
+                                                                  {"&#34;", "\""},  {"&amp;", "&"}};
   for (const auto& [from, to] : kEntities) {
     std::string::size_type pos = 0;
     const std::string f = from;
@@ -69,7 +71,8 @@ std::string xmlText(const std::string& xml, const std::string& tag) {
 Result<Endpoint> parseEndpoint(const std::string& url, const std::string& region) {
   if (url.empty()) return Endpoint{"https", "s3." + region + ".amazonaws.com"};
   auto sep = url.find("://");
-  if (sep == std::string::npos) return plainError("endpoint '" + url + "' needs a scheme (http:// or https://)");
+  if (sep == std::string::npos)
+    return plainError("endpoint '" + url + "' needs a scheme (http:// or https://)");
   Endpoint e{url.substr(0, sep), url.substr(sep + 3)};
   if (e.scheme != "http" && e.scheme != "https") {
     return plainError("endpoint '" + url + "': scheme must be http or https");
@@ -153,9 +156,10 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
     ++requests_;
     const auto sent = std::chrono::steady_clock::now();
     auto r = http_.perform(req);
-    log::debug("{}{} -> {} in {:.1f} ms", describe(call), urlQuery(call.query),
-               r.ok() ? std::to_string(r->status) : "no answer",
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
+    log::debug(
+        "{}{} -> {} in {:.1f} ms", describe(call), urlQuery(call.query),
+        r.ok() ? std::to_string(r->status) : "no answer",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
     std::string what;
     bool retryable = false;
     if (!r.ok()) {
@@ -181,13 +185,15 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
     const auto elapsed = std::chrono::steady_clock::now() - start;
     lastFailureTransient_ = retryable;
     if (!retryable || attempt >= policy_.maxRetries) {
-      std::string suffix = retryable ? fmt::format(" (gave up after {} attempts)", attempt + 1) : "";
+      std::string suffix =
+          retryable ? fmt::format(" (gave up after {} attempts)", attempt + 1) : "";
       return plainError(describe(call) + ": " + what + suffix);
     }
     const auto delay = jitteredBackoff(policy_, attempt + 1, rng_);
     if (elapsed + delay > policy_.totalBudget) {
-      return plainError(describe(call) + ": " + what +
-                        fmt::format(" (gave up after {} attempts: retry time budget spent)", attempt + 1));
+      return plainError(
+          describe(call) + ": " + what +
+          fmt::format(" (gave up after {} attempts: retry time budget spent)", attempt + 1));
     }
     log::warn("{}: {}; retry {}/{} in {} ms", describe(call), what, attempt + 1, policy_.maxRetries,
               delay.count());
@@ -215,7 +221,7 @@ Result<std::optional<ObjectInfo>> S3Client::headObject(const std::string& key) {
 }
 
 Result<std::map<std::string, ObjectInfo>> S3Client::listObjects(const std::string& prefix,
-                                                                 int maxPages) {
+                                                                int maxPages) {
   std::map<std::string, ObjectInfo> out;
   std::string marker;
   for (int page = 0; page < maxPages; ++page) {
@@ -246,11 +252,17 @@ Result<std::map<std::string, ObjectInfo>> S3Client::listObjects(const std::strin
     if (marker.empty()) marker = lastKey;
     if (marker.empty()) return plainError(describe(c) + ": truncated listing without a marker");
   }
-  return plainError(fmt::format("listing s3://{}/{} has more than {} pages", config_.bucket, prefix, maxPages));
+  return plainError(
+      fmt::format("listing s3://{}/{} has more than {} pages", config_.bucket, prefix, maxPages));
 }
 
 Status S3Client::probeBucket(const std::string& prefix) {
-  Call c{"GET", "", {{"max-keys", "1"}, {"prefix", prefix}}, {}, "", nullptr,
+  Call c{"GET",
+         "",
+         {{"max-keys", "1"}, {"prefix", prefix}},
+         {},
+         "",
+         nullptr,
          std::string(kEmptySha256Hex)};
   auto r = send(c);
   if (!r.ok()) return r.error();
@@ -268,8 +280,8 @@ Result<std::string> S3Client::putObject(const std::string& key, const BodyRange&
   return stripQuotes(r->header("etag"));
 }
 
-Result<std::string> S3Client::createMultipartUpload(const std::string& key,
-                                                    const std::map<std::string, std::string>& meta) {
+Result<std::string> S3Client::createMultipartUpload(
+    const std::string& key, const std::map<std::string, std::string>& meta) {
   Call c{"POST", key, {{"uploads", ""}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
   c.headers.emplace_back("content-type", "application/octet-stream");
   for (const auto& [n, v] : meta) c.headers.emplace_back("x-amz-meta-" + n, v);
@@ -282,7 +294,12 @@ Result<std::string> S3Client::createMultipartUpload(const std::string& key,
 
 Result<std::string> S3Client::uploadPart(const std::string& key, const std::string& uploadId,
                                          int number, const BodyRange& body) {
-  Call c{"PUT", key, {{"partNumber", std::to_string(number)}, {"uploadId", uploadId}}, {}, "", &body,
+  Call c{"PUT",
+         key,
+         {{"partNumber", std::to_string(number)}, {"uploadId", uploadId}},
+         {},
+         "",
+         &body,
          toHex(body.sha256)};
   c.headers.emplace_back("content-md5", toBase64(body.md5));
   auto r = send(c);
@@ -300,7 +317,8 @@ Result<std::string> S3Client::completeMultipartUpload(const std::string& key,
                                                       const std::vector<CompletedPart>& parts) {
   std::string xml = "<CompleteMultipartUpload>";
   for (const auto& p : parts) {
-    xml += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", p.number, p.etag);
+    xml += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", p.number,
+                       p.etag);
   }
   xml += "</CompleteMultipartUpload>";
   Call c{"POST", key, {{"uploadId", uploadId}}, {}, xml, nullptr, sha256Hex(xml)};

@@ -50,8 +50,8 @@ Target objectTarget(const BucketConfig& config, const std::string& key);
 
 struct ObjectInfo {
   std::uint64_t size = 0;
-  std::string etag;                           // without quotes
-  std::map<std::string, std::string> meta;    // x-amz-meta-* without the prefix
+  std::string etag;                         // without quotes
+  std::map<std::string, std::string> meta;  // x-amz-meta-* without the prefix
 };
 
 struct BodyRange {
@@ -72,7 +72,8 @@ std::string xmlText(const std::string& xml, const std::string& tag);
 
 class S3Client {
  public:
-  S3Client(BucketConfig config, Credentials credentials, RetryPolicy policy, HttpTimeouts timeouts = {});
+  S3Client(BucketConfig config, Credentials credentials, RetryPolicy policy,
+           HttpTimeouts timeouts = {});
 
   // HEAD of the object; nullopt when it does not exist (404).
   Result<std::optional<ObjectInfo>> headObject(const std::string& key);

@@ -17,11 +17,11 @@ using NameValues = std::vector<std::pair<std::string, std::string>>;
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 struct SigningRequest {
-  std::string method;          // "GET", "PUT", ...
-  std::string encodedPath;     // URI-encoded absolute path as sent on the wire ("/b/k%20x")
-  NameValues query;            // decoded names and values; encoded and sorted when signing
-  NameValues headers;          // every header to sign, names in any case, values as sent
-  std::string payloadHash;     // hex SHA-256 of the body, or kUnsignedPayload
+  std::string method;       // "GET", "PUT", ...
+  std::string encodedPath;  // URI-encoded absolute path as sent on the wire ("/b/k%20x")
+  NameValues query;         // decoded names and values; encoded and sorted when signing
+  NameValues headers;       // every header to sign, names in any case, values as sent
+  std::string payloadHash;  // hex SHA-256 of the body, or kUnsignedPayload
 };
 
 struct SigningScope {

@@ -80,7 +80,8 @@ Status ExportState::save(const std::string& path, const Map& objects) {
   }
   if (::fsync(fd.get()) != 0) return sysError("cannot fsync '" + tmp + "'");
   fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return sysError("cannot rename '" + tmp + "' to '" + path + "'");
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return sysError("cannot rename '" + tmp + "' to '" + path + "'");
   return {};
 }
 

@@ -14,7 +14,7 @@
 namespace ibsr::exporter {
 
 struct LandedObject {
-  std::string path;    // local file it came from
+  std::string path;  // local file it came from
   std::uint64_t size = 0;
   std::int64_t mtimeNs = 0;
   std::string sha256;  // hex, of the bytes uploaded

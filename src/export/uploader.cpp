@@ -64,7 +64,8 @@ void Uploader::listIfWorthIt(const std::vector<Artefact>& artefacts) {
   std::size_t unknown = 0;
   for (const Artefact& a : artefacts) {
     if (a.open && !options_.includeOpen) continue;
-    if (state_.count(destination(objectKey(options_.prefix, options_.hostId, a.kind, a.relative))) == 0) {
+    if (state_.count(
+            destination(objectKey(options_.prefix, options_.hostId, a.kind, a.relative))) == 0) {
       ++unknown;
     }
   }
@@ -183,7 +184,8 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     log::info("unchanged {} (landed as {})", path, dest);
     if (options_.deleteAfterUpload && !options_.dryRun) {
       // Landed in an earlier run: confirm it is still there before removing the only other copy.
-      if (auto v = verify(key, length, known->second.etag); !v.ok()) return failed(v.error().message, true);
+      if (auto v = verify(key, length, known->second.etag); !v.ok())
+        return failed(v.error().message, true);
       deleted = maybeDelete(a, fd.get(), size, mtimeNs);
     }
     return Outcome::Skipped;
@@ -196,7 +198,8 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
 
   const bool multipart = length >= options_.multipartThreshold;
   // S3 allows at most 10000 parts: a file beyond 10000 x --part-size gets larger parts.
-  const std::uint64_t partSize = std::max<std::uint64_t>(options_.partSize, (length + 9999) / 10000);
+  const std::uint64_t partSize =
+      std::max<std::uint64_t>(options_.partSize, (length + 9999) / 10000);
   // Single PUT: MD5 and SHA-256 of the whole body are needed before sending it. Multipart: only
   // the whole-file SHA-256 up front (object metadata, state); the parts are hashed while the
   // previous part uploads, and the expected ETag is known once they all are.
@@ -252,7 +255,8 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   if (!etag.ok()) return failed(etag.error().message, true);
   const std::string expectedEtag = multipart ? multipartEtag(digest.parts) : singleEtag;
   if (*etag != expectedEtag) {
-    return failed(fmt::format("server ETag {} differs from the local checksum {}", *etag, expectedEtag));
+    return failed(
+        fmt::format("server ETag {} differs from the local checksum {}", *etag, expectedEtag));
   }
   if (auto v = verify(key, length, expectedEtag); !v.ok()) return failed(v.error().message, true);
   record(expectedEtag);
@@ -321,10 +325,12 @@ Status Uploader::verify(const std::string& key, std::uint64_t size, const std::s
   if (!head.value()) return plainError("verification failed: object not found after upload");
   const s3::ObjectInfo& info = *head.value();
   if (info.size != size) {
-    return plainError(fmt::format("verification failed: object has {} bytes, local file {}", info.size, size));
+    return plainError(
+        fmt::format("verification failed: object has {} bytes, local file {}", info.size, size));
   }
   if (info.etag != etag) {
-    return plainError(fmt::format("verification failed: object ETag {} differs from expected {}", info.etag, etag));
+    return plainError(fmt::format("verification failed: object ETag {} differs from expected {}",
+                                  info.etag, etag));
   }
   return {};
 }
@@ -337,7 +343,8 @@ bool Uploader::maybeDelete(const Artefact& a, int fd, std::uint64_t size, std::i
   }
   // Never delete bytes that did not land: the file must be exactly what was verified.
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != size || mtimeNsOf(st) != mtimeNs) {
+  if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != size ||
+      mtimeNsOf(st) != mtimeNs) {
     log::warn("keep {}: it changed after upload", path);
     return false;
   }

@@ -37,7 +37,7 @@ struct Summary {
   std::uint64_t open = 0;     // still being written, left for a later run
   std::uint64_t failed = 0;
   std::uint64_t deleted = 0;
-  std::uint64_t bytes = 0;    // bytes uploaded (with --dry-run: counts what would be uploaded)
+  std::uint64_t bytes = 0;  // bytes uploaded (with --dry-run: counts what would be uploaded)
   double seconds = 0;
   std::string line() const;
 };

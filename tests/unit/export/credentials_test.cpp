@@ -28,9 +28,7 @@ class CredentialsTest : public ::testing::Test {
     gEnv = {{"HOME", dir_.string()}};
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  void write(const std::string& rel, const std::string& text) {
-    std::ofstream(dir_ / rel) << text;
-  }
+  void write(const std::string& rel, const std::string& text) { std::ofstream(dir_ / rel) << text; }
   std::filesystem::path dir_;
 };
 
@@ -48,7 +46,8 @@ TEST(ParseIni, SectionsKeysCommentsAndProfilePrefix) {
 }
 
 TEST_F(CredentialsTest, EnvironmentWins) {
-  write(".aws/credentials", "[default]\naws_access_key_id=FILE\naws_secret_access_key=FILESECRET\n");
+  write(".aws/credentials",
+        "[default]\naws_access_key_id=FILE\naws_secret_access_key=FILESECRET\n");
   gEnv["AWS_ACCESS_KEY_ID"] = "ENVKEY";
   gEnv["AWS_SECRET_ACCESS_KEY"] = "ENVSECRET";
   gEnv["AWS_SESSION_TOKEN"] = "TOKEN";
@@ -61,7 +60,8 @@ TEST_F(CredentialsTest, EnvironmentWins) {
 }
 
 TEST_F(CredentialsTest, HalfSetEnvironmentFallsBackToFile) {
-  write(".aws/credentials", "[default]\naws_access_key_id=FILE\naws_secret_access_key=FILESECRET\n");
+  write(".aws/credentials",
+        "[default]\naws_access_key_id=FILE\naws_secret_access_key=FILESECRET\n");
   gEnv["AWS_ACCESS_KEY_ID"] = "ENVKEY";
   auto c = resolveCredentials(fakeEnv);
   ASSERT_TRUE(c.ok());
@@ -72,9 +72,10 @@ TEST_F(CredentialsTest, HalfSetEnvironmentFallsBackToFile) {
 }
 
 TEST_F(CredentialsTest, ProfileAndExplicitFile) {
-  write("creds", "[default]\naws_access_key_id=D\naws_secret_access_key=DS\n"
-                 "[ibsr]\naws_access_key_id=test:tester\naws_secret_access_key=testing\n"
-                 "aws_session_token=T\n");
+  write("creds",
+        "[default]\naws_access_key_id=D\naws_secret_access_key=DS\n"
+        "[ibsr]\naws_access_key_id=test:tester\naws_secret_access_key=testing\n"
+        "aws_session_token=T\n");
   gEnv["AWS_SHARED_CREDENTIALS_FILE"] = (dir_ / "creds").string();
   gEnv["AWS_PROFILE"] = "ibsr";
   auto c = resolveCredentials(fakeEnv);
@@ -85,7 +86,8 @@ TEST_F(CredentialsTest, ProfileAndExplicitFile) {
 }
 
 TEST_F(CredentialsTest, ConfigFileProfileSection) {
-  write(".aws/config", "[profile ibsr]\naws_access_key_id=CFG\naws_secret_access_key=CFGS\nregion=ap-south-1\n");
+  write(".aws/config",
+        "[profile ibsr]\naws_access_key_id=CFG\naws_secret_access_key=CFGS\nregion=ap-south-1\n");
   gEnv["AWS_PROFILE"] = "ibsr";
   auto c = resolveCredentials(fakeEnv);
   ASSERT_TRUE(c.ok());

@@ -44,9 +44,11 @@ TEST(CurrentHour, OnlyTheUncompressedFileOfThisUtcHour) {
 TEST(ObjectKey, Layout) {
   EXPECT_EQ(objectKey("ibsr", "host-1", Kind::Snapshot, "snapshot_2026112318.jsonl"),
             "ibsr/host-1/snapshots/snapshot_2026112318.jsonl");
-  EXPECT_EQ(objectKey("/a/b/", "h", Kind::Incident, "run-1/packets.pcap"), "a/b/h/incidents/run-1/packets.pcap");
+  EXPECT_EQ(objectKey("/a/b/", "h", Kind::Incident, "run-1/packets.pcap"),
+            "a/b/h/incidents/run-1/packets.pcap");
   EXPECT_EQ(objectKey("", "h", Kind::Status, "status.jsonl"), "h/status/status.jsonl");
-  EXPECT_EQ(objectKey("p", "h", Kind::Payload, "payload_2026112318.jsonl"), "p/h/payload/payload_2026112318.jsonl");
+  EXPECT_EQ(objectKey("p", "h", Kind::Payload, "payload_2026112318.jsonl"),
+            "p/h/payload/payload_2026112318.jsonl");
 }
 
 class DiscoverTest : public ::testing::Test {
@@ -68,10 +70,10 @@ class DiscoverTest : public ::testing::Test {
 
 TEST_F(DiscoverTest, FindsKindsAndMarksOpenFiles) {
   make("snapshot_2026112317.jsonl", kNow - 7200);
-  make("snapshot_2026112318.jsonl", kNow - 30);   // closed hour, but written 30 s ago
+  make("snapshot_2026112318.jsonl", kNow - 30);    // closed hour, but written 30 s ago
   make("snapshot_2026112319.jsonl", kNow - 3600);  // current hour
   make("snapshot_2026112316.jsonl.gz", kNow - 9000);
-  make("status.jsonl", kNow - 5);                 // append-only: never "recent"
+  make("status.jsonl", kNow - 5);  // append-only: never "recent"
   make("run-1/packets.pcap", kNow - 600, "pcap");
   make("notes.txt", kNow - 9000);
   fs::create_symlink(dir_ / "snapshot_2026112317.jsonl", dir_ / "snapshot_2026112315.jsonl");

@@ -1,5 +1,5 @@
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,7 +24,8 @@ TEST(FileDigest, SinglePartMatchesWholeFile) {
   auto d = digestFile(fd.get(), 21, 0);
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->parts.size(), 1u);
-  EXPECT_EQ(s3::toHex(d->sha256), "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
+  EXPECT_EQ(s3::toHex(d->sha256),
+            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
   EXPECT_EQ(d->parts[0].sha256, d->sha256);
   EXPECT_EQ(d->parts[0].md5, d->md5);
   EXPECT_EQ(d->parts[0].length, 21u);

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (parsed.ok()) {
     const std::string again = ibsr::exporter::ExportState::serialize(parsed.value());
     auto reparsed = ibsr::exporter::ExportState::parse(again);
-    if (!reparsed.ok() || ibsr::exporter::ExportState::serialize(reparsed.value()) != again) std::abort();
+    if (!reparsed.ok() || ibsr::exporter::ExportState::serialize(reparsed.value()) != again)
+      std::abort();
   }
   return 0;
 }

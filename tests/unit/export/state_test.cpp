@@ -15,8 +15,7 @@ ExportState::Map sample() {
            {"/var/lib/ibsr/snapshots/snapshot_2026112318.jsonl", 1234, 1795462200123456789,
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
             "d41d8cd98f00b204e9800998ecf8427e"}},
-          {"s3://b/p/h/incidents/r/packets.pcap",
-           {"/x/r/packets.pcap", 99, 1, "ab", "0123-3"}}};
+          {"s3://b/p/h/incidents/r/packets.pcap", {"/x/r/packets.pcap", 99, 1, "ab", "0123-3"}}};
 }
 
 TEST(StateFile, RoundTrip) {
@@ -67,7 +66,8 @@ TEST_F(StateFileOnDisk, CorruptIsEmptyWithWarning) {
   std::ofstream(path) << "{\"version\":1,\"objects\":{tru";
   std::string warning;
   EXPECT_TRUE(ExportState::load(path, warning).empty());
-  EXPECT_EQ(warning.rfind("state file '" + path + "' ignored (malformed state: ", 0), 0u) << warning;
+  EXPECT_EQ(warning.rfind("state file '" + path + "' ignored (malformed state: ", 0), 0u)
+      << warning;
 }
 
 TEST_F(StateFileOnDisk, SaveThenLoad) {
