@@ -170,7 +170,10 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
       if ((resp.status >= 200 && resp.status < 300) ||
           std::find(okStatuses.begin(), okStatuses.end(), resp.status) != okStatuses.end()) {
         // CompleteMultipartUpload can fail after its 200 header; the error is in the body.
-        if (resp.body.find("<Error>") == std::string::npos) return r;
+        if (resp.body.find("<Error>") == std::string::npos) {
+          lastFailureTransient_ = false;
+          return r;
+        }
       }
       const std::string code = xmlText(resp.body, "Code");
       const std::string message = xmlText(resp.body, "Message");

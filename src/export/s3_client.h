@@ -98,8 +98,9 @@ class S3Client {
   // Counters for the summary and the tests: requests sent and retries done.
   std::uint64_t requests() const { return requests_; }
   std::uint64_t retries() const { return retries_; }
-  // Whether the last failed call failed on something transient (network, 5xx) after its retries,
-  // as opposed to a final answer such as 403: lets the caller stop hammering a dead endpoint.
+  // Whether the most recent call ended in a transient failure (network, 5xx) after its retries,
+  // as opposed to a success or a final answer such as 403: lets the caller stop hammering a dead
+  // endpoint.
   bool lastFailureTransient() const { return lastFailureTransient_; }
   void setLastFailureTransient(bool v) { lastFailureTransient_ = v; }
 
