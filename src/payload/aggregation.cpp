@@ -68,13 +68,13 @@ std::vector<SourceStats> Aggregator::take() {
     for (auto& [name, m] : a.methods) ms.push_back(std::move(m));
     std::sort(ms.begin(), ms.end(), order);
     if (ms.size() > maxMethods_) {
-      // Everything past the top maxMethods, and a real "other" entry wherever it ranked, is
-      // merged into one "other" entry.
+      // The top maxMethods named methods are kept; everything else, including an "other"
+      // entry wherever it ranked, is merged into one "other" entry.
       MethodStats other;
       other.method = std::string(kOtherMethod);
       std::vector<MethodStats> kept;
       for (std::size_t i = 0; i < ms.size(); ++i) {
-        if (i < maxMethods_ && ms[i].method != kOtherMethod) {
+        if (kept.size() < maxMethods_ && ms[i].method != kOtherMethod) {
           kept.push_back(std::move(ms[i]));
           continue;
         }
