@@ -75,6 +75,9 @@ void PayloadProgram::detach() {
 }
 
 int PayloadProgram::ringbufFd() const { return bpf_map__fd(payload_->maps.pay_rb); }
+int PayloadProgram::ingressFd() const {
+  return bpf_program__fd(payload_->progs.ibsr_payload_ingress);
+}
 int PayloadProgram::counterMapFd() const { return bpf_map__fd(counter_->maps.counters); }
 
 Result<CpuTotals> PayloadProgram::cpuTotals() const {

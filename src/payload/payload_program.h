@@ -34,6 +34,7 @@ class PayloadProgram {
 
   bpf::XdpMode xdpMode() const { return xdp_.mode; }
   int ringbufFd() const;
+  int ingressFd() const;  // for BPF_PROG_TEST_RUN (benchmark)
   int counterMapFd() const;
   Result<CpuTotals> cpuTotals() const;
 
