@@ -15,8 +15,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
 from collector import IBSR  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
+import schema_check  # noqa: E402
 
 from scapy.all import IP, TCP, Ether, Raw, raw  # noqa: E402
 
@@ -186,7 +188,9 @@ class MixTest(PayloadTestBase):
 
         lines = c.lines()
         self.assertGreaterEqual(len(lines), 1)
+        schema = schema_check.load()
         for line in lines:
+            schema_check.validate(line, schema)
             self.assertEqual(list(line)[:8], ["version", "kind", "ts_unix_sec", "interval_sec",
                                               "dst_ports", "ringbuf_drops", "parse_errors",
                                               "sources"])
@@ -226,6 +230,24 @@ class MixTest(PayloadTestBase):
         self.assertEqual(status[-1]["flows_tracked"], 0)
         counters = glob.glob(os.path.join(self.out, "counters", "snapshot_*.jsonl"))
         self.assertEqual(len(counters), 1)
+
+
+class FlowCapTest(PayloadTestBase):
+    def test_per_flow_cap_stops_payload_copies_but_not_traffic(self):
+        # 40 bytes per direction: the first request line is cut inside its headers, so nothing
+        # on the connection can be framed; records still arrive (header-only) and the client
+        # still gets every response.
+        c = self.collector("--max-bytes-per-flow", 40).start()
+        self.start_server()
+        self.assertEqual(self.run_client("mix"), {"requests": 15, "responses": 15})
+        self.server_entries(15)
+        time.sleep(0.5)
+        self.assertEqual(c.stop(), 0, c.stderr())
+        got = merge(c.lines())
+        self.assertEqual(sum(g["requests"] for g in got.values()), 0)
+        st = c.status()[-1]
+        self.assertGreater(st["events_received"], 30)
+        self.assertEqual(st["ringbuf_drops"], 0)
 
 
 class ReorderTest(PayloadTestBase):
