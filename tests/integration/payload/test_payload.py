@@ -348,6 +348,59 @@ class RingBufferPressureTest(PayloadTestBase):
         self.assertEqual(self.tc_filters().strip(), "")
 
 
+class OutputDirectoryTest(PayloadTestBase):
+    def mount_tmpfs(self, path, size):
+        os.makedirs(path, exist_ok=True)
+        run("mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", path)
+        self.addCleanup(run, "umount", "-l", path, check=False)
+
+    def wait_cycles(self, c, n):
+        def ready():
+            try:
+                st = c.status()
+            except (OSError, ValueError):
+                return None
+            return st and st[-1]["cycle"] >= n
+        wait_for(ready, timeout=20, what="%d heartbeats" % n)
+
+    def test_read_only_then_writable_again(self):
+        self.mount_tmpfs(self.out, "4m")
+        c = self.collector("--snapshot-interval-sec", 1).start()
+        self.wait_cycles(c, 1)
+        run("mount", "-o", "remount,ro", self.out)
+        time.sleep(2.5)  # two intervals fail
+        self.assertIsNone(c.proc.poll())
+        run("mount", "-o", "remount,rw", self.out)
+        wait_for(lambda: c.status()[-1]["write_errors"] >= 4, timeout=10,
+                 what="a heartbeat reporting the failed writes")
+        self.assertEqual(c.stop(), 0, c.stderr())
+        self.assertIn("Read-only file system", c.stderr())
+        st = c.status()[-1]
+        self.assertEqual(st["snapshots_written"], len(c.lines()))
+        # Each failed interval lost its payload line and its heartbeat.
+        self.assertEqual(st["cycle"] - st["snapshots_written"], st["write_errors"] // 2)
+
+    def test_rotation_touches_only_payload_files(self):
+        os.makedirs(self.out)
+        now = int(time.time())
+        hour = lambda t: time.strftime("%Y%m%d%H", time.gmtime(t))  # noqa: E731
+        old = ["payload_%s.jsonl" % hour(now - h * 3600) for h in (30, 5, 4, 3, 2)]
+        keep = ["status.jsonl", "notes.txt", "payload_latest.jsonl",
+                "snapshot_%s.jsonl" % hour(now - 30 * 3600)]
+        for name in old + keep:
+            with open(os.path.join(self.out, name), "w") as f:
+                f.write("{}\n")
+        c = self.collector("--snapshot-interval-sec", 3600, "--max-files", 3,
+                           "--max-age", 86400).start()
+        self.assertEqual(c.stop(), 0, c.stderr())
+        current = "payload_%s.jsonl" % hour(c.lines()[-1]["ts_unix_sec"])
+        names = set(os.listdir(self.out))
+        for name in keep + old[-2:] + [current]:
+            self.assertIn(name, names)
+        for name in old[:3]:
+            self.assertNotIn(name, names)
+
+
 class CliTest(unittest.TestCase):
     def ibsr(self, *args):
         return subprocess.run([IBSR, "collect-payload"] + [str(a) for a in args],
