@@ -78,6 +78,9 @@ int PayloadProgram::ringbufFd() const { return bpf_map__fd(payload_->maps.pay_rb
 int PayloadProgram::ingressFd() const {
   return bpf_program__fd(payload_->progs.ibsr_payload_ingress);
 }
+int PayloadProgram::egressFd() const {
+  return bpf_program__fd(payload_->progs.ibsr_payload_egress);
+}
 int PayloadProgram::counterMapFd() const { return bpf_map__fd(counter_->maps.counters); }
 
 Result<CpuTotals> PayloadProgram::cpuTotals() const {

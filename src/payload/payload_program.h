@@ -34,7 +34,8 @@ class PayloadProgram {
 
   bpf::XdpMode xdpMode() const { return xdp_.mode; }
   int ringbufFd() const;
-  int ingressFd() const;  // for BPF_PROG_TEST_RUN (benchmark)
+  int ingressFd() const;  // for BPF_PROG_TEST_RUN (tests, benchmark)
+  int egressFd() const;
   int counterMapFd() const;
   Result<CpuTotals> cpuTotals() const;
 

@@ -1,0 +1,244 @@
+// BPF_PROG_TEST_RUN table for bpf/payload.bpf.c: every case checks the verdict (TC_ACT_UNSPEC),
+// that the frame is unchanged, and the exact ring-buffer records (or their absence) and per-CPU
+// counters. Needs root / CAP_BPF like the counter table.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "packet_builder.h"
+#include "payload/event.h"
+#include "payload/payload_program.h"
+
+namespace ibsr::payload {
+namespace {
+
+namespace pb = ibsr::testing;
+using pb::Bytes;
+using pb::PacketBuilder;
+constexpr std::uint32_t kTcActUnspec = 0xffffffffU;
+constexpr std::uint16_t kPort = 8545;
+
+struct Captured {
+  ibsr_payload_event_hdr hdr;
+  Bytes data;
+};
+
+int onRecord(void* ctx, void* data, size_t size) {
+  auto* out = static_cast<std::vector<Captured>*>(ctx);
+  auto seg = decodeEvent(data, size);
+  if (!seg) return 0;
+  Captured c{};
+  std::memcpy(&c.hdr, data, sizeof(c.hdr));
+  c.data.assign(seg->data.begin(), seg->data.end());
+  out->push_back(std::move(c));
+  return 0;
+}
+
+class PayloadBpfTest : public ::testing::Test {
+ protected:
+  void load(std::uint32_t snaplen = 512, std::uint64_t cap = 0, std::uint64_t ring = 1 << 20) {
+    PayloadOptions o;
+    o.common.dstPorts = {443, kPort};
+    o.snaplen = snaplen;
+    o.maxBytesPerFlow = cap;
+    o.ringbufBytes = ring;
+    o.maxFlows = 64;
+    auto p = PayloadProgram::load(o);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    prog_ = std::move(p.value());
+    rb_ = ring_buffer__new(prog_->ringbufFd(), onRecord, &records_, nullptr);
+    ASSERT_NE(rb_, nullptr);
+  }
+  void TearDown() override {
+    if (rb_) ring_buffer__free(rb_);
+  }
+  // Runs one frame through ingress (or egress) and returns the records it produced.
+  std::vector<Captured> run(const PacketBuilder& b, bool egress = false) {
+    Bytes in = b.build();
+    Bytes out(in.size() + 64);
+    bpf_test_run_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.data_in = in.data();
+    opts.data_size_in = static_cast<__u32>(in.size());
+    opts.data_out = out.data();
+    opts.data_size_out = static_cast<__u32>(out.size());
+    opts.repeat = 1;
+    int err = bpf_prog_test_run_opts(egress ? prog_->egressFd() : prog_->ingressFd(), &opts);
+    EXPECT_EQ(err, 0) << b.scapy();
+    EXPECT_EQ(opts.retval, kTcActUnspec) << b.scapy();
+    out.resize(opts.data_size_out);
+    EXPECT_EQ(out, in) << "frame modified: " << b.scapy();
+    records_.clear();
+    ring_buffer__consume(rb_);
+    return records_;
+  }
+  static pb::Tcp tcpHeader(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags,
+                           std::uint32_t seq = 1000) {
+    pb::Tcp t;
+    t.sport = sport;
+    t.dport = dport;
+    t.flags = flags;
+    t.seq = seq;
+    return t;
+  }
+  PacketBuilder tcp(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags,
+                    std::size_t payload, std::uint32_t seq = 1000) {
+    pb::Ipv4 ip;
+    ip.src = "192.168.1.7";
+    ip.dst = "10.0.0.1";
+    PacketBuilder b;
+    b.ether().ipv4(ip).tcp(tcpHeader(sport, dport, flags, seq));
+    if (payload) b.payload(payload, 'p');
+    return b;
+  }
+
+  std::unique_ptr<PayloadProgram> prog_;
+  ring_buffer* rb_ = nullptr;
+  std::vector<Captured> records_;
+};
+
+TEST_F(PayloadBpfTest, RequestDataIsCopiedUpToSnaplen) {
+  load(512);
+  auto r = run(tcp(40000, kPort, pb::kTcpAck | pb::kTcpPsh, 1000, 77));
+  ASSERT_EQ(r.size(), 1u);
+  const auto& h = r[0].hdr;
+  EXPECT_EQ(h.src_ip, 0xC0A80107u);
+  EXPECT_EQ(h.dst_ip, 0x0A000001u);
+  EXPECT_EQ(h.src_port, 40000);
+  EXPECT_EQ(h.dst_port, kPort);
+  EXPECT_EQ(h.seq, 77u);
+  EXPECT_EQ(h.payload_len, 1000u);
+  EXPECT_EQ(h.cap_len, 512u);
+  EXPECT_EQ(h.direction, IBSR_PAYLOAD_DIR_INGRESS);
+  EXPECT_EQ(h.tcp_flags, pb::kTcpAck | pb::kTcpPsh);
+  EXPECT_EQ(h.capped, 0);
+  EXPECT_GT(h.ts_ns, 0u);
+  EXPECT_EQ(r[0].data, Bytes(512, 'p'));
+}
+
+TEST_F(PayloadBpfTest, Table) {
+  load(4096);
+  struct Case {
+    std::string what;
+    PacketBuilder b;
+    bool egress;
+    int records;
+    std::uint32_t payloadLen;
+    std::uint32_t capLen;
+  };
+  pb::Vlan inner;
+  inner.vid = 7;
+  PacketBuilder vlan;
+  vlan.ether().vlan().vlan(inner).ipv4().tcp(tcpHeader(40000, kPort, pb::kTcpAck)).payload(10);
+  pb::Ipv4 fragIp;
+  fragIp.fragOffset = 8;
+  PacketBuilder frag;
+  frag.ether().ipv4(fragIp).tcp(tcpHeader(40000, kPort, 0)).payload(10);
+  PacketBuilder v6;
+  v6.ether().ipv6().tcp(tcpHeader(40000, kPort, 0)).payload(10);
+  pb::Udp udpHeader;
+  udpHeader.dport = kPort;
+  PacketBuilder udp;
+  udp.ether().ipv4().udp(udpHeader).payload(10);
+  PacketBuilder padded = tcp(40000, kPort, pb::kTcpAck, 3);
+  padded.padTo(60);  // Ethernet padding is not payload
+  pb::Ipv4 optIp;
+  optIp.options = {{7, Bytes(6, 0)}};
+  pb::Tcp optTcp = tcpHeader(40000, kPort, pb::kTcpAck);
+  optTcp.options = {{2, {0x05, 0xb4}}, {1, {}}};
+  PacketBuilder opts;
+  opts.ether().ipv4(optIp).tcp(optTcp).payload(33);
+  std::vector<Case> cases = {
+      {"request data, whole payload fits", tcp(40000, kPort, pb::kTcpAck, 1460), false, 1,
+       1460, 1460},
+      {"pure ACK: no record", tcp(40000, kPort, pb::kTcpAck, 0), false, 0, 0, 0},
+      {"SYN: header-only record", tcp(40000, kPort, pb::kTcpSyn, 0), false, 1, 0, 0},
+      {"FIN: header-only record", tcp(40000, kPort, pb::kTcpFin | pb::kTcpAck, 0), false,
+       1, 0, 0},
+      {"RST: header-only record", tcp(40000, kPort, pb::kTcpRst, 0), false, 1, 0, 0},
+      {"second monitored port", tcp(40000, 443, pb::kTcpAck, 5), false, 1, 5, 5},
+      {"unmonitored port", tcp(40000, 8546, pb::kTcpAck, 5), false, 0, 0, 0},
+      {"ingress ignores the source port", tcp(kPort, 40000, pb::kTcpAck, 5), false, 0, 0, 0},
+      {"egress response (source port monitored)", tcp(kPort, 40000, pb::kTcpAck, 700), true,
+       1, 700, 700},
+      {"egress ignores the destination port", tcp(40000, kPort, pb::kTcpAck, 5), true, 0, 0,
+       0},
+      {"two VLAN tags", vlan, false, 1, 10, 10},
+      {"IP and TCP options", opts, false, 1, 33, 33},
+      {"Ethernet padding excluded", padded, false, 1, 3, 3},
+      {"non-first fragment", frag, false, 0, 0, 0},
+      {"IPv6", v6, false, 0, 0, 0},
+      {"UDP", udp, false, 0, 0, 0},
+  };
+  for (auto& c : cases) {
+    auto r = run(c.b, c.egress);
+    ASSERT_EQ(static_cast<int>(r.size()), c.records) << c.what << ": " << c.b.scapy();
+    if (!c.records) continue;
+    EXPECT_EQ(r[0].hdr.payload_len, c.payloadLen) << c.what;
+    EXPECT_EQ(r[0].hdr.cap_len, c.capLen) << c.what;
+    EXPECT_EQ(r[0].hdr.direction, c.egress ? IBSR_PAYLOAD_DIR_EGRESS : IBSR_PAYLOAD_DIR_INGRESS)
+        << c.what;
+    EXPECT_EQ(r[0].data.size(), c.capLen) << c.what;
+  }
+  auto t = prog_->cpuTotals();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->events, 9u);  // the cases above that expect a record
+  EXPECT_EQ(t->ringbufDrops, 0u);
+}
+
+TEST_F(PayloadBpfTest, PerFlowCapSendsHeaderOnlyRecordsAfterTheCap) {
+  load(512, 700);
+  auto a = run(tcp(40000, kPort, pb::kTcpAck, 500, 1));
+  auto b = run(tcp(40000, kPort, pb::kTcpAck, 500, 501));
+  auto c = run(tcp(40000, kPort, pb::kTcpAck, 500, 1001));
+  auto other = run(tcp(40001, kPort, pb::kTcpAck, 500, 1));  // another flow: its own allowance
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(c.size(), 1u);
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(a[0].hdr.cap_len, 500u);
+  EXPECT_EQ(a[0].hdr.capped, 0);
+  EXPECT_EQ(b[0].hdr.cap_len, 200u);
+  EXPECT_EQ(b[0].hdr.capped, 1);
+  EXPECT_EQ(c[0].hdr.cap_len, 0u);
+  EXPECT_EQ(c[0].hdr.payload_len, 500u);
+  EXPECT_EQ(c[0].hdr.capped, 1);
+  EXPECT_EQ(other[0].hdr.cap_len, 500u);
+  auto t = prog_->cpuTotals();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->capped, 2u);
+}
+
+TEST_F(PayloadBpfTest, FullRingBufferDropsTheRecordNotThePacket) {
+  load(4096, 0, 4096);
+  int got = 0;
+  for (int i = 0; i < 10; ++i) {
+    // Not consumed between runs: the 4 KiB ring holds 2 records of 1500 bytes.
+    Bytes in = tcp(40000, kPort, pb::kTcpAck, 1460).build();
+    Bytes out(in.size() + 64);
+    bpf_test_run_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.data_in = in.data();
+    opts.data_size_in = static_cast<__u32>(in.size());
+    opts.data_out = out.data();
+    opts.data_size_out = static_cast<__u32>(out.size());
+    ASSERT_EQ(bpf_prog_test_run_opts(prog_->ingressFd(), &opts), 0);
+    EXPECT_EQ(opts.retval, kTcActUnspec);
+    ++got;
+  }
+  EXPECT_EQ(got, 10);
+  auto t = prog_->cpuTotals();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->events, 2u);
+  EXPECT_EQ(t->ringbufDrops, 8u);
+  records_.clear();
+  ring_buffer__consume(rb_);
+  EXPECT_EQ(records_.size(), 2u);
+}
+
+}  // namespace
+}  // namespace ibsr::payload
