@@ -1,6 +1,7 @@
 #include "payload/collector.h"
 
 #include <bpf/libbpf.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "core/log.h"
 #include "core/privileges.h"
 #include "core/signals.h"
+#include "incident/instance_lock.h"
 #include "payload/output.h"
 #include "payload/payload_program.h"
 #include "payload/pipeline.h"
@@ -25,6 +27,7 @@ namespace ibsr::payload {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr const char* kLockDir = "/run/ibsr/collect-payload";
 
 int fail(const Error& e) {
   log::error("{}", e.message);
@@ -78,7 +81,15 @@ int runPayloadCollector(PayloadOptions o) {
       ring_buffer__new(prog.ringbufFd(), onRecord, &pipeline, nullptr));
   if (!rb) return fail(sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL));
 
-  if (Status st = prog.attach(*ifindex, c.iface, c.xdpMode); !st.ok()) return fail(st.error());
+  // One collect-payload per interface. Holding the lock proves that a TC filter at our handle
+  // is a leftover of a killed instance (TC filters outlive SIGKILL), so it is replaced instead
+  // of blocking a restart. The lock helper is record-incident's; its own directory keeps the
+  // two modes' locks apart.
+  ::mkdir(incident::kLockDir, 0755);
+  auto lock = incident::InterfaceLock::acquire(*ifindex, c.iface, kLockDir);
+  if (!lock.ok()) return fail(lock.error());
+  if (Status st = prog.attach(*ifindex, c.iface, c.xdpMode, /*replaceStale=*/true); !st.ok())
+    return fail(st.error());
   log::notice("attached XDP ({} mode) and TC ingress/egress to {} (ifindex {}); ports {}; "
               "snaplen {}; ring buffer {} bytes; writing to {} every {} s",
               bpf::xdpModeName(prog.xdpMode()), c.iface, *ifindex, fmt::join(c.dstPorts, ","),

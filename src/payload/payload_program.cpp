@@ -53,7 +53,8 @@ Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOption
   return p;
 }
 
-Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMode mode) {
+Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMode mode,
+                              bool replaceStale) {
   auto link = bpf::attachXdp(bpf_program__fd(counter_->progs.ibsr_count), ifindex, ifname, mode);
   if (!link.ok()) return link.error();
   std::vector<bpf::TcProgramSpec> specs = {
@@ -62,7 +63,7 @@ Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMo
       {bpf_program__fd(payload_->progs.ibsr_payload_egress), bpf::TcDirection::Egress,
        bpf::kTcHandlePayload, bpf::kTcPriorityPayload},
   };
-  auto tc = bpf::TcAttachment::attach(ifindex, ifname, specs);
+  auto tc = bpf::TcAttachment::attach(ifindex, ifname, specs, replaceStale);
   if (!tc.ok()) return tc.error();  // the XDP link closes with `link`
   xdp_ = std::move(link.value());
   tc_ = std::move(tc.value());

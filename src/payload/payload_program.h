@@ -28,8 +28,9 @@ class PayloadProgram {
   // Safety check, open, configure, load. Nothing is attached yet.
   static Result<std::unique_ptr<PayloadProgram>> load(const PayloadOptions& o);
 
-  // XDP first, then TC; on failure nothing stays attached.
-  Status attach(int ifindex, const std::string& ifname, bpf::XdpMode mode);
+  // XDP first, then TC; on failure nothing stays attached. replaceStale: a TC filter already at
+  // our handle is a leftover of a dead instance (the caller holds the interface lock).
+  Status attach(int ifindex, const std::string& ifname, bpf::XdpMode mode, bool replaceStale);
   void detach();
 
   bpf::XdpMode xdpMode() const { return xdp_.mode; }

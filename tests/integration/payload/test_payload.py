@@ -232,6 +232,27 @@ class MixTest(PayloadTestBase):
         self.assertEqual(len(counters), 1)
 
 
+class LifecycleTest(PayloadTestBase):
+    def test_second_instance_fails_and_a_killed_one_is_replaced(self):
+        first = self.collector().start()
+        second = PayloadCollector(self.pair, self.out + "2")
+        self.addCleanup(second.kill)
+        second.proc = self.pair.popen(self.pair.srv, *second.args, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True)
+        _, err = second.proc.communicate(timeout=30)
+        self.assertEqual(second.proc.returncode, 1, err)
+        self.assertTrue(self.pair.xdp_attached())
+        # SIGKILL leaves the TC filters (not the XDP link); a restart replaces them.
+        first.kill()
+        self.assertIn("b520", self.tc_filters())
+        self.assertFalse(self.pair.xdp_attached())
+        again = self.collector().start()
+        self.assertEqual(self.tc_filters().count("handle 0xb520"), 2)
+        self.assertEqual(again.stop(), 0, again.stderr())
+        self.assertEqual(self.tc_filters().strip(), "")
+        self.assertFalse(self.pair.xdp_attached())
+
+
 class FlowCapTest(PayloadTestBase):
     def test_per_flow_cap_stops_payload_copies_but_not_traffic(self):
         # 40 bytes per direction: the first request line is cut inside its headers, so nothing
