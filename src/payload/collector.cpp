@@ -90,11 +90,15 @@ int runPayloadCollector(PayloadOptions o) {
   if (!lock.ok()) return fail(lock.error());
   if (Status st = prog.attach(*ifindex, c.iface, c.xdpMode, /*replaceStale=*/true); !st.ok())
     return fail(st.error());
-  log::notice("attached XDP ({} mode) and TC ingress/egress to {} (ifindex {}); ports {}; "
+  log::notice("attached {} and TC ingress/egress to {} (ifindex {}); ports {}; "
               "snaplen {}; ring buffer {} bytes; writing to {} every {} s",
-              bpf::xdpModeName(prog.xdpMode()), c.iface, *ifindex, fmt::join(c.dstPorts, ","),
+              prog.xdpAttached()
+                  ? fmt::format("XDP ({} mode)", bpf::xdpModeName(prog.xdpMode()))
+                  : std::string("no XDP"),
+              c.iface, *ifindex, fmt::join(c.dstPorts, ","),
               o.snaplen, o.ringbufBytes, c.outDir, c.intervalSec);
 
+  const bool withCounters = prog.xdpAttached();  // the final snapshot runs after detach
   WallClock wall(c.testClockOffsetSec);
   RotationPolicy policy;
   policy.prefix = "payload_";
@@ -145,6 +149,7 @@ int runPayloadCollector(PayloadOptions o) {
     log::info("interval: {} sources, {} events, {} ring-buffer drops, {} flows", snap.sources.size(),
               ps.events, kernelDrops, pipeline.flowsTracked());
 
+    if (!withCounters) return;
     if (Status st = counterReader.readAll(buckets); st.ok())
       counterCycle.run(ts, buckets);
     else

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bpf/embedded_check.h"
+#include "core/log.h"
 
 namespace ibsr::payload {
 
@@ -55,8 +56,19 @@ Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOption
 
 Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMode mode,
                               bool replaceStale) {
-  auto link = bpf::attachXdp(bpf_program__fd(counter_->progs.ibsr_count), ifindex, ifname, mode);
-  if (!link.ok()) return link.error();
+  __u32 otherXdp = 0;
+  if (int err = bpf_xdp_query_id(ifindex, 0, &otherXdp); err) otherXdp = 0;
+  bpf::XdpLink link{};
+  if (otherXdp == 0) {
+    auto attached = bpf::attachXdp(bpf_program__fd(counter_->progs.ibsr_count), ifindex, ifname,
+                                   mode);
+    if (!attached.ok()) return attached.error();
+    link = std::move(attached.value());
+  } else {
+    log::warn("interface '{}' already has an XDP program (id {}): XDP counters not attached "
+              "(run `ibsr collect` for them); payload statistics are unaffected",
+              ifname, otherXdp);
+  }
   std::vector<bpf::TcProgramSpec> specs = {
       {bpf_program__fd(payload_->progs.ibsr_payload_ingress), bpf::TcDirection::Ingress,
        bpf::kTcHandlePayload, bpf::kTcPriorityPayload},
@@ -65,7 +77,7 @@ Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMo
   };
   auto tc = bpf::TcAttachment::attach(ifindex, ifname, specs, replaceStale);
   if (!tc.ok()) return tc.error();  // the XDP link closes with `link`
-  xdp_ = std::move(link.value());
+  xdp_ = std::move(link);
   tc_ = std::move(tc.value());
   return {};
 }

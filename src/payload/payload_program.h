@@ -30,7 +30,11 @@ class PayloadProgram {
 
   // XDP first, then TC; on failure nothing stays attached. replaceStale: a TC filter already at
   // our handle is a leftover of a dead instance (the caller holds the interface lock).
+  // An interface takes one XDP program: when another one is already attached (typically
+  // `ibsr collect`, which then provides the same counters), the XDP counters are skipped and
+  // only the TC programs are attached, so the modes run together on one interface.
   Status attach(int ifindex, const std::string& ifname, bpf::XdpMode mode, bool replaceStale);
+  bool xdpAttached() const { return xdp_.link.valid(); }
   void detach();
 
   bpf::XdpMode xdpMode() const { return xdp_.mode; }

@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
-from collector import IBSR  # noqa: E402
+from collector import IBSR, Collector  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 import schema_check  # noqa: E402
 
@@ -48,7 +48,7 @@ class PayloadCollector:
         self.err = open(self.err_path, "w")
         self.proc = self.pair.popen(self.pair.srv, *self.args, stdout=subprocess.DEVNULL,
                                     stderr=self.err)
-        wait_for(lambda: "attached XDP" in self.stderr() or self.proc.poll() is not None,
+        wait_for(lambda: "and TC ingress/egress to" in self.stderr() or self.proc.poll() is not None,
                  timeout=20, what="collect-payload to attach")
         if self.proc.poll() is not None:
             raise AssertionError("collector exited (%s): %s" % (self.proc.returncode,
@@ -251,6 +251,44 @@ class LifecycleTest(PayloadTestBase):
         self.assertEqual(again.stop(), 0, again.stderr())
         self.assertEqual(self.tc_filters().strip(), "")
         self.assertFalse(self.pair.xdp_attached())
+
+
+class CoexistenceTest(PayloadTestBase):
+    def test_runs_with_collect_and_record_incident_on_one_interface(self):
+        # `ibsr collect` owns the interface's XDP slot: collect-payload then attaches its TC
+        # programs only, and record-incident's TC filters run alongside; every number stays
+        # exact and each tool removes only its own filters.
+        sys.path.insert(0, os.path.join(HERE, "..", "incident"))
+        from incident_lib import Recorder  # noqa: E402
+        counter_out = os.path.join(self.tmp, "collect")
+        col = Collector(self.pair, counter_out, [PORT], "--snapshot-interval-sec", 3600)
+        self.addCleanup(col.kill)
+        col.start()
+        rec = Recorder(self.pair, os.path.join(self.tmp, "incident"),
+                       "--trigger-socket", os.path.join(self.tmp, "incident.sock"))
+        self.addCleanup(rec.kill)
+        rec.start()
+        c = self.collector().start()
+        self.assertIn("already has an XDP program", c.stderr())
+        self.start_server()
+        self.assertEqual(self.run_client("mix"), {"requests": 15, "responses": 15})
+        log = self.server_entries(15)
+        time.sleep(0.5)
+        self.assertEqual(c.stop(), 0, c.stderr())
+        g = merge(c.lines())[(self.pair.cli_ip, PORT)]
+        e = expected_from_server(log)
+        for k in ("requests", "responses", "request_bytes", "response_bytes", "jsonrpc_calls"):
+            self.assertEqual(g[k], e[k], k)
+        self.assertEqual(g["methods"], e["methods"])
+        self.assertNotIn("b520", self.tc_filters())
+        self.assertIn("b510", self.tc_filters())  # record-incident's filters are untouched
+        self.assertTrue(self.pair.xdp_attached())  # and so is collect's XDP program
+        self.assertEqual(rec.stop(), 0)
+        self.assertEqual(col.stop(), 0)
+        self.assertEqual(self.tc_filters().strip(), "")
+        snap = col.snapshots()[-1]
+        self.assertEqual(len(snap["buckets"]), 1)
+        self.assertGreater(snap["buckets"][0]["packets"], 15)
 
 
 class FlowCapTest(PayloadTestBase):
