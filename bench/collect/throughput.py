@@ -5,7 +5,9 @@
   tcpdump   - tcpdump capturing the same interface to /dev/null (what operators otherwise use)
 Rounds interleave the conditions so drift affects all alike. Prints a Markdown table of the
 median Gbit/s per condition and its ratio to `none`, and the collector's RSS.
-Usage: /usr/bin/python3 bench/collect/throughput.py [ROUNDS] [SECONDS]"""
+Usage: /usr/bin/python3 bench/collect/throughput.py [ROUNDS] [SECONDS] [BITRATE]
+BITRATE (e.g. 1G) paces iperf3: then the question is whether the paced rate is still reached
+(loss), rather than how much CPU headroom is left (unpaced, CPU-bound on veth)."""
 import json
 import os
 import signal
@@ -23,6 +25,7 @@ from netns import NsPair, wait_for  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+BITRATE = sys.argv[3] if len(sys.argv) > 3 else None
 PORT = 5201
 
 
@@ -33,8 +36,9 @@ def rss_kb(pid):
 
 
 def iperf(pair):
+    pace = ["-b", BITRATE] if BITRATE else []
     out = pair.ns(pair.cli, "iperf3", "-c", pair.srv_ip, "-p", str(PORT), "-t", str(SECONDS),
-                  "-J", capture=True, timeout=SECONDS + 30).stdout
+                  "-J", *pace, capture=True, timeout=SECONDS + 30).stdout
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
@@ -79,7 +83,7 @@ def main():
     print("|---|---|---|---|")
     for cond, vals in results.items():
         m = statistics.median(vals)
-        print("| %s | %.2f | %s | %.3f |" % (cond, m, " ".join("%.2f" % v for v in vals), m / base))
+        print("| %s | %.3f | %s | %.3f |" % (cond, m, " ".join("%.3f" % v for v in vals), m / base))
     for cond, (cur, hwm) in rss.items():
         print("\ncollector (%s) RSS during the run: %.1f MB (peak %.1f MB)"
               % (cond, cur / 1024, hwm / 1024))
