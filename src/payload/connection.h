@@ -52,7 +52,11 @@ class Connection : private HttpListener {
   // Idle timeout or eviction: deliver what is buffered and close both halves.
   void flush();
   bool finished() const { return request_.closed() && response_.closed(); }
-  bool requestStarted() const { return request_.started(); }
+  // A SYN towards the server that this connection did not start with: a new connection on a
+  // reused port pair.
+  bool isNewSyn(std::uint32_t seq) const {
+    return request_.started() && !request_.startedBySyn(seq);
+  }
 
  private:
   struct Pending {

@@ -18,7 +18,7 @@ void FlowTable::process(const Segment& seg) {
                         : FlowKey{seg.dstIp, seg.srcIp, seg.dstPort, seg.srcPort};
   auto found = index_.find(key);
   bool syn = (seg.tcpFlags & (IBSR_TCP_SYN | IBSR_TCP_ACK)) == IBSR_TCP_SYN;
-  if (found != index_.end() && ingress && syn && found->second->conn.requestStarted()) {
+  if (found != index_.end() && ingress && syn && found->second->conn.isNewSyn(seg.seq)) {
     // A new connection on a reused port pair: the old one is over.
     found->second->conn.flush();
     erase(found->second);

@@ -26,6 +26,8 @@ void Reassembler::segment(std::uint32_t seq, std::uint32_t payloadLen,
     // The SYN occupies one sequence number; data (TCP Fast Open) starts after it.
     if (!started_) {
       started_ = true;
+      synSeen_ = true;
+      synSeq_ = seq;
       next_ = seq + 1;
     }
     seq += 1;

@@ -57,6 +57,9 @@ class Reassembler {
 
   bool closed() const { return closed_; }
   bool started() const { return started_; }
+  // True when this direction began with a SYN carrying `seq` (a retransmitted SYN, not a new
+  // connection on the same ports).
+  bool startedBySyn(std::uint32_t seq) const { return synSeen_ && synSeq_ == seq; }
   std::size_t pendingBytes() const { return pendingBytes_; }
 
  private:
@@ -77,6 +80,8 @@ class Reassembler {
   bool started_ = false;
   bool closed_ = false;
   bool finSeen_ = false;
+  bool synSeen_ = false;
+  std::uint32_t synSeq_ = 0;
   std::uint32_t next_ = 0;
   std::uint32_t finSeq_ = 0;
   std::vector<Pending> pending_;  // sorted by distance from next_

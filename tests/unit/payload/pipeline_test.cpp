@@ -147,6 +147,27 @@ TEST(PayloadPipelineTest, HundredThousandShortConnectionsLeaveNothingBehind) {
   EXPECT_EQ(s[0].responseBytes, 100000u * r.size());
 }
 
+TEST(PayloadPipelineTest, RetransmittedSynKeepsTheConnectionANewSynReplacesIt) {
+  Pipeline p(PipelineLimits{});
+  std::string q = post(R"({"method":"a"})");
+  Conversation c(kClient, 7, kServer, 8545);
+  auto syn = c.syn();
+  feed(p, syn);
+  feed(p, c.synAck());
+  feed(p, syn);  // retransmitted: same ISN
+  feed(p, c.request(q));
+  EXPECT_EQ(p.stats().flowsCreated, 1u);
+  Conversation reuse(kClient, 7, kServer, 8545);  // same ports, new ISN below
+  reuse.advanceClient(100000);
+  feed(p, reuse.syn());
+  feed(p, reuse.request(q));
+  EXPECT_EQ(p.stats().flowsCreated, 2u);
+  EXPECT_EQ(p.flowsTracked(), 1u);
+  auto s = p.takeInterval();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].requests, 2u);
+}
+
 TEST(PayloadPipelineTest, IdleFlowsExpire) {
   PipelineLimits limits;
   limits.flowIdleNs = 1000;
