@@ -16,62 +16,22 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from collector import IBSR  # noqa: E402,F401
+from ibsr_process import IBSR, IbsrProcess  # noqa: E402,F401
 from netns import NsPair, run, wait_for  # noqa: E402,F401
 
 SEND = os.path.join(HERE, "..", "lib", "send_frames.py")
 SNAPLEN = 256
 
 
-class Recorder:
+class Recorder(IbsrProcess):
     """`ibsr record-incident` in namespace `ns` on interface `iface`."""
+    READY = "attached TC"
+    NAME = "record-incident"
 
     def __init__(self, pair, out_dir, *extra, ns=None, iface=None):
-        self.pair = pair
+        super().__init__(pair, ["record-incident", "-i", iface or pair.srv_if, "-o", out_dir]
+                         + list(extra), ns)
         self.out_dir = out_dir
-        self.ns = ns or pair.srv
-        self.args = [IBSR, "record-incident", "-i", iface or pair.srv_if, "-o", out_dir]
-        self.args += [str(a) for a in extra]
-        self.stderr_lines = []
-        self.proc = None
-
-    def start(self, wait_attached=True):
-        self.proc = self.pair.popen(self.ns, *self.args, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        if wait_attached:
-            wait_for(lambda: self.attached_line() or self.proc.poll() is not None, timeout=20,
-                     what="record-incident to attach")
-            if self.proc.poll() is not None:
-                raise AssertionError("record-incident exited early (%s): %s"
-                                     % (self.proc.returncode, self.stderr()))
-        return self
-
-    def _read(self):
-        with self.proc.stderr:
-            for line in self.proc.stderr:
-                self.stderr_lines.append(line.rstrip("\n"))
-
-    def stderr(self):
-        return "\n".join(self.stderr_lines)
-
-    def attached_line(self):
-        return next((l for l in self.stderr_lines if "attached TC" in l), None)
-
-    def stop(self, sig=signal.SIGTERM, timeout=30):
-        self.proc.send_signal(sig)
-        return self.wait(timeout)
-
-    def wait(self, timeout=60):
-        rc = self.proc.wait(timeout=timeout)
-        self._reader.join(timeout=5)
-        return rc
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
     def run_dirs(self):
         """Run directories in creation order (name: TAG-TS or TAG-TS-N)."""
