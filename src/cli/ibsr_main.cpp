@@ -17,11 +17,11 @@ void usage(FILE* out) {
       "Shadow-mode TCP traffic observer: attaches eBPF programs that only ever pass traffic.\n"
       "\n"
       "Commands:\n"
-      "  collect       StrictCounter mode: per-source TCP counters to hourly JSONL snapshots\n"
+      "  collect          StrictCounter mode: per-source TCP counters to hourly JSONL snapshots\n"
       "  collect-payload  ShadowPayload mode: per-source HTTP/JSON-RPC statistics (TC + ring buffer)\n"
       "  record-incident  sampled packets (TC ingress+egress) to pcap files, runtime trigger socket\n"
-      "  verify-bpf    mode-aware safety check of a BPF source and/or object\n"
-      "  version       print the version\n"
+      "  verify-bpf       mode-aware safety check of a BPF source and/or object\n"
+      "  version          print the version\n"
       "\n"
       "Run 'ibsr <command> --help' for the options of a command.\n",
       out);
