@@ -138,6 +138,11 @@ static_assert(offsetof(ibsr_incident_event, data) == 40);
 /* --ringbuf-size default (a power of two, >= the page size). */
 #define IBSR_PAYLOAD_DEFAULT_RINGBUF_BYTES (8 * 1024 * 1024)
 
+/* A GSO/GRO skb is recorded as up to this many wire-size segments (64 KiB / 1448 = 46). */
+#ifndef IBSR_PAYLOAD_MAX_SEGS
+#define IBSR_PAYLOAD_MAX_SEGS 48
+#endif
+
 /* Default max_entries of the per-flow byte-cap map (replaced by --max-flows before load). */
 #define IBSR_PAYLOAD_DEFAULT_FLOWS 65536
 

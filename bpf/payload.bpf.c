@@ -102,6 +102,74 @@ static __always_inline __u32 flow_allowance(const struct ibsr_payload_flow *flow
 	return grant;
 }
 
+/* Sends one record: a segment of `len` payload bytes at `data_off` in the skb. copy = 0 sends
+ * the header only. */
+static __always_inline void emit(struct __sk_buff *skb, struct ibsr_payload_cpu *st,
+				 struct ibsr_payload_event *e, const struct ibsr_payload_flow *flow,
+				 __u32 data_off, __u32 seq, __u32 len, __u8 flags, int copy)
+{
+	__u32 want = 0;
+	if (copy) {
+		want = len < snaplen ? len : snaplen;
+		__u32 in_skb = skb->len > data_off ? skb->len - data_off : 0;
+		if (want > in_skb)
+			want = in_skb;
+	}
+	__u32 cap = flow_allowance(flow, want);
+	e->hdr.capped = cap < want;
+	if (e->hdr.capped)
+		st->capped++;
+
+	/* The verifier must see the length register itself bounded (1..MAX for the load, 0..MAX
+	 * for the record size); a comparison can land on a copy of it, so derive the bound
+	 * arithmetically: (cap - 1) masked to 0..MAX-1 (MAX is a power of two), plus one. */
+	__u32 n = 0;
+	if (cap > 0) {
+		if (cap > IBSR_PAYLOAD_MAX_SNAPLEN)
+			cap = IBSR_PAYLOAD_MAX_SNAPLEN;
+		n = ((cap - 1) & (IBSR_PAYLOAD_MAX_SNAPLEN - 1)) + 1;
+		if (bpf_skb_load_bytes(skb, data_off, e->data, n) != 0) {
+			st->load_errors++;
+			return;
+		}
+	}
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->hdr.seq = seq;
+	e->hdr.payload_len = len;
+	e->hdr.cap_len = n;
+	e->hdr.tcp_flags = flags;
+	e->hdr.pad0 = 0;
+	e->hdr.pad1 = 0;
+
+	if (bpf_ringbuf_output(&pay_rb, e, sizeof(e->hdr) + n, 0) != 0) {
+		st->ringbuf_drops++;
+		return;
+	}
+	st->events++;
+}
+
+/* One wire-size segment of a GSO/GRO skb. A global (non-inlined) function: the kernel
+ * verifies it once, not once per loop iteration. The flow is read back from the scratch
+ * record's header, which observe() filled. */
+__attribute__((noinline)) int emit_segment(struct __sk_buff *skb, __u32 data_off, __u32 seq,
+					   __u32 len, __u32 flags_copy)
+{
+	__u32 zero = 0;
+	struct ibsr_payload_cpu *st = bpf_map_lookup_elem(&pay_cpu, &zero);
+	struct ibsr_payload_event *e = bpf_map_lookup_elem(&pay_scratch, &zero);
+	if (!skb || !st || !e)
+		return 0;
+	struct ibsr_payload_flow flow = {
+		.src_ip = e->hdr.src_ip,
+		.dst_ip = e->hdr.dst_ip,
+		.src_port = e->hdr.src_port,
+		.dst_port = e->hdr.dst_port,
+		.direction = e->hdr.direction,
+	};
+	emit(skb, st, e, &flow, data_off, seq, len, (__u8)flags_copy, (flags_copy >> 8) & 1);
+	return 0;
+}
+
 static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 {
 	__u32 off = 0;
@@ -173,10 +241,6 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 	e->hdr.dst_port = dport;
 	e->hdr.direction = direction;
 
-	__u32 want = payload_len < snaplen ? payload_len : snaplen;
-	__u32 linear_left = skb->len > payload_off ? skb->len - payload_off : 0;
-	if (want > linear_left)
-		want = linear_left;
 	struct ibsr_payload_flow flow = {
 		.src_ip = e->hdr.src_ip,
 		.dst_ip = e->hdr.dst_ip,
@@ -184,37 +248,39 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 		.dst_port = dport,
 		.direction = direction,
 	};
-	__u32 cap = flow_allowance(&flow, want);
-	e->hdr.capped = cap < want;
-	if (e->hdr.capped)
-		st->capped++;
+	__u32 seq = bpf_ntohl(tcp.seq);
 
-	/* The verifier must see the length register itself bounded (1..MAX for the load, 0..MAX
-	 * for the record size); a comparison can land on a copy of it, so derive the bound
-	 * arithmetically: (cap - 1) masked to 0..MAX-1 (MAX is a power of two), plus one. */
-	__u32 n = 0;
-	if (cap > 0) {
-		if (cap > IBSR_PAYLOAD_MAX_SNAPLEN)
-			cap = IBSR_PAYLOAD_MAX_SNAPLEN;
-		n = ((cap - 1) & (IBSR_PAYLOAD_MAX_SNAPLEN - 1)) + 1;
-		if (bpf_skb_load_bytes(skb, payload_off, e->data, n) != 0) {
-			st->load_errors++;
-			return;
-		}
-	}
-	e->hdr.ts_ns = bpf_ktime_get_ns();
-	e->hdr.seq = bpf_ntohl(tcp.seq);
-	e->hdr.payload_len = payload_len;
-	e->hdr.cap_len = n;
-	e->hdr.tcp_flags = flags;
-	e->hdr.pad0 = 0;
-	e->hdr.pad1 = 0;
-
-	if (bpf_ringbuf_output(&pay_rb, e, sizeof(e->hdr) + n, 0) != 0) {
-		st->ringbuf_drops++;
+	/* TC sees GSO/GRO super-packets (egress TC runs before software segmentation; GRO merges
+	 * on receive): one skb may carry up to 64 KiB of payload. Emit one record per wire-size
+	 * segment (gso_size), each with its own first `snaplen` bytes, so userspace sees what the
+	 * wire carried; beyond IBSR_PAYLOAD_MAX_SEGS segments the rest goes as one header-only
+	 * record (a hole of known length). */
+	__u32 seg_size = skb->gso_size;
+	if (seg_size == 0 || seg_size >= payload_len) {
+		emit(skb, st, e, &flow, payload_off, seq, payload_len, flags, 1);
 		return;
 	}
-	st->events++;
+	__u32 done = 0;
+	for (int i = 0; i < IBSR_PAYLOAD_MAX_SEGS; i++) {
+		__u32 left = payload_len - done;
+		if (i == IBSR_PAYLOAD_MAX_SEGS - 1 && left > seg_size) {
+			/* Out of iterations: the rest as one header-only record (a hole of known
+			 * length). */
+			emit_segment(skb, payload_off + done, seq + done, left, flags);
+			break;
+		}
+		__u32 len = left < seg_size ? left : seg_size;
+		__u32 seg_flags = flags;
+		/* SYN belongs to the first segment only; FIN and PSH to the last. */
+		if (i > 0)
+			seg_flags &= ~IBSR_TCP_SYN;
+		if (len < left)
+			seg_flags &= ~(IBSR_TCP_FIN | 0x08);
+		emit_segment(skb, payload_off + done, seq + done, len, seg_flags | 0x100);
+		done += len;
+		if (done >= payload_len)
+			break;
+	}
 }
 
 SEC("tc")

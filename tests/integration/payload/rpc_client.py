@@ -42,10 +42,28 @@ class Conn:
             self._more()
         head, rest = self.buf.split(b"\r\n\r\n", 1)
         length = 0
+        chunked = False
         for h in head.split(b"\r\n")[1:]:
             k, v = h.split(b":", 1)
             if k.strip().lower() == b"content-length":
                 length = int(v)
+            if k.strip().lower() == b"transfer-encoding" and b"chunked" in v.lower():
+                chunked = True
+        if chunked:
+            body = b""
+            while True:
+                while b"\r\n" not in rest:
+                    rest += self._take()
+                size_line, rest = rest.split(b"\r\n", 1)
+                size = int(size_line, 16)
+                while len(rest) < size + 2:
+                    rest += self._take()
+                body += rest[:size]
+                rest = rest[size + 2:]
+                if size == 0:
+                    break
+            self.buf = rest
+            return head.split(b" ", 2)[1], body
         while len(rest) < length:
             rest += self._take()
         self.buf = rest[length:]
@@ -64,6 +82,20 @@ class Conn:
 
     def close(self):
         self.s.close()
+
+
+def chunked():
+    """eth_getLogs x4 answered with chunked bodies (12-36 KB), then eth_getBalance x2."""
+    c = Conn()
+    for i in range(4):
+        c.send(request(call("eth_getLogs", [{"count": 30 + 20 * i}], i), path="/chunked"))
+        status, body = c.read_response()
+        json.loads(body)
+    for i in range(2):
+        c.send(request(call("eth_getBalance", ["0x1", "latest"], 10 + i)))
+        c.read_response()
+    c.close()
+    return 6, 6
 
 
 def mix():
@@ -132,5 +164,5 @@ def short():
     return sent, got
 
 
-sent, got = {"mix": mix, "load": load, "short": short}[SCENARIO]()
+sent, got = {"mix": mix, "load": load, "short": short, "chunked": chunked}[SCENARIO]()
 print(json.dumps({"requests": sent, "responses": got}))

@@ -94,8 +94,18 @@ def serve(conn, cid):
             status, rbody, methods, batch, errors, jsonrpc = handle(head, body)
             reason = {200: "OK", 404: "Not Found"}[status]
             ctype = "application/json" if status == 200 else "text/plain"
-            resp = ("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-                    % (status, reason, ctype, len(rbody))).encode() + rbody
+            path = head.split(b" ", 2)[1]
+            if path == b"/chunked" and status == 200:
+                # Transfer-Encoding: chunked, 4000-byte chunks: framing inside the body.
+                resp = ("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: chunked"
+                        "\r\n\r\n" % (status, reason, ctype)).encode()
+                for i in range(0, len(rbody), 4000):
+                    part = rbody[i:i + 4000]
+                    resp += b"%x\r\n%s\r\n" % (len(part), part)
+                resp += b"0\r\n\r\n"
+            else:
+                resp = ("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                        % (status, reason, ctype, len(rbody))).encode() + rbody
             conn.sendall(resp)
             with lock:
                 log.write(json.dumps({"conn": cid, "req_bytes": req_bytes,

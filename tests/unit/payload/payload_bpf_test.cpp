@@ -57,8 +57,12 @@ class PayloadBpfTest : public ::testing::Test {
     if (rb_) ring_buffer__free(rb_);
   }
   // Runs one frame through ingress (or egress) and returns the records it produced.
-  std::vector<Captured> run(const PacketBuilder& b, bool egress = false) {
+  std::vector<Captured> run(const PacketBuilder& b, bool egress = false,
+                            std::uint32_t gsoSize = 0) {
     Bytes in = b.build();
+    __sk_buff ctx{};
+    ctx.gso_size = gsoSize;
+    ctx.gso_segs = gsoSize ? 2 : 0;
     Bytes out(in.size() + 64);
     bpf_test_run_opts opts{};
     opts.sz = sizeof(opts);
@@ -67,6 +71,10 @@ class PayloadBpfTest : public ::testing::Test {
     opts.data_out = out.data();
     opts.data_size_out = static_cast<__u32>(out.size());
     opts.repeat = 1;
+    if (gsoSize) {
+      opts.ctx_in = &ctx;
+      opts.ctx_size_in = sizeof(ctx);
+    }
     int err = bpf_prog_test_run_opts(egress ? prog_->egressFd() : prog_->ingressFd(), &opts);
     EXPECT_EQ(err, 0) << b.scapy();
     EXPECT_EQ(opts.retval, kTcActUnspec) << b.scapy();
@@ -188,6 +196,24 @@ TEST_F(PayloadBpfTest, Table) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->events, 9u);  // the cases above that expect a record
   EXPECT_EQ(t->ringbufDrops, 0u);
+}
+
+// Egress TC runs before software segmentation (and GRO merges on receive): a GSO skb is
+// recorded as the wire segments it stands for, each with its own first `snaplen` bytes.
+TEST_F(PayloadBpfTest, GsoSkbIsRecordedAsWireSegments) {
+  load(512);
+  auto r = run(tcp(kPort, 40000, pb::kTcpAck | pb::kTcpPsh | pb::kTcpFin, 2500, 9000), true,
+               1000);
+  ASSERT_EQ(r.size(), 3u);
+  const std::uint32_t lens[] = {1000, 1000, 500};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r[i].hdr.seq, 9000u + 1000u * i) << i;
+    EXPECT_EQ(r[i].hdr.payload_len, lens[i]) << i;
+    EXPECT_EQ(r[i].hdr.cap_len, std::min<std::uint32_t>(lens[i], 512)) << i;
+    EXPECT_EQ(r[i].hdr.direction, IBSR_PAYLOAD_DIR_EGRESS) << i;
+    EXPECT_EQ(r[i].hdr.tcp_flags, i == 2 ? (pb::kTcpAck | pb::kTcpPsh | pb::kTcpFin) : pb::kTcpAck)
+        << i;
+  }
 }
 
 TEST_F(PayloadBpfTest, PerFlowCapSendsHeaderOnlyRecordsAfterTheCap) {
