@@ -16,15 +16,12 @@
 #include <bpf/bpf_endian.h>
 
 #include "ibsr_abi.h"
+#include "monitored_ports.bpf.h"
 
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_RST 0x04
 #define TCP_FLAG_ACK 0x10
 #define IP_FRAG_OFFSET_MASK 0x1fff
-
-/* Set by userspace between open and load; frozen read-only afterwards. */
-const volatile __u16 monitored_ports[IBSR_MAX_PORTS] = {};
-const volatile __u32 monitored_port_count = 0;
 
 /* max_entries is replaced by userspace (--map-size) before load. */
 struct {
@@ -33,23 +30,6 @@ struct {
 	__type(key, struct ibsr_counter_key);
 	__type(value, struct ibsr_counters);
 } counters SEC(".maps");
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 encapsulated_proto;
-};
-
-static __always_inline int port_is_monitored(__u16 port)
-{
-#pragma unroll
-	for (int i = 0; i < IBSR_MAX_PORTS; i++) {
-		if (i >= monitored_port_count)
-			return 0;
-		if (monitored_ports[i] == port)
-			return 1;
-	}
-	return 0;
-}
 
 static __always_inline void add_counts(struct ibsr_counters *c, const struct ibsr_counters *d)
 {

@@ -24,12 +24,11 @@
 #include <bpf/bpf_endian.h>
 
 #include "ibsr_abi.h"
+#include "monitored_ports.bpf.h"
 
 #define IP_FRAG_OFFSET_MASK 0x1fff
 
 /* Set by userspace between open and load; frozen read-only afterwards. */
-const volatile __u16 monitored_ports[IBSR_MAX_PORTS] = {};
-const volatile __u32 monitored_port_count = 0;
 const volatile __u32 snaplen = IBSR_PAYLOAD_DEFAULT_SNAPLEN; /* 0..IBSR_PAYLOAD_MAX_SNAPLEN */
 const volatile __u64 max_bytes_per_flow = 0;                 /* 0: no cap */
 
@@ -61,23 +60,6 @@ struct {
 	__type(key, struct ibsr_payload_flow);
 	__type(value, __u64);
 } pay_flow SEC(".maps");
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 encapsulated_proto;
-};
-
-static __always_inline int port_is_monitored(__u16 port)
-{
-#pragma unroll
-	for (int i = 0; i < IBSR_MAX_PORTS; i++) {
-		if (i >= monitored_port_count)
-			return 0;
-		if (monitored_ports[i] == port)
-			return 1;
-	}
-	return 0;
-}
 
 /* How many of `want` payload bytes this flow direction may still copy (the per-flow cap). */
 static __always_inline __u32 flow_allowance(const struct ibsr_payload_flow *flow, __u32 want)

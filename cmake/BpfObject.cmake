@@ -7,6 +7,8 @@
 set(IBSR_BPF_CFLAGS -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror
     -I${PROJECT_SOURCE_DIR}/bpf -I/usr/include/${IBSR_MULTIARCH})
 set(IBSR_BPF_OUT ${PROJECT_BINARY_DIR}/bpf)
+# Every header a BPF program may include: a change to one rebuilds (and re-verifies) them all.
+file(GLOB IBSR_BPF_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/bpf/*.h)
 file(MAKE_DIRECTORY ${IBSR_BPF_OUT})
 
 function(bpf_object name mode)
@@ -20,7 +22,7 @@ function(bpf_object name mode)
     COMMAND ${BPFTOOL} gen object ${obj} ${tmp}
     COMMAND $<TARGET_FILE:ibsr-verify-bpf> --mode ${mode} --source ${src} --object ${obj}
     COMMAND sh -c "${BPFTOOL} gen skeleton ${obj} name ${name}_bpf > ${skel}.tmp && mv ${skel}.tmp ${skel}"
-    DEPENDS ${src} ${PROJECT_SOURCE_DIR}/bpf/ibsr_abi.h ${ARGN} ibsr-verify-bpf
+    DEPENDS ${src} ${IBSR_BPF_HEADERS} ${ARGN} ibsr-verify-bpf
     COMMENT "BPF ${name}: compile, verify (${mode}), skeleton"
     VERBATIM)
   add_custom_target(${name}_skel_gen DEPENDS ${obj} ${skel})
@@ -35,7 +37,7 @@ function(bpf_fixture name src)
     OUTPUT ${obj}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${IBSR_BPF_OUT}/fixtures
     COMMAND ${BPF_CLANG} ${IBSR_BPF_CFLAGS} -Wno-unused-function -c ${src} -o ${obj}
-    DEPENDS ${src} ${PROJECT_SOURCE_DIR}/bpf/ibsr_abi.h
+    DEPENDS ${src} ${IBSR_BPF_HEADERS}
     COMMENT "BPF fixture ${name}"
     VERBATIM)
   add_custom_target(fixture_${name} DEPENDS ${obj})

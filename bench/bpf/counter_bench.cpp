@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "packet_builder.h"
 #include "xdp_test_run.h"
 
@@ -99,13 +100,6 @@ double timedRun(int progFd, const Bytes& frame, std::uint32_t repeat, bool uncha
   return static_cast<double>(r.durationNs);
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct Case {
   std::string name;
   double targetNs;  // maximum allowed difference to the baseline; negative: reference, no target
@@ -131,14 +125,6 @@ bool printRow(const std::string& name, const std::vector<double>& base,
   bool met = d <= targetNs;
   std::printf(" <= %.0f %s |\n", targetNs, met ? "met" : "MISSED");
   return met;
-}
-
-std::string cpuModel() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
 }
 
 void usage() {

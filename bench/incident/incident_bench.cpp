@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_support.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -28,61 +30,11 @@
 namespace ibsr::bench {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-constexpr std::uint32_t kTcActUnspec = 0xffffffffU;
-
 struct Options {
   std::uint32_t repeat = 100000;
   int rounds = 11;
   std::uint32_t ringMib = 64;
 };
-
-Bytes frame(std::size_t size) {
-  // Ethernet / IPv4 / TCP SYN, padded with payload to `size` bytes.
-  Bytes f = {0x02, 0,    0, 0, 0,  2, 0x02, 0, 0,   0,  0,    1,    0x08, 0x00, 0x45, 0, 0,    0,
-             0,    1,    0, 0, 64, 6, 0,    0, 198, 51, 100,  7,    10,   0,    0,    1, 0x9c, 0x40,
-             0x1f, 0x90, 0, 0, 0,  1, 0,    0, 0,   0,  0x50, 0x02, 0xff, 0xff, 0,    0, 0,    0};
-  f.resize(size, 0x5a);
-  std::uint16_t ipLen = static_cast<std::uint16_t>(size - 14);
-  f[16] = static_cast<std::uint8_t>(ipLen >> 8);
-  f[17] = static_cast<std::uint8_t>(ipLen);
-  return f;
-}
-
-double timedRun(int progFd, const Bytes& data, std::uint32_t repeat) {
-  Bytes out(data.size() + 256);
-  bpf_test_run_opts opts{};
-  opts.sz = sizeof(opts);
-  opts.data_in = data.data();
-  opts.data_size_in = static_cast<__u32>(data.size());
-  opts.data_out = out.data();
-  opts.data_size_out = static_cast<__u32>(out.size());
-  opts.repeat = repeat;
-  int err = bpf_prog_test_run_opts(progFd, &opts);
-  if (err)
-    throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-err)));
-  if (opts.retval != kTcActUnspec) throw std::runtime_error("verdict is not TC_ACT_UNSPEC");
-  out.resize(opts.data_size_out);
-  if (out != data) throw std::runtime_error("the program changed the frame");
-  return static_cast<double>(opts.duration);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-int emptyProgram() {
-  bpf_object* obj = bpf_object__open_file(IBSR_BENCH_BPF_DIR "/empty_tc.bpf.o", nullptr);
-  if (!obj || bpf_object__load(obj) != 0) throw std::runtime_error("cannot load empty_tc.bpf.o");
-  return bpf_program__fd(bpf_object__find_program_by_name(obj, "empty_tc"));  // lives until exit
-}
-
-int onEvent(void* ctx, void*, size_t) {
-  ++*static_cast<std::uint64_t*>(ctx);
-  return 0;
-}
 
 struct Case {
   std::string name;
@@ -93,14 +45,6 @@ struct Case {
   std::vector<double> base, measured;
 };
 
-std::string cpuModel() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
 int run(const Options& o) {
   // One round of the "sampled" case (repeat x 304-byte records) must fit without drops:
   // 64 MiB holds 220k records.
@@ -108,9 +52,9 @@ int run(const Options& o) {
     throw std::runtime_error("--repeat records do not fit in --ring-mib");
   auto prog = incident::IncidentProgram::load(o.ringMib << 20);
   if (!prog.ok()) throw std::runtime_error(prog.error().message);
-  const int emptyFd = emptyProgram();
+  const int emptyFd = emptyTcProgram();
   std::uint64_t consumed = 0;
-  ring_buffer* rb = ring_buffer__new(prog->ringbufFd(), onEvent, &consumed, nullptr);
+  ring_buffer* rb = ring_buffer__new(prog->ringbufFd(), countRecord, &consumed, nullptr);
   if (!rb) throw std::runtime_error("cannot open ring buffer");
 
   std::vector<Case> cases;
@@ -127,20 +71,20 @@ int run(const Options& o) {
       (void)prog->setConfig(IBSR_CFG_SAMPLING_ACTIVE, c.active);
       (void)prog->setConfig(IBSR_CFG_SAMPLE_RATE, c.rate);
       ring_buffer__consume(rb);
-      Bytes f = frame(c.size);
+      Bytes f = tcpFrame(c.size, 8080, 0x02);
       if (c.fillRing) {
         // Fill the ring (untimed).
         std::uint64_t records = (std::uint64_t{o.ringMib} << 20) / 304 + 1;
         for (std::uint64_t done = 0; done < records; done += 100000)
-          timedRun(prog->ingressFd(), f, 100000);
+          timedTcRun(prog->ingressFd(), f, 100000);
       }
       double b, m;
       if (r % 2) {
-        b = timedRun(emptyFd, f, o.repeat);
-        m = timedRun(prog->ingressFd(), f, o.repeat);
+        b = timedTcRun(emptyFd, f, o.repeat);
+        m = timedTcRun(prog->ingressFd(), f, o.repeat);
       } else {
-        m = timedRun(prog->ingressFd(), f, o.repeat);
-        b = timedRun(emptyFd, f, o.repeat);
+        m = timedTcRun(prog->ingressFd(), f, o.repeat);
+        b = timedTcRun(emptyFd, f, o.repeat);
       }
       c.base.push_back(b);
       c.measured.push_back(m);

@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_support.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -32,58 +34,7 @@
 namespace ibsr::bench {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-constexpr std::uint32_t kTcActUnspec = 0xffffffffU;
 constexpr std::uint16_t kPort = 8545;
-
-Bytes frame(std::size_t size, std::uint16_t dport, std::uint8_t flags) {
-  // Ethernet / IPv4 / TCP (20-byte header) to dport, padded with payload to `size` bytes.
-  Bytes f = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0, 0, 0, 0, 1, 0, 0, 64,
-             6, 0, 0, 198, 51, 100, 7, 10, 0, 0, 1, 0x9c, 0x40, static_cast<std::uint8_t>(dport >> 8),
-             static_cast<std::uint8_t>(dport), 0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0,
-             0, 0, 0};
-  f.resize(size, 0x5a);
-  auto ipLen = static_cast<std::uint16_t>(size - 14);
-  f[16] = static_cast<std::uint8_t>(ipLen >> 8);
-  f[17] = static_cast<std::uint8_t>(ipLen);
-  return f;
-}
-
-double timedRun(int progFd, const Bytes& data, std::uint32_t repeat) {
-  Bytes out(data.size() + 256);
-  bpf_test_run_opts opts{};
-  opts.sz = sizeof(opts);
-  opts.data_in = data.data();
-  opts.data_size_in = static_cast<__u32>(data.size());
-  opts.data_out = out.data();
-  opts.data_size_out = static_cast<__u32>(out.size());
-  opts.repeat = repeat;
-  int err = bpf_prog_test_run_opts(progFd, &opts);
-  if (err) throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-err)));
-  if (opts.retval != kTcActUnspec) throw std::runtime_error("verdict is not TC_ACT_UNSPEC");
-  out.resize(opts.data_size_out);
-  if (out != data) throw std::runtime_error("the program changed the frame");
-  return static_cast<double>(opts.duration);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string cpuModel() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
-int onEvent(void* ctx, void*, size_t) {
-  ++*static_cast<std::uint64_t*>(ctx);
-  return 0;
-}
 
 struct Loaded {
   std::unique_ptr<payload::PayloadProgram> prog;
@@ -99,7 +50,7 @@ Loaded loadProgram(std::uint32_t snaplen, std::uint64_t ringBytes, std::uint64_t
   if (!p.ok()) throw std::runtime_error(p.error().message);
   Loaded l;
   l.prog = std::move(p.value());
-  l.rb = ring_buffer__new(l.prog->ringbufFd(), onEvent, consumed, nullptr);
+  l.rb = ring_buffer__new(l.prog->ringbufFd(), countRecord, consumed, nullptr);
   if (!l.rb) throw std::runtime_error("cannot open ring buffer");
   return l;
 }
@@ -110,9 +61,7 @@ int runTc(std::uint32_t repeat, int rounds) {
   Loaded s512 = loadProgram(512, ring, &consumed);
   Loaded s4096 = loadProgram(4096, ring, &consumed);
   Loaded tiny = loadProgram(512, 4096, &consumed);
-  bpf_object* obj = bpf_object__open_file(IBSR_BENCH_BPF_DIR "/empty_tc.bpf.o", nullptr);
-  if (!obj || bpf_object__load(obj) != 0) throw std::runtime_error("cannot load empty_tc.bpf.o");
-  int emptyFd = bpf_program__fd(bpf_object__find_program_by_name(obj, "empty_tc"));
+  const int emptyFd = emptyTcProgram();
 
   struct Case {
     const char* name;
@@ -122,26 +71,38 @@ int runTc(std::uint32_t repeat, int rounds) {
     std::vector<double> base, measured;
   };
   std::vector<Case> cases;
-  cases.push_back({"unmonitored port (64 B)", &s512, frame(64, 9999, 0x10), false, {}, {}});
-  cases.push_back({"monitored SYN, header-only record (64 B)", &s512, frame(64, kPort, 0x02),
-                   false, {}, {}});
-  cases.push_back({"monitored data 1514 B, snaplen 512", &s512, frame(1514, kPort, 0x18), false,
-                   {}, {}});
-  cases.push_back({"monitored data 1514 B, snaplen 4096 (1460 copied)", &s4096,
-                   frame(1514, kPort, 0x18), false, {}, {}});
-  cases.push_back({"ring buffer full: record dropped (1514 B, snaplen 512)", &tiny,
-                   frame(1514, kPort, 0x18), true, {}, {}});
+  cases.push_back({"unmonitored port (64 B)", &s512, tcpFrame(64, 9999, 0x10), false, {}, {}});
+  cases.push_back({"monitored SYN, header-only record (64 B)",
+                   &s512,
+                   tcpFrame(64, kPort, 0x02),
+                   false,
+                   {},
+                   {}});
+  cases.push_back(
+      {"monitored data 1514 B, snaplen 512", &s512, tcpFrame(1514, kPort, 0x18), false, {}, {}});
+  cases.push_back({"monitored data 1514 B, snaplen 4096 (1460 copied)",
+                   &s4096,
+                   tcpFrame(1514, kPort, 0x18),
+                   false,
+                   {},
+                   {}});
+  cases.push_back({"ring buffer full: record dropped (1514 B, snaplen 512)",
+                   &tiny,
+                   tcpFrame(1514, kPort, 0x18),
+                   true,
+                   {},
+                   {}});
   for (int r = 0; r < rounds; ++r) {
     for (auto& c : cases) {
       ring_buffer__consume(c.l->rb);
-      if (c.fill) timedRun(c.l->prog->ingressFd(), c.f, 100);  // untimed: fill the tiny ring
+      if (c.fill) timedTcRun(c.l->prog->ingressFd(), c.f, 100);  // untimed: fill the tiny ring
       double b, m;
       if (r % 2) {
-        b = timedRun(emptyFd, c.f, repeat);
-        m = timedRun(c.l->prog->ingressFd(), c.f, repeat);
+        b = timedTcRun(emptyFd, c.f, repeat);
+        m = timedTcRun(c.l->prog->ingressFd(), c.f, repeat);
       } else {
-        m = timedRun(c.l->prog->ingressFd(), c.f, repeat);
-        b = timedRun(emptyFd, c.f, repeat);
+        m = timedTcRun(c.l->prog->ingressFd(), c.f, repeat);
+        b = timedTcRun(emptyFd, c.f, repeat);
       }
       c.base.push_back(b);
       c.measured.push_back(m);
@@ -164,7 +125,6 @@ int runTc(std::uint32_t repeat, int rounds) {
               static_cast<unsigned long long>(consumed),
               static_cast<unsigned long long>(drops.ok() ? drops->ringbufDrops : 0));
   for (Loaded* l : {&s512, &s4096, &tiny}) ring_buffer__free(l->rb);
-  bpf_object__close(obj);
   return 0;
 }
 
@@ -178,23 +138,28 @@ std::string ok(const std::string& body) {
 }
 
 int runParse(std::uint32_t connections, int rounds) {
-  std::printf("CPU: %s; %u connections x 20 requests, MSS 1448; single thread; median of %d "
-              "rounds.\nmixed: 16 eth_getBalance + 4 eth_getLogs with 24 KB responses; small: "
-              "20 eth_getBalance (about 200-byte messages, the record-rate worst case)\n\n",
-              cpuModel().c_str(), connections, rounds);
-  std::printf("| workload | snaplen | records | payload bytes | records/s | Gbit/s of TCP payload |\n");
+  std::printf(
+      "CPU: %s; %u connections x 20 requests, MSS 1448; single thread; median of %d "
+      "rounds.\nmixed: 16 eth_getBalance + 4 eth_getLogs with 24 KB responses; small: "
+      "20 eth_getBalance (about 200-byte messages, the record-rate worst case)\n\n",
+      cpuModel().c_str(), connections, rounds);
+  std::printf(
+      "| workload | snaplen | records | payload bytes | records/s | Gbit/s of TCP payload |\n");
   std::printf("|---|---|---|---|---|---|\n");
-  std::string small = post(R"({"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x0000000000000000000000000000000000000001","latest"]})");
-  std::string logs = post(R"({"jsonrpc":"2.0","id":2,"method":"eth_getLogs","params":[{"fromBlock":"0x1","toBlock":"0x2"}]})");
+  std::string small = post(
+      R"({"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x0000000000000000000000000000000000000001","latest"]})");
+  std::string logs = post(
+      R"({"jsonrpc":"2.0","id":2,"method":"eth_getLogs","params":[{"fromBlock":"0x1","toBlock":"0x2"}]})");
   std::string smallResp = ok(R"({"jsonrpc":"2.0","id":1,"result":"0x1bc16d674ec80000"})");
-  std::string logsResp = ok(R"({"jsonrpc":"2.0","id":2,"result":[")" + std::string(24000, 'a') + "\"]}");
+  std::string logsResp =
+      ok(R"({"jsonrpc":"2.0","id":2,"result":[")" + std::string(24000, 'a') + "\"]}");
   const std::pair<int, std::uint32_t> kRuns[] = {{0, 512}, {0, 4096}, {1, 512}, {1, 4096}};
   for (auto [workload, snaplen] : kRuns) {
     std::vector<payload::testing::Record> stream;
     std::uint64_t payloadBytes = 0;
     for (std::uint32_t i = 0; i < connections; ++i) {
       payload::testing::Conversation c(0x0A000000 + i % 200, static_cast<std::uint16_t>(10000 + i),
-                              0x0A0000FE, kPort, snaplen);
+                                       0x0A0000FE, kPort, snaplen);
       stream.push_back(c.syn());
       stream.push_back(c.synAck());
       for (int k = 0; k < 20; ++k) {
@@ -220,9 +185,9 @@ int runParse(std::uint32_t connections, int rounds) {
     if (requests != std::uint64_t{connections} * 20)
       throw std::runtime_error("pipeline lost requests: " + std::to_string(requests));
     double t = median(secs);
-    std::printf("| %s | %u | %zu | %llu | %.2f M | %.2f |\n", workload ? "small" : "mixed",
-                snaplen, stream.size(),
-                static_cast<unsigned long long>(payloadBytes), static_cast<double>(stream.size()) / t / 1e6,
+    std::printf("| %s | %u | %zu | %llu | %.2f M | %.2f |\n", workload ? "small" : "mixed", snaplen,
+                stream.size(), static_cast<unsigned long long>(payloadBytes),
+                static_cast<double>(stream.size()) / t / 1e6,
                 static_cast<double>(payloadBytes) * 8.0 / t / 1e9);
   }
   return 0;

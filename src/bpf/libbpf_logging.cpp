@@ -14,10 +14,15 @@ namespace {
 int printToLogger(enum libbpf_print_level level, const char* format, va_list args) {
   int needed = level == LIBBPF_WARN ? 0 : level == LIBBPF_INFO ? 1 : 2;
   if (log::verbosity() < needed) return 0;
-  char buf[4096];
-  int n = std::vsnprintf(buf, sizeof buf, format, args);
+  // Verifier logs arrive as one message far longer than any fixed buffer; measure, then format.
+  va_list copy;
+  va_copy(copy, args);
+  int n = std::vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
   if (n <= 0) return n;
-  std::string msg(buf);
+  std::string msg(static_cast<std::size_t>(n) + 1, '\0');
+  std::vsnprintf(msg.data(), msg.size(), format, args);
+  msg.resize(static_cast<std::size_t>(n));
   while (!msg.empty() && msg.back() == '\n') msg.pop_back();
   log::write(level == LIBBPF_WARN ? "libbpf" : "libbpf-debug", msg);
   return n;
@@ -25,6 +30,8 @@ int printToLogger(enum libbpf_print_level level, const char* format, va_list arg
 
 }  // namespace
 
-void installLibbpfLogging() { libbpf_set_print(printToLogger); }
+void installLibbpfLogging() {
+  libbpf_set_print(printToLogger);
+}
 
 }  // namespace ibsr::bpf

@@ -15,6 +15,7 @@
 #include "bpf/tc_attach.h"
 #include "bpf/xdp_attach.h"
 #include "core/append_line.h"
+#include "core/interface_lock.h"
 #include "core/log.h"
 #include "core/privileges.h"
 #include "core/signals.h"
@@ -23,7 +24,6 @@
 #include "incident/controller.h"
 #include "incident/event_decoder.h"
 #include "incident/incident_program.h"
-#include "incident/instance_lock.h"
 #include "incident/pcap_sink.h"
 #include "incident/run_dir.h"
 #include "incident/trigger_socket.h"
@@ -75,7 +75,7 @@ int runRecorder(IncidentOptions o) {
   if (!ifindex.ok()) return fail(ifindex.error());
   // One instance per interface; taken before anything is created, so a second copy fails
   // without leaving a directory or touching the first one's socket.
-  auto lock = InterfaceLock::acquire(*ifindex, o.iface);
+  auto lock = InterfaceLock::acquire("record-incident", *ifindex, o.iface);
   if (!lock.ok()) return fail(lock.error());
   if (Status st = prepareDir(o.outDir, "output directory"); !st.ok()) return fail(st.error());
   if (o.archiveDir) {

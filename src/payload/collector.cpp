@@ -3,22 +3,22 @@
 #include <bpf/libbpf.h>
 #include <sys/stat.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <memory>
 
 #include "bpf/libbpf_logging.h"
 #include "bpf/map_reader.h"
 #include "collect/snapshot_cycle.h"
 #include "core/clock.h"
+#include "core/interface_lock.h"
 #include "core/log.h"
 #include "core/privileges.h"
 #include "core/signals.h"
-#include "incident/instance_lock.h"
 #include "payload/output.h"
 #include "payload/payload_program.h"
 #include "payload/pipeline.h"
@@ -27,7 +27,6 @@ namespace ibsr::payload {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr const char* kLockDir = "/run/ibsr/collect-payload";
 
 int fail(const Error& e) {
   log::error("{}", e.message);
@@ -83,20 +82,18 @@ int runPayloadCollector(PayloadOptions o) {
 
   // One collect-payload per interface. Holding the lock proves that a TC filter at our handle
   // is a leftover of a killed instance (TC filters outlive SIGKILL), so it is replaced instead
-  // of blocking a restart. The lock helper is record-incident's; its own directory keeps the
-  // two modes' locks apart.
-  ::mkdir(incident::kLockDir, 0755);
-  auto lock = incident::InterfaceLock::acquire(*ifindex, c.iface, kLockDir);
+  // of blocking a restart.
+  auto lock = InterfaceLock::acquire("collect-payload", *ifindex, c.iface);
   if (!lock.ok()) return fail(lock.error());
   if (Status st = prog.attach(*ifindex, c.iface, c.xdpMode, /*replaceStale=*/true); !st.ok())
     return fail(st.error());
-  log::notice("attached {} and TC ingress/egress to {} (ifindex {}); ports {}; "
-              "snaplen {}; ring buffer {} bytes; writing to {} every {} s",
-              prog.xdpAttached()
-                  ? fmt::format("XDP ({} mode)", bpf::xdpModeName(prog.xdpMode()))
-                  : std::string("no XDP"),
-              c.iface, *ifindex, fmt::join(c.dstPorts, ","),
-              o.snaplen, o.ringbufBytes, c.outDir, c.intervalSec);
+  log::notice(
+      "attached {} and TC ingress/egress to {} (ifindex {}); ports {}; "
+      "snaplen {}; ring buffer {} bytes; writing to {} every {} s",
+      prog.xdpAttached() ? fmt::format("XDP ({} mode)", bpf::xdpModeName(prog.xdpMode()))
+                         : std::string("no XDP"),
+      c.iface, *ifindex, fmt::join(c.dstPorts, ","), o.snaplen, o.ringbufBytes, c.outDir,
+      c.intervalSec);
 
   const bool withCounters = prog.xdpAttached();  // the final snapshot runs after detach
   WallClock wall(c.testClockOffsetSec);
@@ -146,8 +143,8 @@ int runPayloadCollector(PayloadOptions o) {
     lastTs = ts;
     lastDrops = kernelDrops;
     lastParseErrors = ps.parseErrors();
-    log::info("interval: {} sources, {} events, {} ring-buffer drops, {} flows", snap.sources.size(),
-              ps.events, kernelDrops, pipeline.flowsTracked());
+    log::info("interval: {} sources, {} events, {} ring-buffer drops, {} flows",
+              snap.sources.size(), ps.events, kernelDrops, pipeline.flowsTracked());
 
     if (!withCounters) return;
     if (Status st = counterReader.readAll(buckets); st.ok())

@@ -1,9 +1,8 @@
 #include "payload/payload_cli.h"
 
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 
+#include "collect/collector_flags.h"
 #include "payload/collector.h"
 #include "payload/options.h"
 
@@ -22,33 +21,13 @@ int runCollectPayloadCli(int argc, char** argv) {
       "OUT_DIR/counters/. No payload bytes are written to disk. SIGINT/SIGTERM write a final "
       "snapshot, detach and exit 0.",
       "ibsr collect-payload"};
-  app.get_formatter()->column_width(34);
-  app.add_option("-i,--iface", c.iface, "Network interface to attach to")->required();
-  app.add_option("-p,--dst-port", c.ports, "Server TCP port to monitor (repeat, 1..8 ports)")
-      ->required()
-      ->take_all();
-  app.add_option("--out-dir", c.outDir, "Snapshot directory")->capture_default_str();
-  app.add_option("--snapshot-interval-sec", c.intervalSec, "Seconds between snapshots")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 86400));
-  app.add_option("--map-size", c.mapSize,
-                 "Max (source, port) entries in the LRU counter map, and max sources per "
-                 "payload interval")
-      ->capture_default_str()
-      ->check(CLI::Range(1, IBSR_MAX_MAP_SIZE));
-  app.add_option("--max-files", c.maxFiles, "Keep at most this many hourly payload files")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  app.add_option("--max-age", c.maxAgeSec, "Delete payload files older than this many seconds")
-      ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100} * 365 * 86400));
-  app.add_option("--duration-sec", c.durationSec,
-                 "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100} * 365 * 86400));
-  std::string xdpMode = "auto";
-  app.add_option("--xdp-mode", xdpMode, "auto (native, else generic) | native | generic")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "native", "generic"}));
+  collect::CollectorFlags flags(
+      app, c,
+      {.iface = "Network interface to attach to",
+       .port = "Server TCP port to monitor (repeat, 1..8 ports)",
+       .mapSize = "Max (source, port) entries in the LRU counter map, and max sources per "
+                  "payload interval",
+       .files = "payload files"});
   app.add_option("--payload-snaplen", o.snaplen, "TCP payload bytes copied per packet")
       ->capture_default_str()
       ->check(CLI::Range(1, IBSR_PAYLOAD_MAX_SNAPLEN));
@@ -67,21 +46,10 @@ int runCollectPayloadCli(int argc, char** argv) {
                  "Methods listed per source per interval; the rest count as \"other\"")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
-  app.add_flag("-v,--verbose", c.verbosity, "More output (-v info, -vv debug)");
   app.add_option("--flow-idle-sec", o.flowIdleSec)->group("");
-  app.add_option("--test-clock-offset-sec", c.testClockOffsetSec)->group("");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "ibsr collect-payload: %s\n", e.what());
-    return 2;
-  }
-  c.xdpMode = *bpf::parseXdpMode(xdpMode);
-  Status st = collect::validatePorts(c);
+  if (auto exit = collect::parseCommandLine(app, argc, argv, "ibsr collect-payload")) return *exit;
+  Status st = flags.finish();
   if (st.ok()) st = validateRingbufSize(o.ringbufBytes);
   if (!st.ok()) {
     std::fprintf(stderr, "ibsr collect-payload: %s\n", st.error().message.c_str());

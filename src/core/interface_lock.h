@@ -1,4 +1,4 @@
-// One record-incident per interface: an flock(2) on /run/ibsr/incident-{netns}-{ifindex}.lock,
+// One instance of a mode per interface: an flock(2) on /run/ibsr/{mode}-{netns}-{ifindex}.lock,
 // held for the life of the process (the kernel releases it on any death, SIGKILL included).
 // Holding it proves that a TC filter with our handle on that interface is a leftover of a
 // crashed instance, which may then be replaced instead of blocking the restart.
@@ -11,7 +11,7 @@
 #include "core/result.h"
 #include "core/unique_fd.h"
 
-namespace ibsr::incident {
+namespace ibsr {
 
 inline constexpr const char* kLockDir = "/run/ibsr";
 
@@ -24,8 +24,10 @@ class InterfaceLock {
   InterfaceLock& operator=(const InterfaceLock&) = delete;
   ~InterfaceLock();
 
-  // An error if another live instance holds the lock (or the lock file cannot be used).
-  static Result<InterfaceLock> acquire(int ifindex, const std::string& ifname,
+  // An error naming `mode` (e.g. "record-incident") if another live instance of that mode holds
+  // the lock for this interface, or if the lock file cannot be used.
+  static Result<InterfaceLock> acquire(const std::string& mode, int ifindex,
+                                       const std::string& ifname,
                                        const std::string& lockDir = kLockDir);
 
  private:
@@ -33,4 +35,4 @@ class InterfaceLock {
   std::string path_;
 };
 
-}  // namespace ibsr::incident
+}  // namespace ibsr

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Benchmark baseline: the cheapest TC program, so that incident minus this is the sampler's own
+/* Benchmark baseline: the cheapest TC program, so that (program - this) is a TC program's own
  * cost with the BPF_PROG_TEST_RUN harness overhead taken out. */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>

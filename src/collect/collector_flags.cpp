@@ -1,0 +1,54 @@
+#include "collect/collector_flags.h"
+
+#include <cstdio>
+
+namespace ibsr::collect {
+
+CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const CollectorFlagHelp& help)
+    : options_(o) {
+  constexpr std::uint64_t kCentury = std::uint64_t{100} * 365 * 86400;
+  app.get_formatter()->column_width(34);
+  app.add_option("-i,--iface", o.iface, help.iface)->required();
+  app.add_option("-p,--dst-port", o.ports, help.port)->required()->take_all();
+  app.add_option("--out-dir", o.outDir, "Snapshot directory")->capture_default_str();
+  app.add_option("--snapshot-interval-sec", o.intervalSec, "Seconds between snapshots")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--map-size", o.mapSize, help.mapSize)
+      ->capture_default_str()
+      ->check(CLI::Range(1, IBSR_MAX_MAP_SIZE));
+  app.add_option("--max-files", o.maxFiles, "Keep at most this many hourly " + help.files)
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--max-age", o.maxAgeSec, "Delete " + help.files + " older than this many seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, kCentury));
+  app.add_option("--duration-sec", o.durationSec,
+                 "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
+      ->check(CLI::Range(std::uint64_t{1}, kCentury));
+  app.add_option("--xdp-mode", xdpMode_, "auto (native, else generic) | native | generic")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "native", "generic"}));
+  app.add_flag("-v,--verbose", o.verbosity, "More output (-v info, -vv debug)");
+  app.add_option("--test-clock-offset-sec", o.testClockOffsetSec)->group("");
+}
+
+Status CollectorFlags::finish() {
+  options_.xdpMode = *bpf::parseXdpMode(xdpMode_);
+  return validatePorts(options_);
+}
+
+std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv, const char* program) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+    return 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ibsr::collect

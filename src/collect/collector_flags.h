@@ -1,0 +1,40 @@
+// The flags `ibsr collect` and `ibsr collect-payload` share. One definition, so the two modes
+// accept the same interfaces, ports, intervals, map sizes and retention limits, and check them
+// with the same ranges and messages.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "collect/options.h"
+
+namespace ibsr::collect {
+
+// The help texts that differ between the modes.
+struct CollectorFlagHelp {
+  std::string iface;    // what is attached to the interface
+  std::string port;     // which side's port is monitored
+  std::string mapSize;  // what else the map size bounds
+  std::string files;    // which hourly files retention applies to
+};
+
+class CollectorFlags {
+ public:
+  // Adds -i, -p, --out-dir, --snapshot-interval-sec, --map-size, --max-files, --max-age,
+  // --duration-sec, --xdp-mode, -v and the hidden --test-clock-offset-sec, bound to `options`.
+  CollectorFlags(CLI::App& app, CollectOptions& options, const CollectorFlagHelp& help);
+
+  // After a successful parse: the XDP mode and the validated, sorted ports.
+  Status finish();
+
+ private:
+  CollectOptions& options_;
+  std::string xdpMode_ = "auto";
+};
+
+// Parses, printing help (exit 0) or "PROGRAM: <error>" (exit 2) as every ibsr command does.
+// Returns the exit code when the command must stop here, nothing when parsing succeeded.
+std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv, const char* program);
+
+}  // namespace ibsr::collect
