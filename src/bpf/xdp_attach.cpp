@@ -29,6 +29,21 @@ std::string_view xdpModeName(XdpMode mode) {
 
 namespace {
 
+// Generic XDP sees socket buffers, not frames: after GRO or LRO, and on virtual devices (veth,
+// tap) as the sender's unsegmented GSO buffer. One such buffer of many TCP segments reaches the
+// program as one packet. SYN, RST and pure-ACK (handshake_ack) counts stay exact, because only
+// segments with payload are merged, but `packets` and `ack` then count buffers, and `bytes` misses
+// the headers of the merged segments (the payload is all counted). Say so once at
+// attach, rather than let an operator read those counts as exact.
+void warnAboutMergedPackets(std::string_view ifname) {
+  log::warn(
+      "generic XDP on '{}' counts socket buffers: a GRO/LRO/GSO-merged run of TCP "
+      "segments is one packet, so 'packets' and 'ack' may be lower than on the wire and "
+      "'bytes' misses their headers (syn, rst and handshake_ack stay exact); native mode "
+      "counts every frame",
+      ifname);
+}
+
 Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, XdpMode mode) {
   // Filled by hand: LIBBPF_OPTS is a GNU statement expression that -Wpedantic rejects.
   bpf_link_create_opts opts{};
@@ -41,6 +56,7 @@ Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, 
     if (fd == -EBUSY || fd == -EEXIST) why += " (another XDP program is already attached)";
     return sysError(why, fd);
   }
+  if (mode == XdpMode::Generic) warnAboutMergedPackets(ifname);
   return XdpLink{UniqueFd(fd), mode};
 }
 
