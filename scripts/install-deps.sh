@@ -14,7 +14,7 @@ PACKAGES=(
   # tests, demo, benchmarks
   iproute2 iputils-ping hping3 nmap python3 python3-scapy tcpdump tshark iperf3 curl jq
   netcat-openbsd procps psmisc kmod file ethtool
-  python3-swift memcached chromium nftables zstd
+  python3-swift memcached chromium nftables zstd systemd
 )
 
 if [ "$(id -u)" -ne 0 ]; then
