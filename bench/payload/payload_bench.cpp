@@ -71,27 +71,16 @@ int runTc(std::uint32_t repeat, int rounds) {
     std::vector<double> base, measured;
   };
   std::vector<Case> cases;
-  cases.push_back({"unmonitored port (64 B)", &s512, tcpFrame(64, 9999, 0x10), false, {}, {}});
-  cases.push_back({"monitored SYN, header-only record (64 B)",
-                   &s512,
-                   tcpFrame(64, kPort, 0x02),
-                   false,
-                   {},
-                   {}});
-  cases.push_back(
-      {"monitored data 1514 B, snaplen 512", &s512, tcpFrame(1514, kPort, 0x18), false, {}, {}});
-  cases.push_back({"monitored data 1514 B, snaplen 4096 (1460 copied)",
-                   &s4096,
-                   tcpFrame(1514, kPort, 0x18),
-                   false,
-                   {},
-                   {}});
-  cases.push_back({"ring buffer full: record dropped (1514 B, snaplen 512)",
-                   &tiny,
-                   tcpFrame(1514, kPort, 0x18),
-                   true,
-                   {},
-                   {}});
+  auto add = [&cases](const char* name, Loaded* l, Bytes f, bool fill) {
+    cases.push_back({name, l, std::move(f), fill, {}, {}});
+  };
+  add("unmonitored port (64 B)", &s512, tcpFrame(64, 9999, 0x10), false);
+  add("monitored SYN, header-only record (64 B)", &s512, tcpFrame(64, kPort, 0x02), false);
+  add("monitored data 1514 B, snaplen 512", &s512, tcpFrame(1514, kPort, 0x18), false);
+  add("monitored data 1514 B, snaplen 4096 (1460 copied)", &s4096, tcpFrame(1514, kPort, 0x18),
+      false);
+  add("ring buffer full: record dropped (1514 B, snaplen 512)", &tiny, tcpFrame(1514, kPort, 0x18),
+      true);
   for (int r = 0; r < rounds; ++r) {
     for (auto& c : cases) {
       ring_buffer__consume(c.l->rb);

@@ -32,9 +32,9 @@ namespace {
 // Generic XDP sees socket buffers, not frames: after GRO or LRO, and on virtual devices (veth,
 // tap) as the sender's unsegmented GSO buffer. One such buffer of many TCP segments reaches the
 // program as one packet. SYN, RST and pure-ACK (handshake_ack) counts stay exact, because only
-// segments with payload are merged, but `packets` and `ack` then count buffers, and `bytes` misses
-// the headers of the merged segments (the payload is all counted). Say so once at
-// attach, rather than let an operator read those counts as exact.
+// segments with payload are merged, but `packets` and `ack` then count buffers, and `bytes`
+// misses the headers of the merged segments (the payload is all counted). Say so once at attach,
+// rather than let an operator read those counts as exact.
 void warnAboutMergedPackets(std::string_view ifname) {
   log::warn(
       "generic XDP on '{}' counts socket buffers: a GRO/LRO/GSO-merged run of TCP "

@@ -1,7 +1,6 @@
 #include "payload/collector.h"
 
 #include <bpf/libbpf.h>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
