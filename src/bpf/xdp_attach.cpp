@@ -1,8 +1,14 @@
 #include "bpf/xdp_attach.h"
 
 #include <bpf/bpf.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstring>
 
 #include "core/log.h"
 
@@ -44,6 +50,31 @@ void warnAboutMergedPackets(std::string_view ifname) {
       ifname);
 }
 
+// The interface's driver name as ethtool reports it ("veth", "mlx5_core", ...); empty if unknown.
+std::string interfaceDriver(std::string_view ifname) {
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock.valid() || ifname.size() >= IFNAMSIZ) return {};
+  ethtool_drvinfo info{};
+  info.cmd = ETHTOOL_GDRVINFO;
+  ifreq req{};
+  std::memcpy(req.ifr_name, ifname.data(), ifname.size());
+  req.ifr_data = reinterpret_cast<char*>(&info);
+  if (::ioctl(sock.get(), SIOCETHTOOL, &req) != 0) return {};
+  return std::string(info.driver, strnlen(info.driver, sizeof info.driver));
+}
+
+// A veth with a native XDP program makes the kernel turn off GSO on its peer, so every sender
+// into this container or namespace segments in software: at high rates that costs far more
+// throughput than the program (docs/performance.md measured x0.46 unpaced). The numbers stay
+// exact; the operator should know the trade before it surprises them.
+void warnAboutVethGso(std::string_view ifname) {
+  log::warn(
+      "native XDP on veth '{}': the kernel turns off GSO on its peer while an XDP program is "
+      "attached, which can cost much more throughput than the program itself; --xdp-mode "
+      "generic avoids that but counts merged packets as one (docs/collect.md, \"XDP mode\")",
+      ifname);
+}
+
 Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, XdpMode mode) {
   // Filled by hand: LIBBPF_OPTS is a GNU statement expression that -Wpedantic rejects.
   bpf_link_create_opts opts{};
@@ -57,6 +88,7 @@ Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, 
     return sysError(why, fd);
   }
   if (mode == XdpMode::Generic) warnAboutMergedPackets(ifname);
+  if (mode == XdpMode::Native && interfaceDriver(ifname) == "veth") warnAboutVethGso(ifname);
   return XdpLink{UniqueFd(fd), mode};
 }
 
