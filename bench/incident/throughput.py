@@ -7,7 +7,10 @@ after-effect of the previous condition (pcap writeback) affect all alike. Prints
 median Gbit/s per condition and its ratio to `none`, plus the recorder's counters (packets
 written, ring-buffer drops) for the last round of each condition.
 Usage: /usr/bin/python3 bench/incident/throughput.py [ROUNDS] [SECONDS] [--no-offload]
-  --no-offload: TSO/GSO/GRO off (one wire packet per skb: the packet-rate worst case)."""
+                                                    [--bitrate=RATE]
+  --no-offload: TSO/GSO/GRO off (one wire packet per skb: the packet-rate worst case).
+  --bitrate=1G: pace iperf3 (-b) like the seed's "1 Gbps interface": then the question is
+                whether the pipe still delivers its rate (loss), not how much CPU is left."""
 import json
 import os
 import statistics
@@ -26,12 +29,14 @@ args = [a for a in sys.argv[1:] if not a.startswith("--")]
 ROUNDS = int(args[0]) if len(args) > 0 else 3
 SECONDS = int(args[1]) if len(args) > 1 else 5
 OFFLOAD = "--no-offload" not in sys.argv
+BITRATE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--bitrate=")), None)
 PORT = 5201
 
 
 def iperf(pair):
+    pace = ["-b", BITRATE] if BITRATE else []
     out = pair.ns(pair.cli, "iperf3", "-c", pair.srv_ip, "-p", str(PORT), "-t", str(SECONDS),
-                  "-J", capture=True, timeout=SECONDS + 30).stdout
+                  "-J", *pace, capture=True, timeout=SECONDS + 30).stdout
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
