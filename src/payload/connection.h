@@ -4,10 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 
 #include "payload/aggregation.h"
 #include "payload/event.h"
+#include "payload/fifo.h"
 #include "payload/http_stream.h"
 #include "payload/jsonrpc.h"
 #include "payload/reassembly.h"
@@ -24,8 +24,8 @@ struct PipelineStats {
   std::uint64_t ignoredSegments = 0;  // no flow and nothing to start one
   std::uint64_t notJsonBodies = 0;    // request bodies that are not JSON (parse errors)
   std::uint64_t unpairedResponses = 0;
-  std::uint64_t droppedPending = 0;   // requests dropped from a full pairing queue
-  std::uint64_t pairingResets = 0;    // response stream resynchronised: queue cleared
+  std::uint64_t droppedPending = 0;  // requests dropped from a full pairing queue
+  std::uint64_t pairingResets = 0;   // response stream resynchronised: queue cleared
   ReassemblyStats reassembly;
   HttpStats http;
 
@@ -76,7 +76,7 @@ class Connection : private HttpListener {
   HttpStream responseHttp_;
   Reassembler request_;
   Reassembler response_;
-  std::deque<Pending> pending_;
+  Fifo<Pending> pending_;
 };
 
 }  // namespace ibsr::payload
