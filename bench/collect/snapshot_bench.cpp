@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   values.clear();
   values.shrink_to_fit();
 
-  auto dir = std::filesystem::temp_directory_path() / ("ibsr-snapshot-bench-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("ibsr-snapshot-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   ibsr::bpf::CounterMapReader reader(map.get());
   ibsr::collect::SnapshotCycle cycle(dir.string(), {8000, 8001, 8002, 8003}, {});
@@ -81,11 +82,12 @@ int main(int argc, char** argv) {
   };
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("entries=%u repeats=%d read_ms=%.1f sort_serialize_write_ms=%.1f total_ms=%.1f "
-              "line_bytes=%llu peak_rss_mb=%.1f batch=%s\n",
-              entries, repeats, median(readMs), median(cycleMs), median(totalMs),
-              static_cast<unsigned long long>(cycle.stats().lastLineBytes), static_cast<double>(ru.ru_maxrss) / 1024.0,
-              reader.usedBatch() ? "yes" : "no");
+  std::printf(
+      "entries=%u repeats=%d read_ms=%.1f sort_serialize_write_ms=%.1f total_ms=%.1f "
+      "line_bytes=%llu peak_rss_mb=%.1f batch=%s\n",
+      entries, repeats, median(readMs), median(cycleMs), median(totalMs),
+      static_cast<unsigned long long>(cycle.stats().lastLineBytes),
+      static_cast<double>(ru.ru_maxrss) / 1024.0, reader.usedBatch() ? "yes" : "no");
   std::filesystem::remove_all(dir);
   return 0;
 }

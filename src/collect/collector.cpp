@@ -2,10 +2,10 @@
 
 #include <bpf/libbpf.h>
 
-#include <chrono>
-#include <cstring>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <chrono>
+#include <cstring>
 
 #include "bpf/embedded_check.h"
 #include "bpf/libbpf_logging.h"
@@ -60,14 +60,15 @@ int runCollector(CollectOptions o) {
 
   auto skel = loadCounterProgram(o);
   if (!skel.ok()) return fail(skel.error());
-  auto link = bpf::attachXdp(bpf_program__fd(skel.value()->progs.ibsr_count), *ifindex, o.iface,
-                             o.xdpMode);
+  auto link =
+      bpf::attachXdp(bpf_program__fd(skel.value()->progs.ibsr_count), *ifindex, o.iface, o.xdpMode);
   if (!link.ok()) return fail(link.error());
 
-  log::notice("attached XDP ({} mode) to {} (ifindex {}); ports {}; map size {}; writing to {} "
-              "every {} s",
-              bpf::xdpModeName(link->mode), o.iface, *ifindex, fmt::join(o.dstPorts, ","),
-              o.mapSize, o.outDir, o.intervalSec);
+  log::notice(
+      "attached XDP ({} mode) to {} (ifindex {}); ports {}; map size {}; writing to {} "
+      "every {} s",
+      bpf::xdpModeName(link->mode), o.iface, *ifindex, fmt::join(o.dstPorts, ","), o.mapSize,
+      o.outDir, o.intervalSec);
 
   WallClock wall(o.testClockOffsetSec);
   bpf::CounterMapReader reader(bpf_map__fd(skel.value()->maps.counters));
@@ -86,15 +87,16 @@ int runCollector(CollectOptions o) {
     std::uint64_t ts = wall.nowUnix();
     cycle.run(ts, entries);
     const auto& s = cycle.stats();
-    log::info("cycle {}: {} buckets from {} sources, {} bytes, {} ms", s.cycle, s.lastBuckets,
-              s.lastSources, s.lastLineBytes,
-              std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
-                  .count());
+    log::info(
+        "cycle {}: {} buckets from {} sources, {} bytes, {} ms", s.cycle, s.lastBuckets,
+        s.lastSources, s.lastLineBytes,
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
   };
 
   const auto interval = std::chrono::seconds(o.intervalSec);
   const auto start = Clock::now();
-  const auto end = o.durationSec ? start + std::chrono::seconds(*o.durationSec) : Clock::time_point::max();
+  const auto end =
+      o.durationSec ? start + std::chrono::seconds(*o.durationSec) : Clock::time_point::max();
   auto next = start + interval;
   for (;;) {
     auto wake = std::min(next, end);

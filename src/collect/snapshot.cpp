@@ -21,7 +21,9 @@ inline char* put(char* p, const char (&text)[N]) {
   return p + N - 1;
 }
 
-inline char* put(char* p, std::uint64_t v) { return std::to_chars(p, p + 20, v).ptr; }
+inline char* put(char* p, std::uint64_t v) {
+  return std::to_chars(p, p + 20, v).ptr;
+}
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 #include "collect/snapshot_cycle.h"
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 
 #include "core/append_line.h"
 #include "core/clock.h"
@@ -42,9 +42,8 @@ void SnapshotCycle::run(std::uint64_t ts, std::vector<Bucket>& entries) {
     line_.reset(new char[need]);
     lineCapacity_ = need;
   }
-  std::string_view line(line_.get(),
-                        static_cast<std::size_t>(writeSnapshotJson(snapshot_, line_.get()) -
-                                                 line_.get()));
+  std::string_view line(line_.get(), static_cast<std::size_t>(
+                                         writeSnapshotJson(snapshot_, line_.get()) - line_.get()));
   stats_.lastBuckets = snapshot_.buckets.size();
   stats_.lastSources = distinctSources(snapshot_);
   stats_.lastLineBytes = line.size();

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collect/snapshot.h"
@@ -15,9 +15,9 @@
 namespace ibsr::collect {
 
 struct CycleStats {
-  std::uint64_t cycle = 0;              // cycles completed, 1-indexed in the heartbeat
-  std::uint64_t snapshotsWritten = 0;   // cumulative
-  std::uint64_t writeErrors = 0;        // cumulative failed snapshot or heartbeat writes
+  std::uint64_t cycle = 0;             // cycles completed, 1-indexed in the heartbeat
+  std::uint64_t snapshotsWritten = 0;  // cumulative
+  std::uint64_t writeErrors = 0;       // cumulative failed snapshot or heartbeat writes
   std::uint64_t lastBuckets = 0;
   std::uint64_t lastSources = 0;
   std::uint64_t lastLineBytes = 0;

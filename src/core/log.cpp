@@ -10,8 +10,12 @@ namespace {
 std::atomic<int> gVerbosity{0};
 }
 
-void setVerbosity(int v) { gVerbosity.store(v, std::memory_order_relaxed); }
-int verbosity() { return gVerbosity.load(std::memory_order_relaxed); }
+void setVerbosity(int v) {
+  gVerbosity.store(v, std::memory_order_relaxed);
+}
+int verbosity() {
+  return gVerbosity.load(std::memory_order_relaxed);
+}
 
 void write(std::string_view tag, std::string_view message) {
   std::string line = "ibsr: ";

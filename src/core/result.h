@@ -22,7 +22,9 @@ inline Error sysError(std::string context, int errnum = errno) {
   return Error{errnum, std::move(context) + ": " + std::strerror(errnum)};
 }
 
-inline Error plainError(std::string message) { return Error{0, std::move(message)}; }
+inline Error plainError(std::string message) {
+  return Error{0, std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {

@@ -21,8 +21,7 @@ Aggregator::Accum* Aggregator::find(SourceKey src) {
 MethodStats& Aggregator::method(Accum& a, const std::string& name) {
   auto it = a.methods.find(name);
   if (it != a.methods.end()) return it->second;
-  const std::string& key =
-      a.methods.size() < kMaxTrackedMethods ? name : std::string(kOtherMethod);
+  const std::string& key = a.methods.size() < kMaxTrackedMethods ? name : std::string(kOtherMethod);
   MethodStats& m = a.methods[key];
   m.method = key;
   return m;

@@ -69,7 +69,9 @@ void Connection::onResponse(const HttpMessage& m) {
   ctx_->aggregator->onResponse(source_, m.bytes, m.status, &p.summary, errors);
 }
 
-bool Connection::nextResponseHasNoBody() { return !pending_.empty() && pending_.front().head; }
+bool Connection::nextResponseHasNoBody() {
+  return !pending_.empty() && pending_.front().head;
+}
 
 void Connection::onResync(bool isRequest) {
   if (isRequest) return;

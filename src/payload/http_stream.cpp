@@ -9,7 +9,9 @@ namespace {
 constexpr std::size_t kFillerSize = 64 * 1024;
 const char kFiller[kFillerSize] = {};
 
-HttpStream* self(llhttp_t* p) { return static_cast<HttpStream*>(p->data); }
+HttpStream* self(llhttp_t* p) {
+  return static_cast<HttpStream*>(p->data);
+}
 
 }  // namespace
 
@@ -152,10 +154,10 @@ void HttpStream::onHole(std::uint64_t length, HoleKind kind) {
   (void)kind;
   if (closed_) return;
   while (length > 0 && synced_) {
-    bool bridgeable = inMessage_ && headersDone_ &&
-                      (llhttp_message_needs_eof(&parser_) ||
-                       ((parser_.flags & F_CHUNKED) ? inChunk_ : true)) &&
-                      (llhttp_message_needs_eof(&parser_) || parser_.content_length > 0);
+    bool bridgeable =
+        inMessage_ && headersDone_ &&
+        (llhttp_message_needs_eof(&parser_) || ((parser_.flags & F_CHUNKED) ? inChunk_ : true)) &&
+        (llhttp_message_needs_eof(&parser_) || parser_.content_length > 0);
     if (!bridgeable) break;
     std::uint64_t room = llhttp_message_needs_eof(&parser_) ? length : parser_.content_length;
     std::uint64_t n = std::min<std::uint64_t>({length, room, kFillerSize});

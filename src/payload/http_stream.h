@@ -24,9 +24,9 @@ namespace ibsr::payload {
 
 struct HttpMessage {
   std::uint64_t bytes = 0;
-  std::uint8_t method = 0;       // llhttp_method_t, requests only
-  std::uint16_t status = 0;      // responses only
-  bool bodyComplete = true;      // false: part of the body was not seen (or over kMaxBody)
+  std::uint8_t method = 0;   // llhttp_method_t, requests only
+  std::uint16_t status = 0;  // responses only
+  bool bodyComplete = true;  // false: part of the body was not seen (or over kMaxBody)
   const std::string* body = nullptr;
 };
 
@@ -42,8 +42,8 @@ class HttpListener {
 
 struct HttpStats {
   std::uint64_t messages = 0;
-  std::uint64_t parseErrors = 0;   // llhttp rejected the bytes (stream desynchronised)
-  std::uint64_t desyncs = 0;       // framing lost at a hole
+  std::uint64_t parseErrors = 0;  // llhttp rejected the bytes (stream desynchronised)
+  std::uint64_t desyncs = 0;      // framing lost at a hole
   std::uint64_t resyncs = 0;
   std::uint64_t bridgedHoleBytes = 0;
   std::uint64_t incompleteBodies = 0;
@@ -88,8 +88,8 @@ class HttpStream : public StreamSink {
   bool inChunk_ = false;
   bool feedingFiller_ = false;
   bool bodyComplete_ = true;
-  std::uint64_t offset_ = 0;       // stream bytes fed (data and holes)
-  std::uint64_t messageStart_ = 0; // offset where the current message's bytes start
+  std::uint64_t offset_ = 0;        // stream bytes fed (data and holes)
+  std::uint64_t messageStart_ = 0;  // offset where the current message's bytes start
   std::string body_;
 };
 

@@ -35,8 +35,8 @@ struct RpcRequest {
 };
 
 struct RpcResponse {
-  bool parsed = false;       // a JSON object or array
-  std::uint32_t errors = 0;  // response objects with an "error" member
+  bool parsed = false;                // a JSON object or array
+  std::uint32_t errors = 0;           // response objects with an "error" member
   std::vector<std::string> errorIds;  // ids of those (batch pairing), JSON text
 };
 

@@ -1,7 +1,7 @@
 #include "payload/output.h"
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 
 #include "core/append_line.h"
 #include "core/clock.h"

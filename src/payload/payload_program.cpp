@@ -38,16 +38,15 @@ Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOption
   p->payload_->rodata->monitored_port_count = static_cast<__u32>(ports.size());
   p->payload_->rodata->snaplen = o.snaplen;
   p->payload_->rodata->max_bytes_per_flow = o.maxBytesPerFlow;
-  if (int err = bpf_map__set_max_entries(p->payload_->maps.pay_rb,
-                                         static_cast<__u32>(o.ringbufBytes));
+  if (int err =
+          bpf_map__set_max_entries(p->payload_->maps.pay_rb, static_cast<__u32>(o.ringbufBytes));
       err)
     return sysError("cannot size the payload ring buffer", err);
   // Two directions per connection share the cap map.
   std::uint64_t capEntries = std::uint64_t{o.maxFlows} * 2;
-  if (int err = bpf_map__set_max_entries(p->payload_->maps.pay_flow,
-                                         static_cast<__u32>(capEntries > 0xffffffffull
-                                                                ? 0xffffffffull
-                                                                : capEntries));
+  if (int err = bpf_map__set_max_entries(
+          p->payload_->maps.pay_flow,
+          static_cast<__u32>(capEntries > 0xffffffffull ? 0xffffffffull : capEntries));
       err)
     return sysError("cannot size the per-flow cap map", err);
   if (Status st = p->payload_.load(); !st.ok()) return st.error();
@@ -60,14 +59,15 @@ Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMo
   if (int err = bpf_xdp_query_id(ifindex, 0, &otherXdp); err) otherXdp = 0;
   bpf::XdpLink link{};
   if (otherXdp == 0) {
-    auto attached = bpf::attachXdp(bpf_program__fd(counter_->progs.ibsr_count), ifindex, ifname,
-                                   mode);
+    auto attached =
+        bpf::attachXdp(bpf_program__fd(counter_->progs.ibsr_count), ifindex, ifname, mode);
     if (!attached.ok()) return attached.error();
     link = std::move(attached.value());
   } else {
-    log::warn("interface '{}' already has an XDP program (id {}): XDP counters not attached "
-              "(run `ibsr collect` for them); payload statistics are unaffected",
-              ifname, otherXdp);
+    log::warn(
+        "interface '{}' already has an XDP program (id {}): XDP counters not attached "
+        "(run `ibsr collect` for them); payload statistics are unaffected",
+        ifname, otherXdp);
   }
   std::vector<bpf::TcProgramSpec> specs = {
       {bpf_program__fd(payload_->progs.ibsr_payload_ingress), bpf::TcDirection::Ingress,
@@ -87,14 +87,18 @@ void PayloadProgram::detach() {
   xdp_.link.reset();
 }
 
-int PayloadProgram::ringbufFd() const { return bpf_map__fd(payload_->maps.pay_rb); }
+int PayloadProgram::ringbufFd() const {
+  return bpf_map__fd(payload_->maps.pay_rb);
+}
 int PayloadProgram::ingressFd() const {
   return bpf_program__fd(payload_->progs.ibsr_payload_ingress);
 }
 int PayloadProgram::egressFd() const {
   return bpf_program__fd(payload_->progs.ibsr_payload_egress);
 }
-int PayloadProgram::counterMapFd() const { return bpf_map__fd(counter_->maps.counters); }
+int PayloadProgram::counterMapFd() const {
+  return bpf_map__fd(counter_->maps.counters);
+}
 
 Result<CpuTotals> PayloadProgram::cpuTotals() const {
   int ncpu = libbpf_num_possible_cpus();

@@ -58,10 +58,9 @@ void Reassembler::segment(std::uint32_t seq, std::uint32_t payloadLen,
       ++stats_->outOfWindow;
     } else {
       ++stats_->outOfOrderSegments;
-      auto pos = std::lower_bound(pending_.begin(), pending_.end(), d,
-                                  [this](const Pending& p, std::int32_t dist) {
-                                    return seqDiff(p.seq, next_) < dist;
-                                  });
+      auto pos = std::lower_bound(
+          pending_.begin(), pending_.end(), d,
+          [this](const Pending& p, std::int32_t dist) { return seqDiff(p.seq, next_) < dist; });
       if (pos != pending_.end() && pos->seq == seq) {
         // Same start twice: keep the longer copy.
         if (payloadLen > pos->length) {

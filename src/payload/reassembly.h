@@ -34,9 +34,9 @@ struct ReassemblyStats {
   std::uint64_t retransmittedSegments = 0;
   std::uint64_t overlapBytes = 0;
   std::uint64_t outOfOrderSegments = 0;
-  std::uint64_t gaps = 0;          // holes of lost bytes
+  std::uint64_t gaps = 0;  // holes of lost bytes
   std::uint64_t gapBytes = 0;
-  std::uint64_t outOfWindow = 0;   // segments too far ahead: ignored
+  std::uint64_t outOfWindow = 0;  // segments too far ahead: ignored
   std::uint64_t midstreamStarts = 0;
 };
 

@@ -51,8 +51,9 @@ std::string snapshotLine(const PayloadSnapshot& s) {
                  s.tsUnixSec, s.intervalSec);
   for (std::size_t i = 0; i < s.dstPorts.size(); ++i)
     fmt::format_to(std::back_inserter(out), "{}{}", i ? "," : "", s.dstPorts[i]);
-  fmt::format_to(std::back_inserter(out), "],\"ringbuf_drops\":{},\"parse_errors\":{},\"sources\":[",
-                 s.ringbufDrops, s.parseErrors);
+  fmt::format_to(std::back_inserter(out),
+                 "],\"ringbuf_drops\":{},\"parse_errors\":{},\"sources\":[", s.ringbufDrops,
+                 s.parseErrors);
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const SourceStats& src = s.sources[i];
     fmt::format_to(

@@ -35,9 +35,7 @@ class AbsVal {
   const std::vector<std::int64_t>& consts() const { return consts_; }
   std::uint8_t ptrKinds() const { return ptr_; }
   bool may(std::uint8_t kind) const { return (ptr_ & kind) != 0; }
-  bool onlyStackAtKnownOffset() const {
-    return ptr_ == kStack && stackKnown_ && !hasScalar();
-  }
+  bool onlyStackAtKnownOffset() const { return ptr_ == kStack && stackKnown_ && !hasScalar(); }
   bool stackOffsetKnown() const { return stackKnown_; }
   std::int64_t stackOffset() const { return stackOff_; }
 

@@ -11,9 +11,12 @@ namespace {
 
 std::uint64_t bswap(std::uint64_t v, int bits) {
   switch (bits) {
-    case 16: return __builtin_bswap16(static_cast<std::uint16_t>(v));
-    case 32: return __builtin_bswap32(static_cast<std::uint32_t>(v));
-    default: return __builtin_bswap64(v);
+    case 16:
+      return __builtin_bswap16(static_cast<std::uint16_t>(v));
+    case 32:
+      return __builtin_bswap32(static_cast<std::uint32_t>(v));
+    default:
+      return __builtin_bswap64(v);
   }
 }
 
@@ -27,14 +30,30 @@ std::optional<std::int64_t> aluConst(std::uint8_t o, std::int64_t a, std::int64_
   unsigned shiftMask = is64 ? 63 : 31;
   std::uint64_t r = 0;
   switch (o) {
-    case kAdd: r = ua + ub; break;
-    case kSub: r = ua - ub; break;
-    case kMul: r = ua * ub; break;
-    case kOr: r = ua | ub; break;
-    case kAnd: r = ua & ub; break;
-    case kXor: r = ua ^ ub; break;
-    case kLsh: r = ua << (ub & shiftMask); break;
-    case kRsh: r = ua >> (ub & shiftMask); break;
+    case kAdd:
+      r = ua + ub;
+      break;
+    case kSub:
+      r = ua - ub;
+      break;
+    case kMul:
+      r = ua * ub;
+      break;
+    case kOr:
+      r = ua | ub;
+      break;
+    case kAnd:
+      r = ua & ub;
+      break;
+    case kXor:
+      r = ua ^ ub;
+      break;
+    case kLsh:
+      r = ua << (ub & shiftMask);
+      break;
+    case kRsh:
+      r = ua >> (ub & shiftMask);
+      break;
     case kArsh:
       if (is64) {
         r = static_cast<std::uint64_t>(a >> (ub & shiftMask));
@@ -59,7 +78,8 @@ std::optional<std::int64_t> aluConst(std::uint8_t o, std::int64_t a, std::int64_
         r = o == kDiv ? ua / ub : ua % ub;
       }
       break;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
   if (!is64) r &= 0xffffffffU;
   return static_cast<std::int64_t>(r);
@@ -123,7 +143,8 @@ AbsVal binaryOp(std::uint8_t o, const AbsVal& a, const AbsVal& b, bool is64, boo
         AbsVal both = AbsVal::pointer((a.ptrKinds() | b.ptrKinds()) & ~AbsVal::kStack);
         both.addDeref(a.derefKinds() | b.derefKinds());
         out.join(both);
-        if ((a.ptrKinds() | b.ptrKinds()) & AbsVal::kStack) out.join(AbsVal::pointer(AbsVal::kStack));
+        if ((a.ptrKinds() | b.ptrKinds()) & AbsVal::kStack)
+          out.join(AbsVal::pointer(AbsVal::kStack));
       }
     }
     if (o == kSub && b.ptrKinds() && a.hasScalar()) out.setAnyScalar();
@@ -160,7 +181,7 @@ AbsVal movOp(const Insn& i, const AbsVal& src, bool is64) {
     if (!src.isConstOnly()) return AbsVal::anyScalar();
     out = AbsVal();
     for (auto c : src.consts()) {
-      std::int64_t v = i.off == 8 ? static_cast<std::int8_t>(c)
+      std::int64_t v = i.off == 8    ? static_cast<std::int8_t>(c)
                        : i.off == 16 ? static_cast<std::int16_t>(c)
                                      : static_cast<std::int32_t>(c);
       out.addConst(v);

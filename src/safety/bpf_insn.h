@@ -47,18 +47,32 @@ inline constexpr std::uint8_t kPseudoCall = 1, kPseudoKfuncCall = 2;
 inline constexpr std::uint8_t kPseudoMapFd = 1, kPseudoMapValue = 2, kPseudoFunc = 4,
                               kPseudoMapIdx = 5, kPseudoMapIdxValue = 6;
 
-inline std::uint8_t cls(std::uint8_t code) { return code & 0x07; }
-inline std::uint8_t op(std::uint8_t code) { return code & 0xf0; }
-inline std::uint8_t size(std::uint8_t code) { return code & 0x18; }
-inline std::uint8_t mode(std::uint8_t code) { return code & 0xe0; }
+inline std::uint8_t cls(std::uint8_t code) {
+  return code & 0x07;
+}
+inline std::uint8_t op(std::uint8_t code) {
+  return code & 0xf0;
+}
+inline std::uint8_t size(std::uint8_t code) {
+  return code & 0x18;
+}
+inline std::uint8_t mode(std::uint8_t code) {
+  return code & 0xe0;
+}
 inline int sizeBytes(std::uint8_t code) {
   switch (size(code)) {
-    case kW: return 4;
-    case kH: return 2;
-    case kB: return 1;
-    default: return 8;
+    case kW:
+      return 4;
+    case kH:
+      return 2;
+    case kB:
+      return 1;
+    default:
+      return 8;
   }
 }
-inline bool isLdImm64(const Insn& i) { return i.code == (kLd | kImm | kDW); }
+inline bool isLdImm64(const Insn& i) {
+  return i.code == (kLd | kImm | kDW);
+}
 
 }  // namespace ibsr::safety::insn

@@ -9,8 +9,25 @@ namespace ibsr::safety {
 namespace {
 
 enum BtfKind : std::uint32_t {
-  kInt = 1, kPtr, kArray, kStruct, kUnion, kEnum, kFwd, kTypedef, kVolatile, kConst, kRestrict,
-  kFunc, kFuncProto, kVar, kDatasec, kFloat, kDeclTag, kTypeTag, kEnum64,
+  kInt = 1,
+  kPtr,
+  kArray,
+  kStruct,
+  kUnion,
+  kEnum,
+  kFwd,
+  kTypedef,
+  kVolatile,
+  kConst,
+  kRestrict,
+  kFunc,
+  kFuncProto,
+  kVar,
+  kDatasec,
+  kFloat,
+  kDeclTag,
+  kTypeTag,
+  kEnum64,
 };
 
 // Bounds-checked view of a BTF blob; every accessor tolerates garbage.
@@ -34,13 +51,37 @@ class Btf {
       std::uint64_t vlen = info & 0xffff;
       std::uint64_t extra = 0;
       switch ((info >> 24) & 0x1f) {
-        case kInt: case kVar: case kDeclTag: extra = 4; break;
-        case kPtr: case kFwd: case kTypedef: case kVolatile: case kConst: case kRestrict:
-        case kFunc: case kFloat: case kTypeTag: extra = 0; break;
-        case kArray: extra = 12; break;
-        case kStruct: case kUnion: case kDatasec: case kEnum64: extra = 12 * vlen; break;
-        case kEnum: case kFuncProto: extra = 8 * vlen; break;
-        default: return std::nullopt;  // unknown kind: cannot walk further
+        case kInt:
+        case kVar:
+        case kDeclTag:
+          extra = 4;
+          break;
+        case kPtr:
+        case kFwd:
+        case kTypedef:
+        case kVolatile:
+        case kConst:
+        case kRestrict:
+        case kFunc:
+        case kFloat:
+        case kTypeTag:
+          extra = 0;
+          break;
+        case kArray:
+          extra = 12;
+          break;
+        case kStruct:
+        case kUnion:
+        case kDatasec:
+        case kEnum64:
+          extra = 12 * vlen;
+          break;
+        case kEnum:
+        case kFuncProto:
+          extra = 8 * vlen;
+          break;
+        default:
+          return std::nullopt;  // unknown kind: cannot walk further
       }
       if (extra > btf.types_.size() - off - 12) return std::nullopt;
       btf.offsets_.push_back(off);
@@ -71,10 +112,16 @@ class Btf {
   std::uint32_t resolve(std::uint32_t id) const {
     for (int depth = 0; depth < 32 && valid(id); ++depth) {
       switch (kind(id)) {
-        case kTypedef: case kVolatile: case kConst: case kRestrict: case kTypeTag: case kVar:
+        case kTypedef:
+        case kVolatile:
+        case kConst:
+        case kRestrict:
+        case kTypeTag:
+        case kVar:
           id = sizeOrType(id);
           break;
-        default: return id;
+        default:
+          return id;
       }
     }
     return 0;
@@ -116,7 +163,8 @@ void readDefinition(const Btf& btf, std::uint32_t defId, const std::string& name
   }
   // __uint(type, X) is `int (*type)[X]`: a pointer to an array of X elements.
   std::uint32_t ptr = btf.resolve(btf.memberType(def, "type"));
-  std::uint32_t arr = btf.valid(ptr) && btf.kind(ptr) == kPtr ? btf.resolve(btf.sizeOrType(ptr)) : 0;
+  std::uint32_t arr =
+      btf.valid(ptr) && btf.kind(ptr) == kPtr ? btf.resolve(btf.sizeOrType(ptr)) : 0;
   if (!btf.valid(arr) || btf.kind(arr) != kArray) {
     out.push_back(MapDef{name, std::nullopt, "map definition has no readable 'type' member"});
     return;

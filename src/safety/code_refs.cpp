@@ -8,7 +8,9 @@ namespace ibsr::safety {
 
 using namespace insn;
 
-std::size_t insnCount(const ElfSection& section) { return section.data.size() / 8; }
+std::size_t insnCount(const ElfSection& section) {
+  return section.data.size() / 8;
+}
 
 bool hasReloc(const ElfFile& elf, std::size_t section, std::size_t pc) {
   if (section >= elf.relocs.size()) return false;
@@ -41,8 +43,8 @@ std::optional<CodeLocation> callTarget(const ElfFile& elf, std::size_t section, 
   return CodeLocation{targetSection, static_cast<std::size_t>(target)};
 }
 
-std::optional<CodeLocation> functionAddress(const ElfFile& elf, std::size_t section,
-                                            std::size_t pc, const Insn& i) {
+std::optional<CodeLocation> functionAddress(const ElfFile& elf, std::size_t section, std::size_t pc,
+                                            const Insn& i) {
   for (const auto& r : elf.relocs[section]) {
     if (r.offset != pc * 8) continue;
     if (r.symbol >= elf.symbols.size()) return std::nullopt;
@@ -51,7 +53,8 @@ std::optional<CodeLocation> functionAddress(const ElfFile& elf, std::size_t sect
     const auto& target = elf.sections[sym.shndx];
     if (!(target.flags & SHF_EXECINSTR)) return std::nullopt;  // a map or data address
     // clang: the symbol (a function, or the section itself) plus the byte offset in imm.
-    std::uint64_t byteOff = sym.value + static_cast<std::uint64_t>(static_cast<std::int64_t>(i.imm));
+    std::uint64_t byteOff =
+        sym.value + static_cast<std::uint64_t>(static_cast<std::int64_t>(i.imm));
     if (byteOff % 8 != 0 || byteOff / 8 >= insnCount(target)) return std::nullopt;
     return CodeLocation{sym.shndx, static_cast<std::size_t>(byteOff / 8)};
   }
@@ -76,12 +79,13 @@ bool validOpcode(const Insn& i) {
       if (o == kEnd) return i.imm == 16 || i.imm == 32 || i.imm == 64;
       return o <= kEnd;
     case kJmp:
-      return o <= 0xd0 && !(o == kCall && !(i.src == 0 || i.src == kPseudoCall ||
-                                            i.src == kPseudoKfuncCall));
+      return o <= 0xd0 &&
+             !(o == kCall && !(i.src == 0 || i.src == kPseudoCall || i.src == kPseudoKfuncCall));
     case kJmp32:
       return o <= 0xd0 && o != kCall && o != kExit;
     case kLd:
-      return isLdImm64(i) || ((mode(i.code) == kAbs || mode(i.code) == kInd) && size(i.code) != kDW);
+      return isLdImm64(i) ||
+             ((mode(i.code) == kAbs || mode(i.code) == kInd) && size(i.code) != kDW);
     case kLdx:
       return mode(i.code) == kMem || mode(i.code) == kMemSx;
     case kSt:

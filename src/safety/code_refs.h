@@ -30,8 +30,8 @@ bool hasReloc(const ElfFile& elf, std::size_t section, std::size_t pc);
 // The function whose address an ld_imm64 at `pc` loads (a callback for bpf_loop and friends):
 // clang emits a relocation against a code symbol; an already-resolved BPF_PSEUDO_FUNC is
 // relative to pc. nullopt when the instruction loads no code address.
-std::optional<CodeLocation> functionAddress(const ElfFile& elf, std::size_t section,
-                                            std::size_t pc, const insn::Insn& i);
+std::optional<CodeLocation> functionAddress(const ElfFile& elf, std::size_t section, std::size_t pc,
+                                            const insn::Insn& i);
 
 // Whether the call at `pc` is relocated against an undefined (extern __ksym) symbol: clang emits
 // kfunc calls as pseudo calls that libbpf turns into BPF_PSEUDO_KFUNC_CALL at load time.

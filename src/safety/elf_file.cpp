@@ -106,7 +106,8 @@ Result<ElfFile> parseElf(std::span<const std::uint8_t> b) {
     if (s.info >= elf.sections.size()) continue;  // applies to no section we know
     for (std::size_t off = 0; off + sizeof(Elf64_Rel) <= s.data.size(); off += sizeof(Elf64_Rel)) {
       auto r = readLe<Elf64_Rel>(s.data, off);
-      elf.relocs[s.info].push_back(ElfReloc{r.r_offset, static_cast<std::uint32_t>(ELF64_R_SYM(r.r_info)),
+      elf.relocs[s.info].push_back(ElfReloc{r.r_offset,
+                                            static_cast<std::uint32_t>(ELF64_R_SYM(r.r_info)),
                                             static_cast<std::uint32_t>(ELF64_R_TYPE(r.r_info))});
     }
   }

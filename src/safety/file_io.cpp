@@ -11,7 +11,7 @@ namespace ibsr::safety {
 Result<std::vector<std::uint8_t>> readFileBytes(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return sysError("cannot open '" + path + "'");
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
     return sysError("cannot read '" + path + "'", EISDIR);

@@ -11,9 +11,12 @@ std::optional<Mode> parseMode(std::string_view name) {
 
 std::string_view modeName(Mode mode) {
   switch (mode) {
-    case Mode::Strict: return "strict";
-    case Mode::Payload: return "payload";
-    case Mode::Incident: return "incident";
+    case Mode::Strict:
+      return "strict";
+    case Mode::Payload:
+      return "payload";
+    case Mode::Incident:
+      return "incident";
   }
   return "?";
 }

@@ -47,8 +47,7 @@ void checkMaps(const ElfFile& elf, ViolationSink& sink, ObjectReport& report) {
     if (info->cls == MapClass::Forbidden) {
       sink.add("map " + m.name, -1, rule::kForbiddenMapType, label + " can steer traffic");
     } else if (info->cls == MapClass::StrictEvent && sink.mode() == Mode::Strict) {
-      sink.add("map " + m.name, -1, rule::kStrictEventMap,
-               label + " streams events to userspace");
+      sink.add("map " + m.name, -1, rule::kStrictEventMap, label + " streams events to userspace");
     } else if (info->cls == MapClass::Lru) {
       lru = true;
     }
@@ -87,7 +86,8 @@ std::vector<CodeLocation> linearScan(const ElfFile& elf, std::size_t index, Viol
       } else if (auto fn = functionAddress(elf, index, pc, i)) {
         callbacks.push_back(*fn);
       } else if (i.src == kPseudoFunc) {
-        sink.add(sec.name, at, rule::kMalformedProgram, "function address outside any code section");
+        sink.add(sec.name, at, rule::kMalformedProgram,
+                 "function address outside any code section");
       }
       ++pc;
       continue;
@@ -105,20 +105,24 @@ std::vector<CodeLocation> linearScan(const ElfFile& elf, std::size_t index, Viol
     }
     auto helper = helperById(i.imm);
     if (!helper) {
-      sink.add(sec.name, at, rule::kUnknownHelper, "call to unknown helper id " + std::to_string(i.imm));
+      sink.add(sec.name, at, rule::kUnknownHelper,
+               "call to unknown helper id " + std::to_string(i.imm));
       continue;
     }
-    std::string what = "call to bpf_" + std::string(helper->name) + " (helper id " +
-                       std::to_string(i.imm) + ")";
+    std::string what =
+        "call to bpf_" + std::string(helper->name) + " (helper id " + std::to_string(i.imm) + ")";
     switch (helper->cls) {
-      case HelperClass::Forbidden: sink.add(sec.name, at, rule::kForbiddenHelper, what); break;
+      case HelperClass::Forbidden:
+        sink.add(sec.name, at, rule::kForbiddenHelper, what);
+        break;
       case HelperClass::TailCall:
         sink.add(sec.name, at, rule::kTailCall, what + ": the callee would decide the verdict");
         break;
       case HelperClass::StrictEvent:
         if (sink.mode() == Mode::Strict) sink.add(sec.name, at, rule::kStrictEventHelper, what);
         break;
-      case HelperClass::Allowed: break;
+      case HelperClass::Allowed:
+        break;
     }
   }
   return callbacks;

@@ -14,7 +14,10 @@ namespace {
 #ifdef ___BPF_FUNC_MAPPER
 #define IBSR_HELPER_NAME(name, ...) std::string_view{#name},
 #else
-#define IBSR_HELPER_NAME(name, ...) std::string_view { #name }
+#define IBSR_HELPER_NAME(name, ...) \
+  std::string_view {                \
+#name                           \
+  }
 #endif
 constexpr std::string_view kHelperNames[] = {__BPF_FUNC_MAPPER(IBSR_HELPER_NAME)};
 #undef IBSR_HELPER_NAME
@@ -148,7 +151,9 @@ constexpr MapTypeInfo kMapTypes[] = {
     {"cgrp_storage", MapClass::Allowed},
 };
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool startsWith(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 }  // namespace
 
@@ -159,13 +164,15 @@ std::optional<HelperInfo> helperById(std::int64_t id) {
   return HelperInfo{name, classOfHelper(name)};
 }
 
-std::size_t helperCount() { return std::size(kHelperNames); }
+std::size_t helperCount() {
+  return std::size(kHelperNames);
+}
 
 bool helperOnlyReadsArguments(std::string_view name) {
   static constexpr std::string_view kReaders[] = {
-      "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem",
-      "csum_diff",       "perf_event_output", "skb_output",     "xdp_output",
-      "ringbuf_output",  "sk_lookup_tcp",   "sk_lookup_udp",   "skc_lookup_tcp",
+      "map_lookup_elem",     "map_update_elem",   "map_delete_elem", "map_push_elem",
+      "csum_diff",           "perf_event_output", "skb_output",      "xdp_output",
+      "ringbuf_output",      "sk_lookup_tcp",     "sk_lookup_udp",   "skc_lookup_tcp",
       "tcp_check_syncookie", "tcp_gen_syncookie", "trace_printk"};
   for (auto r : kReaders) {
     if (r == name) return true;
@@ -185,7 +192,9 @@ std::optional<MapTypeInfo> mapTypeById(std::uint32_t id) {
   return kMapTypes[id];
 }
 
-std::uint32_t mapTypeCount() { return static_cast<std::uint32_t>(std::size(kMapTypes)); }
+std::uint32_t mapTypeCount() {
+  return static_cast<std::uint32_t>(std::size(kMapTypes));
+}
 
 std::optional<MapTypeInfo> mapTypeByName(std::string_view lowerName) {
   for (std::size_t i = 1; i < std::size(kMapTypes); ++i) {
@@ -208,9 +217,12 @@ ProgKind progKindOfSection(std::string_view s) {
 
 std::string_view progKindName(ProgKind kind) {
   switch (kind) {
-    case ProgKind::Xdp: return "XDP";
-    case ProgKind::Tc: return "TC";
-    case ProgKind::Other: return "other";
+    case ProgKind::Xdp:
+      return "XDP";
+    case ProgKind::Tc:
+      return "TC";
+    case ProgKind::Other:
+      return "other";
   }
   return "?";
 }
@@ -237,8 +249,8 @@ std::string verdictName(ProgKind kind, std::uint32_t value) {
   static constexpr std::array<std::string_view, 5> kXdp{"XDP_ABORTED", "XDP_DROP", "XDP_PASS",
                                                         "XDP_TX", "XDP_REDIRECT"};
   static constexpr std::array<std::string_view, 9> kTc{
-      "TC_ACT_OK",   "TC_ACT_RECLASSIFY", "TC_ACT_SHOT",    "TC_ACT_PIPE", "TC_ACT_STOLEN",
-      "TC_ACT_QUEUED", "TC_ACT_REPEAT",   "TC_ACT_REDIRECT", "TC_ACT_TRAP"};
+      "TC_ACT_OK",     "TC_ACT_RECLASSIFY", "TC_ACT_SHOT",     "TC_ACT_PIPE", "TC_ACT_STOLEN",
+      "TC_ACT_QUEUED", "TC_ACT_REPEAT",     "TC_ACT_REDIRECT", "TC_ACT_TRAP"};
   if (kind == ProgKind::Xdp && value < kXdp.size()) return std::string(kXdp[value]);
   if (kind == ProgKind::Tc && value < kTc.size()) return std::string(kTc[value]);
   if (kind == ProgKind::Tc && value == 0xffffffffU) return "TC_ACT_UNSPEC";
@@ -246,7 +258,7 @@ std::string verdictName(ProgKind kind, std::uint32_t value) {
 }
 
 std::vector<std::string_view> forbiddenVerdictIdentifiers() {
-  return {"XDP_DROP",        "XDP_ABORTED",   "XDP_REDIRECT",  "XDP_TX",      "TC_ACT_SHOT",
+  return {"XDP_DROP",        "XDP_ABORTED",   "XDP_REDIRECT",  "XDP_TX",     "TC_ACT_SHOT",
           "TC_ACT_REDIRECT", "TC_ACT_STOLEN", "TC_ACT_QUEUED", "TC_ACT_TRAP"};
 }
 

@@ -195,11 +195,12 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
     };
 
     if (!validOpcode(i)) {
-      malformed(pc, "invalid opcode 0x" + [&] {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "%02x", i.code);
-        return std::string(buf);
-      }());
+      malformed(
+          pc, "invalid opcode 0x" + [&] {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "%02x", i.code);
+            return std::string(buf);
+          }());
       continue;
     }
     std::uint8_t c = cls(i.code), o = op(i.code);
@@ -368,8 +369,9 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
               }
             }
             if (!pass) {
-              std::string why = bad.empty() ? "r0 is not a provable constant (" + r0.describe() + ")"
-                                            : "r0 may be " + bad;
+              std::string why = bad.empty()
+                                    ? "r0 is not a provable constant (" + r0.describe() + ")"
+                                    : "r0 may be " + bad;
               sink_.add(secName, static_cast<long>(pc), rule::kNonPassExit,
                         why + "; only " + std::string(passVerdictNames(kind)) + " is allowed");
             }
@@ -388,7 +390,8 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
               std::uint8_t stackKinds = stackPointerKinds(s);
               for (int k = 1; k <= 5; ++k) {
                 calleeArgs[k - 1] = calleeView(s.r[k], stackKinds);
-                passed = static_cast<std::uint8_t>(passed | s.r[k].ptrKinds() | s.r[k].derefKinds());
+                passed =
+                    static_cast<std::uint8_t>(passed | s.r[k].ptrKinds() | s.r[k].derefKinds());
               }
               r0 = analyzeFunction(*target, kind, calleeArgs, false, depth + 1);
               if (argsMayBeStack()) {
@@ -413,7 +416,8 @@ AbsVal ProgramAnalyzer::analyzeFunction(CodeLocation entry, ProgKind kind,
                   if (!s.r[k].may(AbsVal::kPacket)) continue;
                   sink_.add(secName, static_cast<long>(pc), rule::kPacketStore,
                             "packet pointer passed to bpf_" + std::string(helper->name) +
-                                " (argument " + std::to_string(k) + "), which may write through it");
+                                " (argument " + std::to_string(k) +
+                                "), which may write through it");
                   break;
                 }
               }

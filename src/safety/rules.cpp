@@ -11,17 +11,19 @@ constexpr std::array kRules{
              "TC_ACT_SHOT/REDIRECT/STOLEN/QUEUED/TRAP) appears in code"},
     RuleInfo{rule::kNonPassExit, false, ScanKind::Object,
              "an exit whose r0 is not provably XDP_PASS (XDP) or TC_ACT_OK/TC_ACT_UNSPEC (TC)"},
-    RuleInfo{rule::kForbiddenHelper, false, ScanKind::Both,
-             "a helper that redirects, steers or modifies packets/skbs or has outside side "
-             "effects (bpf_redirect*, bpf_xdp_adjust_*, bpf_skb_change_*, bpf_skb_store_bytes, ...)"},
+    RuleInfo{
+        rule::kForbiddenHelper, false, ScanKind::Both,
+        "a helper that redirects, steers or modifies packets/skbs or has outside side "
+        "effects (bpf_redirect*, bpf_xdp_adjust_*, bpf_skb_change_*, bpf_skb_store_bytes, ...)"},
     RuleInfo{rule::kTailCall, false, ScanKind::Both,
              "bpf_tail_call: the tail-called program decides the verdict, defeating the proof"},
     RuleInfo{rule::kForbiddenMapType, false, ScanKind::Both,
              "a steering map type (DEVMAP, DEVMAP_HASH, XSKMAP, CPUMAP, PROG_ARRAY, SOCKMAP, "
              "SOCKHASH, REUSEPORT_SOCKARRAY, STRUCT_OPS)"},
-    RuleInfo{rule::kStrictEventHelper, true, ScanKind::Both,
-             "a kernel-to-userspace event helper (bpf_ringbuf_*, bpf_perf_event_output, "
-             "bpf_xdp_output, bpf_skb_output, bpf_user_ringbuf_drain, bpf_trace_printk, bpf_printk)"},
+    RuleInfo{
+        rule::kStrictEventHelper, true, ScanKind::Both,
+        "a kernel-to-userspace event helper (bpf_ringbuf_*, bpf_perf_event_output, "
+        "bpf_xdp_output, bpf_skb_output, bpf_user_ringbuf_drain, bpf_trace_printk, bpf_printk)"},
     RuleInfo{rule::kStrictEventMap, true, ScanKind::Both,
              "an event map type (RINGBUF, PERF_EVENT_ARRAY, USER_RINGBUF)"},
     RuleInfo{rule::kStrictLruRequired, true, ScanKind::Both,
@@ -50,7 +52,9 @@ constexpr std::array kRules{
 
 }  // namespace
 
-std::span<const RuleInfo> rulesTable() { return kRules; }
+std::span<const RuleInfo> rulesTable() {
+  return kRules;
+}
 
 const RuleInfo* findRule(std::string_view id) {
   for (const auto& r : kRules) {
@@ -61,9 +65,12 @@ const RuleInfo* findRule(std::string_view id) {
 
 std::string_view scanKindName(ScanKind kind) {
   switch (kind) {
-    case ScanKind::Source: return "source";
-    case ScanKind::Object: return "object";
-    case ScanKind::Both: return "source+object";
+    case ScanKind::Source:
+      return "source";
+    case ScanKind::Object:
+      return "object";
+    case ScanKind::Both:
+      return "source+object";
   }
   return "?";
 }

@@ -77,8 +77,12 @@ std::string stripCommentsAndLiterals(std::string_view src) {
 
 namespace {
 
-bool isIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool isIdentStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool isIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 std::string toLower(std::string_view s) {
   std::string out(s);
@@ -93,12 +97,15 @@ struct HelperRule {
 
 std::optional<HelperRule> helperRule(HelperClass cls, Mode mode) {
   switch (cls) {
-    case HelperClass::Forbidden: return HelperRule{rule::kForbiddenHelper, "forbidden helper"};
-    case HelperClass::TailCall: return HelperRule{rule::kTailCall, "tail call"};
+    case HelperClass::Forbidden:
+      return HelperRule{rule::kForbiddenHelper, "forbidden helper"};
+    case HelperClass::TailCall:
+      return HelperRule{rule::kTailCall, "tail call"};
     case HelperClass::StrictEvent:
       if (mode == Mode::Strict) return HelperRule{rule::kStrictEventHelper, "event helper"};
       return std::nullopt;
-    case HelperClass::Allowed: return std::nullopt;
+    case HelperClass::Allowed:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -109,7 +116,8 @@ class SourceScanner {
 
   void identifier(std::string_view id, long line) {
     for (auto v : forbiddenVerdictIdentifiers()) {
-      if (id == v) add(line, rule::kForbiddenReturnCode, std::string(id) + " is a non-pass verdict");
+      if (id == v)
+        add(line, rule::kForbiddenReturnCode, std::string(id) + " is a non-pass verdict");
     }
     // bpf_<helper> calls and BPF_FUNC_<helper> ids (used to call a helper by number).
     std::string_view helper;
@@ -147,8 +155,8 @@ class SourceScanner {
  private:
   void add(long line, std::string_view rule, std::string detail) {
     if (!seen_.insert({line, detail}).second) return;
-    out_.push_back(
-        Violation{"source:" + std::to_string(line), -1, std::string(rule), mode_, std::move(detail)});
+    out_.push_back(Violation{"source:" + std::to_string(line), -1, std::string(rule), mode_,
+                             std::move(detail)});
   }
 
   Mode mode_;

@@ -25,7 +25,7 @@ struct Violation {
   long insn = -1;       // instruction index within the section, -1 when not applicable
   std::string rule;     // stable rule id from rules.h, e.g. "forbidden-helper"
   Mode mode = Mode::Strict;
-  std::string detail;   // human explanation
+  std::string detail;  // human explanation
   // "SECTION insn N: RULE (mode M): DETAIL" ("insn N" left out when insn is -1).
   std::string format() const;
 };

@@ -1,6 +1,6 @@
 // `ibsr verify-bpf` / `ibsr-verify-bpf`: flags, output format and exit codes.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <string>

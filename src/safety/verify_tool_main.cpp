@@ -1,3 +1,5 @@
 #include "safety/verifier.h"
 
-int main(int argc, char** argv) { return ibsr::safety::runVerifyCli(argc, argv); }
+int main(int argc, char** argv) {
+  return ibsr::safety::runVerifyCli(argc, argv);
+}

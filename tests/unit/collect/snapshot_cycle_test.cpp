@@ -58,7 +58,8 @@ TEST_F(SnapshotCycleTest, WritesHourlyFilesAndHeartbeat) {
   std::string first = readAll(dir_ / "snapshot_2024011510.jsonl");
   std::string second = readAll(dir_ / "snapshot_2024011511.jsonl");
   EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 1);
-  EXPECT_EQ(first.rfind("{\"version\":3,\"ts_unix_sec\":1705316398,\"dst_ports\":[80,443],", 0), 0u);
+  EXPECT_EQ(first.rfind("{\"version\":3,\"ts_unix_sec\":1705316398,\"dst_ports\":[80,443],", 0),
+            0u);
   EXPECT_EQ(second.rfind("{\"version\":3,\"ts_unix_sec\":1705316400,", 0), 0u);
   EXPECT_EQ(readAll(dir_ / "status.jsonl"),
             "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"

@@ -44,8 +44,8 @@ TEST(Snapshot, CanonicalOrderForManyShuffledBuckets) {
   // every radix pass and long permutation cycles.
   for (std::uint32_t i = 0; i < 70001; ++i) {
     auto k = static_cast<std::uint32_t>(i * 7919ull % 70001u);  // a bijection on 0..70000
-    s.buckets.push_back(bucket(0x0A000000u + (k >> 1) * 65599u, static_cast<std::uint16_t>(k & 1),
-                               k, k + 1));
+    s.buckets.push_back(
+        bucket(0x0A000000u + (k >> 1) * 65599u, static_cast<std::uint16_t>(k & 1), k, k + 1));
   }
   canonicalize(s);
   for (std::size_t i = 1; i < s.buckets.size(); ++i) {

@@ -35,25 +35,25 @@ class RotationTest : public ::testing::Test {
 constexpr std::uint64_t kNow = 1705314600;
 
 TEST_F(RotationTest, DeletesOldestBeyondMaxFilesAndNothingElse) {
-  for (const char* n : {"snapshot_2024011506.jsonl", "snapshot_2024011507.jsonl",
-                        "snapshot_2024011508.jsonl", "snapshot_2024011509.jsonl",
-                        "snapshot_2024011510.jsonl", "status.jsonl", "notes.txt",
-                        "snapshot_2024011510.jsonl.gz", "snapshot_20240115.jsonl",
-                        "snapshot_2024011599.jsonl", "payload_2024011501.jsonl"})
+  for (const char* n :
+       {"snapshot_2024011506.jsonl", "snapshot_2024011507.jsonl", "snapshot_2024011508.jsonl",
+        "snapshot_2024011509.jsonl", "snapshot_2024011510.jsonl", "status.jsonl", "notes.txt",
+        "snapshot_2024011510.jsonl.gz", "snapshot_20240115.jsonl", "snapshot_2024011599.jsonl",
+        "payload_2024011501.jsonl"})
     touch(n);
   RotationPolicy p;
   p.maxFiles = 2;
   auto r = rotateHourlyFiles(dir_.string(), p, kNow);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011506.jsonl",
-                                                  "snapshot_2024011507.jsonl",
-                                                  "snapshot_2024011508.jsonl"}));
+  EXPECT_EQ(r->deleted,
+            (std::vector<std::string>{"snapshot_2024011506.jsonl", "snapshot_2024011507.jsonl",
+                                      "snapshot_2024011508.jsonl"}));
   EXPECT_TRUE(r->errors.empty());
-  EXPECT_EQ(remaining(), (std::vector<std::string>{
-                             "notes.txt", "payload_2024011501.jsonl", "snapshot_20240115.jsonl",
-                             "snapshot_2024011509.jsonl", "snapshot_2024011510.jsonl",
-                             "snapshot_2024011510.jsonl.gz", "snapshot_2024011599.jsonl",
-                             "status.jsonl"}));
+  EXPECT_EQ(remaining(),
+            (std::vector<std::string>{"notes.txt", "payload_2024011501.jsonl",
+                                      "snapshot_20240115.jsonl", "snapshot_2024011509.jsonl",
+                                      "snapshot_2024011510.jsonl", "snapshot_2024011510.jsonl.gz",
+                                      "snapshot_2024011599.jsonl", "status.jsonl"}));
 }
 
 TEST_F(RotationTest, DeletesFilesWhoseHourEndedMoreThanMaxAgeAgo) {
@@ -64,8 +64,8 @@ TEST_F(RotationTest, DeletesFilesWhoseHourEndedMoreThanMaxAgeAgo) {
   p.maxAgeSec = 9000;  // 2.5 h: a file whose newest line is 2.5 h old is due
   auto r = rotateHourlyFiles(dir_.string(), p, kNow);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011506.jsonl",
-                                                  "snapshot_2024011507.jsonl"}));
+  EXPECT_EQ(r->deleted,
+            (std::vector<std::string>{"snapshot_2024011506.jsonl", "snapshot_2024011507.jsonl"}));
   EXPECT_EQ(remaining(), (std::vector<std::string>{"snapshot_2024011508.jsonl"}));
 }
 

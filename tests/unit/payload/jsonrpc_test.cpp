@@ -16,8 +16,8 @@ TEST(PayloadJsonRpcTest, SingleCall) {
 
 TEST(PayloadJsonRpcTest, BatchKeepsOnlyCallObjects) {
   JsonRpcParser p;
-  auto r = p.parseRequest(
-      R"([{"jsonrpc":"2.0","id":"a","method":"m1"},{"id":2},5,{"method":"m2"}])");
+  auto r =
+      p.parseRequest(R"([{"jsonrpc":"2.0","id":"a","method":"m1"},{"id":2},5,{"method":"m2"}])");
   EXPECT_EQ(r.kind, BodyKind::Batch);
   ASSERT_EQ(r.calls.size(), 2u);
   EXPECT_EQ(r.calls[0].method, "m1");

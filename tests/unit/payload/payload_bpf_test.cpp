@@ -161,20 +161,18 @@ TEST_F(PayloadBpfTest, Table) {
   PacketBuilder opts;
   opts.ether().ipv4(optIp).tcp(optTcp).payload(33);
   std::vector<Case> cases = {
-      {"request data, whole payload fits", tcp(40000, kPort, pb::kTcpAck, 1460), false, 1,
-       1460, 1460},
+      {"request data, whole payload fits", tcp(40000, kPort, pb::kTcpAck, 1460), false, 1, 1460,
+       1460},
       {"pure ACK: no record", tcp(40000, kPort, pb::kTcpAck, 0), false, 0, 0, 0},
       {"SYN: header-only record", tcp(40000, kPort, pb::kTcpSyn, 0), false, 1, 0, 0},
-      {"FIN: header-only record", tcp(40000, kPort, pb::kTcpFin | pb::kTcpAck, 0), false,
-       1, 0, 0},
+      {"FIN: header-only record", tcp(40000, kPort, pb::kTcpFin | pb::kTcpAck, 0), false, 1, 0, 0},
       {"RST: header-only record", tcp(40000, kPort, pb::kTcpRst, 0), false, 1, 0, 0},
       {"second monitored port", tcp(40000, 443, pb::kTcpAck, 5), false, 1, 5, 5},
       {"unmonitored port", tcp(40000, 8546, pb::kTcpAck, 5), false, 0, 0, 0},
       {"ingress ignores the source port", tcp(kPort, 40000, pb::kTcpAck, 5), false, 0, 0, 0},
-      {"egress response (source port monitored)", tcp(kPort, 40000, pb::kTcpAck, 700), true,
-       1, 700, 700},
-      {"egress ignores the destination port", tcp(40000, kPort, pb::kTcpAck, 5), true, 0, 0,
-       0},
+      {"egress response (source port monitored)", tcp(kPort, 40000, pb::kTcpAck, 700), true, 1, 700,
+       700},
+      {"egress ignores the destination port", tcp(40000, kPort, pb::kTcpAck, 5), true, 0, 0, 0},
       {"two VLAN tags", vlan, false, 1, 10, 10},
       {"IP and TCP options", opts, false, 1, 33, 33},
       {"Ethernet padding excluded", padded, false, 1, 3, 3},
@@ -202,8 +200,7 @@ TEST_F(PayloadBpfTest, Table) {
 // recorded as the wire segments it stands for, each with its own first `snaplen` bytes.
 TEST_F(PayloadBpfTest, GsoSkbIsRecordedAsWireSegments) {
   load(512);
-  auto r = run(tcp(kPort, 40000, pb::kTcpAck | pb::kTcpPsh | pb::kTcpFin, 2500, 9000), true,
-               1000);
+  auto r = run(tcp(kPort, 40000, pb::kTcpAck | pb::kTcpPsh | pb::kTcpFin, 2500, 9000), true, 1000);
   ASSERT_EQ(r.size(), 3u);
   const std::uint32_t lens[] = {1000, 1000, 500};
   for (std::size_t i = 0; i < 3; ++i) {

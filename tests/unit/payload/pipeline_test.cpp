@@ -23,7 +23,9 @@ std::string ok(const std::string& body) {
   return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-void feed(Pipeline& p, const Record& r) { p.onRecord(r.data(), r.size()); }
+void feed(Pipeline& p, const Record& r) {
+  p.onRecord(r.data(), r.size());
+}
 void feed(Pipeline& p, const std::vector<Record>& rs) {
   for (const auto& r : rs) feed(p, r);
 }
@@ -88,9 +90,9 @@ TEST(PayloadPipelineTest, LostRecordBecomesAGapAndPairingRecovers) {
 TEST(PayloadPipelineTest, MalformedRecordsAreCountedAndIgnored) {
   Pipeline p(PipelineLimits{});
   Record r = testing::makeRecord(IBSR_PAYLOAD_DIR_INGRESS, 1, 2, 3, 4, 5, 0, "abc");
-  feed(p, Record(r.begin(), r.begin() + 10));        // shorter than the header
-  feed(p, Record(r.begin(), r.end() - 1));           // shorter than cap_len
-  r[32] = 7;                                          // unknown direction
+  feed(p, Record(r.begin(), r.begin() + 10));  // shorter than the header
+  feed(p, Record(r.begin(), r.end() - 1));     // shorter than cap_len
+  r[32] = 7;                                   // unknown direction
   feed(p, r);
   EXPECT_EQ(p.stats().events, 3u);
   EXPECT_EQ(p.stats().badEvents, 3u);

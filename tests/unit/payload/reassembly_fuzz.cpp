@@ -35,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto r = dir == IBSR_PAYLOAD_DIR_INGRESS
                  ? ibsr::payload::testing::makeRecord(dir, 1, 2, cport, 80, base + delta, flags,
                                                       payload, snap)
-                 : ibsr::payload::testing::makeRecord(dir, 2, 1, 80, cport, base + delta * 3,
-                                                      flags, payload, snap);
+                 : ibsr::payload::testing::makeRecord(dir, 2, 1, 80, cport, base + delta * 3, flags,
+                                                      payload, snap);
     p.onRecord(r.data(), r.size());
     if (p.flowsTracked() > limits.maxFlows) __builtin_trap();
   }

@@ -64,9 +64,9 @@ TEST_F(PayloadReassemblyTest, OutOfOrderIsReordered) {
 TEST_F(PayloadReassemblyTest, RetransmissionAndOverlapAreDeliveredOnce) {
   seg(100, "", IBSR_TCP_SYN);
   seg(101, "abcdef");
-  seg(101, "abcdef");     // retransmission
-  seg(104, "defghi");     // overlaps "def"
-  seg(105, "efghijkl");   // overlaps "efghi"
+  seg(101, "abcdef");    // retransmission
+  seg(104, "defghi");    // overlaps "def"
+  seg(105, "efghijkl");  // overlaps "efghi"
   EXPECT_EQ(sink.out, "abcdefghijkl");
   EXPECT_EQ(stats.retransmittedSegments, 1u);
   EXPECT_EQ(stats.overlapBytes, 3u + 5u);

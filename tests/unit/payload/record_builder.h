@@ -18,8 +18,7 @@ using Record = std::vector<std::uint8_t>;
 inline Record makeRecord(std::uint8_t direction, std::uint32_t srcIp, std::uint32_t dstIp,
                          std::uint16_t srcPort, std::uint16_t dstPort, std::uint32_t seq,
                          std::uint8_t flags, std::string_view payload,
-                         std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN,
-                         std::uint64_t tsNs = 1) {
+                         std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN, std::uint64_t tsNs = 1) {
   ibsr_payload_event_hdr h{};
   h.ts_ns = tsNs;
   h.src_ip = srcIp;
@@ -41,8 +40,7 @@ class Conversation {
  public:
   Conversation(std::uint32_t clientIp, std::uint16_t clientPort, std::uint32_t serverIp,
                std::uint16_t serverPort, std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN)
-      : cIp_(clientIp), sIp_(serverIp), cPort_(clientPort), sPort_(serverPort),
-        snaplen_(snaplen) {}
+      : cIp_(clientIp), sIp_(serverIp), cPort_(clientPort), sPort_(serverPort), snaplen_(snaplen) {}
 
   Record syn() { return up(cSeq_++, IBSR_TCP_SYN, {}); }
   Record synAck() { return down(sSeq_++, IBSR_TCP_SYN | IBSR_TCP_ACK, {}); }

@@ -37,14 +37,18 @@ Run run(const std::string& binary, const std::string& args) {
   return r;
 }
 
-Run tool(const std::string& args) { return run(IBSR_VERIFY_TOOL, args); }
+Run tool(const std::string& args) {
+  return run(IBSR_VERIFY_TOOL, args);
+}
 
 const std::string kSrc = IBSR_SOURCE_DIR;
 const std::string kBin = IBSR_BINARY_DIR;
 const std::string kCounterSrc = kSrc + "/bpf/counter.bpf.c";
 const std::string kCounterObj = kBin + "/bpf/counter.bpf.o";
 
-std::string fixtureObj(const std::string& name) { return kBin + "/bpf/fixtures/" + name + ".bpf.o"; }
+std::string fixtureObj(const std::string& name) {
+  return kBin + "/bpf/fixtures/" + name + ".bpf.o";
+}
 
 TEST(VerifyCli, CleanExitsZeroWithOneOkLine) {
   auto r = tool("--mode strict --source " + kCounterSrc + " --object " + kCounterObj);
@@ -58,8 +62,9 @@ TEST(VerifyCli, ViolationsExitOneWithOneLinePerViolation) {
   std::string obj = fixtureObj("helper_by_number");
   auto r = tool("--mode payload --object " + obj);
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.out, obj + ": xdp insn 2: forbidden-helper (mode payload): call to bpf_redirect "
-                         "(helper id 23)\n");
+  EXPECT_EQ(r.out, obj +
+                       ": xdp insn 2: forbidden-helper (mode payload): call to bpf_redirect "
+                       "(helper id 23)\n");
   EXPECT_EQ(r.err, "ibsr verify-bpf: 1 violation in mode payload\n");
 }
 
@@ -67,8 +72,9 @@ TEST(VerifyCli, SourceViolationsNameTheLine) {
   std::string src = kSrc + "/tests/fixtures/bpf/drop_plain.bpf.c";
   auto r = tool("--mode incident --source " + src);
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.out, src + ": source:16: forbidden-return-code (mode incident): XDP_DROP is a "
-                         "non-pass verdict\n");
+  EXPECT_EQ(r.out, src +
+                       ": source:16: forbidden-return-code (mode incident): XDP_DROP is a "
+                       "non-pass verdict\n");
 }
 
 TEST(VerifyCli, StrictModeRejectsTcProgram) {
@@ -91,11 +97,11 @@ TEST(VerifyCli, ListRulesPrintsTheTable) {
   auto r = tool("--list-rules");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out.rfind("RULE ", 0), 0U);
-  for (const char* id : {"forbidden-return-code", "non-pass-exit", "forbidden-helper", "tail-call",
-                         "forbidden-map-type", "strict-event-helper", "strict-event-map",
-                         "strict-lru-required", "program-type", "packet-store", "ctx-store",
-                         "unknown-helper", "kfunc-call", "unknown-map-type", "malformed-program",
-                         "analysis-limit"}) {
+  for (const char* id :
+       {"forbidden-return-code", "non-pass-exit", "forbidden-helper", "tail-call",
+        "forbidden-map-type", "strict-event-helper", "strict-event-map", "strict-lru-required",
+        "program-type", "packet-store", "ctx-store", "unknown-helper", "kfunc-call",
+        "unknown-map-type", "malformed-program", "analysis-limit"}) {
     EXPECT_NE(r.out.find(std::string("\n") + id + " "), std::string::npos) << id;
   }
 }
@@ -121,8 +127,9 @@ TEST(VerifyCli, MissingModeOrInputIsAUsageError) {
   EXPECT_EQ(noMode.err, "ibsr verify-bpf: --mode is required (run 'ibsr verify-bpf --help')\n");
   auto noInput = tool("--mode strict");
   EXPECT_EQ(noInput.status, 2);
-  EXPECT_EQ(noInput.err,
-            "ibsr verify-bpf: give --source FILE and/or --object FILE (run 'ibsr verify-bpf --help')\n");
+  EXPECT_EQ(
+      noInput.err,
+      "ibsr verify-bpf: give --source FILE and/or --object FILE (run 'ibsr verify-bpf --help')\n");
 }
 
 TEST(VerifyCli, UnreadableFilesExitTwo) {

@@ -11,8 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::span<const std::uint8_t> bytes(data, size);
   ibsr::safety::ScanLimits limits;
   limits.maxSteps = 200'000;  // keeps each input fast under ASan; the limit itself is a violation
-  for (auto mode : {ibsr::safety::Mode::Strict, ibsr::safety::Mode::Payload,
-                    ibsr::safety::Mode::Incident}) {
+  for (auto mode :
+       {ibsr::safety::Mode::Strict, ibsr::safety::Mode::Payload, ibsr::safety::Mode::Incident}) {
     auto report = ibsr::safety::analyzeObject(bytes, mode, limits);
     if (report.ok()) {
       for (const auto& v : report->violations) (void)v.format();

@@ -73,7 +73,8 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"clean_xdp", Mode::Incident, {}, {}},
       {"clean_tc", Mode::Payload, {}, {}},
       {"clean_tc", Mode::Incident, {}, {}},
-      {"clean_tc", Mode::Strict,
+      {"clean_tc",
+       Mode::Strict,
        {"program-type", "strict-event-helper", "strict-event-map", "strict-lru-required"},
        {"strict-event-helper", "strict-event-map", "strict-lru-required"}},
       {"tc_in_strict", Mode::Strict, {"program-type"}, {}},
@@ -91,15 +92,21 @@ const std::vector<FixtureCase>& fixtureCases() {
       {"helper_by_number", Mode::Strict, {"forbidden-helper"}, {}},
       {"redirect_helper", Mode::Payload, {"forbidden-helper"}, {"forbidden-helper"}},
       {"tc_store_bytes", Mode::Incident, {"forbidden-helper"}, {"forbidden-helper"}},
-      {"tail_call", Mode::Payload, {"tail-call", "forbidden-map-type"},
+      {"tail_call",
+       Mode::Payload,
+       {"tail-call", "forbidden-map-type"},
        {"tail-call", "forbidden-map-type"}},
       {"unknown_helper", Mode::Strict, {"unknown-helper"}, {}},
       {"kfunc_call", Mode::Payload, {"kfunc-call"}, {}},
       // Event streams: strict only.
-      {"ringbuf_strict", Mode::Strict, {"strict-event-helper", "strict-event-map"},
+      {"ringbuf_strict",
+       Mode::Strict,
+       {"strict-event-helper", "strict-event-map"},
        {"strict-event-helper", "strict-event-map"}},
       {"ringbuf_strict", Mode::Payload, {}, {}},
-      {"perf_strict", Mode::Strict, {"strict-event-helper", "strict-event-map"},
+      {"perf_strict",
+       Mode::Strict,
+       {"strict-event-helper", "strict-event-map"},
        {"strict-event-helper", "strict-event-map"}},
       {"perf_strict", Mode::Incident, {}, {}},
       {"no_lru", Mode::Strict, {"strict-lru-required"}, {"strict-lru-required"}},
@@ -205,15 +212,17 @@ TEST(ObjectScan, ExactViolationForHelperCalledByNumber) {
 TEST(ObjectScan, ExactViolationForDropThroughMacro) {
   auto vs = objectViolations("drop_macro", Mode::Payload);
   ASSERT_EQ(vs.size(), 1U);
-  EXPECT_EQ(vs[0].format(),
-            "xdp insn 4: non-pass-exit (mode payload): r0 may be XDP_DROP; only XDP_PASS is allowed");
+  EXPECT_EQ(
+      vs[0].format(),
+      "xdp insn 4: non-pass-exit (mode payload): r0 may be XDP_DROP; only XDP_PASS is allowed");
 }
 
 TEST(ObjectScan, CallRelocatedAgainstTheTextSectionSymbol) {
   auto vs = objectViolations("drop_second_subprog", Mode::Strict);
   ASSERT_EQ(vs.size(), 1U);
-  EXPECT_EQ(vs[0].format(),
-            "xdp insn 5: non-pass-exit (mode strict): r0 may be XDP_DROP; only XDP_PASS is allowed");
+  EXPECT_EQ(
+      vs[0].format(),
+      "xdp insn 5: non-pass-exit (mode strict): r0 may be XDP_DROP; only XDP_PASS is allowed");
 }
 
 TEST(ObjectScan, PacketStoreInSubprogramIsReportedInText) {
@@ -239,14 +248,16 @@ TEST(ObjectScan, PacketPointerToAWritingHelperButNotToAMapLookup) {
   auto vs = objectViolations("packet_helper_write", Mode::Strict);
   ASSERT_EQ(vs.size(), 1U);
   EXPECT_EQ(vs[0].rule, "packet-store");
-  EXPECT_NE(vs[0].detail.find("bpf_probe_read_kernel (argument 1)"), std::string::npos) << vs[0].detail;
+  EXPECT_NE(vs[0].detail.find("bpf_probe_read_kernel (argument 1)"), std::string::npos)
+      << vs[0].detail;
 }
 
 TEST(ObjectScan, SubprogramLoadsThePacketPointerFromItsCallersStack) {
   auto vs = objectViolations("packet_store_struct_arg", Mode::Strict);
   ASSERT_EQ(vs.size(), 1U);  // c->pos[0] = 0x55; the caller's stack holds no ctx pointer
-  EXPECT_EQ(vs[0].format(), ".text insn 6: packet-store (mode strict): store through a pointer "
-                            "into packet data (r1)");
+  EXPECT_EQ(vs[0].format(),
+            ".text insn 6: packet-store (mode strict): store through a pointer "
+            "into packet data (r1)");
 }
 
 TEST(ObjectScan, ReportNamesProgramsAndMaps) {
@@ -344,17 +355,18 @@ TEST(ConstantPropagation, PassConstants) {
 
 TEST(ConstantPropagation, BothBranchesAreFollowed) {
   // if r1 == 0 goto +2; r0 = 2; exit; r0 = 1; exit
-  auto prog = std::vector<RawInsn>{ldxW(1, 1, 16), jeqImm(1, 0, 2), movImm(0, 2), exitInsn(),
-                                   movImm(0, 1), exitInsn()};
+  auto prog = std::vector<RawInsn>{ldxW(1, 1, 16), jeqImm(1, 0, 2), movImm(0, 2),
+                                   exitInsn(),     movImm(0, 1),    exitInsn()};
   EXPECT_EQ(rulesOf("xdp", prog), Rules{"non-pass-exit"});
   // Join at a merge point: r0 is {1, 2} at the exit.
-  auto merged = std::vector<RawInsn>{ldxW(1, 1, 16), movImm(0, 2), jeqImm(1, 0, 1), movImm(0, 1),
-                                     exitInsn()};
+  auto merged =
+      std::vector<RawInsn>{ldxW(1, 1, 16), movImm(0, 2), jeqImm(1, 0, 1), movImm(0, 1), exitInsn()};
   auto r = analyzeObject(buildBpfElf("xdp", merged), Mode::Payload);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->violations.size(), 1U);
-  EXPECT_EQ(r->violations[0].format(),
-            "xdp insn 4: non-pass-exit (mode payload): r0 may be XDP_DROP; only XDP_PASS is allowed");
+  EXPECT_EQ(
+      r->violations[0].format(),
+      "xdp insn 4: non-pass-exit (mode payload): r0 may be XDP_DROP; only XDP_PASS is allowed");
 }
 
 TEST(ConstantPropagation, HelperCallClobbersR0) {
@@ -375,8 +387,8 @@ TEST(ConstantPropagation, StoreThroughAStackAliasIsSeen) {
 
 TEST(ConstantPropagation, HelperMayOverwriteStackItIsGiven) {
   // bpf_probe_read_kernel(r10-8, ...) could write any bytes into the spilled verdict.
-  EXPECT_EQ(rulesOf("xdp", {movImm(1, 2), stxDW(10, 1, -8), movReg(1, 10), addImm(1, -8),
-                            call(113), ldxDW(0, 10, -8), exitInsn()}),
+  EXPECT_EQ(rulesOf("xdp", {movImm(1, 2), stxDW(10, 1, -8), movReg(1, 10), addImm(1, -8), call(113),
+                            ldxDW(0, 10, -8), exitInsn()}),
             Rules{"non-pass-exit"});
 }
 
@@ -390,23 +402,35 @@ TEST(ConstantPropagation, SlotWrittenAfterAHelperCallKeepsItsConstant) {
 TEST(ConstantPropagation, FarStackOffsetsDoNotOverflow) {
   // r2 = r10 + 0x7fffffffffffffff; *(u64 *)(r2 + 32767) = 1: an unknown stack location, so the
   // spilled verdict at r10-8 can no longer be trusted.
-  EXPECT_EQ(rulesOf("xdp", {movImm(1, 2), stxDW(10, 1, -8), {0x18, 3, 0, 0, -1}, {0, 0, 0, 0, 0x7fffffff},
-                            movReg(2, 10), {0x0f, 2, 3, 0, 0}, stDW(2, 32767, 1), ldxDW(0, 10, -8),
+  EXPECT_EQ(rulesOf("xdp", {movImm(1, 2),
+                            stxDW(10, 1, -8),
+                            {0x18, 3, 0, 0, -1},
+                            {0, 0, 0, 0, 0x7fffffff},
+                            movReg(2, 10),
+                            {0x0f, 2, 3, 0, 0},
+                            stDW(2, 32767, 1),
+                            ldxDW(0, 10, -8),
                             exitInsn()}),
             Rules{"non-pass-exit"});
 }
 
 TEST(PacketTracking, PacketPointerStoredAtUnknownStackOffsetTaintsTheStack) {
   // r3 = r10 + r4 (unknown offset); *(u64 *)(r3 + 0) = data; r5 = *(u64 *)(r10 - 24); *r5 = 0
-  EXPECT_EQ(rulesOf("xdp", {ldxW(2, 1, 0), ldxW(4, 1, 16), movReg(3, 10), {0x0f, 3, 4, 0, 0},
-                            stxDW(3, 2, 0), ldxDW(5, 10, -24), stDW(5, 0, 0), movImm(0, 2),
+  EXPECT_EQ(rulesOf("xdp", {ldxW(2, 1, 0),
+                            ldxW(4, 1, 16),
+                            movReg(3, 10),
+                            {0x0f, 3, 4, 0, 0},
+                            stxDW(3, 2, 0),
+                            ldxDW(5, 10, -24),
+                            stDW(5, 0, 0),
+                            movImm(0, 2),
                             exitInsn()}),
             Rules{"packet-store"});
 }
 
 TEST(PacketTracking, StoreThroughDataPointer) {
-  EXPECT_EQ(rulesOf("xdp", {ldxW(2, 1, 0), movReg(3, 2), addImm(3, 14), stxB(3, 1, 0),
-                            movImm(0, 2), exitInsn()}),
+  EXPECT_EQ(rulesOf("xdp", {ldxW(2, 1, 0), movReg(3, 2), addImm(3, 14), stxB(3, 1, 0), movImm(0, 2),
+                            exitInsn()}),
             Rules{"packet-store"});
   // __sk_buff->data is at offset 76.
   EXPECT_EQ(rulesOf("tc", {ldxW(2, 1, 76), stDW(2, 0, 0), movImm(0, 0), exitInsn()}),

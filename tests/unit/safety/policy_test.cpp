@@ -29,14 +29,15 @@ TEST(Policy, HelperIdsMatchTheKernelNumbering) {
 
 TEST(Policy, EveryClassifiedHelperNameExists) {
   // A misspelt name in the class table would silently allow the real helper.
-  for (auto name : {"redirect", "redirect_map", "redirect_peer", "redirect_neigh",
-                    "clone_redirect", "sk_redirect_map", "sk_redirect_hash", "msg_redirect_map",
-                    "msg_redirect_hash", "skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
-                    "skb_vlan_push", "skb_vlan_pop", "skb_change_proto", "skb_change_type",
-                    "skb_change_tail", "skb_change_head", "skb_adjust_room", "xdp_adjust_head",
-                    "xdp_adjust_meta", "xdp_adjust_tail", "xdp_store_bytes", "tail_call",
-                    "perf_event_output", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
-                    "ringbuf_discard", "user_ringbuf_drain", "trace_printk", "skb_set_tstamp"}) {
+  for (auto name :
+       {"redirect",          "redirect_map",       "redirect_peer",    "redirect_neigh",
+        "clone_redirect",    "sk_redirect_map",    "sk_redirect_hash", "msg_redirect_map",
+        "msg_redirect_hash", "skb_store_bytes",    "l3_csum_replace",  "l4_csum_replace",
+        "skb_vlan_push",     "skb_vlan_pop",       "skb_change_proto", "skb_change_type",
+        "skb_change_tail",   "skb_change_head",    "skb_adjust_room",  "xdp_adjust_head",
+        "xdp_adjust_meta",   "xdp_adjust_tail",    "xdp_store_bytes",  "tail_call",
+        "perf_event_output", "ringbuf_output",     "ringbuf_reserve",  "ringbuf_submit",
+        "ringbuf_discard",   "user_ringbuf_drain", "trace_printk",     "skb_set_tstamp"}) {
     auto info = helperByName(name);
     ASSERT_TRUE(info.has_value()) << name;
     EXPECT_NE(info->cls, HelperClass::Allowed) << name;

@@ -51,10 +51,11 @@ TEST(SourceScan, EveryForbiddenVerdictName) {
                     "XDP_DROP\nXDP_ABORTED\nXDP_REDIRECT\nXDP_TX\nTC_ACT_SHOT\n"
                     "TC_ACT_REDIRECT\nTC_ACT_STOLEN\nXDP_PASS TC_ACT_OK TC_ACT_UNSPEC\n";
   EXPECT_EQ(found(src, Mode::Payload),
-            (std::multiset<std::string>{"source:2:forbidden-return-code", "source:3:forbidden-return-code",
-                                        "source:4:forbidden-return-code", "source:5:forbidden-return-code",
-                                        "source:6:forbidden-return-code", "source:7:forbidden-return-code",
-                                        "source:8:forbidden-return-code"}));
+            (std::multiset<std::string>{
+                "source:2:forbidden-return-code", "source:3:forbidden-return-code",
+                "source:4:forbidden-return-code", "source:5:forbidden-return-code",
+                "source:6:forbidden-return-code", "source:7:forbidden-return-code",
+                "source:8:forbidden-return-code"}));
 }
 
 TEST(SourceScan, IdentifierMustMatchWholeToken) {
@@ -70,8 +71,8 @@ TEST(SourceScan, ForbiddenHelpersAndMapTypesInEveryMode) {
                     "bpf_tail_call(c, &j, 0);\n"
                     "__uint(type, BPF_MAP_TYPE_XSKMAP);\n"
                     "long (*f)(void) = (void *)BPF_FUNC_clone_redirect;\n";
-  std::multiset<std::string> expected{"source:2:forbidden-helper", "source:3:forbidden-helper",
-                                      "source:4:forbidden-helper", "source:5:tail-call",
+  std::multiset<std::string> expected{"source:2:forbidden-helper",   "source:3:forbidden-helper",
+                                      "source:4:forbidden-helper",   "source:5:tail-call",
                                       "source:6:forbidden-map-type", "source:7:forbidden-helper"};
   EXPECT_EQ(found(src, Mode::Strict), expected);
   EXPECT_EQ(found(src, Mode::Payload), expected);
@@ -85,15 +86,17 @@ TEST(SourceScan, EventStreamsOnlyForbiddenInStrict) {
                     "bpf_perf_event_output(c, &p, 0, d, 4);\n"
                     "bpf_printk(\"x\");\n"
                     "__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);\n";
-  EXPECT_EQ(found(src, Mode::Strict),
-            (std::multiset<std::string>{"source:2:strict-event-map", "source:3:strict-event-helper",
-                                        "source:4:strict-event-helper", "source:5:strict-event-helper",
-                                        "source:6:strict-event-map"}));
+  EXPECT_EQ(
+      found(src, Mode::Strict),
+      (std::multiset<std::string>{"source:2:strict-event-map", "source:3:strict-event-helper",
+                                  "source:4:strict-event-helper", "source:5:strict-event-helper",
+                                  "source:6:strict-event-map"}));
   EXPECT_TRUE(scanSource(src, Mode::Payload).empty());
 }
 
 TEST(SourceScan, StrictRequiresLruHash) {
-  auto v = scanSource("struct { __uint(type, BPF_MAP_TYPE_HASH); } m SEC(\".maps\");\n", Mode::Strict);
+  auto v =
+      scanSource("struct { __uint(type, BPF_MAP_TYPE_HASH); } m SEC(\".maps\");\n", Mode::Strict);
   ASSERT_EQ(v.size(), 1U);
   EXPECT_EQ(v[0].rule, "strict-lru-required");
   EXPECT_EQ(v[0].section, "source");
