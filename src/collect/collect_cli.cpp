@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/command_line.h"
 #include "collect/collector.h"
 #include "collect/collector_flags.h"
 #include "collect/options.h"
@@ -22,7 +23,7 @@ int runCollectCli(int argc, char** argv) {
                         .port = "Destination TCP port to monitor (repeat, 1..8 ports)",
                         .mapSize = "Max (source, port) entries in the LRU counter map",
                         .files = "snapshot files"});
-  if (auto exit = parseCommandLine(app, argc, argv, "ibsr collect")) return *exit;
+  if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr collect")) return *exit;
   if (Status st = flags.finish(); !st.ok()) {
     std::fprintf(stderr, "ibsr collect: %s\n", st.error().message.c_str());
     return 2;

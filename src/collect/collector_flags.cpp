@@ -1,7 +1,5 @@
 #include "collect/collector_flags.h"
 
-#include <cstdio>
-
 namespace ibsr::collect {
 
 CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const CollectorFlagHelp& help)
@@ -36,19 +34,6 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
 Status CollectorFlags::finish() {
   options_.xdpMode = *bpf::parseXdpMode(xdpMode_);
   return validatePorts(options_);
-}
-
-std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv, const char* program) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\n", program, e.what());
-    return 2;
-  }
-  return std::nullopt;
 }
 
 }  // namespace ibsr::collect

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <optional>
 #include <string>
 
 #include "collect/options.h"
@@ -33,10 +32,5 @@ class CollectorFlags {
   CollectOptions& options_;
   std::string xdpMode_ = "auto";
 };
-
-// Parses, printing help (exit 0) or "PROGRAM: <error>" (exit 2), as collect and collect-payload
-// report a bad command line.
-// Returns the exit code when the command must stop here, nothing when parsing succeeded.
-std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv, const char* program);
 
 }  // namespace ibsr::collect

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/command_line.h"
 #include "core/log.h"
 #include "export/credentials.h"
 #include "export/discovery.h"
@@ -206,15 +207,7 @@ int runS3Cli(int argc, char** argv) {
       "ibsr-export s3"};
   Flags flags;
   addFlags(app, flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "ibsr-export s3: %s (run 'ibsr-export s3 --help')\n", e.what());
-    return 2;
-  }
+  if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr-export s3")) return *exit;
   return run(flags);
 }
 

@@ -1,9 +1,8 @@
 #include "incident/incident_cli.h"
 
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 
+#include "cli/command_line.h"
 #include "incident/options.h"
 #include "incident/recorder.h"
 
@@ -68,14 +67,7 @@ int runRecordIncidentCli(int argc, char** argv) {
       ->group("")
       ->check(CLI::Range(1u << 16, 1u << 30));
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    return usageError(e.what());
-  }
+  if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr record-incident")) return *exit;
   if (Status st = validateTag(o.tag); !st.ok()) return usageError("--tag: " + st.error().message);
   if (Status st = validateSampleRate(sampleRate); !st.ok())
     return usageError("--sample-rate: " + st.error().message);

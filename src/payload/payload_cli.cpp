@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/command_line.h"
 #include "collect/collector_flags.h"
 #include "payload/collector.h"
 #include "payload/options.h"
@@ -48,7 +49,7 @@ int runCollectPayloadCli(int argc, char** argv) {
       ->check(CLI::Range(1, 10000));
   app.add_option("--flow-idle-sec", o.flowIdleSec)->group("");
 
-  if (auto exit = collect::parseCommandLine(app, argc, argv, "ibsr collect-payload")) return *exit;
+  if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr collect-payload")) return *exit;
   Status st = flags.finish();
   if (st.ok()) st = validateRingbufSize(o.ringbufBytes);
   if (!st.ok()) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/command_line.h"
 #include "report/model.h"
 
 namespace ibsr::report {
@@ -266,20 +267,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->check(CLI::Range(size_t(1024), size_t(1) << 32));
   app.add_flag("-v,--verbose", o.verbosity, "More logging (repeat for debug)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return kExitOk;
-  } catch (const CLI::ParseError& e) {
-    std::string msg = e.what();
-    if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-    std::cerr << "ibsr-report: " << msg << " (see --help)\n";
-    return kExitUsage;
-  }
+  if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr-report")) return *exit;
 
   auto usage = [](const std::string& flag, const std::string& why) {
-    std::cerr << "ibsr-report: " << flag << ": " << why << " (see --help)\n";
+    std::cerr << "ibsr-report: " << flag << ": " << why << " (run 'ibsr-report --help')\n";
     return kExitUsage;
   };
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/command_line.h"
 #include "safety/file_io.h"
 #include "safety/rules.h"
 #include "safety/verifier.h"
@@ -82,15 +83,7 @@ int runVerifyCli(int argc, char** argv) {
       ->type_name("FILE");
   app.add_flag("--list-rules", listRules, "Print the rules table (id, modes, scan, description)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return kExitClean;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s (run '%s --help')\n", kName, e.what(), kName);
-    return kExitUsage;
-  }
+  if (auto exit = cli::parseCommandLine(app, argc, argv, kName)) return *exit;
 
   if (listRules) {
     printRules();
