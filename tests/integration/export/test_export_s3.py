@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,22 @@ class S3Server:
             self.env[m.group(1)] = m.group(2)
         self.endpoint = self.env["S3_ENDPOINT"]
         self.port = int(self.endpoint.rsplit(":", 1)[1])
+
+    def crash_proxy(self):
+        """SIGKILL the S3 endpoint (the Swift proxy): the outage starts at once. A graceful stop
+        can take long enough for a fast exporter to finish everything first."""
+        with open(os.path.join(self.dir, "run", "proxy-server.pid")) as f:
+            pid = int(f.read())
+        os.kill(pid, signal.SIGKILL)
+        def alive():  # a killed process nobody has reaped yet is a zombie: gone for us
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            except FileNotFoundError:
+                return False
+        deadline = time.time() + 10
+        while alive() and time.time() < deadline:
+            time.sleep(0.01)
 
     def stop(self, keep=False):
         env = dict(os.environ)
@@ -487,6 +504,7 @@ class ExportServerOutageTest(ExportTestBase):
         reader.start()
         try:
             self.assertTrue(first_upload.wait(60), "no upload before the outage: %s" % "".join(lines))
+            self.server.crash_proxy()
             self.server.stop(keep=True)
             out = proc.stdout.read()
             rc = proc.wait(timeout=300)
