@@ -14,9 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "xdp_test_run.h"
+
 namespace ibsr::bench {
 
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = ibsr::testing::Bytes;
 inline constexpr std::uint32_t kTcActUnspec = 0xffffffffU;
 
 inline double median(std::vector<double> v) {
@@ -50,23 +52,15 @@ inline Bytes tcpFrame(std::size_t size, std::uint16_t dport, std::uint8_t flags)
 }
 
 // BPF_PROG_TEST_RUN's mean ns per repetition of a TC program (the kernel stops its timer while
-// the task is rescheduled, so other load on the machine does not count).
+// the task is rescheduled, so other load on the machine does not count). The run itself is the
+// tests' harness (runXdp works for any program type that takes a frame).
 inline double timedTcRun(int progFd, const Bytes& data, std::uint32_t repeat) {
-  Bytes out(data.size() + 256);
-  bpf_test_run_opts opts{};
-  opts.sz = sizeof(opts);
-  opts.data_in = data.data();
-  opts.data_size_in = static_cast<__u32>(data.size());
-  opts.data_out = out.data();
-  opts.data_size_out = static_cast<__u32>(out.size());
-  opts.repeat = repeat;
-  int err = bpf_prog_test_run_opts(progFd, &opts);
-  if (err)
-    throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-err)));
-  if (opts.retval != kTcActUnspec) throw std::runtime_error("verdict is not TC_ACT_UNSPEC");
-  out.resize(opts.data_size_out);
-  if (out != data) throw std::runtime_error("the program changed the frame");
-  return static_cast<double>(opts.duration);
+  ibsr::testing::XdpRun r = ibsr::testing::runXdp(progFd, data, repeat);
+  if (r.err)
+    throw std::runtime_error("BPF_PROG_TEST_RUN failed: " + std::string(std::strerror(-r.err)));
+  if (r.retval != kTcActUnspec) throw std::runtime_error("verdict is not TC_ACT_UNSPEC");
+  if (r.out != data) throw std::runtime_error("the program changed the frame");
+  return static_cast<double>(r.durationNs);
 }
 
 // bench/common/empty_tc.bpf.c, loaded once; it stays loaded until the process exits.
