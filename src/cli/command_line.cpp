@@ -15,10 +15,14 @@ std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv, const 
     // One line: a monitoring system or a person reads the first line of stderr.
     std::string msg = e.what();
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-    std::fprintf(stderr, "%s: %s (run '%s --help')\n", program, msg.c_str(), program);
-    return kExitUsage;
+    return usageError(program, msg);
   }
   return std::nullopt;
+}
+
+int usageError(const char* program, const std::string& message) {
+  std::fprintf(stderr, "%s: %s (run '%s --help')\n", program, message.c_str(), program);
+  return kExitUsage;
 }
 
 }  // namespace ibsr::cli

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <optional>
+#include <string>
 
 namespace ibsr::cli {
 
@@ -12,5 +13,9 @@ inline constexpr int kExitUsage = 2;
 
 // Returns the exit code when the command must stop here, nothing when parsing succeeded.
 std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv, const char* program);
+
+// A usage error found after parsing (a value CLI11 cannot check): the same one line; returns
+// kExitUsage.
+int usageError(const char* program, const std::string& message);
 
 }  // namespace ibsr::cli

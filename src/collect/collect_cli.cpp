@@ -24,10 +24,8 @@ int runCollectCli(int argc, char** argv) {
                         .mapSize = "Max (source, port) entries in the LRU counter map",
                         .files = "snapshot files"});
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr collect")) return *exit;
-  if (Status st = flags.finish(); !st.ok()) {
-    std::fprintf(stderr, "ibsr collect: %s\n", st.error().message.c_str());
-    return 2;
-  }
+  if (Status st = flags.finish(); !st.ok())
+    return cli::usageError("ibsr collect", st.error().message);
   return runCollector(std::move(o));
 }
 

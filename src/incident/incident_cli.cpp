@@ -10,8 +10,7 @@ namespace ibsr::incident {
 namespace {
 
 int usageError(const std::string& message) {
-  std::fprintf(stderr, "ibsr record-incident: %s\n", message.c_str());
-  return 2;
+  return cli::usageError("ibsr record-incident", message);
 }
 
 }  // namespace

@@ -52,10 +52,7 @@ int runCollectPayloadCli(int argc, char** argv) {
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr collect-payload")) return *exit;
   Status st = flags.finish();
   if (st.ok()) st = validateRingbufSize(o.ringbufBytes);
-  if (!st.ok()) {
-    std::fprintf(stderr, "ibsr collect-payload: %s\n", st.error().message.c_str());
-    return 2;
-  }
+  if (!st.ok()) return cli::usageError("ibsr collect-payload", st.error().message);
   return runPayloadCollector(std::move(o));
 }
 

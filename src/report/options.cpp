@@ -270,8 +270,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr-report")) return *exit;
 
   auto usage = [](const std::string& flag, const std::string& why) {
-    std::cerr << "ibsr-report: " << flag << ": " << why << " (run 'ibsr-report --help')\n";
-    return kExitUsage;
+    return cli::usageError("ibsr-report", flag + ": " + why);
   };
 
   if (!configPath.empty()) {

@@ -89,15 +89,9 @@ int runVerifyCli(int argc, char** argv) {
     printRules();
     return kExitClean;
   }
-  if (modeText.empty()) {
-    std::fprintf(stderr, "%s: --mode is required (run '%s --help')\n", kName, kName);
-    return kExitUsage;
-  }
-  if (sourcePath.empty() && objectPath.empty()) {
-    std::fprintf(stderr, "%s: give --source FILE and/or --object FILE (run '%s --help')\n", kName,
-                 kName);
-    return kExitUsage;
-  }
+  if (modeText.empty()) return cli::usageError(kName, "--mode is required");
+  if (sourcePath.empty() && objectPath.empty())
+    return cli::usageError(kName, "give --source FILE and/or --object FILE");
   Mode mode = *parseMode(modeText);
 
   std::vector<std::pair<std::string, Violation>> found;
