@@ -11,6 +11,11 @@ set(IBSR_BPF_OUT ${PROJECT_BINARY_DIR}/bpf)
 file(GLOB IBSR_BPF_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/bpf/*.h)
 file(MAKE_DIRECTORY ${IBSR_BPF_OUT})
 
+# The kernel/userspace ABI (bpf/ibsr_abi.h): linked only by the BPF glue's users, the live modes
+# and their tests, so the offline tools (report, export) cannot include it by accident.
+add_library(ibsr_abi INTERFACE)
+target_include_directories(ibsr_abi INTERFACE ${PROJECT_SOURCE_DIR}/bpf)
+
 function(bpf_object name mode)
   set(src ${PROJECT_SOURCE_DIR}/bpf/${name}.bpf.c)
   set(tmp ${IBSR_BPF_OUT}/${name}.tmp.bpf.o)
@@ -27,7 +32,8 @@ function(bpf_object name mode)
     VERBATIM)
   add_custom_target(${name}_skel_gen DEPENDS ${obj} ${skel})
   add_library(${name}_skel INTERFACE)
-  target_include_directories(${name}_skel INTERFACE ${IBSR_BPF_OUT} ${PROJECT_SOURCE_DIR}/bpf)
+  target_include_directories(${name}_skel INTERFACE ${IBSR_BPF_OUT})
+  target_link_libraries(${name}_skel INTERFACE ibsr_abi)
   add_dependencies(${name}_skel ${name}_skel_gen)
 endfunction()
 

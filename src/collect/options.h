@@ -31,7 +31,4 @@ struct CollectOptions {
 // 1..IBSR_MAX_PORTS ports, each 1..65535, no duplicates; fills dstPorts.
 Status validatePorts(CollectOptions& options);
 
-// Creates the directory (and parents) if missing and proves it writable with a probe file.
-Status prepareOutputDir(const std::string& dir);
-
 }  // namespace ibsr::collect

@@ -8,7 +8,7 @@ namespace ibsr::collect {
 namespace {
 
 // Sort key: the canonical (key_value, dst_port) order as one integer.
-inline std::uint64_t sortKey(const Bucket& b) {
+inline std::uint64_t sortKey(const CounterEntry& b) {
   return (static_cast<std::uint64_t>(b.key.src_ip) << 16) | b.key.dst_port;
 }
 
@@ -33,7 +33,7 @@ void canonicalize(Snapshot& s) {
   // map (~85 ms) than a radix sort of (key, index) pairs followed by a gather or an in-place
   // permutation, whose random 56-byte reads cost more than the sort saves.
   std::sort(s.buckets.begin(), s.buckets.end(),
-            [](const Bucket& a, const Bucket& b) { return sortKey(a) < sortKey(b); });
+            [](const CounterEntry& a, const CounterEntry& b) { return sortKey(a) < sortKey(b); });
 }
 
 std::size_t maxSnapshotJsonSize(const Snapshot& s) {
@@ -58,7 +58,7 @@ char* writeSnapshotJson(const Snapshot& s, char* p) {
   }
   p = put(p, "],\"buckets\":[");
   for (std::size_t i = 0; i < s.buckets.size(); ++i) {
-    const Bucket& b = s.buckets[i];
+    const CounterEntry& b = s.buckets[i];
     if (i) *p++ = ',';
     p = put(p, "{\"key_type\":\"src_ip\",\"key_value\":");
     p = put(p, b.key.src_ip);

@@ -6,18 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "core/artefacts.h"
 #include "ibsr_abi.h"
 
 namespace ibsr::collect {
 
-inline constexpr std::uint32_t kSnapshotSchemaVersion = 3;
+inline constexpr std::uint32_t kSnapshotSchemaVersion = artefact::kSnapshotVersion;
 
-using Bucket = ibsr_counter_entry;
+// One counter bucket: (source, destination port) -> counters, exactly as the kernel stores it.
+using CounterEntry = ibsr_counter_entry;
 
 struct Snapshot {
   std::uint64_t tsUnixSec = 0;
   std::vector<std::uint16_t> dstPorts;
-  std::vector<Bucket> buckets;
+  std::vector<CounterEntry> buckets;
 };
 
 // Sorts buckets and ports into the canonical order.

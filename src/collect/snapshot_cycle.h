@@ -1,15 +1,16 @@
-// One collection cycle, independent of BPF: given the map's entries, write the snapshot line to
-// the hourly file, the heartbeat to status.jsonl, and apply retention. Kept apart from the
-// attach/loop code so that it is unit-tested with a fake clock and a plain directory.
+// One counter collection cycle, independent of BPF: given the map's entries, the v3 snapshot
+// line goes to the hourly snapshot file, the heartbeat to status.jsonl, then retention runs (all
+// through the core hourly writer). Kept apart from the attach/loop code so that it is
+// unit-tested with a fake clock and a plain directory.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "collect/snapshot.h"
+#include "core/hourly_jsonl.h"
 #include "core/rotation.h"
 
 namespace ibsr::collect {
@@ -28,17 +29,14 @@ class SnapshotCycle {
   SnapshotCycle(std::string outDir, std::vector<std::uint16_t> dstPorts, RotationPolicy policy);
 
   // Takes the entries (left empty afterwards, capacity kept for the next cycle).
-  void run(std::uint64_t tsUnixSec, std::vector<Bucket>& entries);
+  void run(std::uint64_t tsUnixSec, std::vector<CounterEntry>& entries);
 
   const CycleStats& stats() const { return stats_; }
-  std::string snapshotPath(std::uint64_t tsUnixSec) const;
-  std::string statusPath() const { return outDir_ + "/status.jsonl"; }
+  std::string snapshotPath(std::uint64_t tsUnixSec) const { return writer_.hourPath(tsUnixSec); }
+  std::string statusPath() const { return writer_.statusPath(); }
 
  private:
-  bool write(const std::string& path, std::string_view line);
-
-  std::string outDir_;
-  RotationPolicy policy_;
+  HourlyJsonlWriter writer_;
   Snapshot snapshot_;
   std::unique_ptr<char[]> line_;
   std::size_t lineCapacity_ = 0;

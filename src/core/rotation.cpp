@@ -13,9 +13,10 @@ namespace {
 
 // The "YYYYMMDDHH" part of name, or empty if name is not one of ours.
 std::string hourStampOf(const std::string& name, const RotationPolicy& p) {
-  if (name.size() != p.prefix.size() + 10 + p.suffix.size()) return {};
+  const std::string_view suffix = artefact::kHourlySuffix;
+  if (name.size() != p.prefix.size() + 10 + suffix.size()) return {};
   if (name.compare(0, p.prefix.size(), p.prefix) != 0) return {};
-  if (name.compare(name.size() - p.suffix.size(), p.suffix.size(), p.suffix) != 0) return {};
+  if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return {};
   std::string stamp = name.substr(p.prefix.size(), 10);
   return parseUtcHourStamp(stamp) < 0 ? std::string() : stamp;
 }
@@ -41,7 +42,7 @@ Result<RotationResult> rotateHourlyFiles(const std::string& dir, const RotationP
   auto listed = listHourlyFiles(dir, policy);
   if (!listed.ok()) return listed.error();
   const std::vector<std::string>& names = *listed;
-  const std::string current = policy.prefix + utcHourStamp(now) + policy.suffix;
+  const std::string current = artefact::hourlyName(policy.prefix, now);
 
   RotationResult result;
   std::size_t excess = names.size() > policy.maxFiles ? names.size() - policy.maxFiles : 0;

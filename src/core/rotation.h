@@ -1,4 +1,4 @@
-// Retention of hourly artefact files named PREFIX + "YYYYMMDDHH" + SUFFIX in one directory.
+// Retention of hourly artefact files named PREFIX + "YYYYMMDDHH" + ".jsonl" in one directory.
 // Only files matching that exact pattern are ever considered, so nothing else in the directory
 // (status.jsonl, an operator's notes) can be deleted.
 #pragma once
@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "core/artefacts.h"
 #include "core/result.h"
 
 namespace ibsr {
 
 struct RotationPolicy {
-  std::string prefix = "snapshot_";
-  std::string suffix = ".jsonl";
+  std::string prefix{artefact::kSnapshotPrefix};
   std::uint64_t maxFiles = 3600;
   std::uint64_t maxAgeSec = 86400;
 };

@@ -5,21 +5,13 @@
 #include <algorithm>
 #include <system_error>
 
+#include "core/artefacts.h"
+
 namespace ibsr::exporter {
 namespace {
 
 bool endsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-bool startsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool isJsonlVariant(std::string_view name) {
-  for (std::string_view ext : {".jsonl", ".jsonl.gz", ".jsonl.zst", ".jsonl.xz", ".jsonl.bz2"}) {
-    if (endsWith(name, ext)) return true;
-  }
-  return false;
 }
 
 std::string_view baseName(std::string_view rel) {
@@ -52,21 +44,20 @@ std::string_view kindFolder(Kind kind) {
 std::optional<Kind> classify(std::string_view rel) {
   const std::string_view name = baseName(rel);
   if (name.empty() || name.front() == '.') return std::nullopt;
-  if (name == "status.jsonl") return Kind::Status;
-  if (startsWith(name, "snapshot_") && isJsonlVariant(name)) return Kind::Snapshot;
-  if (startsWith(name, "payload_") && isJsonlVariant(name)) return Kind::Payload;
-  if (name == "packets.pcap" && name.size() != rel.size()) return Kind::Incident;
-  if (endsWith(name, ".pcap.gz")) return Kind::Incident;
+  if (name == artefact::kStatusFile) return Kind::Status;
+  if (artefact::isNamed(name, artefact::kSnapshotPrefix, artefact::kExportableJsonlSuffixes))
+    return Kind::Snapshot;
+  if (artefact::isNamed(name, artefact::kPayloadPrefix, artefact::kExportableJsonlSuffixes))
+    return Kind::Payload;
+  if (name == artefact::kIncidentPcap && name.size() != rel.size()) return Kind::Incident;
+  if (endsWith(name, artefact::kIncidentArchiveSuffix)) return Kind::Incident;
   return std::nullopt;
 }
 
 bool isCurrentHourFile(std::string_view name, std::time_t now) {
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char hour[16];
-  std::strftime(hour, sizeof hour, "%Y%m%d%H", &tm);
-  for (std::string_view prefix : {"snapshot_", "payload_"}) {
-    if (name == std::string(prefix) + hour + ".jsonl") return true;
+  const auto ts = static_cast<std::uint64_t>(now);
+  for (std::string_view prefix : {artefact::kSnapshotPrefix, artefact::kPayloadPrefix}) {
+    if (name == artefact::hourlyName(prefix, ts)) return true;
   }
   return false;
 }

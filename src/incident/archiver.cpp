@@ -11,13 +11,13 @@
 #include <memory>
 #include <vector>
 
+#include "core/artefacts.h"
 #include "core/log.h"
 #include "core/unique_fd.h"
 
 namespace ibsr::incident {
 namespace {
 
-constexpr const char* kPcapName = "packets.pcap";
 
 struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
@@ -111,7 +111,7 @@ SweepResult archiveSweep(const std::string& outDir, const std::string& archiveDi
     std::string runDir = outDir + "/" + name;
     struct stat ds {};
     if (::lstat(runDir.c_str(), &ds) != 0 || !S_ISDIR(ds.st_mode)) continue;
-    std::string pcap = runDir + "/" + kPcapName;
+    std::string pcap = runDir + "/" + std::string(artefact::kIncidentPcap);
     if (pcap == activeFile) continue;
     struct stat ps {};
     if (::lstat(pcap.c_str(), &ps) != 0 || !S_ISREG(ps.st_mode)) continue;
@@ -124,7 +124,7 @@ SweepResult archiveSweep(const std::string& outDir, const std::string& archiveDi
       ++r.errors;
       continue;
     }
-    std::string dest = destDir + "/" + kPcapName + ".gz";
+    std::string dest = destDir + "/" + std::string(artefact::kIncidentPcap) + ".gz";
     if (Status st = gzipFile(pcap, dest); !st.ok()) {
       log::warn("archive sweep: {}", st.error().message);
       ++r.errors;

@@ -1,6 +1,5 @@
 #include "incident/options.h"
 
-#include <arpa/inet.h>
 
 #include <fmt/format.h>
 #include <charconv>
@@ -45,28 +44,11 @@ Result<std::uint64_t> parseSalt(std::string_view hex) {
   return v;
 }
 
-std::optional<std::uint32_t> parseIpv4(std::string_view dotted) {
-  std::string s(dotted);
-  in_addr a{};
-  if (::inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
-  return ntohl(a.s_addr);
-}
-
 Result<Subnet> parseSubnet(std::string_view cidr) {
-  auto slash = cidr.find('/');
-  if (slash == std::string_view::npos) return plainError("expected an IPv4 CIDR like 10.0.0.0/8");
-  auto addr = parseIpv4(cidr.substr(0, slash));
-  auto len = cidr.substr(slash + 1);
-  int prefix = -1;
-  auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), prefix);
-  if (!addr || len.empty() || ec != std::errc() || end != len.data() + len.size() || prefix < 0 ||
-      prefix > 32)
+  auto prefix = IpPrefix::parse(cidr);
+  if (!prefix || !prefix->network.isV4())
     return plainError("expected an IPv4 CIDR like 10.0.0.0/8");
-  Subnet s;
-  s.prefix = prefix;
-  s.mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
-  s.network = *addr & s.mask;
-  return s;
+  return *prefix;
 }
 
 }  // namespace ibsr::incident

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ip_address.h"
 #include "core/result.h"
 
 namespace ibsr::incident {
@@ -16,12 +17,8 @@ inline constexpr std::uint64_t kMaxDurationSec = std::uint64_t{100} * 365 * 8640
 // Smallest --max-pcap-bytes: the pcap header plus one full-snaplen record must fit.
 inline constexpr std::uint64_t kMinPcapBytes = 1024;
 
-struct Subnet {
-  std::uint32_t network = 0;  // host byte order, host bits cleared
-  std::uint32_t mask = 0;     // host byte order
-  int prefix = 0;
-  bool contains(std::uint32_t addr) const { return (addr & mask) == network; }
-};
+// The internal subnet of --scrub-internal-subnet.
+using Subnet = IpPrefix;
 
 struct IncidentOptions {
   std::string iface = "lo";
@@ -55,8 +52,5 @@ Result<std::uint64_t> parseSalt(std::string_view hex);
 
 // "a.b.c.d/n" with n in 0..32; host bits are cleared ("10.1.2.3/8" means 10.0.0.0/8).
 Result<Subnet> parseSubnet(std::string_view cidr);
-
-// A dotted IPv4 address to a host-order number.
-std::optional<std::uint32_t> parseIpv4(std::string_view dotted);
 
 }  // namespace ibsr::incident

@@ -1,6 +1,7 @@
 #include "incident/pcap_sink.h"
 
 #include "core/log.h"
+#include "core/artefacts.h"
 #include "ibsr_abi.h"
 #include "incident/run_dir.h"
 
@@ -18,7 +19,7 @@ Status PcapSink::start(const std::string& tag, std::uint64_t ts) {
   tag_ = tag;
   auto dir = createRunDir(outDir_, archiveDir_, tag, ts);
   if (!dir.ok()) return dir.error();
-  auto w = PcapWriter::create(*dir + "/packets.pcap", IBSR_INCIDENT_SNAPLEN);
+  auto w = PcapWriter::create(*dir + "/" + std::string(artefact::kIncidentPcap), IBSR_INCIDENT_SNAPLEN);
   if (!w.ok()) return w.error();
   writer_ = std::move(w.value());
   currentDir_ = *dir;

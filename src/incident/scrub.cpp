@@ -58,7 +58,9 @@ ScrubVerdict Scrubber::apply(std::uint8_t* frame, std::size_t capLen) const {
   std::uint8_t* src = frame + *ip + 12;
   std::uint8_t* dst = frame + *ip + 16;
   std::uint32_t s = readBe32(src), d = readBe32(dst);
-  if (internal_ && internal_->contains(s) && internal_->contains(d)) return ScrubVerdict::Drop;
+  if (internal_ && internal_->contains(IpAddress::fromV4(s)) &&
+      internal_->contains(IpAddress::fromV4(d)))
+    return ScrubVerdict::Drop;
   if (salt_) {
     writeBe32(src, hashIpv4(*salt_, s));
     writeBe32(dst, hashIpv4(*salt_, d));

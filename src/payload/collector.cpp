@@ -1,21 +1,24 @@
 #include "payload/collector.h"
 
-#include <bpf/libbpf.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
 
 #include "bpf/libbpf_logging.h"
-#include "bpf/map_reader.h"
-#include "collect/snapshot_cycle.h"
+#include "bpf/ring_buffer.h"
+#include "collect/counter_snapshots.h"
+#include "core/artefacts.h"
 #include "core/clock.h"
 #include "core/interface_lock.h"
+#include "core/interval_schedule.h"
 #include "core/log.h"
+#include "core/output_dir.h"
 #include "core/privileges.h"
 #include "core/signals.h"
 #include "payload/output.h"
@@ -32,10 +35,6 @@ int fail(const Error& e) {
   return 1;
 }
 
-struct RingBufferDeleter {
-  void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
-};
-
 int onRecord(void* ctx, void* data, size_t size) {
   static_cast<Pipeline*>(ctx)->onRecord(data, size);
   return 0;
@@ -48,6 +47,121 @@ std::uint64_t monotonicNs() {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+PipelineLimits limitsOf(const PayloadOptions& o) {
+  PipelineLimits limits;
+  limits.maxFlows = o.maxFlows;
+  limits.flowIdleNs = o.flowIdleSec * 1000000000ull;
+  limits.maxMethods = o.maxMethods;
+  limits.maxSources = o.common.mapSize;
+  return limits;
+}
+
+RotationPolicy retentionOf(const collect::CollectOptions& c) {
+  RotationPolicy policy;
+  policy.maxFiles = c.maxFiles;
+  policy.maxAgeSec = c.maxAgeSec;
+  return policy;
+}
+
+// Each interval: the payload statistics line, then (when this instance owns the XDP counters)
+// the counter snapshot of the same instant into OUT_DIR/counters.
+class IntervalWriter {
+ public:
+  IntervalWriter(const PayloadOptions& o, PayloadProgram& prog, Pipeline& pipeline)
+      : o_(o),
+        prog_(prog),
+        pipeline_(pipeline),
+        wall_(o.common.testClockOffsetSec),
+        writer_(o.common.outDir, retentionOf(o.common)),
+        lastTs_(wall_.nowUnix()) {
+    RotationPolicy counterPolicy = retentionOf(o.common);
+    counterPolicy.prefix = artefact::kSnapshotPrefix;
+    if (prog.xdpAttached())  // decided at attach; the final snapshot runs after detach
+      counters_.emplace(prog.counter(), counterDir(o), o.common.dstPorts, counterPolicy);
+  }
+
+  static std::string counterDir(const PayloadOptions& o) {
+    return o.common.outDir + "/" + std::string(artefact::kCounterSubdir);
+  }
+
+  void writeOnce() {
+    std::uint64_t ts = wall_.nowUnix();
+    pipeline_.expireIdle(monotonicNs());
+    if (auto t = prog_.cpuTotals(); t.ok())
+      kernelDrops_ = t->ringbufDrops;
+    else
+      log::warn("{}", t.error().message);
+    const PipelineStats& ps = pipeline_.stats();
+    PayloadSnapshot snap;
+    snap.tsUnixSec = ts;
+    snap.intervalSec = ts >= lastTs_ ? ts - lastTs_ : 0;
+    snap.dstPorts = o_.common.dstPorts;
+    snap.ringbufDrops = kernelDrops_ - lastDrops_;
+    snap.parseErrors = ps.parseErrors() - lastParseErrors_;
+    snap.sources = pipeline_.takeInterval();
+    writer_.write(snap, statusCounters());
+    lastTs_ = ts;
+    lastDrops_ = kernelDrops_;
+    lastParseErrors_ = ps.parseErrors();
+    log::info("interval: {} sources, {} events, {} ring-buffer drops, {} flows",
+              snap.sources.size(), ps.events, kernelDrops_, pipeline_.flowsTracked());
+    if (counters_) counters_->take(ts);
+  }
+
+  const OutputWriter& writer() const { return writer_; }
+
+ private:
+  StatusCounters statusCounters() const {
+    const PipelineStats& ps = pipeline_.stats();
+    StatusCounters sc;
+    sc.eventsReceived = ps.events;
+    sc.ringbufDrops = kernelDrops_;
+    sc.flowsTracked = pipeline_.flowsTracked();
+    sc.flowsEvicted = ps.flowsEvicted;
+    sc.flowsIdleClosed = ps.flowsIdleClosed;
+    sc.parseErrors = ps.parseErrors();
+    sc.gaps = ps.reassembly.gaps;
+    sc.incompleteBodies = ps.http.incompleteBodies;
+    sc.unpairedResponses = ps.unpairedResponses;
+    sc.droppedSources = pipeline_.droppedSources();
+    return sc;
+  }
+
+  const PayloadOptions& o_;
+  PayloadProgram& prog_;
+  Pipeline& pipeline_;
+  WallClock wall_;
+  OutputWriter writer_;
+  std::optional<collect::CounterSnapshots> counters_;
+  std::uint64_t lastTs_;
+  std::uint64_t lastDrops_ = 0;
+  std::uint64_t lastParseErrors_ = 0;
+  std::uint64_t kernelDrops_ = 0;
+};
+
+// Consumes ring-buffer records until SIGINT/SIGTERM or the end of --duration-sec, writing one
+// interval on schedule.
+void runIntervals(const PayloadOptions& o, ShutdownSignals& signals, bpf::RingBuffer& rb,
+                  IntervalWriter& intervals) {
+  IntervalSchedule schedule(o.common.intervalSec, o.common.durationSec);
+  std::uint64_t pollErrors = 0;
+  for (;;) {
+    if (signals.waitFor(std::chrono::milliseconds(0))) break;
+    auto now = Clock::now();
+    if (schedule.finished(now)) break;
+    if (schedule.due(now)) {
+      intervals.writeOnce();
+      schedule.advance(now);
+      continue;
+    }
+    // Short polls keep signal latency low; consumption itself is event-driven.
+    int timeout = static_cast<int>(std::min<long long>(schedule.untilWake(now).count() + 1, 100));
+    int n = rb.poll(timeout);
+    if (n < 0 && n != -EINTR && ++pollErrors <= 5)
+      log::warn("ring buffer poll failed: {}", std::strerror(-n));
+  }
+}
+
 }  // namespace
 
 int runPayloadCollector(PayloadOptions o) {
@@ -58,9 +172,9 @@ int runPayloadCollector(PayloadOptions o) {
   if (Status st = requireBpfPrivileges("ibsr collect-payload"); !st.ok()) return fail(st.error());
   auto ifindex = bpf::interfaceIndex(c.iface);
   if (!ifindex.ok()) return fail(ifindex.error());
-  if (Status st = collect::prepareOutputDir(c.outDir); !st.ok()) return fail(st.error());
-  const std::string counterDir = c.outDir + "/counters";
-  if (Status st = collect::prepareOutputDir(counterDir); !st.ok()) return fail(st.error());
+  if (Status st = prepareOutputDir(c.outDir); !st.ok()) return fail(st.error());
+  if (Status st = prepareOutputDir(IntervalWriter::counterDir(o)); !st.ok())
+    return fail(st.error());
 
   // Blocked before loading: a SIGTERM during load becomes a normal shutdown.
   ShutdownSignals signals;
@@ -69,15 +183,9 @@ int runPayloadCollector(PayloadOptions o) {
   if (!program.ok()) return fail(program.error());
   PayloadProgram& prog = *program.value();
 
-  PipelineLimits limits;
-  limits.maxFlows = o.maxFlows;
-  limits.flowIdleNs = o.flowIdleSec * 1000000000ull;
-  limits.maxMethods = o.maxMethods;
-  limits.maxSources = c.mapSize;
-  Pipeline pipeline(limits);
-  std::unique_ptr<ring_buffer, RingBufferDeleter> rb(
-      ring_buffer__new(prog.ringbufFd(), onRecord, &pipeline, nullptr));
-  if (!rb) return fail(sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL));
+  Pipeline pipeline(limitsOf(o));
+  auto rb = bpf::RingBuffer::open(prog.ringbufFd(), onRecord, &pipeline);
+  if (!rb.ok()) return fail(rb.error());
 
   // One collect-payload per interface. Holding the lock proves that a TC filter at our handle
   // is a leftover of a killed instance (TC filters outlive SIGKILL), so it is replaced instead
@@ -94,97 +202,17 @@ int runPayloadCollector(PayloadOptions o) {
       c.iface, *ifindex, fmt::join(c.dstPorts, ","), o.snaplen, o.ringbufBytes, c.outDir,
       c.intervalSec);
 
-  const bool withCounters = prog.xdpAttached();  // the final snapshot runs after detach
-  WallClock wall(c.testClockOffsetSec);
-  RotationPolicy policy;
-  policy.prefix = "payload_";
-  policy.maxFiles = c.maxFiles;
-  policy.maxAgeSec = c.maxAgeSec;
-  OutputWriter writer(c.outDir, policy);
-  RotationPolicy counterPolicy = policy;
-  counterPolicy.prefix = "snapshot_";
-  collect::SnapshotCycle counterCycle(counterDir, c.dstPorts, counterPolicy);
-  bpf::CounterMapReader counterReader(prog.counterMapFd());
-  std::vector<collect::Bucket> buckets;
-
-  std::uint64_t lastTs = wall.nowUnix();
-  std::uint64_t lastDrops = 0;
-  std::uint64_t lastParseErrors = 0;
-  std::uint64_t kernelDrops = 0;
-
-  auto snapshotOnce = [&] {
-    std::uint64_t ts = wall.nowUnix();
-    pipeline.expireIdle(monotonicNs());
-    if (auto t = prog.cpuTotals(); t.ok())
-      kernelDrops = t->ringbufDrops;
-    else
-      log::warn("{}", t.error().message);
-    const PipelineStats& ps = pipeline.stats();
-    PayloadSnapshot snap;
-    snap.tsUnixSec = ts;
-    snap.intervalSec = ts >= lastTs ? ts - lastTs : 0;
-    snap.dstPorts = c.dstPorts;
-    snap.ringbufDrops = kernelDrops - lastDrops;
-    snap.parseErrors = ps.parseErrors() - lastParseErrors;
-    snap.sources = pipeline.takeInterval();
-    StatusCounters sc;
-    sc.eventsReceived = ps.events;
-    sc.ringbufDrops = kernelDrops;
-    sc.flowsTracked = pipeline.flowsTracked();
-    sc.flowsEvicted = ps.flowsEvicted;
-    sc.flowsIdleClosed = ps.flowsIdleClosed;
-    sc.parseErrors = ps.parseErrors();
-    sc.gaps = ps.reassembly.gaps;
-    sc.incompleteBodies = ps.http.incompleteBodies;
-    sc.unpairedResponses = ps.unpairedResponses;
-    sc.droppedSources = pipeline.droppedSources();
-    writer.write(snap, sc);
-    lastTs = ts;
-    lastDrops = kernelDrops;
-    lastParseErrors = ps.parseErrors();
-    log::info("interval: {} sources, {} events, {} ring-buffer drops, {} flows",
-              snap.sources.size(), ps.events, kernelDrops, pipeline.flowsTracked());
-
-    if (!withCounters) return;
-    if (Status st = counterReader.readAll(buckets); st.ok())
-      counterCycle.run(ts, buckets);
-    else
-      log::error("{} (this cycle's counter snapshot is skipped)", st.error().message);
-  };
-
-  const auto interval = std::chrono::seconds(c.intervalSec);
-  const auto start = Clock::now();
-  const auto end =
-      c.durationSec ? start + std::chrono::seconds(*c.durationSec) : Clock::time_point::max();
-  auto next = start + interval;
-  std::uint64_t pollErrors = 0;
-  for (;;) {
-    if (signals.waitFor(std::chrono::milliseconds(0))) break;
-    auto now = Clock::now();
-    if (now >= end) break;
-    if (now >= next) {
-      snapshotOnce();
-      next += interval;
-      if (next <= now) next = now + interval;  // a stalled cycle must not cause a burst
-      continue;
-    }
-    auto wake = std::min(next, end);
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
-    // Short polls keep signal latency low; consumption itself is event-driven.
-    int timeout = static_cast<int>(std::min<long long>(wait.count() + 1, 100));
-    int n = ring_buffer__poll(rb.get(), timeout);
-    if (n < 0 && n != -EINTR && ++pollErrors <= 5)
-      log::warn("ring buffer poll failed: {}", std::strerror(-n));
-  }
+  IntervalWriter intervals(o, prog, pipeline);
+  runIntervals(o, signals, rb.value(), intervals);
 
   // Detach first so no new records arrive, drain what the kernel already queued, close every
   // connection (completing responses that end with the connection), then the final snapshot.
   prog.detach();
-  ring_buffer__consume(rb.get());
+  rb->consume();
   pipeline.flushAll();
-  snapshotOnce();
+  intervals.writeOnce();
   log::notice("detached from {}; {} payload snapshots written, {} write errors{}", c.iface,
-              writer.snapshotsWritten(), writer.writeErrors(),
+              intervals.writer().snapshotsWritten(), intervals.writer().writeErrors(),
               signals.requested() ? fmt::format(" (stopped by {})", strsignal(signals.signal()))
                                   : std::string());
   return 0;

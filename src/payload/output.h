@@ -1,13 +1,13 @@
-// Writes one interval: the payload line to OUT_DIR/payload_YYYYMMDDHH.jsonl (UTC hour of the
-// timestamp), the heartbeat to OUT_DIR/status.jsonl, then hourly retention of payload_ files.
-// Fail-open: a failed write is logged and counted, collection continues and the next interval
-// tries again (the directory is recreated if it vanished). Only statistics are written: no
-// payload byte reaches the disk.
+// Writes one payload interval through the core hourly writer: the payload line to
+// OUT_DIR/payload_YYYYMMDDHH.jsonl (UTC hour of the timestamp), the heartbeat to
+// OUT_DIR/status.jsonl, then hourly retention of payload_ files. Fail-open like every hourly
+// artefact (core/hourly_jsonl.h). Only statistics are written: no payload byte reaches the disk.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "core/hourly_jsonl.h"
 #include "core/rotation.h"
 #include "payload/snapshot.h"
 
@@ -29,23 +29,18 @@ struct StatusCounters {
 
 class OutputWriter {
  public:
+  // policy.prefix is set to the payload artefact's name.
   OutputWriter(std::string outDir, RotationPolicy policy);
 
   void write(const PayloadSnapshot& snapshot, const StatusCounters& status);
 
-  std::string payloadPath(std::uint64_t ts) const;
-  std::string statusPath() const { return outDir_ + "/status.jsonl"; }
-  std::uint64_t snapshotsWritten() const { return snapshotsWritten_; }
-  std::uint64_t writeErrors() const { return writeErrors_; }
+  std::string payloadPath(std::uint64_t ts) const { return writer_.hourPath(ts); }
+  std::string statusPath() const { return writer_.statusPath(); }
+  std::uint64_t snapshotsWritten() const { return writer_.stats().recordsWritten; }
+  std::uint64_t writeErrors() const { return writer_.stats().writeErrors; }
 
  private:
-  bool append(const std::string& path, const std::string& line);
-
-  std::string outDir_;
-  RotationPolicy policy_;
-  std::uint64_t cycle_ = 0;
-  std::uint64_t snapshotsWritten_ = 0;
-  std::uint64_t writeErrors_ = 0;
+  HourlyJsonlWriter writer_;
 };
 
 }  // namespace ibsr::payload

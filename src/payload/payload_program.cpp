@@ -6,30 +6,21 @@
 #include <vector>
 
 #include "bpf/embedded_check.h"
+#include "bpf/percpu.h"
 #include "core/log.h"
 
 namespace ibsr::payload {
 
 Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOptions& o) {
-  if (Status st = bpf::checkEmbeddedObject("counter", bpf::Skeleton<counter_bpf>::elfBytes(),
-                                           safety::Mode::Strict);
-      !st.ok())
-    return st.error();
+  const auto& ports = o.common.dstPorts;
+  auto counter = collect::CounterProgram::load({.dstPorts = ports, .mapSize = o.common.mapSize});
+  if (!counter.ok()) return counter.error();
   if (Status st = bpf::checkEmbeddedObject("payload", bpf::Skeleton<payload_bpf>::elfBytes(),
                                            safety::Mode::Payload);
       !st.ok())
     return st.error();
   auto p = std::make_unique<PayloadProgram>();
-  const auto& ports = o.common.dstPorts;
-
-  auto counter = bpf::Skeleton<counter_bpf>::open();
-  if (!counter.ok()) return counter.error();
-  p->counter_ = std::move(counter.value());
-  for (std::size_t i = 0; i < ports.size(); ++i) p->counter_->rodata->monitored_ports[i] = ports[i];
-  p->counter_->rodata->monitored_port_count = static_cast<__u32>(ports.size());
-  if (int err = bpf_map__set_max_entries(p->counter_->maps.counters, o.common.mapSize); err)
-    return sysError("cannot size the counter map", err);
-  if (Status st = p->counter_.load(); !st.ok()) return st.error();
+  p->counter_.emplace(std::move(counter.value()));
 
   auto payload = bpf::Skeleton<payload_bpf>::open();
   if (!payload.ok()) return payload.error();
@@ -57,12 +48,8 @@ Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMo
                               bool replaceStale) {
   __u32 otherXdp = 0;
   if (int err = bpf_xdp_query_id(ifindex, 0, &otherXdp); err) otherXdp = 0;
-  bpf::XdpLink link{};
   if (otherXdp == 0) {
-    auto attached =
-        bpf::attachXdp(bpf_program__fd(counter_->progs.ibsr_count), ifindex, ifname, mode);
-    if (!attached.ok()) return attached.error();
-    link = std::move(attached.value());
+    if (Status st = counter_->attach(ifindex, ifname, mode); !st.ok()) return st;
   } else {
     log::warn(
         "interface '{}' already has an XDP program (id {}): XDP counters not attached "
@@ -76,15 +63,17 @@ Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMo
        bpf::kTcHandlePayload, bpf::kTcPriorityPayload},
   };
   auto tc = bpf::TcAttachment::attach(ifindex, ifname, specs, replaceStale);
-  if (!tc.ok()) return tc.error();  // the XDP link closes with `link`
-  xdp_ = std::move(link);
+  if (!tc.ok()) {
+    counter_->detach();
+    return tc.error();
+  }
   tc_ = std::move(tc.value());
   return {};
 }
 
 void PayloadProgram::detach() {
   tc_.detach();
-  xdp_.link.reset();
+  counter_->detach();
 }
 
 int PayloadProgram::ringbufFd() const {
@@ -96,19 +85,13 @@ int PayloadProgram::ingressFd() const {
 int PayloadProgram::egressFd() const {
   return bpf_program__fd(payload_->progs.ibsr_payload_egress);
 }
-int PayloadProgram::counterMapFd() const {
-  return bpf_map__fd(counter_->maps.counters);
-}
 
 Result<CpuTotals> PayloadProgram::cpuTotals() const {
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return sysError("cannot count possible CPUs", ncpu);
-  std::vector<ibsr_payload_cpu> per(static_cast<std::size_t>(ncpu));
-  __u32 key = 0;
-  if (int err = bpf_map_lookup_elem(bpf_map__fd(payload_->maps.pay_cpu), &key, per.data()); err)
-    return sysError("cannot read the payload per-CPU counters", errno);
+  auto per = bpf::readPerCpu<ibsr_payload_cpu>(bpf_map__fd(payload_->maps.pay_cpu), 0,
+                                               "payload per-CPU counters");
+  if (!per.ok()) return per.error();
   CpuTotals t;
-  for (const auto& c : per) {
+  for (const auto& c : per.value()) {
     t.ringbufDrops += c.ringbuf_drops;
     t.events += c.events;
     t.capped += c.capped;

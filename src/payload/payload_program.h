@@ -1,16 +1,19 @@
-// The kernel side of collect-payload: counter.bpf.c (XDP, the StrictCounter map exactly as in
-// `ibsr collect`) and payload.bpf.c (TC ingress/egress -> ring buffer), both safety-checked
-// before load, configured, loaded and attached; everything is detached on destruction.
+// The kernel side of collect-payload: the counter program of `ibsr collect` (composed, through
+// collect::CounterProgram) and payload.bpf.c (TC ingress/egress -> ring buffer), both
+// safety-checked before load, configured, loaded and attached; everything is detached on
+// destruction.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 
+#include <optional>
+
 #include "bpf/skeleton.h"
 #include "bpf/tc_attach.h"
 #include "bpf/xdp_attach.h"
+#include "collect/counter_program.h"
 #include "core/result.h"
-#include "counter.skel.h"
 #include "payload.skel.h"
 #include "payload/options.h"
 
@@ -34,20 +37,19 @@ class PayloadProgram {
   // `ibsr collect`, which then provides the same counters), the XDP counters are skipped and
   // only the TC programs are attached, so the modes run together on one interface.
   Status attach(int ifindex, const std::string& ifname, bpf::XdpMode mode, bool replaceStale);
-  bool xdpAttached() const { return xdp_.link.valid(); }
+  bool xdpAttached() const { return counter_->attached(); }
   void detach();
 
-  bpf::XdpMode xdpMode() const { return xdp_.mode; }
+  bpf::XdpMode xdpMode() const { return counter_->mode(); }
+  collect::CounterProgram& counter() { return *counter_; }
   int ringbufFd() const;
   int ingressFd() const;  // for BPF_PROG_TEST_RUN (tests, benchmark)
   int egressFd() const;
-  int counterMapFd() const;
   Result<CpuTotals> cpuTotals() const;
 
  private:
-  bpf::Skeleton<counter_bpf> counter_;
+  std::optional<collect::CounterProgram> counter_;  // set by load()
   bpf::Skeleton<payload_bpf> payload_;
-  bpf::XdpLink xdp_{};
   bpf::TcAttachment tc_;
 };
 

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/artefacts.h"
+#include "core/ip_address.h"
+
 namespace ibsr::payload {
 namespace {
 
@@ -38,17 +41,13 @@ std::string formatRatio(std::uint64_t num, std::uint64_t den) {
   return fmt::format("{}.{}", whole, f);
 }
 
-std::string ipv4String(std::uint32_t ip) {
-  return fmt::format("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
 std::string snapshotLine(const PayloadSnapshot& s) {
   std::string out;
   out.reserve(256 + s.sources.size() * 512);
   fmt::format_to(std::back_inserter(out),
-                 "{{\"version\":1,\"kind\":\"payload\",\"ts_unix_sec\":{},\"interval_sec\":{},"
+                 "{{\"version\":{},\"kind\":\"payload\",\"ts_unix_sec\":{},\"interval_sec\":{},"
                  "\"dst_ports\":[",
-                 s.tsUnixSec, s.intervalSec);
+                 artefact::kPayloadVersion, s.tsUnixSec, s.intervalSec);
   for (std::size_t i = 0; i < s.dstPorts.size(); ++i)
     fmt::format_to(std::back_inserter(out), "{}{}", i ? "," : "", s.dstPorts[i]);
   fmt::format_to(std::back_inserter(out),
@@ -62,7 +61,7 @@ std::string snapshotLine(const PayloadSnapshot& s) {
         "\"request_bytes\":{},\"response_bytes\":{},\"amplification\":{},"
         "\"http_status\":{{\"1xx\":{},\"2xx\":{},\"3xx\":{},\"4xx\":{},\"5xx\":{}}},"
         "\"jsonrpc_calls\":{},\"jsonrpc_batches\":{},\"jsonrpc_errors\":{},\"methods\":[",
-        i ? "," : "", ipv4String(src.key.ip), src.key.port, src.requests, src.responses,
+        i ? "," : "", formatIpv4(src.key.ip), src.key.port, src.requests, src.responses,
         src.requestBytes, src.responseBytes, formatRatio(src.responseBytes, src.requestBytes),
         src.statusClasses[0], src.statusClasses[1], src.statusClasses[2], src.statusClasses[3],
         src.statusClasses[4], src.jsonrpcCalls, src.jsonrpcBatches, src.jsonrpcErrors);

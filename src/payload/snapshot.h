@@ -27,7 +27,4 @@ std::string snapshotLine(const PayloadSnapshot& s);
 // "42.857", "2.5", "4", "0".
 std::string formatRatio(std::uint64_t numerator, std::uint64_t denominator);
 
-// IPv4 in dotted quad from a host-order number.
-std::string ipv4String(std::uint32_t ip);
-
 }  // namespace ibsr::payload

@@ -3,25 +3,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <sstream>
 
 #include "report/model.h"
 
 namespace ibsr::report {
-namespace {
-
-uint32_t maskOf(unsigned prefix) {
-  return prefix == 0 ? 0 : ~uint32_t(0) << (32 - prefix);
-}
-
-}  // namespace
-
 bool AllowEntry::operator<(const AllowEntry& o) const {
   if (isCidr != o.isCidr) return !isCidr;  // src_ip entries first, then src_cidr
   if (network != o.network) return network < o.network;
   return prefix < o.prefix;
+}
+
+std::string AllowEntry::text() const {
+  return isCidr ? IpPrefix{IpAddress::fromV4(network), prefix}.toString() : formatIpv4(network);
 }
 
 Result<Allowlist> Allowlist::load(const std::string& path) {
@@ -47,23 +42,16 @@ Result<Allowlist> Allowlist::parse(const std::string& text, const std::string& n
       line.remove_suffix(1);
     if (line.empty()) continue;
     AllowEntry e;
-    std::string_view addr = line;
-    if (auto slash = line.find('/'); slash != std::string_view::npos) {
-      addr = line.substr(0, slash);
-      std::string_view p = line.substr(slash + 1);
-      unsigned prefix = 0;
-      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
-      if (p.empty() || ec != std::errc() || end != p.data() + p.size() || prefix > 32 ||
-          (p.size() > 1 && p[0] == '0'))
+    e.isCidr = line.find('/') != std::string_view::npos;
+    auto parsed = IpPrefix::parse(line, /*requireLength=*/false);
+    if (!parsed || !parsed->network.isV4()) {
+      if (e.isCidr && IpAddress::parseV4(line.substr(0, line.find('/'))))
         return plainError(fmt::format("{}:{}: invalid CIDR prefix in '{}'", name, lineNo, line));
-      e.prefix = uint8_t(prefix);
-      e.isCidr = true;
-    }
-    auto ip = parseIpv4(addr);
-    if (!ip)
       return plainError(
           fmt::format("{}:{}: '{}' is not an IPv4 address or CIDR", name, lineNo, line));
-    e.network = *ip & maskOf(e.prefix);
+    }
+    e.network = parsed->network.v4();
+    e.prefix = parsed->length;
     list.entries_.push_back(e);
   }
   std::sort(list.entries_.begin(), list.entries_.end());
@@ -72,11 +60,10 @@ Result<Allowlist> Allowlist::parse(const std::string& text, const std::string& n
 }
 
 bool Allowlist::matches(uint64_t key) const {
-  uint32_t ip = keyIp(key);
-  unsigned keyPrefix = keyType(key) == KeyType::SrcCidr24 ? 24 : 32;
+  const IpPrefix range{IpAddress::fromV4(keyIp(key)),
+                       uint8_t(keyType(key) == KeyType::SrcCidr24 ? 24 : 32)};
   for (const AllowEntry& e : entries_) {
-    uint32_t m = maskOf(std::min<unsigned>(keyPrefix, e.prefix));
-    if ((ip & m) == (e.network & m)) return true;
+    if (IpPrefix{IpAddress::fromV4(e.network), e.prefix}.overlaps(range)) return true;
   }
   return false;
 }

@@ -13,6 +13,10 @@ struct AllowEntry {
   uint32_t network = 0;  // host bits cleared
   uint8_t prefix = 32;
   bool isCidr = false;  // written with a /prefix (reported as src_cidr)
+  // "a.b.c.d" or "a.b.c.d/len" as written (host bits cleared).
+  std::string text() const;
+  // "src_ip" or "src_cidr", the key_type of a rules.json / summary.json exception.
+  const char* keyType() const { return isCidr ? "src_cidr" : "src_ip"; }
   bool operator<(const AllowEntry& o) const;
   bool operator==(const AllowEntry& o) const = default;
 };

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "report/line_reader.h"
+#include "core/artefacts.h"
 #include "report/snapshot_parser.h"
 
 namespace ibsr::report {
@@ -15,11 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 bool isSnapshotName(const std::string& name) {
-  if (name.rfind("snapshot_", 0) != 0) return false;
-  for (std::string_view ext : {".jsonl", ".jsonl.gz", ".jsonl.zst"})
-    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
-      return true;
-  return false;
+  return artefact::isNamed(name, artefact::kSnapshotPrefix, artefact::kReadableJsonlSuffixes);
 }
 
 // One file being read: the next valid snapshot it holds, and where it came from.

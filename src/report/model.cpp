@@ -7,32 +7,6 @@
 
 namespace ibsr::report {
 
-std::string formatIpv4(uint32_t ip) {
-  return fmt::format("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 0xFF, (ip >> 8) & 0xFF, ip & 0xFF);
-}
-
-std::optional<uint32_t> parseIpv4(std::string_view text) {
-  uint32_t ip = 0;
-  size_t pos = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (pos >= text.size() || text[pos] != '.') return std::nullopt;
-      ++pos;
-    }
-    size_t start = pos;
-    uint32_t value = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 3) {
-      value = value * 10 + uint32_t(text[pos] - '0');
-      ++pos;
-    }
-    size_t len = pos - start;
-    if (len == 0 || value > 255 || (len > 1 && text[start] == '0')) return std::nullopt;
-    ip = (ip << 8) | value;
-  }
-  if (pos != text.size()) return std::nullopt;
-  return ip;
-}
-
 std::string_view keyTypeName(KeyType type) {
   return type == KeyType::SrcIp ? "src_ip" : "src_cidr24";
 }

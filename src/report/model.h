@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/ip_address.h"
+
 namespace ibsr::report {
 
 // Ordered like the key_type strings ("src_cidr24" < "src_ip") so that sorting packed keys
@@ -58,9 +60,6 @@ inline uint64_t satAdd(uint64_t a, uint64_t b) {
   return r < a ? UINT64_MAX : r;
 }
 
-std::string formatIpv4(uint32_t ip);
-// Strict dotted quad: four decimal octets 0..255, no leading zeros, nothing else.
-std::optional<uint32_t> parseIpv4(std::string_view text);
 // "a.b.c.d:port" or "a.b.c.d/24:port" for cidr24 keys.
 std::string formatSource(uint64_t key);
 // "a.b.c.d" or "a.b.c.d/24".

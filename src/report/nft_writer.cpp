@@ -14,11 +14,7 @@ std::string renderNft(const ReportData& d) {
                                    d.config.blockDurationSec);
     (keyType(k.key) == KeyType::SrcCidr24 ? nets : hosts).push_back(elem);
   }
-  for (const AllowEntry& e : d.allowlist.entries()) {
-    std::string v = formatIpv4(e.network);
-    if (e.isCidr) v += "/" + std::to_string(e.prefix);
-    allow.push_back(v);
-  }
+  for (const AllowEntry& e : d.allowlist.entries()) allow.push_back(e.text());
   std::string o;
   auto out = std::back_inserter(o);
   fmt::format_to(out, "#!/usr/sbin/nft -f\n");

@@ -28,9 +28,7 @@ std::string renderRulesJson(const ReportData& d) {
   rules["triggers"] = std::move(triggers);
   ordered_json exceptions = ordered_json::array();
   for (const AllowEntry& e : d.allowlist.entries()) {
-    std::string value = formatIpv4(e.network);
-    if (e.isCidr) value += "/" + std::to_string(e.prefix);
-    exceptions.push_back({{"key_type", e.isCidr ? "src_cidr" : "src_ip"}, {"key_value", value}});
+    exceptions.push_back({{"key_type", e.keyType()}, {"key_value", e.text()}});
   }
   rules["exceptions"] = std::move(exceptions);
   return rules.dump(2) + "\n";

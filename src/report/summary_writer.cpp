@@ -157,9 +157,7 @@ std::string renderSummaryJson(const ReportData& d) {
 
   ordered_json exceptions = ordered_json::array();
   for (const AllowEntry& e : d.allowlist.entries()) {
-    std::string value = formatIpv4(e.network);
-    if (e.isCidr) value += "/" + std::to_string(e.prefix);
-    exceptions.push_back({{"key_type", e.isCidr ? "src_cidr" : "src_ip"}, {"key_value", value}});
+    exceptions.push_back({{"key_type", e.keyType()}, {"key_value", e.text()}});
   }
   s["exceptions"] = std::move(exceptions);
   ordered_json allowlisted = ordered_json::array();

@@ -1,4 +1,5 @@
 #include "collect/options.h"
+#include "core/output_dir.h"
 
 #include <gtest/gtest.h>
 

@@ -27,10 +27,10 @@ class SnapshotCycleTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  static std::vector<Bucket> entries(std::uint32_t sources) {
-    std::vector<Bucket> v;
+  static std::vector<CounterEntry> entries(std::uint32_t sources) {
+    std::vector<CounterEntry> v;
     for (std::uint32_t i = 0; i < sources; ++i) {
-      Bucket b{};
+      CounterEntry b{};
       b.key.src_ip = 0x0A000001 + i;
       b.key.dst_port = 80;
       b.counters.packets = 1;

@@ -5,8 +5,8 @@
 namespace ibsr::collect {
 namespace {
 
-Bucket bucket(std::uint32_t ip, std::uint16_t port, std::uint64_t syn, std::uint64_t packets) {
-  Bucket b{};
+CounterEntry bucket(std::uint32_t ip, std::uint16_t port, std::uint64_t syn, std::uint64_t packets) {
+  CounterEntry b{};
   b.key.src_ip = ip;
   b.key.dst_port = port;
   b.counters.syn = syn;
@@ -70,7 +70,7 @@ TEST(Snapshot, EmptyMapGivesEmptyBuckets) {
 TEST(Snapshot, LargeCountersAreNotTruncatedTo32Bits) {
   Snapshot s;
   s.dstPorts = {1};
-  Bucket b = bucket(0xFFFFFFFF, 65535, 0, 0);
+  CounterEntry b = bucket(0xFFFFFFFF, 65535, 0, 0);
   b.counters.bytes = 18446744073709551615ull;
   b.counters.packets = 4294967296ull;
   s.buckets = {b};

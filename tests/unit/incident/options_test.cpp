@@ -50,15 +50,15 @@ TEST(ParseSalt, SixteenHexDigitsBigEndian) {
 
 TEST(ParseSubnet, ValidCidrsWithHostBitsCleared) {
   Subnet s = parseSubnet("10.1.2.3/8").value();
-  EXPECT_EQ(s.network, 0x0A000000U);
-  EXPECT_EQ(s.mask, 0xFF000000U);
-  EXPECT_TRUE(s.contains(0x0AFFFFFF));
-  EXPECT_FALSE(s.contains(0x0B000000));
+  EXPECT_EQ(s.network.v4(), 0x0A000000U);
+  EXPECT_EQ(s.length, 8);
+  EXPECT_TRUE(s.contains(IpAddress::fromV4(0x0AFFFFFF)));
+  EXPECT_FALSE(s.contains(IpAddress::fromV4(0x0B000000)));
   Subnet all = parseSubnet("0.0.0.0/0").value();
-  EXPECT_TRUE(all.contains(0xFFFFFFFF));
+  EXPECT_TRUE(all.contains(IpAddress::fromV4(0xFFFFFFFF)));
   Subnet host = parseSubnet("192.168.1.1/32").value();
-  EXPECT_TRUE(host.contains(0xC0A80101));
-  EXPECT_FALSE(host.contains(0xC0A80102));
+  EXPECT_TRUE(host.contains(IpAddress::fromV4(0xC0A80101)));
+  EXPECT_FALSE(host.contains(IpAddress::fromV4(0xC0A80102)));
 }
 
 TEST(ParseSubnet, RejectsMalformed) {

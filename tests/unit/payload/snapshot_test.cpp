@@ -131,11 +131,5 @@ TEST(PayloadAggregatorTest, SourcesAndMethodNamesAreBounded) {
   EXPECT_EQ(s[0].methods[0].calls, Aggregator::kMaxTrackedMethods + 10 - 5);
 }
 
-TEST(PayloadSnapshotTest, Ipv4String) {
-  EXPECT_EQ(ipv4String(0xC0A80101), "192.168.1.1");
-  EXPECT_EQ(ipv4String(0), "0.0.0.0");
-  EXPECT_EQ(ipv4String(0xFFFFFFFF), "255.255.255.255");
-}
-
 }  // namespace
 }  // namespace ibsr::payload

@@ -1,0 +1,47 @@
+// The one writer of hourly JSONL artefacts (counter snapshots, payload statistics): each cycle
+// appends one record line to DIR/PREFIX + "YYYYMMDDHH" + ".jsonl", one heartbeat line to
+// DIR/status.jsonl, then applies retention to the hourly files.
+// Fail-open: a failed write is logged and counted, collection continues and the next cycle
+// writes again (the directory is recreated if it vanished). Every line is appended with a single
+// write(2) (core/append_line.h), so a crash never leaves half a line in the middle of a file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/rotation.h"
+
+namespace ibsr {
+
+struct HourlyWriterStats {
+  std::uint64_t cycle = 0;           // cycles completed, 1-indexed in the heartbeat
+  std::uint64_t recordsWritten = 0;  // cumulative record lines written
+  std::uint64_t writeErrors = 0;     // cumulative failed record or heartbeat writes
+};
+
+class HourlyJsonlWriter {
+ public:
+  // policy.prefix names the artefact (artefact::kSnapshotPrefix, kPayloadPrefix).
+  HourlyJsonlWriter(std::string dir, RotationPolicy policy);
+
+  // One cycle: the record line (ending in '\n') for timestamp ts, then the heartbeat
+  //   {"timestamp":ts,"cycle":N,<heartbeatFields>,"snapshots_written":W,"write_errors":E}
+  // where heartbeatFields is the mode's own `"name":value,...` part (may be empty), then
+  // retention. Returns whether the record line was written.
+  bool writeCycle(std::uint64_t ts, std::string_view record, std::string_view heartbeatFields);
+
+  std::string hourPath(std::uint64_t ts) const;
+  std::string statusPath() const;
+  const HourlyWriterStats& stats() const { return stats_; }
+
+ private:
+  bool append(const std::string& path, std::string_view line);
+  void applyRetention(std::uint64_t ts);
+
+  std::string dir_;
+  RotationPolicy policy_;
+  HourlyWriterStats stats_;
+};
+
+}  // namespace ibsr
