@@ -17,11 +17,7 @@
 
 #include "ibsr_abi.h"
 #include "monitored_ports.bpf.h"
-
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_RST 0x04
-#define TCP_FLAG_ACK 0x10
-#define IP_FRAG_OFFSET_MASK 0x1fff
+#include "parse.bpf.h"
 
 /* max_entries is replaced by userspace (--map-size) before load. */
 struct {
@@ -56,7 +52,7 @@ static __always_inline void count_packet(void *data, void *data_end)
 
 #pragma unroll
 	for (int i = 0; i < IBSR_MAX_VLAN_TAGS; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+		if (!eth_proto_is_vlan(proto))
 			break;
 		struct vlan_hdr *vlan = cursor;
 		if ((void *)(vlan + 1) > data_end)
@@ -70,19 +66,15 @@ static __always_inline void count_packet(void *data, void *data_end)
 	struct iphdr *ip = cursor;
 	if ((void *)(ip + 1) > data_end)
 		return;
-	if (ip->version != 4 || ip->ihl < 5)
-		return;
-	__u32 ip_hlen = ip->ihl * 4;
-	/* Non-first fragments carry no TCP header; counting them would misread payload as one. */
-	if (ip->frag_off & bpf_htons(IP_FRAG_OFFSET_MASK))
-		return;
-	if (ip->protocol != IPPROTO_TCP)
+	/* 0: not IPv4 + TCP, or a non-first fragment (no TCP header to count). */
+	__u32 ip_hlen = ipv4_tcp_hdr_len(ip);
+	if (!ip_hlen)
 		return;
 
 	struct tcphdr *tcp = cursor + ip_hlen;
 	if ((void *)(tcp + 1) > data_end)
 		return;
-	__u32 tcp_hlen = tcp->doff * 4;
+	__u32 tcp_hlen = tcp_hdr_len(tcp);
 	if (tcp_hlen < sizeof(*tcp))
 		return;
 	/* A frame cut inside the TCP options is truncated like any other: pass it uncounted. */
@@ -97,14 +89,14 @@ static __always_inline void count_packet(void *data, void *data_end)
 	if (ip_total < ip_hlen + tcp_hlen)
 		return;
 	__u32 payload_len = ip_total - ip_hlen - tcp_hlen;
-	__u8 flags = ((__u8 *)tcp)[13];
+	__u8 flags = tcp_flags(tcp);
 
 	struct ibsr_counters delta = {
-		.syn = (flags & TCP_FLAG_SYN) != 0,
-		.ack = (flags & TCP_FLAG_ACK) != 0,
-		.handshake_ack = (flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_RST)) == TCP_FLAG_ACK &&
+		.syn = (flags & IBSR_TCP_SYN) != 0,
+		.ack = (flags & IBSR_TCP_ACK) != 0,
+		.handshake_ack = (flags & (IBSR_TCP_ACK | IBSR_TCP_SYN | IBSR_TCP_RST)) == IBSR_TCP_ACK &&
 				 payload_len == 0 && tcp->seq != 0,
-		.rst = (flags & TCP_FLAG_RST) != 0,
+		.rst = (flags & IBSR_TCP_RST) != 0,
 		.packets = 1,
 		.bytes = ip_total,
 	};

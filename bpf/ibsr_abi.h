@@ -24,6 +24,14 @@
 /* Up to this many 802.1Q / 802.1ad tags are skipped before the IPv4 header. */
 #define IBSR_MAX_VLAN_TAGS 2
 
+/* TCP flags as carried in byte 13 of the TCP header: counted by counter.bpf.c, copied into each
+ * payload record's tcp_flags by payload.bpf.c. */
+#define IBSR_TCP_FIN 0x01
+#define IBSR_TCP_SYN 0x02
+#define IBSR_TCP_RST 0x04
+#define IBSR_TCP_PSH 0x08
+#define IBSR_TCP_ACK 0x10
+
 /*
  * Key of the StrictCounter map: one entry per (source address, destination port).
  * src_ip is the IPv4 source address as a number in host byte order, so 192.168.1.1 is
@@ -150,12 +158,6 @@ static_assert(offsetof(ibsr_incident_event, data) == 40);
  * from a monitored port (response side). Same values as the incident directions. */
 #define IBSR_PAYLOAD_DIR_INGRESS 0
 #define IBSR_PAYLOAD_DIR_EGRESS 1
-
-/* TCP flags as carried in byte 13 of the TCP header. */
-#define IBSR_TCP_FIN 0x01
-#define IBSR_TCP_SYN 0x02
-#define IBSR_TCP_RST 0x04
-#define IBSR_TCP_ACK 0x10
 
 /* One direction of one TCP connection, as the packet's headers say (host byte order). Key of
  * the per-flow byte-cap LRU map (pay_flow). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The monitored-port set and the 802.1Q header, shared by the programs that count or copy
- * traffic on configured ports (counter.bpf.c, payload.bpf.c). Including this file defines the
- * read-only globals userspace sets between open and load (frozen afterwards).
+ * The monitored-port set, shared by the programs that count or copy traffic on configured ports
+ * (counter.bpf.c, payload.bpf.c). Including this file defines the read-only globals userspace
+ * sets between open and load (frozen afterwards). Header parsing is in parse.bpf.h.
  */
 #pragma once
 
@@ -12,11 +12,6 @@
 
 const volatile __u16 monitored_ports[IBSR_MAX_PORTS] = {};
 const volatile __u32 monitored_port_count = 0;
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 encapsulated_proto;
-};
 
 static __always_inline int port_is_monitored(__u16 port)
 {

@@ -25,8 +25,12 @@
 
 #include "ibsr_abi.h"
 #include "monitored_ports.bpf.h"
+#include "parse.bpf.h"
 
-#define IP_FRAG_OFFSET_MASK 0x1fff
+/* emit_segment()'s flags_copy: the TCP flags byte in bits 0..7, and this bit to copy the
+ * segment's payload bytes (without it the record is header-only). BPF-internal: records carry
+ * the flags byte only. */
+#define EMIT_COPY_PAYLOAD 0x100
 
 /* Set by userspace between open and load; frozen read-only afterwards. */
 const volatile __u32 snaplen = IBSR_PAYLOAD_DEFAULT_SNAPLEN; /* 0..IBSR_PAYLOAD_MAX_SNAPLEN */
@@ -148,7 +152,8 @@ __attribute__((noinline)) int emit_segment(struct __sk_buff *skb, __u32 data_off
 		.dst_port = e->hdr.dst_port,
 		.direction = e->hdr.direction,
 	};
-	emit(skb, st, e, &flow, data_off, seq, len, (__u8)flags_copy, (flags_copy >> 8) & 1);
+	emit(skb, st, e, &flow, data_off, seq, len, (__u8)flags_copy,
+	     (flags_copy & EMIT_COPY_PAYLOAD) != 0);
 	return 0;
 }
 
@@ -163,7 +168,7 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 
 #pragma unroll
 	for (int i = 0; i < IBSR_MAX_VLAN_TAGS; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+		if (!eth_proto_is_vlan(proto))
 			break;
 		struct vlan_hdr vlan;
 		if (bpf_skb_load_bytes(skb, off, &vlan, sizeof(vlan)) != 0)
@@ -177,17 +182,16 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 	struct iphdr ip;
 	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) != 0)
 		return;
-	if (ip.version != 4 || ip.ihl < 5 || ip.protocol != IPPROTO_TCP)
+	/* 0: not IPv4 + TCP, or a non-first fragment (no TCP header). */
+	__u32 ip_hlen = ipv4_tcp_hdr_len(&ip);
+	if (!ip_hlen)
 		return;
-	if (ip.frag_off & bpf_htons(IP_FRAG_OFFSET_MASK))
-		return;
-	__u32 ip_hlen = ip.ihl * 4;
 	__u32 tcp_off = off + ip_hlen;
 
 	struct tcphdr tcp;
 	if (bpf_skb_load_bytes(skb, tcp_off, &tcp, sizeof(tcp)) != 0)
 		return;
-	__u32 tcp_hlen = tcp.doff * 4;
+	__u32 tcp_hlen = tcp_hdr_len(&tcp);
 	if (tcp_hlen < sizeof(tcp))
 		return;
 
@@ -207,7 +211,7 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 	} else if (ip_total > ip_hlen + tcp_hlen) {
 		payload_len = ip_total - ip_hlen - tcp_hlen;
 	}
-	__u8 flags = ((__u8 *)&tcp)[13];
+	__u8 flags = tcp_flags(&tcp);
 	if (payload_len == 0 && !(flags & (IBSR_TCP_SYN | IBSR_TCP_FIN | IBSR_TCP_RST)))
 		return;
 
@@ -257,8 +261,9 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 		if (i > 0)
 			seg_flags &= ~IBSR_TCP_SYN;
 		if (len < left)
-			seg_flags &= ~(IBSR_TCP_FIN | 0x08);
-		emit_segment(skb, payload_off + done, seq + done, len, seg_flags | 0x100);
+			seg_flags &= ~(IBSR_TCP_FIN | IBSR_TCP_PSH);
+		emit_segment(skb, payload_off + done, seq + done, len,
+			     seg_flags | EMIT_COPY_PAYLOAD);
 		done += len;
 		if (done >= payload_len)
 			break;

@@ -58,10 +58,10 @@ class Conversation {
   std::uint32_t clientSeq() const { return cSeq_; }
   std::uint32_t serverSeq() const { return sSeq_; }
   Record upAt(std::uint32_t seq, std::string_view data) {
-    return up(seq, IBSR_TCP_ACK | 0x08, data);
+    return up(seq, IBSR_TCP_ACK | IBSR_TCP_PSH, data);
   }
   Record downAt(std::uint32_t seq, std::string_view data) {
-    return down(seq, IBSR_TCP_ACK | 0x08, data);
+    return down(seq, IBSR_TCP_ACK | IBSR_TCP_PSH, data);
   }
   void advanceClient(std::uint32_t n) { cSeq_ += n; }
   void advanceServer(std::uint32_t n) { sSeq_ += n; }
