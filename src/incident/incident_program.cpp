@@ -3,9 +3,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include <vector>
-
 #include "bpf/embedded_check.h"
+#include "bpf/percpu.h"
 
 namespace ibsr::incident {
 
@@ -31,14 +30,11 @@ Status IncidentProgram::setConfig(ibsr_incident_cfg_slot slot, std::uint64_t val
 }
 
 Result<CpuTotals> IncidentProgram::cpuTotals() const {
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return sysError("cannot count possible CPUs", ncpu);
-  std::vector<ibsr_incident_cpu> per(static_cast<std::size_t>(ncpu));
-  __u32 key = 0;
-  int err = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.incident_cpu), &key, per.data());
-  if (err) return sysError("cannot read the incident per-CPU counters", err);
+  auto per = bpf::readPerCpu<ibsr_incident_cpu>(bpf_map__fd(skel_->maps.incident_cpu), 0,
+                                                "incident per-CPU counters");
+  if (!per.ok()) return per.error();
   CpuTotals t;
-  for (const auto& c : per) {
+  for (const auto& c : per.value()) {
     t.ringbufDrops += c.ringbuf_drops;
     t.sampled += c.sampled;
     t.seen += c.seen;

@@ -1,0 +1,77 @@
+#include "core/ip_address.h"
+
+#include <gtest/gtest.h>
+
+namespace ibsr {
+namespace {
+
+TEST(IpAddress, StrictDottedQuadRoundTrips) {
+  for (const char* text : {"0.0.0.0", "10.0.0.1", "192.168.1.1", "255.255.255.255"}) {
+    auto a = IpAddress::parse(text);
+    ASSERT_TRUE(a) << text;
+    EXPECT_TRUE(a->isV4());
+    EXPECT_EQ(a->toString(), text);
+  }
+  EXPECT_EQ(IpAddress::parse("192.168.1.1")->v4(), 0xC0A80101u);
+  EXPECT_EQ(parseIpv4("192.168.1.1"), 0xC0A80101u);
+  EXPECT_EQ(formatIpv4(0xFFFFFFFF), "255.255.255.255");
+  EXPECT_EQ(IpAddress::fromV4(0x0A000001).toString(), "10.0.0.1");
+}
+
+TEST(IpAddress, RejectsAnythingButFourPlainOctets) {
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4",
+                          "1..3.4", "1.2.3.-4", "a.b.c.d", "1.2.3.4/8", "::1", "1234.1.1.1"}) {
+    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+    EXPECT_FALSE(parseIpv4(bad)) << bad;
+  }
+}
+
+TEST(IpAddress, OrdersNumericallyNotTextually) {
+  EXPECT_LT(*IpAddress::parse("9.0.0.0"), *IpAddress::parse("10.0.0.0"));
+  EXPECT_LT(*IpAddress::parse("10.0.0.2"), *IpAddress::parse("10.0.0.10"));
+}
+
+TEST(IpAddress, MaskedClearsHostBits) {
+  auto a = *IpAddress::parse("10.1.2.3");
+  EXPECT_EQ(a.masked(32).toString(), "10.1.2.3");
+  EXPECT_EQ(a.masked(24).toString(), "10.1.2.0");
+  EXPECT_EQ(a.masked(12).toString(), "10.0.0.0");
+  EXPECT_EQ(a.masked(15).toString(), "10.0.0.0");
+  EXPECT_EQ(IpAddress::parse("10.255.2.3")->masked(9).toString(), "10.128.0.0");
+  EXPECT_EQ(a.masked(0).toString(), "0.0.0.0");
+}
+
+TEST(IpPrefix, ParsesWithHostBitsCleared) {
+  auto p = IpPrefix::parse("10.1.2.3/8");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->toString(), "10.0.0.0/8");
+  EXPECT_EQ(p->length, 8);
+  EXPECT_TRUE(p->contains(*IpAddress::parse("10.255.255.255")));
+  EXPECT_FALSE(p->contains(*IpAddress::parse("11.0.0.0")));
+  EXPECT_TRUE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("255.255.255.255")));
+  auto host = IpPrefix::parse("192.168.1.1", /*requireLength=*/false);
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->length, 32);
+  EXPECT_TRUE(host->contains(*IpAddress::parse("192.168.1.1")));
+  EXPECT_FALSE(host->contains(*IpAddress::parse("192.168.1.2")));
+}
+
+TEST(IpPrefix, RejectsMalformed) {
+  for (const char* bad : {"", "10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0/8",
+                          "10.0.0.0/8x", "/8", "10.0.0.256/8", "10.0.0.0/08", "10.0.0.0/8/8"}) {
+    EXPECT_FALSE(IpPrefix::parse(bad)) << bad;
+  }
+}
+
+TEST(IpPrefix, OverlapIsSymmetricAndUsesTheShorterPrefix) {
+  auto net16 = *IpPrefix::parse("172.16.0.0/16");
+  auto net24 = *IpPrefix::parse("172.16.5.0/24");
+  auto other = *IpPrefix::parse("172.17.5.0/24");
+  EXPECT_TRUE(net16.overlaps(net24));
+  EXPECT_TRUE(net24.overlaps(net16));
+  EXPECT_FALSE(net16.overlaps(other));
+  EXPECT_FALSE(other.overlaps(net16));
+}
+
+}  // namespace
+}  // namespace ibsr
