@@ -35,6 +35,15 @@ bpf_tc_hook makeHook(int ifindex, bpf_tc_attach_point point) {
   return hook;
 }
 
+// Our filter is identified by its (handle, priority): the same opts attach and detach it.
+bpf_tc_opts filterOpts(const TcProgramSpec& p) {
+  bpf_tc_opts opts{};
+  opts.sz = sizeof(opts);
+  opts.handle = p.handle;
+  opts.priority = p.priority;
+  return opts;
+}
+
 // Filters on one clsact direction (parent ffff:fff2 ingress, ffff:fff3 egress). Every dump
 // message is one filter or the head of one priority's filter list: any message means that
 // something other than nothing is attached, which is all the caller needs to know.
@@ -165,11 +174,8 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname
 
   for (const auto& p : programs) {
     bpf_tc_hook h = makeHook(ifindex, attachPoint(p.direction));
-    bpf_tc_opts opts{};
-    opts.sz = sizeof(opts);
+    bpf_tc_opts opts = filterOpts(p);
     opts.prog_fd = p.progFd;
-    opts.handle = p.handle;
-    opts.priority = p.priority;
     err = bpf_tc_attach(&h, &opts);
     if (err == -EEXIST && replaceStale) {
       log::warn("replacing a leftover TC {} filter (handle {:#x}, priority {}) on '{}'",
@@ -198,10 +204,7 @@ void TcAttachment::detach() {
   if (ifindex_ == 0) return;
   for (const auto& p : attached_) {
     bpf_tc_hook h = makeHook(ifindex_, attachPoint(p.direction));
-    bpf_tc_opts opts{};
-    opts.sz = sizeof(opts);
-    opts.handle = p.handle;
-    opts.priority = p.priority;
+    bpf_tc_opts opts = filterOpts(p);
     int err = bpf_tc_detach(&h, &opts);
     // ENOENT: someone (tc filter del, qdisc del) removed it already; the goal is reached.
     if (err && err != -ENOENT && err != -EINVAL)

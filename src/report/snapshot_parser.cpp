@@ -186,6 +186,15 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
   for (simdjson::dom::key_value_pair kv : root) {
     std::string_view k = kv.key;
     element v = kv.value;
+    auto unixTime = [](element e, int64_t& ts) {
+      uint64_t u = 0;
+      if (!getU64(e, u) || u > uint64_t(kMaxTimestamp)) return false;
+      ts = int64_t(u);
+      return true;
+    };
+    auto notUnixTime = [](std::string_view field) {
+      return fmt::format("\"{}\" is not a Unix time in 0..{}", field, kMaxTimestamp);
+    };
     auto dup = [&](bool& flag) {
       if (flag) return true;
       flag = true;
@@ -197,16 +206,12 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
         return fail("\"version\" is not an unsigned integer");
     } else if (k == "ts_unix_sec") {
       if (dup(haveTs)) return fail("duplicate field \"ts_unix_sec\"");
-      uint64_t ts = 0;
-      if (!getU64(v, ts) || ts > uint64_t(kMaxTimestamp))
-        return fail("\"ts_unix_sec\" is not a Unix time in 0..253402300799");
-      out.ts = int64_t(ts);
+      if (!unixTime(v, out.ts)) return fail(notUnixTime(k));
     } else if (k == "base_ts_unix_sec") {
       if (dup(haveBase)) return fail("duplicate field \"base_ts_unix_sec\"");
-      uint64_t ts = 0;
-      if (!getU64(v, ts) || ts > uint64_t(kMaxTimestamp))
-        return fail("\"base_ts_unix_sec\" is not a Unix time in 0..253402300799");
-      out.baseTs = int64_t(ts);
+      int64_t base = 0;
+      if (!unixTime(v, base)) return fail(notUnixTime(k));
+      out.baseTs = base;
     } else if (k == "counter_mode") {
       if (dup(haveMode)) return fail("duplicate field \"counter_mode\"");
       std::string_view s;

@@ -9,6 +9,15 @@ using namespace insn;
 
 namespace {
 
+// A 32-bit ALU result: the kernel zero-extends it into a scalar, so no pointer survives.
+void narrowTo32(AbsVal& v) {
+  if (v.ptrKinds()) {
+    v.dropPointers();
+    v.setAnyScalar();
+  }
+  v.truncate(4);
+}
+
 std::uint64_t bswap(std::uint64_t v, int bits) {
   switch (bits) {
     case 16:
@@ -152,13 +161,7 @@ AbsVal binaryOp(std::uint8_t o, const AbsVal& a, const AbsVal& b, bool is64, boo
     // The kernel refuses other arithmetic on pointers, or turns the result into a scalar.
     out.setAnyScalar();
   }
-  if (!is64) {
-    if (out.ptrKinds()) {
-      out.dropPointers();
-      out.setAnyScalar();
-    }
-    out.truncate(4);
-  }
+  if (!is64) narrowTo32(out);
   return out;
 }
 
@@ -187,13 +190,7 @@ AbsVal movOp(const Insn& i, const AbsVal& src, bool is64) {
       out.addConst(v);
     }
   }
-  if (!is64) {
-    if (out.ptrKinds()) {
-      out.dropPointers();
-      out.setAnyScalar();
-    }
-    out.truncate(4);
-  }
+  if (!is64) narrowTo32(out);
   return out;
 }
 
