@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   auto dir =
       std::filesystem::temp_directory_path() / ("ibsr-snapshot-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(), "counter map");
+  ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(),
+                                                                                   "counter map");
   ibsr::collect::SnapshotCycle cycle(dir.string(), {8000, 8001, 8002, 8003}, {});
   std::vector<ibsr_counter_entry> got;
   std::vector<double> readMs, cycleMs, totalMs;

@@ -5,8 +5,7 @@
 namespace ibsr::bpf::detail {
 
 bool batchUnsupported(int errnum) {
-  return errnum == EINVAL || errnum == 524 /* ENOTSUPP, kernel-internal */ ||
-         errnum == EOPNOTSUPP;
+  return errnum == EINVAL || errnum == 524 /* ENOTSUPP, kernel-internal */ || errnum == EOPNOTSUPP;
 }
 
 void logBatchFallback(const Error& why) {

@@ -81,8 +81,8 @@ int runCollector(CollectOptions o) {
   log::notice(
       "attached XDP ({} mode) to {} (ifindex {}); ports {}; map size {}; writing to {} "
       "every {} s",
-      bpf::xdpModeName(program->mode()), o.iface, *ifindex, fmt::join(o.dstPorts, ","),
-      o.mapSize, o.outDir, o.intervalSec);
+      bpf::xdpModeName(program->mode()), o.iface, *ifindex, fmt::join(o.dstPorts, ","), o.mapSize,
+      o.outDir, o.intervalSec);
 
   CounterSnapshots snapshots(program.value(), o.outDir, o.dstPorts, retentionOf(o));
   runCycles(o, signals, snapshots);

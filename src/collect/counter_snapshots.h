@@ -14,8 +14,8 @@ namespace ibsr::collect {
 
 class CounterSnapshots {
  public:
-  CounterSnapshots(CounterProgram& program, std::string outDir,
-                   std::vector<std::uint16_t> dstPorts, RotationPolicy policy);
+  CounterSnapshots(CounterProgram& program, std::string outDir, std::vector<std::uint16_t> dstPorts,
+                   RotationPolicy policy);
 
   // Reads the map and writes one cycle at ts. A failed read skips this cycle's snapshot (logged;
   // the next cycle's cumulative counters still hold everything).

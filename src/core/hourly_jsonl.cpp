@@ -37,10 +37,10 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
   ++stats_.cycle;
   bool written = append(hourPath(ts), record);
   if (written) ++stats_.recordsWritten;
-  std::string heartbeat =
-      fmt::format("{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{}}}\n",
-                  ts, stats_.cycle, heartbeatFields, heartbeatFields.empty() ? "" : ",",
-                  stats_.recordsWritten, stats_.writeErrors);
+  std::string heartbeat = fmt::format(
+      "{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{}}}\n", ts,
+      stats_.cycle, heartbeatFields, heartbeatFields.empty() ? "" : ",", stats_.recordsWritten,
+      stats_.writeErrors);
   append(statusPath(), heartbeat);
   applyRetention(ts);
   return written;

@@ -28,7 +28,7 @@ class IpAddress {
   IpFamily family() const { return family_; }
   bool isV4() const { return family_ == IpFamily::V4; }
   unsigned bitLength() const { return isV4() ? 32 : 128; }
-  std::uint32_t v4() const;  // host order; IPv4 only
+  std::uint32_t v4() const;                                             // host order; IPv4 only
   const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }  // network order
 
   // "a.b.c.d".

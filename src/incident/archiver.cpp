@@ -18,7 +18,6 @@
 namespace ibsr::incident {
 namespace {
 
-
 struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
 };

@@ -1,6 +1,5 @@
 #include "incident/options.h"
 
-
 #include <fmt/format.h>
 #include <charconv>
 #include <string>

@@ -1,7 +1,7 @@
 #include "incident/pcap_sink.h"
 
-#include "core/log.h"
 #include "core/artefacts.h"
+#include "core/log.h"
 #include "ibsr_abi.h"
 #include "incident/run_dir.h"
 
@@ -19,7 +19,8 @@ Status PcapSink::start(const std::string& tag, std::uint64_t ts) {
   tag_ = tag;
   auto dir = createRunDir(outDir_, archiveDir_, tag, ts);
   if (!dir.ok()) return dir.error();
-  auto w = PcapWriter::create(*dir + "/" + std::string(artefact::kIncidentPcap), IBSR_INCIDENT_SNAPLEN);
+  auto w =
+      PcapWriter::create(*dir + "/" + std::string(artefact::kIncidentPcap), IBSR_INCIDENT_SNAPLEN);
   if (!w.ok()) return w.error();
   writer_ = std::move(w.value());
   currentDir_ = *dir;

@@ -6,9 +6,9 @@
 #include <memory>
 #include <queue>
 
+#include "core/artefacts.h"
 #include "core/log.h"
 #include "report/line_reader.h"
-#include "core/artefacts.h"
 #include "report/snapshot_parser.h"
 
 namespace ibsr::report {

@@ -88,14 +88,17 @@ TEST_F(SnapshotRoundTrip, ReporterFindsAndReadsWhatTheCollectorWrote) {
   auto files = report::findInputFiles({dir_.string()});
   ASSERT_TRUE(files.ok()) << files.error().message;
   ASSERT_EQ(files->size(), 2u);  // two hours; status.jsonl is not a snapshot
-  EXPECT_EQ(fs::path((*files)[0].path).filename(), artefact::hourlyName(artefact::kSnapshotPrefix, ts[0]));
-  EXPECT_EQ(fs::path((*files)[1].path).filename(), artefact::hourlyName(artefact::kSnapshotPrefix, ts[2]));
+  EXPECT_EQ(fs::path((*files)[0].path).filename(),
+            artefact::hourlyName(artefact::kSnapshotPrefix, ts[0]));
+  EXPECT_EQ(fs::path((*files)[1].path).filename(),
+            artefact::hourlyName(artefact::kSnapshotPrefix, ts[2]));
 
   report::DataQuality dq;
   std::vector<report::Snapshot> got;
   report::IngestOptions opts;
   opts.silent = true;
-  Status st = report::ingest(*files, opts, dq, [&](const report::Snapshot& s) { got.push_back(s); });
+  Status st =
+      report::ingest(*files, opts, dq, [&](const report::Snapshot& s) { got.push_back(s); });
   ASSERT_TRUE(st.ok()) << st.error().message;
   EXPECT_EQ(dq.malformedLines, 0u);
   ASSERT_EQ(got.size(), 3u);
