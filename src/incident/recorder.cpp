@@ -64,165 +64,268 @@ milliseconds until(Clock::time_point t) {
   return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(t - Clock::now()));
 }
 
+// One recording, from the startup checks to the clean shutdown. The members are declared in the
+// order they are set up, so they are torn down in reverse: the TC filters first, the interface
+// lock last.
+class Recorder {
+ public:
+  explicit Recorder(IncidentOptions o)
+      : o_(std::move(o)),
+        sink_(o_.outDir, o_.archiveDir, o_.maxPcapBytes, wall_, stats_),
+        scrubber_(o_.salt, o_.internalSubnet) {}
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Everything up to the first run directory; a failure leaves nothing behind.
+  Status prepare();
+  // The ring-buffer consumer, the controller and the TC attachment; a failure needs abandon().
+  Status start();
+  // Removes what prepare() created (nothing was attached) and returns the exit code.
+  int abandon(const Error& e);
+  // Until SIGINT/SIGTERM (returns its number) or --duration-sec (returns 0).
+  int loop();
+  // Detach first so no new samples arrive, then take everything still queued, then close.
+  void shutdown(int stopSignal);
+
+ private:
+  Status checkAndLock();
+  Status openControlChannels();
+  Status openRun();
+  Status startConsumer();
+  Status startController();
+  Status attach();
+
+  std::optional<int> waitForEvents();
+  void handleEvents();
+  void sweepArchiveIfDue(Clock::time_point now);
+  void writeStatusIfDue(Clock::time_point now);
+  void drain();
+  void writeStatus();
+
+  const IncidentOptions o_;
+  int ifindex_ = 0;
+  std::optional<InterfaceLock> lock_;
+  std::optional<ShutdownSignals> blocked_;
+  UniqueFd sigFd_;
+  std::optional<TriggerServer> server_;
+  std::optional<IncidentProgram> program_;
+  WallClock wall_;
+  IncidentStats stats_;
+  PcapSink sink_;
+  std::string statusPath_;
+  Scrubber scrubber_;
+  std::optional<EventDecoder> decoder_;
+  RingBufferPtr rb_;
+  int rbFd_ = -1;
+  std::optional<Controller> controller_;
+  std::optional<bpf::TcAttachment> tc_;
+
+  Clock::time_point end_, nextStatus_, nextSweep_;
+};
+
+Status Recorder::prepare() {
+  if (Status st = checkAndLock(); !st.ok()) return st;
+  if (Status st = openControlChannels(); !st.ok()) return st;
+  auto program = IncidentProgram::load(o_.ringbufBytes);
+  if (!program.ok()) return program.error();
+  program_.emplace(std::move(program.value()));
+  return openRun();
+}
+
+Status Recorder::checkAndLock() {
+  if (Status st = requireBpfPrivileges("ibsr record-incident"); !st.ok()) return st;
+  auto ifindex = bpf::interfaceIndex(o_.iface);
+  if (!ifindex.ok()) return ifindex.error();
+  ifindex_ = *ifindex;
+  // One instance per interface; taken before anything is created, so a second copy fails
+  // without leaving a directory or touching the first one's socket.
+  auto lock = InterfaceLock::acquire("record-incident", ifindex_, o_.iface);
+  if (!lock.ok()) return lock.error();
+  lock_.emplace(std::move(lock.value()));
+  if (Status st = prepareDir(o_.outDir, "output directory"); !st.ok()) return st;
+  if (o_.archiveDir) {
+    if (Status st = prepareDir(*o_.archiveDir, "archive directory"); !st.ok()) return st;
+  }
+  return {};
+}
+
+// Signals are blocked before anything is created, so a SIGTERM during startup becomes a normal
+// shutdown at the first loop iteration instead of killing us half-attached.
+Status Recorder::openControlChannels() {
+  blocked_.emplace();
+  auto sigFd = shutdownSignalFd();
+  if (!sigFd.ok()) return sigFd.error();
+  sigFd_ = std::move(sigFd.value());
+  if (o_.triggerSocket) {
+    auto s = TriggerServer::create(*o_.triggerSocket, milliseconds(o_.socketTimeoutMs));
+    if (!s.ok()) return s.error();
+    server_.emplace(std::move(s.value()));
+  }
+  return {};
+}
+
+Status Recorder::openRun() {
+  if (Status st = sink_.open(o_.tag, wall_.nowUnix()); !st.ok()) return st;
+  statusPath_ = sink_.runDir() + "/status.jsonl";
+  return {};
+}
+
+Status Recorder::start() {
+  // Created now, so the first run directory is never empty and never removed by the archive
+  // sweep before the first heartbeat.
+  if (UniqueFd fd(::open(statusPath_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644)); !fd.valid())
+    return sysError("cannot create '" + statusPath_ + "'");
+  if (Status st = startConsumer(); !st.ok()) return st;
+  if (Status st = startController(); !st.ok()) return st;
+  return attach();
+}
+
+int Recorder::abandon(const Error& e) {
+  std::string pcap = sink_.currentFile();
+  (void)sink_.close();
+  ::unlink(pcap.c_str());
+  ::unlink(statusPath_.c_str());
+  ::rmdir(sink_.runDir().c_str());
+  return fail(e);
+}
+
+Status Recorder::startConsumer() {
+  decoder_.emplace(sink_, scrubber_, stats_);
+  errno = 0;
+  rb_.reset(ring_buffer__new(program_->ringbufFd(), onEvent, &*decoder_, nullptr));
+  if (!rb_) return sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL);
+  rbFd_ = ring_buffer__epoll_fd(rb_.get());
+  return {};
+}
+
+Status Recorder::startController() {
+  ControlState initial;
+  initial.samplingActive = true;
+  initial.rate = o_.sampleRate;
+  initial.tag = o_.tag;
+  controller_.emplace(
+      *program_, sink_, wall_, [this] { drain(); }, initial);
+  return controller_->init();
+}
+
+Status Recorder::attach() {
+  // With the interface lock held, a filter found at our handle was left by a killed instance:
+  // replace it, so that a restart after a crash works.
+  auto tc = bpf::TcAttachment::attach(ifindex_, o_.iface,
+                                      {{program_->ingressFd(), bpf::TcDirection::Ingress,
+                                        bpf::kTcHandleIncident, bpf::kTcPriorityIncident},
+                                       {program_->egressFd(), bpf::TcDirection::Egress,
+                                        bpf::kTcHandleIncident, bpf::kTcPriorityIncident}},
+                                      /*replaceStale=*/true);
+  if (!tc.ok()) return tc.error();
+  tc_.emplace(std::move(tc.value()));
+  log::notice("attached TC ingress+egress to {} (ifindex {}{}); sampling 1-in-{}; writing {}{}",
+              o_.iface, ifindex_, tc_->createdHook() ? ", created clsact" : ", existing clsact",
+              o_.sampleRate, sink_.currentFile(),
+              server_ ? "; trigger socket " + server_->path() : std::string());
+  return {};
+}
+
+int Recorder::loop() {
+  const auto start = Clock::now();
+  end_ = o_.durationSec ? start + std::chrono::seconds(*o_.durationSec) : Clock::time_point::max();
+  nextStatus_ = start + std::chrono::seconds(o_.statusIntervalSec);
+  nextSweep_ =
+      o_.archiveDir ? start + std::chrono::seconds(o_.archiveSweepSec) : Clock::time_point::max();
+  for (;;) {
+    if (auto stopSignal = waitForEvents()) return *stopSignal;
+    handleEvents();
+    auto now = Clock::now();
+    if (now >= end_) return 0;
+    sweepArchiveIfDue(now);
+    writeStatusIfDue(now);
+  }
+}
+
+// Polls the shutdown signals, the ring buffer and the trigger socket until one is ready or a
+// deadline is due. Returns the signal number once SIGINT/SIGTERM arrived (0 if unreadable).
+std::optional<int> Recorder::waitForEvents() {
+  // Wake at least once a second: trigger deadlines are in wall-clock seconds.
+  milliseconds wait =
+      std::min({until(nextStatus_), until(nextSweep_), until(end_), milliseconds(1000)});
+  if (server_) wait = std::min(wait, server_->untilNextTimeout());
+  pollfd fds[3] = {{sigFd_.get(), POLLIN, 0}, {rbFd_, POLLIN, 0}, {-1, POLLIN, 0}};
+  if (server_) fds[2].fd = server_->pollFd();
+  int n = ::poll(fds, server_ ? 3 : 2, static_cast<int>(wait.count()));
+  if (n < 0 && errno != EINTR) {
+    ++stats_.pollErrors;
+    log::warn("poll failed: {}", std::strerror(errno));
+  }
+  if (!(fds[0].revents & POLLIN)) return std::nullopt;
+  signalfd_siginfo si{};
+  if (::read(sigFd_.get(), &si, sizeof(si)) == sizeof(si)) return static_cast<int>(si.ssi_signo);
+  return 0;
+}
+
+void Recorder::handleEvents() {
+  drain();
+  if (server_)
+    server_->process([&](const std::string& line) { return controller_->handleLine(line); });
+  controller_->checkDeadline();
+}
+
+void Recorder::sweepArchiveIfDue(Clock::time_point now) {
+  if (now < nextSweep_) return;
+  auto r = archiveSweep(o_.outDir, *o_.archiveDir, o_.archiveAfterSec, wall_.nowUnix(),
+                        sink_.currentFile());
+  stats_.archived += r.archived;
+  stats_.archiveErrors += r.errors;
+  nextSweep_ = now + std::chrono::seconds(o_.archiveSweepSec);
+}
+
+void Recorder::writeStatusIfDue(Clock::time_point now) {
+  if (now < nextStatus_) return;
+  decoder_->refreshClockOffset();
+  writeStatus();
+  const auto statusEvery = std::chrono::seconds(o_.statusIntervalSec);
+  nextStatus_ += statusEvery;
+  if (nextStatus_ <= now) nextStatus_ = now + statusEvery;
+}
+
+void Recorder::drain() {
+  if (ring_buffer__consume(rb_.get()) < 0) ++stats_.pollErrors;
+  sink_.flush();
+}
+
+void Recorder::writeStatus() {
+  ++stats_.cycle;
+  if (auto t = program_->cpuTotals(); t.ok())
+    stats_.ringbufDrops = t->ringbufDrops;
+  else
+    log::warn("{}", t.error().message);
+  if (Status st = appendLine(statusPath_, formatStatusLine(wall_.nowUnix(), stats_)); !st.ok())
+    log::error("{}", st.error().message);
+}
+
+void Recorder::shutdown(int stopSignal) {
+  tc_->detach();
+  drain();
+  if (Status st = sink_.close(); !st.ok()) log::error("{}", st.error().message);
+  writeStatus();
+  if (server_) server_->close();
+  log::notice(
+      "detached from {}; {} packets written, {} write errors, {} scrubbed, {} "
+      "ring-buffer drops, {} rotations{}",
+      o_.iface, stats_.eventsWritten, stats_.eventsWriteErrors, stats_.eventsScrubbed,
+      stats_.ringbufDrops, stats_.rotations,
+      stopSignal ? fmt::format(" (stopped by {})", strsignal(stopSignal))
+                 : std::string(" (duration reached)"));
+}
+
 }  // namespace
 
 int runRecorder(IncidentOptions o) {
   log::setVerbosity(o.verbosity);
   bpf::installLibbpfLogging();
-
-  if (Status st = requireBpfPrivileges("ibsr record-incident"); !st.ok()) return fail(st.error());
-  auto ifindex = bpf::interfaceIndex(o.iface);
-  if (!ifindex.ok()) return fail(ifindex.error());
-  // One instance per interface; taken before anything is created, so a second copy fails
-  // without leaving a directory or touching the first one's socket.
-  auto lock = InterfaceLock::acquire("record-incident", *ifindex, o.iface);
-  if (!lock.ok()) return fail(lock.error());
-  if (Status st = prepareDir(o.outDir, "output directory"); !st.ok()) return fail(st.error());
-  if (o.archiveDir) {
-    if (Status st = prepareDir(*o.archiveDir, "archive directory"); !st.ok())
-      return fail(st.error());
-  }
-
-  // Signals are blocked before anything is created, so a SIGTERM during startup becomes a
-  // normal shutdown at the first loop iteration instead of killing us half-attached.
-  ShutdownSignals blocked;
-  auto sigFd = shutdownSignalFd();
-  if (!sigFd.ok()) return fail(sigFd.error());
-
-  std::optional<TriggerServer> server;
-  if (o.triggerSocket) {
-    auto s = TriggerServer::create(*o.triggerSocket, milliseconds(o.socketTimeoutMs));
-    if (!s.ok()) return fail(s.error());
-    server.emplace(std::move(s.value()));
-  }
-
-  auto program = IncidentProgram::load(o.ringbufBytes);
-  if (!program.ok()) return fail(program.error());
-
-  WallClock wall;
-  IncidentStats stats;
-  PcapSink sink(o.outDir, o.archiveDir, o.maxPcapBytes, wall, stats);
-  if (Status st = sink.open(o.tag, wall.nowUnix()); !st.ok()) return fail(st.error());
-  const std::string statusPath = sink.runDir() + "/status.jsonl";
-  // Created now, so the first run directory is never empty and never removed by the archive
-  // sweep before the first heartbeat.
-  // A startup failure from here on removes what this run created (nothing was attached).
-  auto abandon = [&](const Error& e) {
-    std::string pcap = sink.currentFile();
-    (void)sink.close();
-    ::unlink(pcap.c_str());
-    ::unlink(statusPath.c_str());
-    ::rmdir(sink.runDir().c_str());
-    return fail(e);
-  };
-  if (UniqueFd fd(::open(statusPath.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644)); !fd.valid())
-    return abandon(sysError("cannot create '" + statusPath + "'"));
-
-  Scrubber scrubber(o.salt, o.internalSubnet);
-  EventDecoder decoder(sink, scrubber, stats);
-  errno = 0;
-  RingBufferPtr rb(ring_buffer__new(program->ringbufFd(), onEvent, &decoder, nullptr));
-  if (!rb)
-    return abandon(sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL));
-  auto drain = [&] {
-    if (ring_buffer__consume(rb.get()) < 0) ++stats.pollErrors;
-    sink.flush();
-  };
-
-  ControlState initial;
-  initial.samplingActive = true;
-  initial.rate = o.sampleRate;
-  initial.tag = o.tag;
-  Controller controller(*program, sink, wall, drain, initial);
-  if (Status st = controller.init(); !st.ok()) return abandon(st.error());
-
-  // With the interface lock held (above), a filter found at our handle was left by a killed
-  // instance: replace it, so that a restart after a crash works.
-  auto tc = bpf::TcAttachment::attach(*ifindex, o.iface,
-                                      {{program->ingressFd(), bpf::TcDirection::Ingress,
-                                        bpf::kTcHandleIncident, bpf::kTcPriorityIncident},
-                                       {program->egressFd(), bpf::TcDirection::Egress,
-                                        bpf::kTcHandleIncident, bpf::kTcPriorityIncident}},
-                                      /*replaceStale=*/true);
-  if (!tc.ok()) return abandon(tc.error());
-
-  log::notice("attached TC ingress+egress to {} (ifindex {}{}); sampling 1-in-{}; writing {}{}",
-              o.iface, *ifindex, tc->createdHook() ? ", created clsact" : ", existing clsact",
-              o.sampleRate, sink.currentFile(),
-              server ? "; trigger socket " + server->path() : std::string());
-
-  auto writeStatus = [&] {
-    ++stats.cycle;
-    if (auto t = program->cpuTotals(); t.ok())
-      stats.ringbufDrops = t->ringbufDrops;
-    else
-      log::warn("{}", t.error().message);
-    if (Status st = appendLine(statusPath, formatStatusLine(wall.nowUnix(), stats)); !st.ok())
-      log::error("{}", st.error().message);
-  };
-
-  const auto start = Clock::now();
-  const auto end =
-      o.durationSec ? start + std::chrono::seconds(*o.durationSec) : Clock::time_point::max();
-  const auto statusEvery = std::chrono::seconds(o.statusIntervalSec);
-  const auto sweepEvery = std::chrono::seconds(o.archiveSweepSec);
-  auto nextStatus = start + statusEvery;
-  auto nextSweep = o.archiveDir ? start + sweepEvery : Clock::time_point::max();
-  const int rbFd = ring_buffer__epoll_fd(rb.get());
-  int stopSignal = 0;
-
-  for (;;) {
-    // Wake at least once a second: trigger deadlines are in wall-clock seconds.
-    milliseconds wait =
-        std::min({until(nextStatus), until(nextSweep), until(end), milliseconds(1000)});
-    if (server) wait = std::min(wait, server->untilNextTimeout());
-    pollfd fds[3] = {{sigFd->get(), POLLIN, 0}, {rbFd, POLLIN, 0}, {-1, POLLIN, 0}};
-    if (server) fds[2].fd = server->pollFd();
-    int n = ::poll(fds, server ? 3 : 2, static_cast<int>(wait.count()));
-    if (n < 0 && errno != EINTR) {
-      ++stats.pollErrors;
-      log::warn("poll failed: {}", std::strerror(errno));
-    }
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo si{};
-      if (::read(sigFd->get(), &si, sizeof(si)) == sizeof(si))
-        stopSignal = static_cast<int>(si.ssi_signo);
-      break;
-    }
-    drain();
-    if (server)
-      server->process([&](const std::string& line) { return controller.handleLine(line); });
-    controller.checkDeadline();
-    auto now = Clock::now();
-    if (now >= end) break;
-    if (now >= nextSweep) {
-      auto r = archiveSweep(o.outDir, *o.archiveDir, o.archiveAfterSec, wall.nowUnix(),
-                            sink.currentFile());
-      stats.archived += r.archived;
-      stats.archiveErrors += r.errors;
-      nextSweep = now + sweepEvery;
-    }
-    if (now >= nextStatus) {
-      decoder.refreshClockOffset();
-      writeStatus();
-      nextStatus += statusEvery;
-      if (nextStatus <= now) nextStatus = now + statusEvery;
-    }
-  }
-
-  // Detach first so no new samples arrive, then take everything still queued, then close.
-  tc->detach();
-  drain();
-  if (Status st = sink.close(); !st.ok()) log::error("{}", st.error().message);
-  writeStatus();
-  if (server) server->close();
-  log::notice(
-      "detached from {}; {} packets written, {} write errors, {} scrubbed, {} "
-      "ring-buffer drops, {} rotations{}",
-      o.iface, stats.eventsWritten, stats.eventsWriteErrors, stats.eventsScrubbed,
-      stats.ringbufDrops, stats.rotations,
-      stopSignal ? fmt::format(" (stopped by {})", strsignal(stopSignal))
-                 : std::string(" (duration reached)"));
+  Recorder recorder(std::move(o));
+  if (Status st = recorder.prepare(); !st.ok()) return fail(st.error());
+  if (Status st = recorder.start(); !st.ok()) return recorder.abandon(st.error());
+  recorder.shutdown(recorder.loop());
   return 0;
 }
 

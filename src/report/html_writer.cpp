@@ -77,6 +77,20 @@ struct Plot {
   }
 };
 
+// At most 8 time labels under the bins, spread evenly.
+std::string timeLabels(const Plot& p, const ChartSeries& c) {
+  std::string o;
+  size_t n = c.bins.size();
+  size_t labels = std::min<size_t>(n, 8);
+  for (size_t k = 0; k < labels; ++k) {
+    size_t i = labels == 1 ? 0 : k * (n - 1) / (labels - 1);
+    fmt::format_to(std::back_inserter(o),
+                   "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>", p.x(i, n),
+                   p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
+  }
+  return o;
+}
+
 // Axes, horizontal grid lines with labels, and time labels under the bins.
 std::string axes(const Plot& p, const ChartSeries& c, double max, const std::string& unit) {
   std::string o;
@@ -89,14 +103,7 @@ std::string axes(const Plot& p, const ChartSeries& c, double max, const std::str
     fmt::format_to(out, "<text x='{:.1f}' y='{:.1f}' class='ylab'>{}{}</text>", p.left - 6, y + 4,
                    shortNum(v), unit);
   }
-  size_t n = c.bins.size();
-  size_t labels = std::min<size_t>(n, 8);
-  for (size_t k = 0; k < labels; ++k) {
-    size_t i = labels == 1 ? 0 : k * (n - 1) / (labels - 1);
-    fmt::format_to(out, "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>",
-                   p.x(i, n), p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
-  }
-  return o;
+  return o + timeLabels(p, c);
 }
 
 std::string svgOpen(const Plot& p, const std::string& label) {
@@ -162,14 +169,8 @@ std::string ratioChart(const ReportData& d) {
                    "x='{:.1f}' y='{:.1f}' class='ylab'>{:.2f}</text>",
                    p.left, y, p.w - p.right, y, p.left - 6, y + 4, v);
   }
+  o += timeLabels(p, c);
   size_t n = c.bins.size();
-  size_t labels = std::min<size_t>(n, 8);
-  for (size_t k = 0; k < labels; ++k) {
-    size_t i = labels == 1 ? 0 : k * (n - 1) / (labels - 1);
-    fmt::format_to(std::back_inserter(o),
-                   "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>", p.x(i, n),
-                   p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
-  }
   o += thresholdLine(p, d.config.successRatioThreshold, max,
                      fmt::format("churn at or below {}", shortNum(d.config.successRatioThreshold)));
   for (size_t k = 0; k < std::min(c.keys.size(), kMaxChartKeys); ++k) {
@@ -310,31 +311,41 @@ document.querySelectorAll('table.sort').forEach(function(t){
 });
 )JS";
 
-}  // namespace
+using Out = std::back_insert_iterator<std::string>;
 
-std::string renderHtml(const ReportData& d) {
-  const AnalysisConfig& cfg = d.config;
+const char* verdictWord(const Evaluation& ev) {
+  return ev.safe ? "SAFE" : "NOT SAFE";
+}
+
+std::string portList(const AnalysisResult& r) {
+  return esc(fmt::format("{}", fmt::join(r.dstPorts, ", ")));
+}
+
+void writeReasons(Out out, const Evaluation& ev) {
+  fmt::format_to(out, "<ol>");
+  for (const std::string& reason : ev.reasons) fmt::format_to(out, "<li>{}</li>", esc(reason));
+  fmt::format_to(out, "</ol>");
+}
+
+void writeHead(Out out, const ReportData& d) {
   const AnalysisResult& r = d.result;
-  const Evaluation& ev = d.evaluation;
-  const DataQuality& q = d.quality;
-  std::string o;
-  auto out = std::back_inserter(o);
-  const char* verdict = ev.safe ? "SAFE" : "NOT SAFE";
-
   fmt::format_to(out,
                  "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
                  "<meta name='viewport' content='width=device-width,initial-scale=1'>"
                  "<title>IBSR Report: {}</title><style>{}</style></head><body><main>\n",
-                 verdict, kCss);
+                 verdictWord(d.evaluation), kCss);
   fmt::format_to(out,
                  "<h1>IBSR Report</h1><p class='sub'>Shadow-mode evidence for ports {} &middot; {} "
                  "to {} ({} s) &middot; generated {}</p>\n",
-                 esc(fmt::format("{}", fmt::join(r.dstPorts, ", "))), formatTime(r.startTs),
-                 formatTime(r.lastTs), r.observedSec, formatTime(d.generatedAt));
+                 portList(r), formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
+                 formatTime(d.generatedAt));
+}
 
-  // Verdict first: what a reader needs in the first ten seconds.
+// Verdict first: what a reader needs in the first ten seconds.
+void writeVerdict(Out out, const ReportData& d) {
+  const Evaluation& ev = d.evaluation;
   fmt::format_to(out, "<section class='verdict {}' id='verdict'><div class='badge'>{}</div><div>",
-                 ev.safe ? "safe" : "unsafe", verdict);
+                 ev.safe ? "safe" : "unsafe", verdictWord(ev));
   if (ev.safe) {
     fmt::format_to(
         out,
@@ -342,12 +353,14 @@ std::string renderHtml(const ReportData& d) {
         "most {:.1f}%), and {} of SYNs come from the sources that would be blocked.</p>",
         formatPct(ev.fpBoundPct), kMaxFpBoundPct, formatPct(ev.upperBound.synPct));
   } else {
-    fmt::format_to(out, "<p><b>Enforcement is not ready</b> because:</p><ol>");
-    for (const std::string& reason : ev.reasons) fmt::format_to(out, "<li>{}</li>", esc(reason));
-    fmt::format_to(out, "</ol>");
+    fmt::format_to(out, "<p><b>Enforcement is not ready</b> because:</p>");
+    writeReasons(out, ev);
   }
   fmt::format_to(out, "</div></section>\n");
+}
 
+void writeHeadlineCards(Out out, const ReportData& d) {
+  const Evaluation& ev = d.evaluation;
   fmt::format_to(
       out,
       "<div class='cards'>"
@@ -357,13 +370,38 @@ std::string renderHtml(const ReportData& d) {
       "<div class='card'><b>{}</b><span>of packets from blocked sources (upper bound)</span></div>"
       "<div class='card{}'><b>{}</b><span>false-positive bound{}</span></div></div>\n",
       ev.blockedKeys ? " alert" : "", ev.blockedKeys, ev.keys, formatPct(ev.simulated.packetsPct),
-      cfg.blockDurationSec, formatPct(ev.upperBound.packetsPct),
+      d.config.blockDurationSec, formatPct(ev.upperBound.packetsPct),
       (!ev.fpKnown || ev.fpBoundPct > kMaxFpBoundPct) ? " alert" : "",
       ev.fpKnown ? formatPct(ev.fpBoundPct) : std::string("UNKNOWN"),
       ev.fpKnown ? fmt::format(" (share of blocked packets from sources that look legitimate)")
                  : " (" + esc(ev.fpReason) + ")");
+}
 
-  // 2. Abuse: who would be blocked.
+void writeTopOffenders(Out out, const ReportData& d) {
+  fmt::format_to(out,
+                 "<h3>Top offenders (by SYNs)</h3><table><thead><tr><th "
+                 "class='n'>#</th><th>Source</th><th>Class</th><th class='n'>Peak SYN/s</th><th "
+                 "class='n'>Success ratio</th><th class='n'>SYNs</th><th class='n'>Packets</th><th "
+                 "class='n'>Episodes</th><th>First flagged</th></tr></thead><tbody>\n");
+  size_t rank = 0;
+  for (size_t i : d.evaluation.topOffenders) {
+    const KeyResult& k = d.result.keys[i];
+    fmt::format_to(out,
+                   "<tr class='block'><td class='n'>{}</td><td>{}</td><td>{}</td><td "
+                   "class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{}</td><td "
+                   "class='n'>{}</td><td class='n'>{}</td><td class='t'>{}</td></tr>\n",
+                   ++rank, esc(formatSource(k.key)), abuseClassName(k.abuseClass),
+                   k.shown.synRate(), k.shown.successRatio(), formatCount(k.total.syn),
+                   formatCount(k.total.packets), k.episodes.size(),
+                   k.episodes.empty() ? "" : formatTime(k.episodes.front().start));
+  }
+  fmt::format_to(out, "</tbody></table>\n");
+}
+
+// 2. Abuse: who would be blocked.
+void writeAbuse(Out out, const ReportData& d) {
+  const AnalysisConfig& cfg = d.config;
+  const Evaluation& ev = d.evaluation;
   fmt::format_to(out, "<h2>Abuse Pattern Observed</h2>\n");
   if (ev.blockedKeys == 0) {
     fmt::format_to(out, "<p>No source matched an abuse pattern.</p>\n");
@@ -374,25 +412,7 @@ std::string renderHtml(const ReportData& d) {
         "success ratio &le; {}), {} VOLUMETRIC_TCP_ABUSE, in {} episode(s).</p>\n",
         ev.blockedKeys, ev.synFloodKeys, shortNum(cfg.synRateThreshold),
         shortNum(cfg.successRatioThreshold), ev.volumetricKeys, ev.episodes);
-    fmt::format_to(
-        out,
-        "<h3>Top offenders (by SYNs)</h3><table><thead><tr><th "
-        "class='n'>#</th><th>Source</th><th>Class</th><th class='n'>Peak SYN/s</th><th "
-        "class='n'>Success ratio</th><th class='n'>SYNs</th><th class='n'>Packets</th><th "
-        "class='n'>Episodes</th><th>First flagged</th></tr></thead><tbody>\n");
-    size_t rank = 0;
-    for (size_t i : ev.topOffenders) {
-      const KeyResult& k = r.keys[i];
-      fmt::format_to(out,
-                     "<tr class='block'><td class='n'>{}</td><td>{}</td><td>{}</td><td "
-                     "class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{}</td><td "
-                     "class='n'>{}</td><td class='n'>{}</td><td class='t'>{}</td></tr>\n",
-                     ++rank, esc(formatSource(k.key)), abuseClassName(k.abuseClass),
-                     k.shown.synRate(), k.shown.successRatio(), formatCount(k.total.syn),
-                     formatCount(k.total.packets), k.episodes.size(),
-                     k.episodes.empty() ? "" : formatTime(k.episodes.front().start));
-    }
-    fmt::format_to(out, "</tbody></table>\n");
+    writeTopOffenders(out, d);
   }
   if (!d.chart.bins.empty() && !d.chart.keys.empty()) {
     fmt::format_to(out, "<h3>SYN rate over time (peak window per point), top offenders</h3>{}\n",
@@ -400,8 +420,25 @@ std::string renderHtml(const ReportData& d) {
     fmt::format_to(out, "<h3>Handshake success ratio over time, top offenders</h3>{}\n",
                    ratioChart(d));
   }
+}
 
-  // 3. Cost.
+void writeFpBound(Out out, const ReportData& d) {
+  const Evaluation& ev = d.evaluation;
+  if (ev.fpKnown) {
+    fmt::format_to(out,
+                   "<p><b>False-positive bound: {}</b> &mdash; {} blocked source(s) completed at "
+                   "least {} of their handshakes over the whole input ({} packets).</p>",
+                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, shortNum(d.config.fpSafeRatio),
+                   formatCount(ev.legitLookingPackets));
+  } else {
+    fmt::format_to(out, "<p><b>False-positive bound: UNKNOWN</b> &mdash; {}.</p>",
+                   esc(ev.fpReason));
+  }
+}
+
+// 3. Cost.
+void writeImpact(Out out, const ReportData& d) {
+  const Evaluation& ev = d.evaluation;
   fmt::format_to(out,
                  "<h2>Counterfactual Enforcement Impact</h2>\n<div class='two'><div>{}</div><div>",
                  shareBars(ev));
@@ -421,19 +458,16 @@ std::string renderHtml(const ReportData& d) {
       "blocked sources over the whole input. "
       "<b>Simulated</b>: what a real enforcer would have dropped, blocking each source for {} s "
       "from the end of its first flagged window and renewing while it stays flagged.</p>",
-      cfg.blockDurationSec);
-  if (ev.fpKnown) {
-    fmt::format_to(out,
-                   "<p><b>False-positive bound: {}</b> &mdash; {} blocked source(s) completed at "
-                   "least {} of their handshakes over the whole input ({} packets).</p>",
-                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, shortNum(cfg.fpSafeRatio),
-                   formatCount(ev.legitLookingPackets));
-  } else {
-    fmt::format_to(out, "<p><b>False-positive bound: UNKNOWN</b> &mdash; {}.</p>",
-                   esc(ev.fpReason));
-  }
+      d.config.blockDurationSec);
+  writeFpBound(out, d);
   fmt::format_to(out, "</div></div>\n");
   if (!d.chart.bins.empty()) fmt::format_to(out, "<h3>Packets over time</h3>{}\n", trafficChart(d));
+}
+
+void writeUncertainty(Out out, const ReportData& d) {
+  const AnalysisResult& r = d.result;
+  const Evaluation& ev = d.evaluation;
+  const DataQuality& q = d.quality;
   fmt::format_to(out,
                  "<h3>Uncertainty</h3><dl class='kv'><dt>Totals analysed</dt><dd>{} packets, {} "
                  "bytes, {} SYNs from {} source(s) over {} s ({} snapshot(s), {} window(s))</dd>"
@@ -444,10 +478,11 @@ std::string renderHtml(const ReportData& d) {
                  r.observedSec, r.snapshots, r.windows, q.files, q.lines, q.snapshots,
                  q.malformedLines, q.tornLastLines, q.oversizedLines, q.outOfOrderLines,
                  q.counterResets, q.bucketsOutsidePorts, q.zeroDurationIntervals);
+}
 
-  // Evidence table (sortable).
-  fmt::format_to(out, "<h2>Evidence by source</h2>\n");
-  // At most kMaxTableRows rows: blocked sources first, then allowlisted, then the most SYNs.
+// The keys the evidence table shows, in key order: at most kMaxTableRows of them, blocked sources
+// first, then allowlisted, then the most SYNs.
+std::vector<size_t> evidenceRows(const AnalysisResult& r) {
   std::vector<size_t> rows(r.keys.size());
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
   auto rank = [&](size_t i) { return r.keys[i].block ? 0 : r.keys[i].allowlisted ? 1 : 2; };
@@ -462,6 +497,29 @@ std::string renderHtml(const ReportData& d) {
     rows.resize(kMaxTableRows);
   }
   std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+void writeEvidenceRow(Out out, const KeyResult& k, size_t index) {
+  double sr = k.hasShown ? k.shown.synRate() : 0, ratio = k.hasShown ? k.shown.successRatio() : 0;
+  const char* decision = k.block ? "block" : k.allowlisted ? "allow (allowlisted)" : "allow";
+  const char* cls = k.block ? "block" : k.allowlisted ? "allowl" : "";
+  fmt::format_to(
+      out,
+      "<tr class='{}'><td data-v='{:020}'>{}</td><td data-v='{}'><span class='tag "
+      "{}'>{}</span></td><td data-v='{}'>{}</td><td class='n' data-v='{}'>{:.2f}</td><td "
+      "class='n' data-v='{}'>{:.4f}</td><td class='n' data-v='{}'>{}</td><td class='n' "
+      "data-v='{}'>{}</td><td class='n' data-v='{}'>{}</td></tr>\n",
+      cls, index, esc(formatSource(k.key)), decision, cls, decision, abuseClassName(k.abuseClass),
+      abuseClassName(k.abuseClass), sr, sr, ratio, ratio, k.total.syn, formatCount(k.total.syn),
+      k.total.packets, formatCount(k.total.packets), k.total.bytes, formatCount(k.total.bytes));
+}
+
+// Evidence table (sortable).
+void writeEvidence(Out out, const ReportData& d) {
+  const AnalysisResult& r = d.result;
+  fmt::format_to(out, "<h2>Evidence by source</h2>\n");
+  std::vector<size_t> rows = evidenceRows(r);
   if (rows.size() < r.keys.size())
     fmt::format_to(out,
                    "<p class='note'>Showing {} of {} sources (blocked first, then allowlisted, "
@@ -472,25 +530,15 @@ std::string renderHtml(const ReportData& d) {
                  "class='sort'><thead><tr><th>Source</th><th>Decision</th><th>Class</th><th "
                  "class='n'>SYN/s</th><th class='n'>Success ratio</th><th class='n'>SYNs</th><th "
                  "class='n'>Packets</th><th class='n'>Bytes</th></tr></thead><tbody>\n");
-  for (size_t idx = 0; idx < rows.size(); ++idx) {
-    const KeyResult& k = r.keys[rows[idx]];
-    double sr = k.hasShown ? k.shown.synRate() : 0, ratio = k.hasShown ? k.shown.successRatio() : 0;
-    const char* decision = k.block ? "block" : k.allowlisted ? "allow (allowlisted)" : "allow";
-    const char* cls = k.block ? "block" : k.allowlisted ? "allowl" : "";
-    fmt::format_to(
-        out,
-        "<tr class='{}'><td data-v='{:020}'>{}</td><td data-v='{}'><span class='tag "
-        "{}'>{}</span></td><td data-v='{}'>{}</td><td class='n' data-v='{}'>{:.2f}</td><td "
-        "class='n' data-v='{}'>{:.4f}</td><td class='n' data-v='{}'>{}</td><td class='n' "
-        "data-v='{}'>{}</td><td class='n' data-v='{}'>{}</td></tr>\n",
-        cls, rows[idx], esc(formatSource(k.key)), decision, cls, decision,
-        abuseClassName(k.abuseClass), abuseClassName(k.abuseClass), sr, sr, ratio, ratio,
-        k.total.syn, formatCount(k.total.syn), k.total.packets, formatCount(k.total.packets),
-        k.total.bytes, formatCount(k.total.bytes));
-  }
+  for (size_t i : rows) writeEvidenceRow(out, r.keys[i], i);
   fmt::format_to(out, "</tbody></table>\n");
+}
 
-  // 1. Scope, 4. Rules, 5. Readiness detail.
+// 1. Scope.
+void writeScope(Out out, const ReportData& d) {
+  const AnalysisConfig& cfg = d.config;
+  const AnalysisResult& r = d.result;
+  const Evaluation& ev = d.evaluation;
   fmt::format_to(
       out,
       "<h2>Scope &amp; Configuration</h2><dl class='kv'>"
@@ -505,29 +553,57 @@ std::string renderHtml(const ReportData& d) {
       "legitimate; needs &ge; {} sources</dd>"
       "<dt>Allowlist</dt><dd>{} entr{}</dd></dl>\n",
       d.files.size(), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
-      cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted",
-      esc(fmt::format("{}", fmt::join(r.dstPorts, ", "))), ev.keys, ev.allowlistedKeys,
-      cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
+      cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted", portList(r), ev.keys,
+      ev.allowlistedKeys, cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
       fmt::format("{}", cfg.successRatioThreshold), fmt::format("{}", cfg.volSynRate),
       fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec,
       fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp, d.allowlist.entries().size(),
       d.allowlist.entries().size() == 1 ? "y" : "ies");
+}
+
+// 4. Rules.
+void writeCandidateRules(Out out, const ReportData& d) {
   fmt::format_to(out,
                  "<h2>Candidate Enforcement Rules</h2><p>{} trigger(s), {} exception(s). IBSR "
                  "never applies them (rules.json, rules.nft).</p><pre>{}</pre>\n",
-                 ev.blockedKeys, d.allowlist.entries().size(), esc(renderRulesJson(d)));
-  fmt::format_to(out, "<h2>Readiness Judgment</h2><p><b>{}</b></p>", verdict);
+                 d.evaluation.blockedKeys, d.allowlist.entries().size(), esc(renderRulesJson(d)));
+}
+
+// 5. Readiness detail.
+void writeReadiness(Out out, const ReportData& d) {
+  const Evaluation& ev = d.evaluation;
+  fmt::format_to(out, "<h2>Readiness Judgment</h2><p><b>{}</b></p>", verdictWord(ev));
   if (ev.safe) {
     fmt::format_to(out, "<p>No blocking reason applies.</p>");
   } else {
-    fmt::format_to(out, "<ol>");
-    for (const std::string& reason : ev.reasons) fmt::format_to(out, "<li>{}</li>", esc(reason));
-    fmt::format_to(out, "</ol>");
+    writeReasons(out, ev);
   }
+}
+
+void writeFooter(Out out) {
   fmt::format_to(out,
                  "\n<p class='note'>Generated by ibsr-report from shadow-mode counters; nothing "
                  "was blocked.</p></main><script>{}</script></body></html>\n",
                  kScript);
+}
+
+}  // namespace
+
+// Sections in reading order: the verdict and its cost on the first screen, the detail after.
+std::string renderHtml(const ReportData& d) {
+  std::string o;
+  auto out = std::back_inserter(o);
+  writeHead(out, d);
+  writeVerdict(out, d);
+  writeHeadlineCards(out, d);
+  writeAbuse(out, d);
+  writeImpact(out, d);
+  writeUncertainty(out, d);
+  writeEvidence(out, d);
+  writeScope(out, d);
+  writeCandidateRules(out, d);
+  writeReadiness(out, d);
+  writeFooter(out);
   return o;
 }
 

@@ -15,15 +15,41 @@
 namespace ibsr::report {
 namespace {
 
-const std::set<std::string> kFormats{"md", "html", "json", "csv", "nft"};
+// The names of every format, or of the default ones, as the command line lists them.
+std::string formatNames(std::string_view separator, bool defaultsOnly = false) {
+  std::vector<std::string_view> names;
+  for (const ReportFormat& format : reportFormats()) {
+    if (format.byDefault || !defaultsOnly) names.push_back(format.name);
+  }
+  return fmt::format("{}", fmt::join(names, separator));
+}
+
+// The files the default formats write (byDefault), or those the others write.
+std::string outputFileNames(bool byDefault) {
+  std::vector<std::string_view> names;
+  for (const ReportFormat& format : reportFormats()) {
+    if (format.byDefault != byDefault) continue;
+    for (const ReportFile& file : format.files) names.push_back(file.name);
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::string helpDescription() {
+  return "ibsr-report: turns IBSR snapshot files into evidence: which sources a conservative\n"
+         "SYN-churn rule would block, what that would cost, and whether enforcement is ready.\n"
+         "Outputs (in OUTDIR): " +
+         outputFileNames(true) + ",\nand " + outputFileNames(false) +
+         " on request. Exit: 0 ok, 1 no valid input or write failure, 2 usage error,\n"
+         "3 allowlist/config error.";
+}
 
 std::optional<std::string> parseFormats(const std::string& text, std::set<std::string>& out) {
   std::set<std::string> formats;
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (!kFormats.count(item))
-      return "unknown format '" + item + "' (expected md, html, json, csv, nft)";
+    if (!findReportFormat(item))
+      return "unknown format '" + item + "' (expected " + formatNames(", ") + ")";
     formats.insert(item);
   }
   if (formats.empty()) return std::string("no output format given");
@@ -182,17 +208,11 @@ std::optional<std::string> loadConfig(const std::string& path, Options& o) {
 std::variant<Options, int> parseOptions(int argc, char** argv) {
   Options o;
   const AnalysisConfig def;
-  CLI::App app{
-      "ibsr-report: turns IBSR snapshot files into evidence: which sources a conservative\n"
-      "SYN-churn rule would block, what that would cost, and whether enforcement is ready.\n"
-      "Outputs (in OUTDIR): evidence.csv, rules.json, summary.json, report.md, report.html,\n"
-      "and rules.nft on request. Exit: 0 ok, 1 no valid input or write failure, 2 usage error,\n"
-      "3 allowlist/config error.",
-      "ibsr-report"};
+  CLI::App app{helpDescription(), "ibsr-report"};
   app.option_defaults()->always_capture_default();
 
-  std::string dstPorts, formats = "md,html,json,csv", generatedAt, firstSnapshot = "counted",
-                        configPath;
+  std::string dstPorts, formats = formatNames(",", /*defaultsOnly=*/true), generatedAt,
+                        firstSnapshot = "counted", configPath;
   int64_t windowSec = def.windowSec, blockSec = def.blockDurationSec, minObs = 0;
   double synRate = def.synRateThreshold, ratio = def.successRatioThreshold,
          fpSafe = def.fpSafeRatio;
@@ -262,7 +282,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_option(
       "--generated-at", generatedAt,
       "Report time, Unix seconds or YYYY-MM-DDTHH:MM:SSZ (default: last snapshot's time)");
-  app.add_option("--format", formats, "Comma-separated outputs: md, html, json, csv, nft");
+  app.add_option("--format", formats, "Comma-separated outputs: " + formatNames(", "));
   app.add_option("--max-line-bytes", maxLine, "Longer snapshot lines are skipped with a warning")
       ->check(CLI::Range(size_t(1024), size_t(1) << 32));
   app.add_flag("-v,--verbose", o.verbosity, "More logging (repeat for debug)");

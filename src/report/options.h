@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "report/config.h"
+#include "report/formats.h"
 
 namespace ibsr::report {
 
@@ -22,7 +23,7 @@ struct Options {
   AnalysisConfig analysis;
   std::string allowlistPath;
   std::optional<int64_t> generatedAt;
-  std::set<std::string> formats{"md", "html", "json", "csv"};
+  std::set<std::string> formats = defaultReportFormats();
   size_t maxLineBytes = 256u << 20;
   int verbosity = 0;
 };

@@ -10,6 +10,7 @@
 #include "report/analyzer.h"
 #include "report/chart_builder.h"
 #include "report/evaluation.h"
+#include "report/formats.h"
 #include "report/report_data.h"
 
 namespace ibsr::report {
@@ -43,6 +44,17 @@ Status writeFileAtomically(const std::string& path, const std::string& content) 
     return e;
   }
   return {};
+}
+
+bool requested(const Options& options, const ReportFormat& format) {
+  return options.formats.count(std::string(format.name)) > 0;
+}
+
+bool chartsRequested(const Options& options) {
+  for (const ReportFormat& format : reportFormats()) {
+    if (format.needsCharts && requested(options, format)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -90,8 +102,7 @@ int runReport(const Options& options) {
   d.evaluation = evaluate(d.result, d.config);
   d.generatedAt = options.generatedAt.value_or(d.result.lastTs);
 
-  const auto& f = options.formats;
-  if (f.count("html")) {
+  if (chartsRequested(options)) {
     // Second pass for the time charts of the top offenders (known only after the first pass).
     ChartBuilder chart(d.result, d.evaluation);
     DataQuality scratch;
@@ -114,14 +125,10 @@ int runReport(const Options& options) {
     return kExitInput;
   }
   std::vector<std::pair<std::string, std::string>> outputs;
-  if (f.count("csv")) outputs.emplace_back("evidence.csv", renderEvidenceCsv(d));
-  if (f.count("json")) {
-    outputs.emplace_back("rules.json", renderRulesJson(d));
-    outputs.emplace_back("summary.json", renderSummaryJson(d));
+  for (const ReportFormat& format : reportFormats()) {
+    if (!requested(options, format)) continue;
+    for (const ReportFile& file : format.files) outputs.emplace_back(file.name, file.render(d));
   }
-  if (f.count("md")) outputs.emplace_back("report.md", renderMarkdown(d));
-  if (f.count("html")) outputs.emplace_back("report.html", renderHtml(d));
-  if (f.count("nft")) outputs.emplace_back("rules.nft", renderNft(d));
   for (const auto& [name, content] : outputs) {
     std::string path = (std::filesystem::path(options.outDir) / name).string();
     if (Status st = writeFileAtomically(path, content); !st.ok()) {

@@ -9,6 +9,7 @@
 // through register moves, pointer arithmetic, stack spills and call arguments.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -34,9 +35,12 @@ class ProgramAnalyzer {
   void analyzeCallback(CodeLocation entry, ProgKind kind);
 
  private:
-  struct Frame;
+  class FunctionAnalysis;  // one function body with one set of arguments (program_analysis.cpp)
+
   AbsVal analyzeFunction(CodeLocation entry, ProgKind kind, const std::array<AbsVal, 5>& args,
                          bool root, int depth);
+  // False, with a finding, when entering `entry` would recurse or nest calls too deep.
+  bool mayEnter(CodeLocation entry, int depth);
 
   const ElfFile& elf_;
   std::size_t maxSteps_;
