@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include "cli/command_line.h"
 #include "collect/collector.h"
 #include "collect/collector_flags.h"
 #include "collect/options.h"
+#include "core/command_line.h"
 
 namespace ibsr::collect {
 

@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "cli/command_line.h"
+#include "core/command_line.h"
 #include "core/log.h"
 #include "export/credentials.h"
 #include "export/discovery.h"

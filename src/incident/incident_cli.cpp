@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "cli/command_line.h"
+#include "core/command_line.h"
 #include "incident/options.h"
 #include "incident/recorder.h"
 

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "cli/command_line.h"
 #include "collect/collector_flags.h"
+#include "core/command_line.h"
 #include "payload/collector.h"
 #include "payload/options.h"
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/command_line.h"
+#include "core/command_line.h"
 #include "report/model.h"
 
 namespace ibsr::report {

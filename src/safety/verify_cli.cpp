@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/command_line.h"
+#include "core/command_line.h"
 #include "safety/file_io.h"
 #include "safety/rules.h"
 #include "safety/verifier.h"

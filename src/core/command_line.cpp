@@ -1,4 +1,4 @@
-#include "cli/command_line.h"
+#include "core/command_line.h"
 
 #include <cstdio>
 #include <string>
