@@ -12,9 +12,11 @@
 #include <optional>
 
 #include "bpf/libbpf_logging.h"
+#include "bpf/ring_buffer.h"
 #include "bpf/tc_attach.h"
 #include "bpf/xdp_attach.h"
 #include "core/append_line.h"
+#include "core/artefacts.h"
 #include "core/interface_lock.h"
 #include "core/log.h"
 #include "core/privileges.h"
@@ -38,11 +40,6 @@ int fail(const Error& e) {
   log::error("{}", e.message);
   return 1;
 }
-
-struct RingBufferDeleter {
-  void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
-};
-using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
 
 int onEvent(void* ctx, void* data, size_t size) {
   static_cast<EventDecoder*>(ctx)->handle(data, size);
@@ -115,7 +112,7 @@ class Recorder {
   std::string statusPath_;
   Scrubber scrubber_;
   std::optional<EventDecoder> decoder_;
-  RingBufferPtr rb_;
+  std::optional<bpf::RingBuffer> rb_;
   int rbFd_ = -1;
   std::optional<Controller> controller_;
   std::optional<bpf::TcAttachment> tc_;
@@ -166,7 +163,7 @@ Status Recorder::openControlChannels() {
 
 Status Recorder::openRun() {
   if (Status st = sink_.open(o_.tag, wall_.nowUnix()); !st.ok()) return st;
-  statusPath_ = sink_.runDir() + "/status.jsonl";
+  statusPath_ = sink_.runDir() + "/" + std::string(artefact::kStatusFile);
   return {};
 }
 
@@ -191,10 +188,10 @@ int Recorder::abandon(const Error& e) {
 
 Status Recorder::startConsumer() {
   decoder_.emplace(sink_, scrubber_, stats_);
-  errno = 0;
-  rb_.reset(ring_buffer__new(program_->ringbufFd(), onEvent, &*decoder_, nullptr));
-  if (!rb_) return sysError("cannot set up the ring-buffer consumer", errno ? errno : EINVAL);
-  rbFd_ = ring_buffer__epoll_fd(rb_.get());
+  auto rb = bpf::RingBuffer::open(program_->ringbufFd(), onEvent, &*decoder_);
+  if (!rb.ok()) return rb.error();
+  rb_.emplace(std::move(rb.value()));
+  rbFd_ = rb_->epollFd();
   return {};
 }
 
@@ -288,7 +285,7 @@ void Recorder::writeStatusIfDue(Clock::time_point now) {
 }
 
 void Recorder::drain() {
-  if (ring_buffer__consume(rb_.get()) < 0) ++stats_.pollErrors;
+  if (rb_->consume() < 0) ++stats_.pollErrors;
   sink_.flush();
 }
 
