@@ -1,4 +1,6 @@
 // Options of `ibsr collect` and their validation, done before anything is loaded or attached.
+// Part of the counter mode's public interface: `ibsr collect-payload` embeds them (it is the
+// counter mode plus payload statistics), and collector_flags.h defines their flags once.
 #pragma once
 
 #include <cstdint>
