@@ -10,6 +10,7 @@
 #include "collect/counter_program.h"
 #include "collect/counter_snapshots.h"
 #include "core/clock.h"
+#include "core/file_lock.h"
 #include "core/interval_schedule.h"
 #include "core/log.h"
 #include "core/output_dir.h"
@@ -69,6 +70,8 @@ int runCollector(CollectOptions o) {
   auto ifindex = bpf::interfaceIndex(o.iface);
   if (!ifindex.ok()) return fail(ifindex.error());
   if (Status st = prepareOutputDir(o.outDir); !st.ok()) return fail(st.error());
+  auto outLock = lockOutputDir(o.outDir, "collect");
+  if (!outLock.ok()) return fail(outLock.error());
 
   // Block the shutdown signals before loading: a SIGTERM during load is then handled as a
   // normal shutdown (final snapshot of an empty map) instead of killing us half-attached.

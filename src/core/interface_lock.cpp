@@ -1,7 +1,5 @@
 #include "core/interface_lock.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,11 +7,6 @@
 #include <cerrno>
 
 namespace ibsr {
-
-InterfaceLock::~InterfaceLock() {
-  // Unlink while still holding the lock; see acquire() for why this is race-free.
-  if (fd_.valid()) ::unlink(path_.c_str());
-}
 
 Result<InterfaceLock> InterfaceLock::acquire(const std::string& mode, int ifindex,
                                              const std::string& ifname,
@@ -25,27 +18,13 @@ Result<InterfaceLock> InterfaceLock::acquire(const std::string& mode, int ifinde
   if (::mkdir(lockDir.c_str(), 0755) != 0 && errno != EEXIST)
     return sysError("cannot create lock directory '" + lockDir + "'");
   std::string path = fmt::format("{}/{}-{}-{}.lock", lockDir, mode, ns.st_ino, ifindex);
-  // Bounded: each retry means another instance unlinked the file between our open and lock.
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!fd.valid()) return sysError("cannot open lock file '" + path + "'");
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-      if (errno == EWOULDBLOCK)
-        return plainError("another ibsr " + mode + " is already running on interface '" + ifname +
-                          "' (lock " + path + ")");
-      return sysError("cannot lock '" + path + "'");
-    }
-    struct stat held {
-    }, named{};
-    if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &named) == 0 &&
-        held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
-      InterfaceLock lock;
-      lock.fd_ = std::move(fd);
-      lock.path_ = path;
-      return lock;
-    }
-  }
-  return plainError("cannot lock '" + path + "': it keeps being replaced");
+  auto lock = FileLock::acquire(
+      path, fmt::format("ibsr {} (pid {})", mode, ::getpid()),
+      "another ibsr " + mode + " is already running on interface '" + ifname + "'");
+  if (!lock.ok()) return lock.error();
+  InterfaceLock l;
+  l.lock_ = std::move(lock.value());
+  return l;
 }
 
 }  // namespace ibsr

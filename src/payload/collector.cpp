@@ -15,6 +15,7 @@
 #include "collect/counter_snapshots.h"
 #include "core/artefacts.h"
 #include "core/clock.h"
+#include "core/file_lock.h"
 #include "core/interface_lock.h"
 #include "core/interval_schedule.h"
 #include "core/log.h"
@@ -173,6 +174,8 @@ int runPayloadCollector(PayloadOptions o) {
   auto ifindex = bpf::interfaceIndex(c.iface);
   if (!ifindex.ok()) return fail(ifindex.error());
   if (Status st = prepareOutputDir(c.outDir); !st.ok()) return fail(st.error());
+  auto outLock = lockOutputDir(c.outDir, "collect-payload");  // covers OUT_DIR/counters too
+  if (!outLock.ok()) return fail(outLock.error());
   if (Status st = prepareOutputDir(IntervalWriter::counterDir(o)); !st.ok())
     return fail(st.error());
 

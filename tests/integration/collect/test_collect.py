@@ -292,6 +292,20 @@ class Lifecycle(CollectTestBase):
         self.assertTrue(self.pair.xdp_attached())  # the first one is untouched
         self.assertEqual(c.stop(), 0)
 
+    def test_second_collector_on_same_out_dir_refuses_to_start(self):
+        # Two cumulative streams in one set of hourly files could never be separated again.
+        c = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+        d = self.collector([PORT], "--snapshot-interval-sec", 3600, iface="lo")
+        d.start(wait_attached=False)
+        self.assertEqual(d.wait(timeout=20), 1)
+        self.assertIn("another collector is already writing to '%s'" % self.out, d.stderr())
+        self.assertIn("held by ibsr collect (pid %d)" % c.proc.pid, d.stderr())
+        self.assertNotIn("attached", d.stderr())
+        self.assertEqual(c.stop(), 0)
+        # Released on exit: the out-dir takes a new collector at once.
+        e = self.collector([PORT], "--snapshot-interval-sec", 3600).start()
+        self.assertEqual(e.stop(), 0)
+
     def test_map_size_bounds_memory_under_spoofed_flood(self):
         c = self.collector([PORT], "--map-size", 16, "--snapshot-interval-sec", 1).start()
         e, dst = self.eth(), self.pair.srv_ip
@@ -378,8 +392,10 @@ class OutputDirectory(CollectTestBase):
 
     def test_hour_rollover_starts_a_new_file(self):
         now = int(time.time())
-        offset = (3600 - now % 3600) - 3  # the wall clock starts 3 s before an hour boundary
-        c = self.collector([PORT], "--snapshot-interval-sec", 2, "--duration-sec", 7,
+        # The wall clock starts 8 s before an hour boundary: the collector's start-up (safety
+        # check, load, attach) may take seconds on a loaded host, and must end before it.
+        offset = (3600 - now % 3600) - 8
+        c = self.collector([PORT], "--snapshot-interval-sec", 2, "--duration-sec", 12,
                            "--test-clock-offset-sec", offset).start()
         self.assertEqual(c.wait(timeout=30), 0)
         files = c.snapshot_files()
@@ -390,7 +406,7 @@ class OutputDirectory(CollectTestBase):
                 for line in f:
                     ts = json.loads(line)["ts_unix_sec"]
                     self.assertEqual(time.strftime("%Y%m%d%H", time.gmtime(ts)), stamp)
-        self.assertEqual(len(c.snapshots()), 4)
+        self.assertEqual(len(c.snapshots()), 6)  # at 2, 4, 6, 8, 10 s and the final one
 
 
 class StartupErrors(unittest.TestCase):
