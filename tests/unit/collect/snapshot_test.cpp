@@ -5,7 +5,8 @@
 namespace ibsr::collect {
 namespace {
 
-CounterEntry bucket(std::uint32_t ip, std::uint16_t port, std::uint64_t syn, std::uint64_t packets) {
+CounterEntry bucket(std::uint32_t ip, std::uint16_t port, std::uint64_t syn,
+                    std::uint64_t packets) {
   CounterEntry b{};
   b.key.src_ip = ip;
   b.key.dst_port = port;
