@@ -2,6 +2,12 @@
 # integration (real kernel, network namespaces, root; release build only), fuzz (IBSR_FUZZ only).
 include(GoogleTest)
 
+# The header-only fixtures of tests/support (TempDir and the file helpers of temp_dir.h): just
+# the include directory, no library and no libbpf, so every unit test can use them. ibsr_gtest
+# links it into every test; ibsr_test_support (the BPF harness in the same directory) exports it.
+add_library(ibsr_test_fixtures INTERFACE)
+target_include_directories(ibsr_test_fixtures INTERFACE ${PROJECT_SOURCE_DIR}/tests/support)
+
 # ibsr_gtest(NAME SOURCES... LIBS libs...) - a GoogleTest binary, its tests discovered by ctest.
 function(ibsr_gtest name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
@@ -9,7 +15,8 @@ function(ibsr_gtest name)
     set(T_LABELS unit)
   endif()
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main ibsr_warnings)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} ibsr_test_fixtures GTest::gtest GTest::gtest_main
+                                        ibsr_warnings)
   target_compile_definitions(${name} PRIVATE
     IBSR_SOURCE_DIR="${PROJECT_SOURCE_DIR}" IBSR_BINARY_DIR="${PROJECT_BINARY_DIR}")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.h"
+
 namespace ibsr::collect {
 namespace {
 
@@ -35,8 +37,8 @@ TEST(ValidatePorts, RejectsBadPortListsWithAMessageNamingTheFlag) {
 }
 
 TEST(PrepareOutputDir, CreatesMissingDirectoriesAndRejectsFiles) {
-  auto base = std::filesystem::temp_directory_path() / ("ibsr-outdir-" + std::to_string(getpid()));
-  std::filesystem::remove_all(base);
+  ibsr::testing::TempDir tmp;
+  const auto base = tmp / "out";
   ASSERT_TRUE(prepareOutputDir((base / "a" / "b").string()).ok());
   EXPECT_TRUE(std::filesystem::is_directory(base / "a" / "b"));
   EXPECT_TRUE(std::filesystem::is_empty(base / "a" / "b"));  // the probe file is gone
@@ -45,7 +47,6 @@ TEST(PrepareOutputDir, CreatesMissingDirectoriesAndRejectsFiles) {
   Status st = prepareOutputDir((base / "file").string());
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("is not a directory"), std::string::npos);
-  std::filesystem::remove_all(base);
 }
 
 }  // namespace

@@ -4,29 +4,16 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "temp_dir.h"
 
 namespace ibsr::collect {
 namespace {
 
-std::string readAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ibsr::testing::readFile;
 
 class SnapshotCycleTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ibsr-cycle-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   static std::vector<CounterEntry> entries(std::uint32_t sources) {
     std::vector<CounterEntry> v;
     for (std::uint32_t i = 0; i < sources; ++i) {
@@ -41,7 +28,8 @@ class SnapshotCycleTest : public ::testing::Test {
     }
     return v;
   }
-  std::filesystem::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 // 2024-01-15 10:59:58 UTC: two seconds before an hour boundary.
@@ -55,13 +43,13 @@ TEST_F(SnapshotCycleTest, WritesHourlyFilesAndHeartbeat) {
   e = entries(1);
   cycle.run(kTs + 2, e);  // next hour: a new file
 
-  std::string first = readAll(dir_ / "snapshot_2024011510.jsonl");
-  std::string second = readAll(dir_ / "snapshot_2024011511.jsonl");
+  std::string first = readFile(dir_ / "snapshot_2024011510.jsonl");
+  std::string second = readFile(dir_ / "snapshot_2024011511.jsonl");
   EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 1);
   EXPECT_EQ(first.rfind("{\"version\":3,\"ts_unix_sec\":1705316398,\"dst_ports\":[80,443],", 0),
             0u);
   EXPECT_EQ(second.rfind("{\"version\":3,\"ts_unix_sec\":1705316400,", 0), 0u);
-  EXPECT_EQ(readAll(dir_ / "status.jsonl"),
+  EXPECT_EQ(readFile(dir_ / "status.jsonl"),
             "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
             "\"write_errors\":0}\n"
             "{\"timestamp\":1705316400,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
@@ -85,7 +73,7 @@ TEST_F(SnapshotCycleTest, FailedWritesAreCountedAndCollectionResumes) {
   e = entries(2);
   cycle.run(kTs + 2, e);
   EXPECT_EQ(cycle.stats().snapshotsWritten, 2u);
-  EXPECT_EQ(readAll(out / "status.jsonl"),
+  EXPECT_EQ(readFile(out / "status.jsonl"),
             "{\"timestamp\":1705316400,\"cycle\":3,\"ips_collected\":2,\"snapshots_written\":2,"
             "\"write_errors\":2}\n");
 }

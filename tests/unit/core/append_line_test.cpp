@@ -4,37 +4,25 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "temp_dir.h"
 
 namespace ibsr {
 namespace {
 
-std::string readAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ibsr::testing::readFile;
 
 class AppendLineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ibsr-append-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 TEST_F(AppendLineTest, CreatesThenAppendsWholeLines) {
   std::string path = dir_ / "a.jsonl";
   ASSERT_TRUE(appendLine(path, "{\"a\":1}\n").ok());
   ASSERT_TRUE(appendLine(path, "{\"a\":2}\n").ok());
-  EXPECT_EQ(readAll(path), "{\"a\":1}\n{\"a\":2}\n");
+  EXPECT_EQ(readFile(path), "{\"a\":1}\n{\"a\":2}\n");
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);

@@ -1,29 +1,25 @@
 #include "core/interface_lock.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "temp_dir.h"
 
 namespace ibsr {
 namespace {
 
 class InterfaceLockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ibsr-lock-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::size_t lockFiles() {
     std::size_t n = 0;
     for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir_)) ++n;
     return n;
   }
-  std::filesystem::path dir_;
+  ibsr::testing::TempDir tmp_;
+  // Not created: acquire() makes the lock directory itself.
+  const std::filesystem::path dir_ = tmp_ / "locks";
 };
 
 TEST_F(InterfaceLockTest, SecondInstanceOfTheSameModeIsRefusedByName) {

@@ -6,20 +6,13 @@
 #include <fstream>
 
 #include "core/clock.h"
+#include "temp_dir.h"
 
 namespace ibsr {
 namespace {
 
 class RotationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ibsr-rotation-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void touch(const std::string& name) { std::ofstream(dir_ / name) << "x\n"; }
   std::vector<std::string> remaining() {
     std::vector<std::string> names;
@@ -28,7 +21,8 @@ class RotationTest : public ::testing::Test {
     std::sort(names.begin(), names.end());
     return names;
   }
-  std::filesystem::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 // 2024-01-15 10:30:00 UTC

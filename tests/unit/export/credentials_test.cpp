@@ -2,10 +2,10 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "export/credentials.h"
+#include "temp_dir.h"
 
 namespace ibsr::s3 {
 namespace {
@@ -21,15 +21,14 @@ std::optional<std::string> fakeEnv(const char* name) {
 class CredentialsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ibsr-cred-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_ / ".aws");
     gEnv = {{"HOME", dir_.string()}};
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  void write(const std::string& rel, const std::string& text) { std::ofstream(dir_ / rel) << text; }
-  std::filesystem::path dir_;
+  void write(const std::string& rel, const std::string& text) {
+    ibsr::testing::writeFile(dir_ / rel, text);
+  }
+  ibsr::testing::TempDir tmp_;
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 TEST(ParseIni, SectionsKeysCommentsAndProfilePrefix) {

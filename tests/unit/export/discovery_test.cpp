@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "export/discovery.h"
+#include "temp_dir.h"
 
 namespace ibsr::exporter {
 namespace {
@@ -53,19 +54,14 @@ TEST(ObjectKey, Layout) {
 
 class DiscoverTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ibsr-disc-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void make(const std::string& rel, std::time_t mtime, const std::string& text = "x\n") {
     fs::create_directories((dir_ / rel).parent_path());
     std::ofstream(dir_ / rel) << text;
     utimbuf t{mtime, mtime};
     ASSERT_EQ(::utime((dir_ / rel).c_str(), &t), 0);
   }
-  fs::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 TEST_F(DiscoverTest, FindsKindsAndMarksOpenFiles) {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "export/state.h"
+#include "temp_dir.h"
 
 namespace ibsr::exporter {
 namespace {
@@ -46,13 +47,8 @@ TEST(StateFile, RejectsCorruptText) {
 
 class StateFileOnDisk : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ibsr-state-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 TEST_F(StateFileOnDisk, MissingIsEmptyWithoutWarning) {

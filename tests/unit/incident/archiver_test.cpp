@@ -13,9 +13,9 @@
 namespace ibsr::incident {
 namespace {
 
-using testing::readFile;
-using testing::TempDir;
-using testing::writeFile;
+using ibsr::testing::readBytes;
+using ibsr::testing::TempDir;
+using ibsr::testing::writeBytes;
 namespace fs = std::filesystem;
 
 std::vector<std::uint8_t> gunzip(const std::string& path) {
@@ -44,7 +44,7 @@ std::vector<std::uint8_t> payload(std::size_t n, std::uint8_t seed) {
 TEST(GzipFile, RoundTripsAndNeverOverwrites) {
   TempDir d;
   auto data = payload(300000, 3);
-  writeFile(d / "in", data);
+  writeBytes(d / "in", data);
   ASSERT_TRUE(gzipFile(d / "in", d / "out.gz").ok());
   EXPECT_EQ(gunzip(d / "out.gz"), data);
   auto again = gzipFile(d / "in", d / "out.gz");
@@ -62,18 +62,18 @@ TEST(ArchiveSweep, ArchivesOldFinishedFilesOnly) {
   const time_t now = 1'800'000'000;
   auto mk = [&](const std::string& run, time_t mtime, std::uint8_t seed) {
     fs::create_directory(out / run);
-    writeFile(out / run + "/packets.pcap", payload(1000, seed));
-    setMtime(out / run + "/packets.pcap", mtime);
+    writeBytes(out / run / "packets.pcap", payload(1000, seed));
+    setMtime(out / run / "packets.pcap", mtime);
   };
   mk("old-1", now - 4000, 1);
   mk("old-2", now - 3600, 2);     // exactly the threshold: archived
   mk("young-1", now - 3599, 3);   // too young
   mk("active-1", now - 9999, 4);  // old, but being written
   fs::create_directory(out / "withstatus-1");
-  writeFile(out / "withstatus-1/packets.pcap", payload(10, 5));
-  writeFile(out / "withstatus-1/status.jsonl", {'{', '}', '\n'});
+  writeBytes(out / "withstatus-1/packets.pcap", payload(10, 5));
+  writeBytes(out / "withstatus-1/status.jsonl", {'{', '}', '\n'});
   setMtime(out / "withstatus-1/packets.pcap", now - 5000);
-  writeFile(out / "stray.pcap", payload(10, 6));  // not in a run directory: ignored
+  writeBytes(out / "stray.pcap", payload(10, 6));  // not in a run directory: ignored
   setMtime(out / "stray.pcap", now - 5000);
 
   auto r = archiveSweep(out.path(), arch.path(), 3600, now, out / "active-1/packets.pcap");
@@ -101,20 +101,20 @@ TEST(ArchiveSweep, ArchivesOldFinishedFilesOnly) {
 TEST(ArchiveSweep, ExistingArchiveIsAnErrorAndTheOriginalStays) {
   TempDir out, arch;
   fs::create_directory(out / "t-1");
-  writeFile(out / "t-1/packets.pcap", payload(100, 1));
+  writeBytes(out / "t-1/packets.pcap", payload(100, 1));
   setMtime(out / "t-1/packets.pcap", 1000);
   fs::create_directory(arch / "t-1");
-  writeFile(arch / "t-1/packets.pcap.gz", {9, 9});
+  writeBytes(arch / "t-1/packets.pcap.gz", {9, 9});
   auto r = archiveSweep(out.path(), arch.path(), 0, 2000, "");
   EXPECT_EQ(r.archived, 0u);
   EXPECT_EQ(r.errors, 1u);
-  EXPECT_EQ(readFile(out / "t-1/packets.pcap"), payload(100, 1));
-  EXPECT_EQ(readFile(arch / "t-1/packets.pcap.gz"), (std::vector<std::uint8_t>{9, 9}));
+  EXPECT_EQ(readBytes(out / "t-1/packets.pcap"), payload(100, 1));
+  EXPECT_EQ(readBytes(arch / "t-1/packets.pcap.gz"), (std::vector<std::uint8_t>{9, 9}));
 }
 
 TEST(ArchiveSweep, SymlinkedRunDirectoriesAreNotFollowed) {
   TempDir out, arch, elsewhere;
-  writeFile(elsewhere / "packets.pcap", payload(10, 1));
+  writeBytes(elsewhere / "packets.pcap", payload(10, 1));
   setMtime(elsewhere / "packets.pcap", 1000);
   fs::create_directory_symlink(elsewhere.path(), out / "link-1");
   auto r = archiveSweep(out.path(), arch.path(), 0, 2000, "");

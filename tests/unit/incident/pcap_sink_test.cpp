@@ -12,7 +12,7 @@
 namespace ibsr::incident {
 namespace {
 
-using testing::TempDir;
+using ibsr::testing::TempDir;
 namespace fs = std::filesystem;
 
 std::vector<std::string> runDirs(const std::string& out) {
@@ -42,10 +42,10 @@ TEST(PcapSink, SizeRotationKeepsEveryFileUnderTheCap) {
   EXPECT_EQ(std::count(dirs.begin(), dirs.end(), "t-42"), 1);
   for (const auto& d : dirs) EXPECT_EQ(d.substr(0, 2), "t-");
   std::vector<std::uintmax_t> sizes;
-  for (const auto& d : dirs) sizes.push_back(fs::file_size(out / d + "/packets.pcap"));
+  for (const auto& d : dirs) sizes.push_back(fs::file_size(out / d / "packets.pcap"));
   std::sort(sizes.begin(), sizes.end());
   EXPECT_EQ(sizes, (std::vector<std::uintmax_t>{24 + 2 * 116, 24 + 4 * 116, 24 + 4 * 116}));
-  EXPECT_EQ(sink.runDir(), out / "t-42");
+  EXPECT_EQ(sink.runDir(), (out / "t-42").string());
 }
 
 TEST(PcapSink, TriggerRotationUsesTheNewTag) {
@@ -56,8 +56,8 @@ TEST(PcapSink, TriggerRotationUsesTheNewTag) {
   ASSERT_TRUE(sink.open("base", 7).ok());
   ASSERT_TRUE(sink.rotate("inc", 8).ok());
   ASSERT_TRUE(sink.rotate("inc", 8).ok());
-  EXPECT_EQ(sink.currentFile(), out / "inc-8-1/packets.pcap");
-  EXPECT_EQ(sink.runDir(), out / "base-7");
+  EXPECT_EQ(sink.currentFile(), (out / "inc-8-1/packets.pcap").string());
+  EXPECT_EQ(sink.runDir(), (out / "base-7").string());
   EXPECT_EQ(stats.rotations, 2u);
   EXPECT_EQ(stats.sizeDrivenRotations, 0u);
   EXPECT_EQ(runDirs(out.path()), (std::vector<std::string>{"base-7", "inc-8", "inc-8-1"}));

@@ -13,8 +13,8 @@
 namespace ibsr::incident {
 namespace {
 
-using testing::readFile;
-using testing::TempDir;
+using ibsr::testing::readBytes;
+using ibsr::testing::TempDir;
 
 std::uint32_t le32(const std::vector<std::uint8_t>& b, std::size_t off) {
   std::uint32_t v;
@@ -35,7 +35,7 @@ TEST(PcapWriter, HeaderAndRecordsAreExact) {
   ASSERT_TRUE(w->close().ok());
   EXPECT_FALSE(w->isOpen());
 
-  auto f = readFile(dir / "p.pcap");
+  auto f = readBytes(dir / "p.pcap");
   ASSERT_EQ(f.size(), 24u + 16 + 60 + 16 + 256);
   EXPECT_EQ(le32(f, 0), 0xa1b2c3d4u);  // microsecond magic, host (little-endian) order
   EXPECT_EQ(f[4] | f[5] << 8, 2);
@@ -58,11 +58,11 @@ TEST(PcapWriter, HeaderAndRecordsAreExact) {
 
 TEST(PcapWriter, NeverOverwritesAnExistingFile) {
   TempDir dir;
-  testing::writeFile(dir / "p.pcap", {1, 2, 3});
+  ibsr::testing::writeBytes(dir / "p.pcap", {1, 2, 3});
   auto w = PcapWriter::create(dir / "p.pcap", 256);
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.error().message.find("cannot create"), std::string::npos);
-  EXPECT_EQ(readFile(dir / "p.pcap"), (std::vector<std::uint8_t>{1, 2, 3}));
+  EXPECT_EQ(readBytes(dir / "p.pcap"), (std::vector<std::uint8_t>{1, 2, 3}));
 }
 
 TEST(PcapWriter, FlushMakesRecordsVisibleWhileOpen) {
@@ -72,7 +72,7 @@ TEST(PcapWriter, FlushMakesRecordsVisibleWhileOpen) {
   std::vector<std::uint8_t> a(10, 7);
   ASSERT_TRUE(w->write(1, a, 10).ok());
   ASSERT_TRUE(w->flush().ok());
-  EXPECT_EQ(readFile(dir / "p.pcap").size(), 24u + 16 + 10);
+  EXPECT_EQ(readBytes(dir / "p.pcap").size(), 24u + 16 + 10);
 }
 
 // A file-size limit stands in for a full disk: write(2) then fails with EFBIG past the limit
@@ -121,7 +121,7 @@ TEST(PcapWriter, FullDiskKeepsOnlyCompleteRecordsAndCountsTheLostOnes) {
   }
   EXPECT_EQ(committed, 3u);
   EXPECT_EQ(lost, 3u);
-  auto f = readFile(dir / "p.pcap");
+  auto f = readBytes(dir / "p.pcap");
   ASSERT_EQ(f.size(), 24u + 3 * 116);
   EXPECT_EQ(le32(f, 24 + 2 * 116 + 4), 3u);  // ts_usec: the third record is the one written last
 }

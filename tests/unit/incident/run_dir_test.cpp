@@ -10,7 +10,7 @@
 namespace ibsr::incident {
 namespace {
 
-using testing::TempDir;
+using ibsr::testing::TempDir;
 
 bool isDir(const std::string& p) {
   return std::filesystem::is_directory(p);
@@ -24,11 +24,11 @@ TEST(RunDirName, TagTsAndSuffix) {
 
 TEST(CreateRunDir, SameSecondGetsASuffixInsteadOfReuse) {
   TempDir out;
-  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), out / "t-100");
-  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), out / "t-100-1");
-  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), out / "t-100-2");
-  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 101).value(), out / "t-101");
-  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "u", 100).value(), out / "u-100");
+  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), (out / "t-100").string());
+  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), (out / "t-100-1").string());
+  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 100).value(), (out / "t-100-2").string());
+  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "t", 101).value(), (out / "t-101").string());
+  EXPECT_EQ(createRunDir(out.path(), std::nullopt, "u", 100).value(), (out / "u-100").string());
   for (const char* n : {"t-100", "t-100-1", "t-100-2", "t-101", "u-100"})
     EXPECT_TRUE(isDir(out / n));
 }
@@ -36,7 +36,7 @@ TEST(CreateRunDir, SameSecondGetsASuffixInsteadOfReuse) {
 TEST(CreateRunDir, SkipsNamesAlreadyArchived) {
   TempDir out, arch;
   ASSERT_EQ(::mkdir((arch / "t-5").c_str(), 0755), 0);
-  EXPECT_EQ(createRunDir(out.path(), arch.path(), "t", 5).value(), out / "t-5-1");
+  EXPECT_EQ(createRunDir(out.path(), arch.path(), "t", 5).value(), (out / "t-5-1").string());
   EXPECT_FALSE(isDir(out / "t-5"));
 }
 
@@ -51,10 +51,11 @@ TEST(PrepareDir, CreatesParentsAndRejectsFiles) {
   TempDir out;
   EXPECT_TRUE(prepareDir(out / "a/b/c", "output directory").ok());
   EXPECT_TRUE(isDir(out / "a/b/c"));
-  testing::writeFile(out / "file", {1});
+  ibsr::testing::writeBytes(out / "file", {1});
   auto st = prepareDir(out / "file", "output directory");
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().message, "output directory '" + (out / "file") + "' is not a directory");
+  EXPECT_EQ(st.error().message,
+            "output directory '" + (out / "file").string() + "' is not a directory");
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <zlib.h>
 #include <zstd.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "report/line_reader.h"
+#include "temp_dir.h"
 
 namespace ibsr::report {
 namespace {
@@ -18,11 +17,6 @@ struct ReadLine {
   bool oversized;
   bool noNewline;
 };
-
-std::string tempDir() {
-  std::string t = ::testing::TempDir() + "ibsr-report-XXXXXX";
-  return mkdtemp(t.data());
-}
 
 std::vector<ReadLine> readAll(const std::string& path, size_t cap) {
   LineReader r(cap);
@@ -39,12 +33,12 @@ std::vector<ReadLine> readAll(const std::string& path, size_t cap) {
   return out;
 }
 
-void writeFile(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
-}
+using ibsr::testing::TempDir;
+using ibsr::testing::writeFile;
 
 TEST(ReportLineReader, PlainGzipAndZstdGiveTheSameLines) {
-  std::string dir = tempDir();
+  TempDir tmp;
+  const std::string dir = tmp.path();
   std::string big(3 << 20, 'x');  // spans several read chunks
   std::string data = "first\n\n" + big + "\nlast-no-newline";
   writeFile(dir + "/a.jsonl", data);
@@ -69,7 +63,8 @@ TEST(ReportLineReader, PlainGzipAndZstdGiveTheSameLines) {
 }
 
 TEST(ReportLineReader, OversizedLinesAreSkippedNotBuffered) {
-  std::string dir = tempDir();
+  TempDir tmp;
+  const std::string dir = tmp.path();
   std::string huge(5 << 20, 'y');
   writeFile(dir + "/b.jsonl", "a\n" + huge + "\nb\n" + huge);
   auto lines = readAll(dir + "/b.jsonl", 4096);
@@ -84,7 +79,8 @@ TEST(ReportLineReader, OversizedLinesAreSkippedNotBuffered) {
 }
 
 TEST(ReportLineReader, CorruptCompressedDataIsAnError) {
-  std::string dir = tempDir();
+  TempDir tmp;
+  const std::string dir = tmp.path();
   writeFile(dir + "/c.jsonl.zst", "this is not zstd at all");
   LineReader r(1 << 20);
   ASSERT_TRUE(r.open(dir + "/c.jsonl.zst").ok());
