@@ -3,7 +3,6 @@
 // discovery and read back, field for field, by both of the reporter's parse paths (the canonical
 // v3 fast path and the general simdjson path).
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,8 @@
 #include "report/canonical_parser.h"
 #include "report/input_set.h"
 #include "report/snapshot_parser.h"
+
+#include "temp_dir.h"
 
 namespace ibsr {
 namespace {
@@ -39,12 +40,8 @@ std::vector<collect::CounterEntry> cycleEntries(std::uint64_t cycle) {
 
 class SnapshotRoundTrip : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string t = ::testing::TempDir() + "ibsr-contract-XXXXXX";
-    ASSERT_NE(::mkdtemp(t.data()), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  ibsr::testing::TempDir tmp_;
+  const fs::path dir_ = tmp_.path();
 
   // Three cycles, the last one in the next UTC hour: two hourly files.
   std::vector<std::uint64_t> writeCycles() {
@@ -79,8 +76,6 @@ class SnapshotRoundTrip : public ::testing::Test {
       EXPECT_EQ(g.counters.bytes, w.counters.bytes);
     }
   }
-
-  fs::path dir_;
 };
 
 TEST_F(SnapshotRoundTrip, ReporterFindsAndReadsWhatTheCollectorWrote) {

@@ -1,11 +1,12 @@
 #include "core/file_lock.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "temp_dir.h"
 
 namespace ibsr {
 namespace {
@@ -14,13 +15,8 @@ namespace fs = std::filesystem;
 
 class OutputDirLockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string t = ::testing::TempDir() + "ibsr-outlock-XXXXXX";
-    ASSERT_NE(::mkdtemp(t.data()), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(OutputDirLockTest, SecondCollectorOnTheSameDirectoryIsRefusedNamingTheHolder) {

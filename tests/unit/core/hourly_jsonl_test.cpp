@@ -1,7 +1,6 @@
 #include "core/hourly_jsonl.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -10,28 +9,18 @@
 
 #include "core/artefacts.h"
 
+#include "temp_dir.h"
+
 namespace ibsr {
 namespace {
 
 namespace fs = std::filesystem;
 constexpr std::uint64_t kHour = 1705312800;  // 2024-01-15T10:00:00Z
 
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class HourlyJsonlWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string t = ::testing::TempDir() + "ibsr-hourly-XXXXXX";
-    ASSERT_NE(::mkdtemp(t.data()), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  ibsr::testing::TempDir tmp_;
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(HourlyJsonlWriterTest, RecordToTheHourFileHeartbeatToStatus) {
@@ -41,9 +30,9 @@ TEST_F(HourlyJsonlWriterTest, RecordToTheHourFileHeartbeatToStatus) {
   EXPECT_TRUE(w.writeCycle(kHour + 1, "{\"a\":1}\n", "\"sources\":2"));
   EXPECT_TRUE(w.writeCycle(kHour + 3600, "{\"a\":2}\n", ""));
   EXPECT_EQ(w.hourPath(kHour + 1), (dir_ / "payload_2024011510.jsonl").string());
-  EXPECT_EQ(readAll(dir_ / "payload_2024011510.jsonl"), "{\"a\":1}\n");
-  EXPECT_EQ(readAll(dir_ / "payload_2024011511.jsonl"), "{\"a\":2}\n");
-  EXPECT_EQ(readAll(dir_ / "status.jsonl"),
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "payload_2024011510.jsonl"), "{\"a\":1}\n");
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "payload_2024011511.jsonl"), "{\"a\":2}\n");
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "status.jsonl"),
             "{\"timestamp\":1705312801,\"cycle\":1,\"sources\":2,\"snapshots_written\":1,"
             "\"write_errors\":0}\n"
             "{\"timestamp\":1705316400,\"cycle\":2,\"snapshots_written\":2,\"write_errors\":0}\n");
@@ -61,7 +50,7 @@ TEST_F(HourlyJsonlWriterTest, FailedWritesAreCountedAndTheDirectoryComesBack) {
   EXPECT_EQ(w.stats().recordsWritten, 0u);
   fs::remove(out);
   EXPECT_TRUE(w.writeCycle(kHour + 60, "{}\n", ""));
-  EXPECT_EQ(readAll(out / "status.jsonl"),
+  EXPECT_EQ(ibsr::testing::readFile(out / "status.jsonl"),
             "{\"timestamp\":1705312860,\"cycle\":2,\"snapshots_written\":1,\"write_errors\":2}\n");
 }
 
