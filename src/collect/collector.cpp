@@ -32,6 +32,8 @@ RotationPolicy retentionOf(const CollectOptions& o) {
   policy.prefix = artefact::kSnapshotPrefix;
   policy.maxFiles = o.maxFiles;
   policy.maxAgeSec = o.maxAgeSec;
+  policy.exportState = o.exportState;
+  policy.maxDiskBytes = o.maxDiskBytes;
   return policy;
 }
 

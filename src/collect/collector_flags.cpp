@@ -21,6 +21,14 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
   app.add_option("--max-age", o.maxAgeSec, "Delete " + help.files + " older than this many seconds")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, kCentury));
+  app.add_option("--export-state", o.exportState,
+                 "ibsr-export's --state-file: --max-files/--max-age delete only files it has "
+                 "verified in S3");
+  app.add_option("--max-disk-bytes", o.maxDiskBytes,
+                 "Disk budget of the hourly " + help.files +
+                     " and status.jsonl; over it the oldest go first, exported or not (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 50));
   app.add_option("--duration-sec", o.durationSec,
                  "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
       ->check(CLI::Range(std::uint64_t{1}, kCentury));

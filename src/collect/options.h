@@ -14,6 +14,10 @@
 
 namespace ibsr::collect {
 
+// A full default map writes about 15 MB per snapshot; 4 GiB holds several hours of that and
+// weeks of a typical host's, and leaves a small root filesystem usable.
+inline constexpr std::uint64_t kDefaultMaxDiskBytes = std::uint64_t{4} << 30;
+
 struct CollectOptions {
   std::string iface;
   std::vector<int> ports;  // as given; validated into dstPorts
@@ -22,6 +26,8 @@ struct CollectOptions {
   std::uint32_t mapSize = IBSR_DEFAULT_MAP_SIZE;
   std::uint64_t maxFiles = 3600;
   std::uint64_t maxAgeSec = 86400;
+  std::string exportState;  // ibsr-export's --state-file: retention waits for verified uploads
+  std::uint64_t maxDiskBytes = kDefaultMaxDiskBytes;
   std::optional<std::uint64_t> durationSec;
   bpf::XdpMode xdpMode = bpf::XdpMode::Auto;
   int verbosity = 0;

@@ -20,6 +20,15 @@ std::string readHolder(int fd) {
   return s.empty() ? "an unknown process" : s;
 }
 
+// Only the lock holder writes, through a descriptor closed again at once.
+Status writeHolder(const std::string& path, const std::string& holder) {
+  UniqueFd w(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
+  std::string text = holder + "\n";
+  if (!w.valid() || ::write(w.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    return sysError("cannot write lock file '" + path + "'");
+  return {};
+}
+
 }  // namespace
 
 FileLock::~FileLock() {
@@ -31,7 +40,9 @@ Result<FileLock> FileLock::acquire(const std::string& path, const std::string& h
                                    const std::string& busy) {
   // Bounded: each retry means another holder unlinked the file between our open and lock.
   for (int attempt = 0; attempt < 10; ++attempt) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    // Held through a read-only descriptor: a file open for writing would keep its filesystem
+    // from being remounted read-only (an operator's emergency move; the collector survives it).
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd.valid()) return sysError("cannot open lock file '" + path + "'");
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno == EWOULDBLOCK)
@@ -43,10 +54,7 @@ Result<FileLock> FileLock::acquire(const std::string& path, const std::string& h
     }, named{};
     if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &named) == 0 &&
         held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
-      std::string text = holder + "\n";
-      if (::ftruncate(fd.get(), 0) != 0 ||
-          ::pwrite(fd.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
-        return sysError("cannot write lock file '" + path + "'");
+      if (Status st = writeHolder(path, holder); !st.ok()) return st.error();
       FileLock lock;
       lock.fd_ = std::move(fd);
       lock.path_ = path;

@@ -32,17 +32,37 @@ bool HourlyJsonlWriter::append(const std::string& path, std::string_view line) {
   return false;
 }
 
+// Room for the record and this cycle's heartbeat line.
+bool HourlyJsonlWriter::makeRoom(std::uint64_t ts, std::size_t recordBytes) {
+  constexpr std::size_t kHeartbeatReserve = 1024;
+  BudgetResult r = ibsr::makeRoom(dir_, policy_, ts, recordBytes + kHeartbeatReserve);
+  for (const auto& name : r.deleted)
+    log::warn("disk budget of {} bytes: deleted {} (oldest first, exported or not)",
+              policy_.maxDiskBytes, name);
+  for (const auto& err : r.errors) log::warn("disk budget: {}", err);
+  stats_.budgetDeletedFiles += r.deleted.size();
+  stats_.budgetDeletedBytes += r.deletedBytes;
+  if (r.room) return true;
+  ++stats_.budgetDroppedLines;
+  log::error("disk budget of {} bytes: no room for this cycle's {}-byte line; dropped",
+             policy_.maxDiskBytes, recordBytes);
+  return false;
+}
+
 bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
                                    std::string_view heartbeatFields) {
   ++stats_.cycle;
-  bool written = append(hourPath(ts), record);
+  bool written = makeRoom(ts, record.size()) && append(hourPath(ts), record);
   if (written) ++stats_.recordsWritten;
+  applyRetention(ts);  // before the heartbeat, which reports what retention is waiting for
   std::string heartbeat = fmt::format(
-      "{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{}}}\n", ts,
-      stats_.cycle, heartbeatFields, heartbeatFields.empty() ? "" : ",", stats_.recordsWritten,
-      stats_.writeErrors);
+      "{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{},"
+      "\"budget_deleted_files\":{},\"budget_deleted_bytes\":{},\"budget_dropped_lines\":{},"
+      "\"awaiting_export\":{}}}\n",
+      ts, stats_.cycle, heartbeatFields, heartbeatFields.empty() ? "" : ",", stats_.recordsWritten,
+      stats_.writeErrors, stats_.budgetDeletedFiles, stats_.budgetDeletedBytes,
+      stats_.budgetDroppedLines, stats_.awaitingExport);
   append(statusPath(), heartbeat);
-  applyRetention(ts);
   return written;
 }
 
@@ -54,6 +74,12 @@ void HourlyJsonlWriter::applyRetention(std::uint64_t ts) {
   }
   for (const auto& name : rotated->deleted) log::info("retention: deleted {}", name);
   for (const auto& err : rotated->errors) log::warn("retention: {}", err);
+  if (rotated->awaitingExport > stats_.awaitingExport)
+    log::warn(
+        "retention: {} file(s) past --max-files/--max-age kept until ibsr-export has "
+        "verified them in S3 ({})",
+        rotated->awaitingExport, policy_.exportState);
+  stats_.awaitingExport = rotated->awaitingExport;
 }
 
 }  // namespace ibsr

@@ -1,9 +1,12 @@
 // The one writer of hourly JSONL artefacts (counter snapshots, payload statistics): each cycle
 // appends one record line to DIR/PREFIX + "YYYYMMDDHH" + ".jsonl", one heartbeat line to
-// DIR/status.jsonl, then applies retention to the hourly files.
+// DIR/status.jsonl, and applies retention to the hourly files.
 // Fail-open: a failed write is logged and counted, collection continues and the next cycle
 // writes again (the directory is recreated if it vanished). Every line is appended with a single
 // write(2) (core/append_line.h), so a crash never leaves half a line in the middle of a file.
+// The disk budget (RotationPolicy::maxDiskBytes) is checked before each record: the oldest
+// closed files make room first; a record that still does not fit is dropped. Both losses are
+// logged and counted in the heartbeat.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +18,13 @@
 namespace ibsr {
 
 struct HourlyWriterStats {
-  std::uint64_t cycle = 0;           // cycles completed, 1-indexed in the heartbeat
-  std::uint64_t recordsWritten = 0;  // cumulative record lines written
-  std::uint64_t writeErrors = 0;     // cumulative failed record or heartbeat writes
+  std::uint64_t cycle = 0;               // cycles completed, 1-indexed in the heartbeat
+  std::uint64_t recordsWritten = 0;      // cumulative record lines written
+  std::uint64_t writeErrors = 0;         // cumulative failed record or heartbeat writes
+  std::uint64_t budgetDeletedFiles = 0;  // closed hourly files deleted to stay in the budget
+  std::uint64_t budgetDeletedBytes = 0;
+  std::uint64_t budgetDroppedLines = 0;  // records not written: no room even after deleting
+  std::uint64_t awaitingExport = 0;      // current: past retention but not landed in S3 yet
 };
 
 class HourlyJsonlWriter {
@@ -25,10 +32,12 @@ class HourlyJsonlWriter {
   // policy.prefix names the artefact (artefact::kSnapshotPrefix, kPayloadPrefix).
   HourlyJsonlWriter(std::string dir, RotationPolicy policy);
 
-  // One cycle: the record line (ending in '\n') for timestamp ts, then the heartbeat
-  //   {"timestamp":ts,"cycle":N,<heartbeatFields>,"snapshots_written":W,"write_errors":E}
-  // where heartbeatFields is the mode's own `"name":value,...` part (may be empty), then
-  // retention. Returns whether the record line was written.
+  // One cycle: the record line (ending in '\n') for timestamp ts, retention, then the heartbeat
+  //   {"timestamp":ts,"cycle":N,<heartbeatFields>,"snapshots_written":W,"write_errors":E,
+  //    "budget_deleted_files":F,"budget_deleted_bytes":B,"budget_dropped_lines":D,
+  //    "awaiting_export":A}
+  // where heartbeatFields is the mode's own `"name":value,...` part (may be empty).
+  // Returns whether the record line was written.
   bool writeCycle(std::uint64_t ts, std::string_view record, std::string_view heartbeatFields);
 
   std::string hourPath(std::uint64_t ts) const;
@@ -37,6 +46,7 @@ class HourlyJsonlWriter {
 
  private:
   bool append(const std::string& path, std::string_view line);
+  bool makeRoom(std::uint64_t ts, std::size_t recordBytes);
   void applyRetention(std::uint64_t ts);
 
   std::string dir_;

@@ -1,12 +1,17 @@
 #include "core/rotation.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 
 #include "core/clock.h"
+#include "core/export_state.h"
+#include "core/log.h"
 
 namespace ibsr {
 namespace {
@@ -19,6 +24,28 @@ std::string hourStampOf(const std::string& name, const RotationPolicy& p) {
   if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return {};
   std::string stamp = name.substr(p.prefix.size(), 10);
   return parseUtcHourStamp(stamp) < 0 ? std::string() : stamp;
+}
+
+std::optional<struct stat> statOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return st;
+}
+
+// ENOENT counts as deleted: someone (the exporter's --delete-after-upload) was first.
+bool remove(const std::string& path, std::vector<std::string>& errors) {
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return true;
+  errors.push_back(sysError("cannot delete '" + path + "'").message);
+  return false;
+}
+
+// The export state as this cycle sees it; nullopt when it cannot be trusted (then nothing that
+// needs it is deleted).
+std::optional<LandedFiles> landedFiles(const std::string& statePath) {
+  auto landed = LandedFiles::load(statePath);
+  if (landed.ok()) return std::move(landed.value());
+  log::warn("retention waits: {}", landed.error().message);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -43,8 +70,10 @@ Result<RotationResult> rotateHourlyFiles(const std::string& dir, const RotationP
   if (!listed.ok()) return listed.error();
   const std::vector<std::string>& names = *listed;
   const std::string current = artefact::hourlyName(policy.prefix, now);
+  const std::filesystem::path absDir = std::filesystem::absolute(dir);
 
   RotationResult result;
+  std::optional<std::optional<LandedFiles>> landed;  // read once, only if needed
   std::size_t excess = names.size() > policy.maxFiles ? names.size() - policy.maxFiles : 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
@@ -53,13 +82,60 @@ Result<RotationResult> rotateHourlyFiles(const std::string& dir, const RotationP
     bool tooOld = static_cast<std::uint64_t>(hourStart) + 3600 + policy.maxAgeSec <= now;
     if (i >= excess && !tooOld) continue;
     std::string path = dir + "/" + name;
-    if (::unlink(path.c_str()) == 0 || errno == ENOENT) {
-      result.deleted.push_back(name);
-    } else {
-      result.errors.push_back(sysError("cannot delete '" + path + "'").message);
+    if (!policy.exportState.empty()) {
+      if (!landed) landed = landedFiles(policy.exportState);
+      auto st = statOf(path);
+      if (!st) continue;
+      std::int64_t mtimeNs =
+          static_cast<std::int64_t>(st->st_mtim.tv_sec) * 1000000000 + st->st_mtim.tv_nsec;
+      // The exporter records a file by its absolute, lexically normal path.
+      const std::string exported = (absDir / name).lexically_normal().string();
+      if (!*landed ||
+          !(*landed)->landed(exported, static_cast<std::uint64_t>(st->st_size), mtimeNs)) {
+        ++result.awaitingExport;
+        continue;
+      }
     }
+    if (remove(path, result.errors)) result.deleted.push_back(name);
   }
   return result;
+}
+
+std::uint64_t artefactBytes(const std::string& dir, const RotationPolicy& policy) {
+  std::uint64_t total = 0;
+  if (auto st = statOf(dir + "/" + std::string(artefact::kStatusFile)))
+    total += static_cast<std::uint64_t>(st->st_size);
+  auto listed = listHourlyFiles(dir, policy);
+  if (!listed.ok()) return total;
+  for (const auto& name : *listed)
+    if (auto st = statOf(dir + "/" + name)) total += static_cast<std::uint64_t>(st->st_size);
+  return total;
+}
+
+BudgetResult makeRoom(const std::string& dir, const RotationPolicy& policy, std::uint64_t now,
+                      std::uint64_t incoming) {
+  BudgetResult r;
+  if (policy.maxDiskBytes == 0) return r;
+  std::uint64_t used = artefactBytes(dir, policy);
+  if (used + incoming <= policy.maxDiskBytes) return r;
+  auto listed = listHourlyFiles(dir, policy);
+  const std::string current = artefact::hourlyName(policy.prefix, now);
+  if (listed.ok()) {
+    for (const auto& name : *listed) {
+      if (used + incoming <= policy.maxDiskBytes) break;
+      if (name == current) continue;
+      std::string path = dir + "/" + name;
+      auto st = statOf(path);
+      if (!st) continue;
+      if (!remove(path, r.errors)) continue;
+      auto size = static_cast<std::uint64_t>(st->st_size);
+      used -= std::min(used, size);
+      r.deleted.push_back(name);
+      r.deletedBytes += size;
+    }
+  }
+  r.room = used + incoming <= policy.maxDiskBytes;
+  return r;
 }
 
 }  // namespace ibsr

@@ -1,6 +1,12 @@
 // Retention of hourly artefact files named PREFIX + "YYYYMMDDHH" + ".jsonl" in one directory.
 // Only files matching that exact pattern are ever considered, so nothing else in the directory
-// (status.jsonl, an operator's notes) can be deleted.
+// (status.jsonl, an operator's notes) can be deleted, and the current hour's file never is.
+// Two independent limits:
+//  - count/age retention (--max-files, --max-age): with export configured it deletes only files
+//    the exporter's verified state records as landed; the others wait for the exporter;
+//  - the disk budget (--max-disk-bytes): a hard limit on the bytes of this artefact's hourly
+//    files plus status.jsonl; to stay under it the oldest closed files go first, exported or
+//    not, and the caller counts the loss.
 #pragma once
 
 #include <cstdint>
@@ -16,11 +22,17 @@ struct RotationPolicy {
   std::string prefix{artefact::kSnapshotPrefix};
   std::uint64_t maxFiles = 3600;
   std::uint64_t maxAgeSec = 86400;
+  // ibsr-export's --state-file; empty: no export, count/age retention deletes as it finds.
+  std::string exportState;
+  // 0: no budget.
+  std::uint64_t maxDiskBytes = 0;
 };
 
 struct RotationResult {
   std::vector<std::string> deleted;  // file names, oldest first
   std::vector<std::string> errors;   // one message per file that could not be deleted
+  // Files count/age retention would delete but that have not landed in S3 yet.
+  std::uint64_t awaitingExport = 0;
 };
 
 // Sorted (oldest first) names of the hourly files in dir.
@@ -29,8 +41,22 @@ Result<std::vector<std::string>> listHourlyFiles(const std::string& dir,
 
 // Deletes, oldest first, files beyond maxFiles and files whose hour ended more than maxAgeSec
 // before now (the age of a file is that of its newest possible line, derived from its name, so
-// it does not depend on mtime). The file of the current hour is never deleted.
+// it does not depend on mtime), except files not yet exported when policy.exportState is set.
 Result<RotationResult> rotateHourlyFiles(const std::string& dir, const RotationPolicy& policy,
                                          std::uint64_t now);
+
+struct BudgetResult {
+  std::vector<std::string> deleted;  // oldest first
+  std::uint64_t deletedBytes = 0;
+  std::vector<std::string> errors;
+  bool room = true;  // false: `incoming` does not fit even with every closed file gone
+};
+
+// Bytes this policy's artefact occupies in dir: its hourly files and status.jsonl.
+std::uint64_t artefactBytes(const std::string& dir, const RotationPolicy& policy);
+
+// Deletes the oldest closed hourly files until `incoming` more bytes fit in maxDiskBytes.
+BudgetResult makeRoom(const std::string& dir, const RotationPolicy& policy, std::uint64_t now,
+                      std::uint64_t incoming);
 
 }  // namespace ibsr

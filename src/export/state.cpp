@@ -8,48 +8,13 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 namespace ibsr::exporter {
-namespace {
-constexpr int kVersion = 1;
-}
-
 Result<ExportState::Map> ExportState::parse(const std::string& text) {
-  Map out;
-  try {
-    const auto j = nlohmann::json::parse(text);
-    if (!j.is_object() || j.value("version", 0) != kVersion || !j.contains("objects") ||
-        !j["objects"].is_object()) {
-      return plainError("not an ibsr-export state (version " + std::to_string(kVersion) + ")");
-    }
-    for (const auto& [dest, o] : j["objects"].items()) {
-      LandedObject l;
-      l.path = o.at("path").get<std::string>();
-      l.size = o.at("size").get<std::uint64_t>();
-      l.mtimeNs = o.at("mtime_ns").get<std::int64_t>();
-      l.sha256 = o.at("sha256").get<std::string>();
-      l.etag = o.at("etag").get<std::string>();
-      out.emplace(dest, std::move(l));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return plainError(std::string("malformed state: ") + e.what());
-  }
-  return out;
+  return parseExportState(text);
 }
 
 std::string ExportState::serialize(const Map& objects) {
-  nlohmann::json j;
-  j["version"] = kVersion;
-  j["objects"] = nlohmann::json::object();
-  for (const auto& [dest, l] : objects) {
-    j["objects"][dest] = {{"path", l.path},
-                          {"size", l.size},
-                          {"mtime_ns", l.mtimeNs},
-                          {"sha256", l.sha256},
-                          {"etag", l.etag}};
-  }
-  return j.dump(1) + "\n";
+  return serializeExportState(objects);
 }
 
 ExportState::Map ExportState::load(const std::string& path, std::string& warning) {

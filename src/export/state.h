@@ -8,23 +8,18 @@
 #include <map>
 #include <string>
 
+#include "core/export_state.h"
 #include "core/result.h"
 #include "core/unique_fd.h"
 
 namespace ibsr::exporter {
 
-struct LandedObject {
-  std::string path;  // local file it came from
-  std::uint64_t size = 0;
-  std::int64_t mtimeNs = 0;
-  std::string sha256;  // hex, of the bytes uploaded
-  std::string etag;    // as verified after upload
-};
+using ibsr::LandedObject;  // the format is core's (core/export_state.h): collectors read it too
 
 class ExportState {
  public:
   // Destination "s3://bucket/key" -> what landed there.
-  using Map = std::map<std::string, LandedObject>;
+  using Map = LandedObjects;
 
   // Parses state text; an error means the text is not a valid state (the caller warns and
   // starts empty).

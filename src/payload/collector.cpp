@@ -57,10 +57,13 @@ PipelineLimits limitsOf(const PayloadOptions& o) {
   return limits;
 }
 
+// The payload files and the counters/ snapshots share the disk budget equally.
 RotationPolicy retentionOf(const collect::CollectOptions& c) {
   RotationPolicy policy;
   policy.maxFiles = c.maxFiles;
   policy.maxAgeSec = c.maxAgeSec;
+  policy.exportState = c.exportState;
+  policy.maxDiskBytes = c.maxDiskBytes / 2;
   return policy;
 }
 

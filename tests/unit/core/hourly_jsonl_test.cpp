@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/artefacts.h"
+#include "core/export_state.h"
 
 #include "temp_dir.h"
 
@@ -34,8 +35,11 @@ TEST_F(HourlyJsonlWriterTest, RecordToTheHourFileHeartbeatToStatus) {
   EXPECT_EQ(ibsr::testing::readFile(dir_ / "payload_2024011511.jsonl"), "{\"a\":2}\n");
   EXPECT_EQ(ibsr::testing::readFile(dir_ / "status.jsonl"),
             "{\"timestamp\":1705312801,\"cycle\":1,\"sources\":2,\"snapshots_written\":1,"
-            "\"write_errors\":0}\n"
-            "{\"timestamp\":1705316400,\"cycle\":2,\"snapshots_written\":2,\"write_errors\":0}\n");
+            "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_"
+            "dropped_lines\":0,\"awaiting_export\":0}\n"
+            "{\"timestamp\":1705316400,\"cycle\":2,\"snapshots_written\":2,\"write_errors\":0,"
+            "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+            "\"awaiting_export\":0}\n");
   EXPECT_EQ(w.stats().cycle, 2u);
   EXPECT_EQ(w.stats().recordsWritten, 2u);
 }
@@ -51,7 +55,9 @@ TEST_F(HourlyJsonlWriterTest, FailedWritesAreCountedAndTheDirectoryComesBack) {
   fs::remove(out);
   EXPECT_TRUE(w.writeCycle(kHour + 60, "{}\n", ""));
   EXPECT_EQ(ibsr::testing::readFile(out / "status.jsonl"),
-            "{\"timestamp\":1705312860,\"cycle\":2,\"snapshots_written\":1,\"write_errors\":2}\n");
+            "{\"timestamp\":1705312860,\"cycle\":2,\"snapshots_written\":1,\"write_errors\":2,"
+            "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+            "\"awaiting_export\":0}\n");
 }
 
 TEST_F(HourlyJsonlWriterTest, RetentionRunsAfterEachCycleOnItsOwnPrefixOnly) {
@@ -65,6 +71,91 @@ TEST_F(HourlyJsonlWriterTest, RetentionRunsAfterEachCycleOnItsOwnPrefixOnly) {
   EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011511.jsonl"));
   EXPECT_TRUE(fs::exists(dir_ / "payload_2024011509.jsonl"));
   EXPECT_TRUE(fs::exists(dir_ / "status.jsonl"));
+}
+
+// Budget: the oldest closed files make room, then a record that still does not fit is dropped;
+// both are counted; the current hour's file is never deleted.
+TEST_F(HourlyJsonlWriterTest, DiskBudgetDeletesOldestClosedFilesThenDropsLines) {
+  const std::string line(3000, 'x');
+  const std::string record = line + "\n";
+  for (const char* old :
+       {"snapshot_2024011507.jsonl", "snapshot_2024011508.jsonl", "snapshot_2024011509.jsonl"})
+    ibsr::testing::writeFile(dir_ / old, record);
+  RotationPolicy p;
+  p.maxDiskBytes = 10000;  // three old files (9003 B) + a 3001 B record + heartbeat do not fit
+  HourlyJsonlWriter w(dir_.string(), p);
+  EXPECT_TRUE(w.writeCycle(kHour, record, ""));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011507.jsonl"));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011508.jsonl"));
+  EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011509.jsonl"));
+  EXPECT_EQ(w.stats().budgetDeletedFiles, 2u);
+  EXPECT_EQ(w.stats().budgetDeletedBytes, 6002u);
+  // Next cycle: only 09 is closed; it goes, and the current file keeps growing.
+  EXPECT_TRUE(w.writeCycle(kHour + 60, record, ""));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011509.jsonl"));
+  EXPECT_EQ(w.stats().budgetDeletedFiles, 3u);
+  // Now the current file alone (6002 B) + heartbeats leave no room: the record is dropped.
+  EXPECT_FALSE(w.writeCycle(kHour + 120, record, ""));
+  EXPECT_EQ(w.stats().budgetDroppedLines, 1u);
+  EXPECT_EQ(w.stats().recordsWritten, 2u);
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "snapshot_2024011510.jsonl"), record + record);
+  EXPECT_LE(artefactBytes(dir_.string(), p), p.maxDiskBytes);
+  std::string status = ibsr::testing::readFile(dir_ / "status.jsonl");
+  EXPECT_NE(status.find("\"cycle\":3,\"snapshots_written\":2,\"write_errors\":0,"
+                        "\"budget_deleted_files\":3,\"budget_deleted_bytes\":9003,"
+                        "\"budget_dropped_lines\":1,"),
+            std::string::npos)
+      << status;
+}
+
+// With export configured, count/age retention deletes only what the exporter verified.
+TEST_F(HourlyJsonlWriterTest, RetentionWaitsForTheExportersVerifiedState) {
+  const std::string record = "{}\n";
+  for (const char* old : {"snapshot_2024011507.jsonl", "snapshot_2024011508.jsonl"})
+    ibsr::testing::writeFile(dir_ / old, record);
+  auto landedEntry = [&](const char* name) {
+    struct stat st {};
+    EXPECT_EQ(::stat((dir_ / name).c_str(), &st), 0);
+    LandedObject l;
+    l.path = fs::absolute(dir_ / name).lexically_normal().string();
+    l.size = static_cast<std::uint64_t>(st.st_size);
+    l.mtimeNs = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    return l;
+  };
+  LandedObjects state;
+  state["s3://b/h/snapshots/snapshot_2024011507.jsonl"] = landedEntry("snapshot_2024011507.jsonl");
+  ibsr::testing::writeFile(dir_ / "export-state.json", serializeExportState(state));
+
+  RotationPolicy p;
+  p.maxFiles = 1;
+  p.exportState = (dir_ / "export-state.json").string();
+  HourlyJsonlWriter w(dir_.string(), p);
+  EXPECT_TRUE(w.writeCycle(kHour, record, ""));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011507.jsonl"));  // landed: deleted
+  EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011508.jsonl"));   // not landed: kept
+  EXPECT_EQ(w.stats().awaitingExport, 1u);
+  EXPECT_NE(ibsr::testing::readFile(dir_ / "status.jsonl").find("\"awaiting_export\":1}"),
+            std::string::npos);
+
+  // A file that changed after its upload has not landed as it is now.
+  state["s3://b/h/snapshots/snapshot_2024011508.jsonl"] = landedEntry("snapshot_2024011508.jsonl");
+  state["s3://b/h/snapshots/snapshot_2024011508.jsonl"].size += 1;
+  ibsr::testing::writeFile(dir_ / "export-state.json", serializeExportState(state));
+  EXPECT_TRUE(w.writeCycle(kHour + 60, record, ""));
+  EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011508.jsonl"));
+
+  // Once it landed as it is, the next cycle deletes it.
+  state["s3://b/h/snapshots/snapshot_2024011508.jsonl"] = landedEntry("snapshot_2024011508.jsonl");
+  ibsr::testing::writeFile(dir_ / "export-state.json", serializeExportState(state));
+  EXPECT_TRUE(w.writeCycle(kHour + 120, record, ""));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011508.jsonl"));
+  EXPECT_EQ(w.stats().awaitingExport, 0u);
+
+  // A corrupt state deletes nothing that needs it.
+  ibsr::testing::writeFile(dir_ / "snapshot_2024011509.jsonl", record);
+  ibsr::testing::writeFile(dir_ / "export-state.json", "{not json");
+  EXPECT_TRUE(w.writeCycle(kHour + 180, record, ""));
+  EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011509.jsonl"));
 }
 
 TEST(Artefacts, NamesAreOneHourPerFile) {
