@@ -624,7 +624,7 @@ class ExportServerOutageTest(ExportTestBase):
         self.assertIn("(gave up after 3 attempts)", err)
         self.assertIn("not attempted: the endpoint failed for 3 files in a row", err)
 
-        r = self.run_export(check_rc=0)
+        r = self.run_export("--include-pcaps", check_rc=0)
         s2 = self.summary(r.stdout)
         # The file in flight when the server died may have landed without being verified: the
         # rerun finds it in the bucket instead of uploading it again.
