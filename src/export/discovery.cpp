@@ -19,27 +19,7 @@ std::string_view baseName(std::string_view rel) {
   return slash == std::string_view::npos ? rel : rel.substr(slash + 1);
 }
 
-std::string trimSlashes(std::string_view s) {
-  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
-  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
-  return std::string(s);
-}
-
 }  // namespace
-
-std::string_view kindFolder(Kind kind) {
-  switch (kind) {
-    case Kind::Snapshot:
-      return "snapshots";
-    case Kind::Payload:
-      return "payload";
-    case Kind::Status:
-      return "status";
-    case Kind::Incident:
-      return "incidents";
-  }
-  return "other";
-}
 
 std::optional<Kind> classify(std::string_view rel) {
   const std::string_view name = baseName(rel);
@@ -60,18 +40,6 @@ bool isCurrentHourFile(std::string_view name, std::time_t now) {
     if (name == artefact::hourlyName(prefix, ts)) return true;
   }
   return false;
-}
-
-std::string objectKey(std::string_view prefix, std::string_view hostId, Kind kind,
-                      std::string_view relative) {
-  std::string key;
-  for (const std::string& part : {trimSlashes(prefix), trimSlashes(hostId),
-                                  std::string(kindFolder(kind)), trimSlashes(relative)}) {
-    if (part.empty()) continue;
-    if (!key.empty()) key += '/';
-    key += part;
-  }
-  return key;
 }
 
 Discovery discover(const DiscoveryOptions& options) {
@@ -96,6 +64,7 @@ Discovery discover(const DiscoveryOptions& options) {
       if (::lstat(it->path().c_str(), &st) != 0) continue;  // vanished since listing
       Artefact a;
       a.path = it->path();
+      a.source = source;
       a.relative = rel;
       a.kind = *kind;
       a.size = static_cast<std::uint64_t>(st.st_size);

@@ -1,7 +1,7 @@
 // Finds the artefacts to export under the source directories and decides which are finished.
-// Kinds and their key folders: snapshot_*.jsonl[.gz|.zst|.xz|.bz2] -> snapshots,
-// payload_*.jsonl[...] -> payload, status.jsonl -> status, DIR/packets.pcap and *.pcap.gz ->
-// incidents. Anything else is ignored, as are hidden files and symlinks.
+// Kinds: snapshot_*.jsonl[.gz|.zst|.xz|.bz2], payload_*.jsonl[...], status.jsonl, and incident
+// pcaps (DIR/packets.pcap, *.pcap.gz). Anything else is ignored, as are hidden files and symlinks.
+// Their object keys are in key_layout.h.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +18,6 @@ namespace ibsr::exporter {
 
 enum class Kind { Snapshot, Payload, Status, Incident };
 
-std::string_view kindFolder(Kind kind);
-
 // Kind of a file from its path relative to a source directory ("run-1/packets.pcap").
 std::optional<Kind> classify(std::string_view relativePath);
 
@@ -27,13 +25,10 @@ std::optional<Kind> classify(std::string_view relativePath);
 // UTC hour (YYYYMMDDHH) + ".jsonl".
 bool isCurrentHourFile(std::string_view fileName, std::time_t now);
 
-// "{prefix}/{hostId}/{kind}/{relative}" with empty prefix omitted and stray slashes removed.
-std::string objectKey(std::string_view prefix, std::string_view hostId, Kind kind,
-                      std::string_view relative);
-
 struct Artefact {
   std::filesystem::path path;
-  std::string relative;  // '/'-separated, relative to its source directory
+  std::filesystem::path source;  // the --source directory it was found in
+  std::string relative;          // '/'-separated, relative to its source directory
   Kind kind = Kind::Snapshot;
   std::uint64_t size = 0;
   std::int64_t mtimeNs = 0;

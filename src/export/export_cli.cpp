@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "core/log.h"
 #include "export/credentials.h"
 #include "export/discovery.h"
+#include "export/key_layout.h"
 #include "export/s3_client.h"
 #include "export/state.h"
 #include "export/uploader.h"
@@ -34,6 +36,7 @@ struct Flags {
   std::vector<std::string> sources{"/var/lib/ibsr/snapshots"};
   std::string hostId;
   bool includeOpen = false;
+  bool includePcaps = false;
   bool deleteAfterUpload = false;
   bool dryRun = false;
   std::string stateFile = "/var/lib/ibsr/export-state.json";
@@ -87,6 +90,9 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_option("--host-id", f.hostId, "host folder in the key (default: the hostname)");
   app.add_flag("--include-open", f.includeOpen,
                "also upload files still being written (current hour, recently modified)");
+  app.add_flag("--include-pcaps", f.includePcaps,
+               "also upload incident pcaps (DIR/packets.pcap, *.pcap.gz): raw packet bytes, so "
+               "off by default; without it they stay on the host and are counted as withheld");
   app.add_flag(
       "--delete-after-upload", f.deleteAfterUpload,
       "delete each local file once its upload is verified (never open files or status.jsonl)");
@@ -117,8 +123,25 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_flag("-v,--verbose", f.verbose, "per-file progress (-vv: debug)");
 }
 
+// Configuration errors a rerun cannot fix: each is logged and the run refused (exit 2) before
+// anything is read from or sent to the bucket.
+bool refuse(const std::vector<std::string>& problems, std::string_view hint) {
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < problems.size() && i < kShown; ++i)
+    log::error("refusing to start: {}", problems[i]);
+  if (problems.size() > kShown) log::error("... and {} more", problems.size() - kShown);
+  if (!problems.empty()) log::error("{} (docs/export.md, \"What is uploaded, and where\")", hint);
+  return !problems.empty();
+}
+
 int run(const Flags& f) {
   log::setVerbosity(f.verbose);
+  DiscoveryOptions d;
+  // Absolute paths, so the state file means the same files whatever the working directory.
+  for (const auto& s : f.sources)
+    d.sources.push_back(std::filesystem::absolute(s).lexically_normal());
+  if (refuse(overlappingSources(d.sources), "export each directory once")) return 2;
+
   auto lock = LockFile::acquire(f.stateFile + ".lock");
   if (!lock.ok()) {
     log::error("{}", lock.error().message);
@@ -128,10 +151,6 @@ int run(const Flags& f) {
   ExportState::Map state = ExportState::load(f.stateFile, warning);
   if (!warning.empty()) log::warn("{}", warning);
 
-  DiscoveryOptions d;
-  // Absolute paths, so the state file means the same files whatever the working directory.
-  for (const auto& s : f.sources)
-    d.sources.push_back(std::filesystem::absolute(s).lexically_normal());
   d.minAgeSec = f.minAgeSec;
   d.now = std::time(nullptr);
   Discovery found = discover(d);
@@ -142,18 +161,21 @@ int run(const Flags& f) {
   o.prefix = f.prefix;
   o.hostId = f.hostId.empty() ? hostName() : f.hostId;
   o.includeOpen = f.includeOpen;
+  o.includePcaps = f.includePcaps;
   o.deleteAfterUpload = f.deleteAfterUpload;
   o.dryRun = f.dryRun;
   o.multipartThreshold = static_cast<std::uint64_t>(f.multipartThresholdMib) << 20;
   o.partSize = static_cast<std::uint64_t>(f.partSizeMib) << 20;
   o.stateFile = f.stateFile;
 
-  const bool anySelected = [&] {
-    for (const auto& a : found.artefacts) {
-      if (!a.open || f.includeOpen) return true;
-    }
-    return false;
-  }();
+  // Every discovered file, selected or not: a pcap withheld today must not collide once the
+  // operator passes --include-pcaps.
+  if (refuse(keyCollisions(o.prefix, o.hostId, found.artefacts),
+             "give every --source its own directory name"))
+    return 2;
+
+  const bool anySelected = std::any_of(found.artefacts.begin(), found.artefacts.end(),
+                                       [&](const Artefact& a) { return isSelected(a, o); });
 
   Summary sum;
   if (f.dryRun) {
@@ -183,8 +205,7 @@ int run(const Flags& f) {
     std::string probeError;
     if (anySelected) {
       // One cheap request proves credentials, bucket and permissions before any file is read.
-      const std::string probePrefix = objectKey(o.prefix, o.hostId, Kind::Snapshot, "");
-      if (auto p = client.probeBucket(probePrefix.substr(0, probePrefix.rfind('/') + 1)); !p.ok()) {
+      if (auto p = client.probeBucket(hostPrefix(o.prefix, o.hostId)); !p.ok()) {
         probeError = p.error().message;
         log::error("{}", probeError);
       }
@@ -202,8 +223,8 @@ int run(const Flags& f) {
 
 int runS3Cli(int argc, char** argv) {
   CLI::App app{
-      "Upload finished IBSR artefacts (snapshots, payload snapshots, status, incident pcaps) "
-      "to S3 or an S3-compatible store; verified and idempotent.",
+      "Upload finished IBSR artefacts (snapshots, payload snapshots, status; incident pcaps only "
+      "with --include-pcaps) to S3 or an S3-compatible store; verified and idempotent.",
       "ibsr-export s3"};
   Flags flags;
   addFlags(app, flags);

@@ -35,8 +35,15 @@ std::int64_t mtimeNsOf(const struct stat& st) {
 }  // namespace
 
 std::string Summary::line() const {
-  return fmt::format("uploaded={} skipped={} open={} failed={} deleted={} bytes={} seconds={:.3f}",
-                     uploaded, skipped, open, failed, deleted, bytes, seconds);
+  return fmt::format(
+      "uploaded={} skipped={} open={} pcaps_withheld={} failed={} deleted={} bytes={} "
+      "seconds={:.3f}",
+      uploaded, skipped, open, pcapsWithheld, failed, deleted, bytes, seconds);
+}
+
+bool isSelected(const Artefact& a, const UploadOptions& options) {
+  if (a.kind == Kind::Incident && !options.includePcaps) return false;
+  return !a.open || options.includeOpen;
 }
 
 Uploader::Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state,
@@ -63,15 +70,11 @@ void Uploader::saveState(bool force) {
 void Uploader::listIfWorthIt(const std::vector<Artefact>& artefacts) {
   std::size_t unknown = 0;
   for (const Artefact& a : artefacts) {
-    if (a.open && !options_.includeOpen) continue;
-    if (state_.count(
-            destination(objectKey(options_.prefix, options_.hostId, a.kind, a.relative))) == 0) {
-      ++unknown;
-    }
+    if (!isSelected(a, options_)) continue;
+    if (state_.count(destination(objectKey(options_.prefix, options_.hostId, a))) == 0) ++unknown;
   }
   if (unknown < kListThreshold) return;
-  const std::string hostPrefix = objectKey(options_.prefix, options_.hostId, Kind::Snapshot, "");
-  const std::string prefix = hostPrefix.substr(0, hostPrefix.rfind('/') + 1);
+  const std::string prefix = hostPrefix(options_.prefix, options_.hostId);
   auto listing = client_->listObjects(prefix, kMaxListPages);
   if (!listing.ok()) {
     log::warn("{}; checking files one by one instead", listing.error().message);
@@ -98,6 +101,12 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
   Summary sum;
   int consecutiveTransient = 0;
   for (const Artefact& a : artefacts) {
+    if (a.kind == Kind::Incident && !options_.includePcaps) {
+      log::info("withhold {} (incident pcap: raw packet bytes; --include-pcaps exports it)",
+                a.path.string());
+      ++sum.pcapsWithheld;
+      continue;
+    }
     if (a.open && !options_.includeOpen) {
       log::info("skip {} (still open: {})", a.path.string(), a.openReason);
       ++sum.open;
@@ -144,12 +153,18 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
     saveState(false);
   }
   saveState(true);
+  if (sum.pcapsWithheld > 0) {
+    log::notice(
+        "{} incident pcap file(s) stay on this host: they hold raw packet bytes, and only counters "
+        "and heartbeats are exported by default (--include-pcaps exports them)",
+        sum.pcapsWithheld);
+  }
   sum.seconds = nowSeconds() - start;
   return sum;
 }
 
 Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted) {
-  const std::string key = objectKey(options_.prefix, options_.hostId, a.kind, a.relative);
+  const std::string key = objectKey(options_.prefix, options_.hostId, a);
   const std::string dest = destination(key);
   const std::string path = a.path.string();
   // `s3Call`: the failure came from a request (its transience decides whether to keep trying

@@ -14,6 +14,7 @@
 
 #include "export/discovery.h"
 #include "export/file_digest.h"
+#include "export/key_layout.h"
 #include "export/s3_client.h"
 #include "export/state.h"
 
@@ -24,6 +25,9 @@ struct UploadOptions {
   std::string prefix;
   std::string hostId;
   bool includeOpen = false;
+  // Incident pcaps hold raw packet bytes (payloads, possibly unscrubbed addresses): they stay on
+  // the host unless the operator opts in (seed 000, DESIGN.md §12).
+  bool includePcaps = false;
   bool deleteAfterUpload = false;
   bool dryRun = false;
   std::uint64_t multipartThreshold = 64ull << 20;  // files at least this big go multipart
@@ -33,14 +37,19 @@ struct UploadOptions {
 
 struct Summary {
   std::uint64_t uploaded = 0;
-  std::uint64_t skipped = 0;  // already landed, unchanged
-  std::uint64_t open = 0;     // still being written, left for a later run
+  std::uint64_t skipped = 0;        // already landed, unchanged
+  std::uint64_t open = 0;           // still being written, left for a later run
+  std::uint64_t pcapsWithheld = 0;  // incident pcaps kept on the host (no --include-pcaps)
   std::uint64_t failed = 0;
   std::uint64_t deleted = 0;
   std::uint64_t bytes = 0;  // bytes uploaded (with --dry-run: counts what would be uploaded)
   double seconds = 0;
   std::string line() const;
 };
+
+// Whether a run with these options exports the file at all (open files and, by default, pcaps
+// are left alone).
+bool isSelected(const Artefact& a, const UploadOptions& options);
 
 class Uploader {
  public:

@@ -145,15 +145,15 @@ class ExportTestBase(unittest.TestCase):
         self.assertEqual(status, 200, body[:300])
         return sorted(re.findall(r"<Key>([^<]*)</Key>", body.decode()))
 
-    def make(self, rel, data, mtime=HOUR_AGO):
-        path = os.path.join(self.src, rel)
+    def make(self, rel, data, mtime=HOUR_AGO, base=None):
+        path = os.path.join(base or self.src, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
         os.utime(path, (mtime, mtime))
         return path
 
-    def run_export(self, *extra, env=None, secret=None, check_rc=None, bucket=None):
+    def run_export(self, *extra, env=None, secret=None, check_rc=None, bucket=None, sources=None):
         e = dict(os.environ)
         for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                   "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
@@ -165,8 +165,10 @@ class ExportTestBase(unittest.TestCase):
         if env:
             e.update(env)
         cmd = [EXPORT, "s3", "--bucket", bucket or self.bucket, "--endpoint", self.server.endpoint,
-               "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
-               "--state-file", self.state, "-v"] + list(extra)
+               "--prefix", "ibsr", "--host-id", "h1"]
+        for source in sources or [self.src]:
+            cmd += ["--source", source]
+        cmd += ["--state-file", self.state, "-v"] + list(extra)
         r = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=600)
         if check_rc is not None:
@@ -175,9 +177,11 @@ class ExportTestBase(unittest.TestCase):
 
     def summary(self, stdout):
         m = re.search(r"^ibsr-export: (?:dry-run )?uploaded=(\d+) skipped=(\d+) open=(\d+) "
-                      r"failed=(\d+) deleted=(\d+) bytes=(\d+) seconds=[0-9.]+$", stdout, re.M)
+                      r"pcaps_withheld=(\d+) failed=(\d+) deleted=(\d+) bytes=(\d+) "
+                      r"seconds=[0-9.]+$", stdout, re.M)
         self.assertIsNotNone(m, "no summary line in %r" % stdout)
-        return dict(zip(("uploaded", "skipped", "open", "failed", "deleted", "bytes"),
+        return dict(zip(("uploaded", "skipped", "open", "pcaps_withheld", "failed", "deleted",
+                         "bytes"),
                         map(int, m.groups())))
 
 
@@ -186,7 +190,8 @@ class ExportS3Test(ExportTestBase):
         r = subprocess.run([EXPORT, "s3", "--help"], stdout=subprocess.PIPE, text=True)
         self.assertEqual(r.returncode, 0)
         for flag in ("--bucket", "--prefix", "--region", "--endpoint", "--path-style", "--source",
-                     "--host-id", "--include-open", "--delete-after-upload", "--dry-run",
+                     "--host-id", "--include-open", "--include-pcaps", "--delete-after-upload",
+                     "--dry-run",
                      "--state-file", "--max-retries", "--multipart-threshold-mib"):
             self.assertIn(flag, r.stdout)
         r = subprocess.run([EXPORT, "s3", "--bucket", "b", "--bogus"], stderr=subprocess.PIPE, text=True)
@@ -218,12 +223,13 @@ class ExportS3Test(ExportTestBase):
         self.make("snapshot_%s.jsonl" % utc_hour(), b"open\n")          # current hour
         self.make("snapshot_2026010102.jsonl", b"recent\n", mtime=time.time())  # still written
 
-        r = self.run_export(check_rc=0)
+        r = self.run_export("--include-pcaps", check_rc=0)
         s = self.summary(r.stdout)
         self.assertEqual((s["uploaded"], s["skipped"], s["open"], s["failed"]), (7, 0, 2, 0))
+        self.assertEqual(s["pcaps_withheld"], 0)
         expected_status = b'{"cycle":1}\n{"cycle":2}\n'
         self.assertEqual(s["bytes"], sum(len(d) for d in files.values()) - len(b'{"cyc'))
-        kinds = {"snapshot_": "snapshots", "payload_": "payload", "status": "status"}
+        kinds = {"snapshot_": "snapshots", "payload_": "payload", "status": "status/src"}
         want = {}
         for rel, data in files.items():
             kind = next((v for k, v in kinds.items() if rel.startswith(k)), "incidents")
@@ -236,7 +242,7 @@ class ExportS3Test(ExportTestBase):
         self.assertNotIn(self.server.env["AWS_SECRET_ACCESS_KEY"], r.stderr + r.stdout)
 
         # Rerun: nothing changed, nothing sent.
-        r = self.run_export(check_rc=0)
+        r = self.run_export("--include-pcaps", check_rc=0)
         s = self.summary(r.stdout)
         self.assertEqual((s["uploaded"], s["skipped"], s["open"], s["failed"], s["bytes"]), (0, 7, 2, 0, 0))
 
@@ -245,11 +251,11 @@ class ExportS3Test(ExportTestBase):
         self.make("snapshot_2026010100.jsonl", new, mtime=HOUR_AGO + 10)
         with open(os.path.join(self.src, "status.jsonl"), "ab") as f:
             f.write(b'le":3}\n')
-        r = self.run_export(check_rc=0)
+        r = self.run_export("--include-pcaps", check_rc=0)
         s = self.summary(r.stdout)
         self.assertEqual((s["uploaded"], s["skipped"], s["failed"]), (2, 5, 0))
         self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), new)
-        self.assertEqual(self.get_object("ibsr/h1/status/status.jsonl"),
+        self.assertEqual(self.get_object("ibsr/h1/status/src/status.jsonl"),
                          b'{"cycle":1}\n{"cycle":2}\n{"cycle":3}\n')
 
     def test_current_hour_file_needs_include_open(self):
@@ -375,7 +381,7 @@ class ExportS3Test(ExportTestBase):
         # S3 keys are limited to 1024 bytes: the server rejects this one (KeyTooLongError).
         deep = "/".join(["d" * 200] * 5) + "/packets.pcap"
         rejected = self.make(deep, b"never lands")
-        r = self.run_export("--delete-after-upload", check_rc=1)
+        r = self.run_export("--delete-after-upload", "--include-pcaps", check_rc=1)
         s = self.summary(r.stdout)
         self.assertEqual((s["uploaded"], s["failed"], s["deleted"], s["open"]), (4, 1, 3, 1))
         self.assertIn("KeyTooLong", r.stderr)
@@ -388,7 +394,7 @@ class ExportS3Test(ExportTestBase):
         for rel, data in good.items():
             kind = next((v for k, v in kinds.items() if rel.startswith(k)), "incidents")
             self.assertEqual(self.get_object("ibsr/h1/%s/%s" % (kind, rel)), data)
-        self.assertEqual(self.get_object("ibsr/h1/status/status.jsonl"), b'{"s":1}\n')
+        self.assertEqual(self.get_object("ibsr/h1/status/src/status.jsonl"), b'{"s":1}\n')
 
     def test_delete_after_upload_of_file_landed_earlier(self):
         p = self.make("snapshot_2026010100.jsonl", b"landed before\n")
@@ -405,7 +411,8 @@ class ExportS3Test(ExportTestBase):
         self.assertIn("would upload %s -> s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl (2 bytes)"
                       % (p, self.bucket), r.stdout)
         self.assertEqual(self.summary(r.stdout),
-                         {"uploaded": 1, "skipped": 0, "open": 0, "failed": 0, "deleted": 0, "bytes": 2})
+                         {"uploaded": 1, "skipped": 0, "open": 0, "pcaps_withheld": 0, "failed": 0,
+                          "deleted": 0, "bytes": 2})
         self.assertIn("ibsr-export: dry-run uploaded=1", r.stdout)
         self.assertEqual(self.list_keys(), [])
         self.assertTrue(os.path.exists(p))
@@ -461,6 +468,95 @@ class ExportS3Test(ExportTestBase):
         for rel, data in files.items():
             self.assertEqual(self.get_object("ibsr/h1/snapshots/" + rel), data)
 
+    def test_shipped_sources_map_to_distinct_keys(self):
+        """The out-dirs packaging/ibsr-export.env exports: every live mode writes a status.jsonl
+        at the top of its out-dir, and collect-payload its own counter snapshots in counters/."""
+        lib = os.path.join(self.work, "var-lib-ibsr")
+        files = {
+            "snapshots/snapshot_2026010100.jsonl": b'{"version":3,"collector":"collect"}\n',
+            "snapshots/status.jsonl": b'{"cycle":7,"from":"collect"}\n',
+            "snapshots-payload/payload_2026010100.jsonl": b'{"version":1}\n',
+            "snapshots-payload/counters/snapshot_2026010100.jsonl":
+                b'{"version":3,"collector":"collect-payload"}\n',
+            "snapshots-payload/status.jsonl": b'{"cycle":9,"from":"collect-payload"}\n',
+            "incidents/baseline-1/status.jsonl": b'{"cycle":1,"events_written":3}\n',
+            "incidents/baseline-1/packets.pcap": os.urandom(4000),
+        }
+        for rel, data in files.items():
+            self.make(rel, data, base=lib)
+        sources = [os.path.join(lib, d) for d in ("snapshots", "snapshots-payload", "incidents")]
+        want = {
+            "ibsr/h1/snapshots/snapshot_2026010100.jsonl": "snapshots/snapshot_2026010100.jsonl",
+            "ibsr/h1/snapshots/counters/snapshot_2026010100.jsonl":
+                "snapshots-payload/counters/snapshot_2026010100.jsonl",
+            "ibsr/h1/payload/payload_2026010100.jsonl": "snapshots-payload/payload_2026010100.jsonl",
+            "ibsr/h1/status/snapshots/status.jsonl": "snapshots/status.jsonl",
+            "ibsr/h1/status/snapshots-payload/status.jsonl": "snapshots-payload/status.jsonl",
+            "ibsr/h1/status/incidents/baseline-1/status.jsonl": "incidents/baseline-1/status.jsonl",
+        }
+        r = self.run_export("--dry-run", sources=sources, check_rc=0)
+        would = re.findall(r"^would upload (\S+) -> s3://[^/]+/(\S+) \(", r.stdout, re.M)
+        self.assertEqual(sorted(would), sorted((os.path.join(lib, rel), key)
+                                               for key, rel in want.items()))
+        r = self.run_export(sources=sources, check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["pcaps_withheld"], s["failed"]), (6, 1, 0))
+        self.assertEqual(self.list_keys(), sorted(want))
+        for key, rel in want.items():
+            self.assertEqual(self.get_object(key), files[rel], key)
+
+    def test_two_files_for_one_key_refuse_the_run_before_any_request(self):
+        a = os.path.join(self.work, "a", "snapshots")
+        b = os.path.join(self.work, "b", "snapshots")
+        self.make("status.jsonl", b'{"a":1}\n', base=a)
+        self.make("snapshot_2026010100.jsonl", b"only in a\n", base=a)
+        self.make("status.jsonl", b'{"b":1}\n', base=b)
+        for extra in (["--dry-run"], []):
+            r = self.run_export(*extra, sources=[a, b], check_rc=2)
+            self.assertIn("error: refusing to start: '%s/status.jsonl' and '%s/status.jsonl' would "
+                          "both be uploaded to the object key 'ibsr/h1/status/snapshots/status.jsonl'"
+                          % (a, b), r.stderr)
+            self.assertIn("give every --source its own directory name", r.stderr)
+            self.assertEqual(r.stdout, "")  # no plan, no summary
+            self.assertNotIn("credentials from", r.stderr)  # stopped before an S3 client existed
+        self.assertEqual(self.list_keys(), [])
+        self.assertFalse(os.path.exists(self.state))
+
+    def test_overlapping_sources_are_refused(self):
+        self.make("snapshot_2026010100.jsonl", b"x\n")
+        self.make("sub/snapshot_2026010101.jsonl", b"y\n")
+        sub = os.path.join(self.src, "sub")
+        r = self.run_export(sources=[self.src, sub + "/"], check_rc=2)
+        self.assertIn("error: refusing to start: --source '%s/' lies inside --source '%s': its files "
+                      "would be uploaded twice, under two keys" % (sub, self.src), r.stderr)
+        r = self.run_export(sources=[self.src, os.path.join(sub, "..")], check_rc=2)
+        self.assertIn("are the same directory", r.stderr)
+        self.assertEqual(self.list_keys(), [])
+
+    def test_incident_pcaps_stay_on_the_host_unless_included(self):
+        pcap, gz = os.urandom(5000), os.urandom(300)
+        paths = [self.make("run-1/packets.pcap", pcap),
+                 self.make("archive/run-0/packets.pcap.gz", gz)]
+        self.make("run-1/status.jsonl", b'{"cycle":1}\n')
+        self.make("snapshot_2026010100.jsonl", b"s\n")
+        r = self.run_export("--delete-after-upload", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["pcaps_withheld"], s["deleted"], s["failed"]),
+                         (2, 2, 1, 0))
+        self.assertEqual(r.stderr.count("notice: 2 incident pcap file(s) stay on this host"), 1)
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl",
+                                            "ibsr/h1/status/src/run-1/status.jsonl"])
+        for p in paths:
+            self.assertTrue(os.path.exists(p), p)  # never uploaded, so never deleted
+
+        r = self.run_export("--include-pcaps", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["pcaps_withheld"], s["failed"]),
+                         (2, 1, 0, 0))
+        self.assertNotIn("stay on this host", r.stderr)
+        self.assertEqual(self.get_object("ibsr/h1/incidents/run-1/packets.pcap"), pcap)
+        self.assertEqual(self.get_object("ibsr/h1/incidents/archive/run-0/packets.pcap.gz"), gz)
+
     def test_credentials_from_shared_file_profile(self):
         self.make("snapshot_2026010100.jsonl", b"from profile\n")
         creds = os.path.join(self.work, "credentials")
@@ -490,7 +586,8 @@ class ExportServerOutageTest(ExportTestBase):
         e["HOME"] = self.work
         cmd = [EXPORT, "s3", "--bucket", self.bucket, "--endpoint", self.server.endpoint,
                "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
-               "--state-file", self.state, "-v", "--max-retries", "2", "--retry-base-ms", "200"]
+               "--state-file", self.state, "-v", "--max-retries", "2", "--retry-base-ms", "200",
+               "--include-pcaps"]
         proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines = []
         first_upload = threading.Event()
@@ -527,7 +624,7 @@ class ExportServerOutageTest(ExportTestBase):
         self.assertIn("(gave up after 3 attempts)", err)
         self.assertIn("not attempted: the endpoint failed for 3 files in a row", err)
 
-        r = self.run_export(check_rc=0)
+        r = self.run_export("--include-pcaps", check_rc=0)
         s2 = self.summary(r.stdout)
         # The file in flight when the server died may have landed without being verified: the
         # rerun finds it in the bucket instead of uploading it again.

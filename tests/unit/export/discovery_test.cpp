@@ -42,16 +42,6 @@ TEST(CurrentHour, OnlyTheUncompressedFileOfThisUtcHour) {
   EXPECT_FALSE(isCurrentHourFile("snapshot_2026112320.jsonl", kNow));
 }
 
-TEST(ObjectKey, Layout) {
-  EXPECT_EQ(objectKey("ibsr", "host-1", Kind::Snapshot, "snapshot_2026112318.jsonl"),
-            "ibsr/host-1/snapshots/snapshot_2026112318.jsonl");
-  EXPECT_EQ(objectKey("/a/b/", "h", Kind::Incident, "run-1/packets.pcap"),
-            "a/b/h/incidents/run-1/packets.pcap");
-  EXPECT_EQ(objectKey("", "h", Kind::Status, "status.jsonl"), "h/status/status.jsonl");
-  EXPECT_EQ(objectKey("p", "h", Kind::Payload, "payload_2026112318.jsonl"),
-            "p/h/payload/payload_2026112318.jsonl");
-}
-
 class DiscoverTest : public ::testing::Test {
  protected:
   void make(const std::string& rel, std::time_t mtime, const std::string& text = "x\n") {
@@ -93,6 +83,7 @@ TEST_F(DiscoverTest, FindsKindsAndMarksOpenFiles) {
   EXPECT_EQ(d.artefacts[4].openReason, "current hour's file");
   EXPECT_EQ(d.artefacts[0].size, 4u);
   EXPECT_EQ(d.artefacts[0].mtimeNs, static_cast<std::int64_t>(kNow - 600) * 1000000000);
+  for (const auto& a : d.artefacts) EXPECT_EQ(a.source, dir_) << a.relative;
 }
 
 TEST_F(DiscoverTest, MinAgeZeroLeavesOnlyTheCurrentHourOpen) {
