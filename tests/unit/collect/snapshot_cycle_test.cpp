@@ -51,9 +51,13 @@ TEST_F(SnapshotCycleTest, WritesHourlyFilesAndHeartbeat) {
   EXPECT_EQ(second.rfind("{\"version\":3,\"ts_unix_sec\":1705316400,", 0), 0u);
   EXPECT_EQ(readFile(dir_ / "status.jsonl"),
             "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
-            "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,\"awaiting_export\":0}\n"
+            "\"write_errors\":0,"
+            "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+            "\"awaiting_export\":0}\n"
             "{\"timestamp\":1705316400,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
-            "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,\"awaiting_export\":0}\n");
+            "\"write_errors\":0,"
+            "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+            "\"awaiting_export\":0}\n");
 }
 
 TEST_F(SnapshotCycleTest, FailedWritesAreCountedAndCollectionResumes) {
@@ -75,7 +79,9 @@ TEST_F(SnapshotCycleTest, FailedWritesAreCountedAndCollectionResumes) {
   EXPECT_EQ(cycle.stats().snapshotsWritten, 2u);
   EXPECT_EQ(readFile(out / "status.jsonl"),
             "{\"timestamp\":1705316400,\"cycle\":3,\"ips_collected\":2,\"snapshots_written\":2,"
-            "\"write_errors\":2,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,\"awaiting_export\":0}\n");
+            "\"write_errors\":2,"
+            "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+            "\"awaiting_export\":0}\n");
 }
 
 TEST_F(SnapshotCycleTest, AppliesRetentionAfterWriting) {
