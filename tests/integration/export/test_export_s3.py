@@ -21,11 +21,13 @@ import time
 import unittest
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from s3_server import S3Server  # noqa: E402
+
 SOURCE_DIR = os.environ.get("IBSR_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 BUILD_DIR = os.environ.get("IBSR_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
 EXPORT = os.path.join(BUILD_DIR, "src/export/ibsr-export")
-SERVER = os.path.join(SOURCE_DIR, "tests/tools/s3-test-server.sh")
 HOUR_AGO = time.time() - 3600
 
 
@@ -39,47 +41,6 @@ def wait_clear_of_hour_boundary():
     now = datetime.datetime.now(datetime.timezone.utc)
     if now.minute == 59 and now.second >= 50:
         time.sleep(61 - now.second)
-
-
-class S3Server:
-    """One s3-test-server.sh instance; start() parses its export lines."""
-
-    def __init__(self, root):
-        self.dir = os.path.join(root, "s3")
-        self.env = {}
-
-    def start(self, port=None):
-        env = dict(os.environ)
-        if port:
-            env["S3_PORT"] = str(port)
-        out = subprocess.run([SERVER, "start", self.dir], env=env, check=True,
-                             stdout=subprocess.PIPE, text=True, timeout=240).stdout
-        for m in re.finditer(r"^export (\w+)=(.*)$", out, re.M):
-            self.env[m.group(1)] = m.group(2)
-        self.endpoint = self.env["S3_ENDPOINT"]
-        self.port = int(self.endpoint.rsplit(":", 1)[1])
-
-    def crash_proxy(self):
-        """SIGKILL the S3 endpoint (the Swift proxy): the outage starts at once. A graceful stop
-        can take long enough for a fast exporter to finish everything first."""
-        with open(os.path.join(self.dir, "run", "proxy-server.pid")) as f:
-            pid = int(f.read())
-        os.kill(pid, signal.SIGKILL)
-        def alive():  # a killed process nobody has reaped yet is a zombie: gone for us
-            try:
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-            except FileNotFoundError:
-                return False
-        deadline = time.time() + 10
-        while alive() and time.time() < deadline:
-            time.sleep(0.01)
-
-    def stop(self, keep=False):
-        env = dict(os.environ)
-        env["S3_KEEP"] = "1" if keep else "0"
-        subprocess.run([SERVER, "stop", self.dir], env=env, timeout=120,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 class ExportTestBase(unittest.TestCase):
