@@ -478,6 +478,21 @@ void writeUncertainty(Out out, const ReportData& d) {
                  r.observedSec, r.snapshots, r.windows, q.files, q.lines, q.snapshots,
                  q.malformedLines, q.tornLastLines, q.oversizedLines, q.outOfOrderLines,
                  q.counterResets, q.bucketsOutsidePorts, q.zeroDurationIntervals);
+  if (q.singleStream()) return;
+  fmt::format_to(out,
+                 "<p class='note'>{} streams (one collector's counters each; deltas and windows "
+                 "never cross them), {} split because files of one directory overlap in time.</p>"
+                 "<table><thead><tr><th class='n'>#</th><th>Stream</th><th>First snapshot</th>"
+                 "<th>Last snapshot</th><th class='n'>Snapshots</th></tr></thead><tbody>",
+                 q.streams.size(), q.streamSplits);
+  size_t n = 0;
+  for (const StreamInfo& st : q.streams)
+    fmt::format_to(out,
+                   "<tr><td class='n'>{}</td><td>{}</td><td>{}</td><td>{}</td><td "
+                   "class='n'>{}</td></tr>",
+                   ++n, esc(streamName(st)), formatTime(st.firstTs), formatTime(st.lastTs),
+                   formatCount(st.snapshots));
+  fmt::format_to(out, "</tbody></table>\n");
 }
 
 // The keys the evidence table shows, in key order: at most kMaxTableRows of them, blocked sources
