@@ -180,14 +180,15 @@ class Merger {
     s.dir = it->second;
     s.part = 0;
     while (s.part < d.activeFiles.size() && d.activeFiles[s.part] > 0) ++s.part;
-    if (s.part == d.activeFiles.size()) d.activeFiles.push_back(0);
+    const bool newPart = s.part == d.activeFiles.size();
+    if (newPart) d.activeFiles.push_back(0);
     ++d.activeFiles[s.part];
-    if (s.part > 0 && !options_.silent) {
+    if (newPart && s.part > 0 && !options_.silent) {
       ++dq_.streamSplits;
       warn(
           "{}:{}: begins at {} while another file of '{}' is still being read; timestamps go "
           "back, so it is read as a separate stream (part {})",
-          f.display, s.currentLine, s.current.ts, f.dir, s.part);
+          f.display, s.currentLine, s.current.ts, f.dir, s.part + 1);
     }
   }
 

@@ -46,7 +46,7 @@ struct DataQuality {
   uint64_t counterResets = 0;    // filled in by the analysis
   uint64_t bucketsOutsidePorts = 0;
   uint64_t zeroDurationIntervals = 0;
-  uint64_t streamSplits = 0;        // files that overlapped another file of their directory
+  uint64_t streamSplits = 0;        // parts added because files of one directory overlapped
   std::vector<StreamInfo> streams;  // in order of their first snapshot
   // One stream and no split: the outputs then omit the stream listing, as before streams existed.
   bool singleStream() const { return streams.size() <= 1; }
