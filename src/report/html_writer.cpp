@@ -566,7 +566,7 @@ void writeScope(Out out, const ReportData& d) {
       "&ge; {} B/s</dd>"
       "<dt>Block duration</dt><dd>{} s</dd><dt>FP bound</dt><dd>success ratio &ge; {} looks "
       "legitimate; needs &ge; {} sources</dd>"
-      "<dt>Allowlist</dt><dd>{} entr{}</dd></dl>\n",
+      "<dt>Allowlist</dt><dd>{} entr{}</dd>",
       d.files.size(), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
       cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted", portList(r), ev.keys,
       ev.allowlistedKeys, cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
@@ -574,6 +574,9 @@ void writeScope(Out out, const ReportData& d) {
       fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec,
       fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp, d.allowlist.entries().size(),
       d.allowlist.entries().size() == 1 ? "y" : "ies");
+  if (cfg.minObservationSec)
+    fmt::format_to(out, "<dt>Minimum observation</dt><dd>{} s</dd>", *cfg.minObservationSec);
+  fmt::format_to(out, "</dl>\n");
 }
 
 // 4. Rules.
