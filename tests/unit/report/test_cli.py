@@ -150,6 +150,28 @@ class CliTest(unittest.TestCase):
             self.assertEqual(r.returncode, 3, bad)
             self.assertIn("min_observation_sec", r.stderr)
 
+    def test_streams_by_tree_directories_or_files_agree(self):
+        # One tree with two leaf directories, two -i directories, or two -i files: the same two
+        # streams, so the same evidence (the scanner seen by both hosts is not blocked).
+        base = os.path.join(SRC, "tests", "fixtures", "report", "two_streams", "input")
+        a, b = os.path.join(base, "host-a"), os.path.join(base, "host-b")
+        runs = {"tree": ["-i", base], "dirs": ["-i", a, "-i", b],
+                "files": ["-i", os.path.join(a, "snapshot_2025011510.jsonl"),
+                          "-i", os.path.join(b, "snapshot_2025011510.jsonl")]}
+        csv = {}
+        for name, args in runs.items():
+            out = self.path(name)
+            r = run(*args, "-o", out, "--format", "csv,json", "--min-observation-sec", "0")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            csv[name] = read(os.path.join(out, "evidence.csv"))
+            s = json.loads(read(os.path.join(out, "summary.json")))
+            self.assertEqual([st["dir"] for st in s["data_quality"]["streams"]],
+                             [os.path.normpath(a), os.path.normpath(b)], name)
+            self.assertEqual(s["data_quality"]["stream_splits"], 0)
+        self.assertIn("198.51.100.20:8899,,50.00,0.0000,allow,25200,1512000,25200\n", csv["tree"])
+        self.assertEqual(csv["tree"], csv["dirs"])
+        self.assertEqual(csv["tree"], csv["files"])
+
     def test_input_errors_exit_1(self):
         r = run("-i", self.path("nothing-here"), "-o", self.path("o"))
         self.assertEqual(r.returncode, 1)
