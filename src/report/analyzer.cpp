@@ -24,69 +24,86 @@ Analyzer::Analyzer(const AnalysisConfig& config, const Allowlist& allowlist, Dat
   portFilter_.erase(std::unique(portFilter_.begin(), portFilter_.end()), portFilter_.end());
 }
 
-uint32_t Analyzer::keyId(uint64_t key, size_t position) {
+uint32_t Analyzer::slotId(StreamState& st, uint32_t stream, uint64_t key, size_t position) {
   uint32_t id;
-  if (position < lastKeys_.size() && lastKeys_[position] == key) {
-    id = lastIds_[position];
+  if (position < st.lastKeys.size() && st.lastKeys[position] == key) {
+    id = st.lastSlots[position];
   } else {
     bool inserted = false;
-    id = table_.findOrInsert(key, uint32_t(keys_.size()), inserted);
+    id = slotTable_.findOrInsert((uint64_t(stream) << 50) | key, uint32_t(slots_.size()), inserted);
     if (inserted) {
-      peaks_.emplace_back();
-      KeyState& k = keys_.emplace_back();
-      k.key = key;
-      k.allowlisted = allowlist_.matches(key);
-      if (observer_ != nullptr) {
-        k.traced = observer_->traced(key);
-        k.upperBlocked = observer_->blocked(key);
+      uint32_t keyId = keyTable_.findOrInsert(key, uint32_t(keys_.size()), inserted);
+      if (inserted) {
+        peaks_.emplace_back();
+        KeyState& k = keys_.emplace_back();
+        k.key = key;
+        k.allowlisted = allowlist_.matches(key);
+        if (observer_ != nullptr) {
+          k.traced = observer_->traced(key);
+          k.upperBlocked = observer_->blocked(key);
+        }
       }
+      slots_.emplace_back().keyId = keyId;
     }
   }
   curKeys_.push_back(key);
-  curIds_.push_back(id);
+  curSlots_.push_back(id);
   return id;
 }
 
 void Analyzer::add(const Snapshot& snap) {
   ++result_.snapshots;
+  if (snap.stream >= streams_.size()) streams_.resize(size_t(snap.stream) + 1);
+  StreamState& st = streams_[snap.stream];
   curKeys_.clear();
-  curIds_.clear();
+  curSlots_.clear();
   const bool filtered = !portFilter_.empty();
   if (!filtered)
     for (uint16_t port : snap.dstPorts) portsSeen_[port] = true;
 
-  if (!haveSnapshot_ && config_.firstSnapshotBaseline) {
-    // The first snapshot only says where the counters stood when the input begins.
+  auto noteTimes = [&](int64_t start) {
+    if (!haveSnapshot_) {
+      result_.firstTs = result_.startTs = result_.lastTs = snap.ts;
+      haveSnapshot_ = true;
+    }
+    result_.firstTs = std::min(result_.firstTs, snap.ts);
+    result_.lastTs = std::max(result_.lastTs, snap.ts);
+    result_.startTs = std::min(result_.startTs, start);
+  };
+
+  if (!st.haveSnapshot && config_.firstSnapshotBaseline) {
+    // The first snapshot of a stream only says where its counters stood when the input begins.
     for (const Bucket& b : snap.buckets) {
       uint16_t port = keyPort(b.key);
       if (filtered && !std::binary_search(portFilter_.begin(), portFilter_.end(), port)) continue;
       if (!filtered) portsSeen_[port] = true;
-      KeyState& k = keys_[keyId(b.key, curKeys_.size())];
-      k.prev = b.counters;
-      k.hasPrev = true;
+      SlotState& sl = slots_[slotId(st, snap.stream, b.key, curKeys_.size())];
+      sl.prev = b.counters;
+      sl.hasPrev = true;
     }
-    haveSnapshot_ = true;
-    result_.firstTs = result_.startTs = result_.lastTs = prevTs_ = snap.ts;
-    lastKeys_.swap(curKeys_);
-    lastIds_.swap(curIds_);
+    st.haveSnapshot = true;
+    st.startTs = st.prevTs = snap.ts;
+    noteTimes(snap.ts);
+    st.lastKeys.swap(curKeys_);
+    st.lastSlots.swap(curSlots_);
     return;
   }
 
   int64_t duration;
-  if (!haveSnapshot_) {
-    result_.firstTs = snap.ts;
+  if (!st.haveSnapshot) {
     duration =
         (snap.baseTs && snap.ts - *snap.baseTs > 0) ? snap.ts - *snap.baseTs : config_.windowSec;
-    result_.startTs = snap.ts - duration;
+    st.startTs = snap.ts - duration;
   } else {
-    duration = snap.ts - prevTs_;
+    duration = snap.ts - st.prevTs;
   }
+  noteTimes(st.startTs);
   if (duration == 0) ++dq_.zeroDurationIntervals;
   const int64_t intervalStart = snap.ts - duration;
-  if (!windowOpen_) {
-    windowOpen_ = true;
-    windowStart_ = intervalStart;
-    windowTotals_ = WindowTotals{};
+  if (!st.windowOpen) {
+    st.windowOpen = true;
+    st.windowStart = intervalStart;
+    st.windowTotals = WindowTotals{};
   }
 
   for (const Bucket& b : snap.buckets) {
@@ -96,11 +113,13 @@ void Analyzer::add(const Snapshot& snap) {
       continue;
     }
     if (!filtered) portsSeen_[port] = true;
-    KeyState& k = keys_[keyId(b.key, curKeys_.size())];
+    const uint32_t sid = slotId(st, snap.stream, b.key, curKeys_.size());
+    SlotState& sl = slots_[sid];
+    KeyState& k = keys_[sl.keyId];
     const Counters& cur = b.counters;
     Counters d = cur;  // first appearance or reset: the current values are the whole delta
-    if (k.hasPrev) {
-      const Counters& p = k.prev;
+    if (sl.hasPrev) {
+      const Counters& p = sl.prev;
       bool reset = cur.syn < p.syn || cur.ack < p.ack || cur.handshakeAck < p.handshakeAck ||
                    cur.rst < p.rst || cur.packets < p.packets || cur.bytes < p.bytes;
       if (reset) {
@@ -110,8 +129,8 @@ void Analyzer::add(const Snapshot& snap) {
                      cur.rst - p.rst, cur.packets - p.packets, cur.bytes - p.bytes};
       }
     }
-    k.prev = cur;
-    k.hasPrev = true;
+    sl.prev = cur;
+    sl.hasPrev = true;
     k.observed = true;
     Counters& t = k.total;
     t.syn = satAdd(t.syn, d.syn);
@@ -121,55 +140,82 @@ void Analyzer::add(const Snapshot& snap) {
     t.packets = satAdd(t.packets, d.packets);
     t.bytes = satAdd(t.bytes, d.bytes);
 
-    uint32_t id = curIds_.back();
-    if (k.windowIndex != int64_t(windowIndex_)) {
-      k.windowIndex = int64_t(windowIndex_);
-      k.window = WindowStats{};
-      touched_.push_back(id);
+    if (sl.windowIndex != int64_t(st.windowIndex)) {
+      sl.windowIndex = int64_t(st.windowIndex);
+      sl.window = WindowStats{};
+      st.touched.push_back(sid);
     }
-    WindowStats& w = k.window;
+    WindowStats& w = sl.window;
     w.syn = satAdd(w.syn, d.syn);
     w.handshakeAck = satAdd(w.handshakeAck, d.handshakeAck);
     w.packets = satAdd(w.packets, d.packets);
     w.bytes = satAdd(w.bytes, d.bytes);
 
     if (k.allowlisted) continue;
-    windowTotals_.packets = satAdd(windowTotals_.packets, d.packets);
+    WindowTotals& wt = st.windowTotals;
+    wt.packets = satAdd(wt.packets, d.packets);
     if (k.upperBlocked)
-      windowTotals_.upperBoundBlockedPackets =
-          satAdd(windowTotals_.upperBoundBlockedPackets, d.packets);
-    // Simulated enforcement: blocks start at the end of a flagged window, which is always at or
-    // before this interval's start, so the blocked part of the interval is [start, blockUntil).
-    if (k.blockUntil > intervalStart) {
-      double frac = duration == 0 ? 1.0
-                                  : double(std::min(k.blockUntil - intervalStart, duration)) /
-                                        double(duration);
+      wt.upperBoundBlockedPackets = satAdd(wt.upperBoundBlockedPackets, d.packets);
+    // Simulated enforcement: the blocked part of the interval, traffic assumed evenly spread.
+    const int64_t blocked = blockedPart(k, intervalStart, duration);
+    if (blocked > 0) {
+      double frac = duration == 0 ? 1.0 : double(blocked) / double(duration);
       k.simPackets += frac * double(d.packets);
       k.simBytes += frac * double(d.bytes);
       k.simSyn += frac * double(d.syn);
-      windowTotals_.simulatedBlockedPackets += frac * double(d.packets);
+      wt.simulatedBlockedPackets += frac * double(d.packets);
     }
   }
 
-  haveSnapshot_ = true;
-  prevTs_ = result_.lastTs = snap.ts;
+  st.haveSnapshot = true;
+  st.prevTs = snap.ts;
   ++result_.intervals;
-  result_.observedSec += duration;
-  windowDuration_ += duration;
-  lastKeys_.swap(curKeys_);
-  lastIds_.swap(curIds_);
-  if (windowDuration_ >= config_.windowSec) closeWindow(snap.ts);
+  st.windowDuration += duration;
+  st.lastKeys.swap(curKeys_);
+  st.lastSlots.swap(curSlots_);
+  if (st.windowDuration >= config_.windowSec) closeWindow(st, snap.stream, snap.ts);
 }
 
-void Analyzer::closeWindow(int64_t end) {
-  const int64_t index = int64_t(windowIndex_);
-  for (uint32_t id : touched_) {
-    KeyState& k = keys_[id];
-    KeyPeaks& peak = peaks_[id];
-    WindowStats w = k.window;
-    w.start = windowStart_;
+void Analyzer::addBlock(KeyState& k, int64_t from) {
+  const int64_t until = from + config_.blockDurationSec;
+  if (k.blockUntil == std::numeric_limits<int64_t>::min()) {
+    k.blockFrom = from;
+    k.blockUntil = until;
+  } else if (from <= k.blockUntil) {
+    k.blockUntil = std::max(k.blockUntil, until);  // renewed while it keeps being flagged
+  } else {
+    k.pastBlocks.emplace_back(k.blockFrom, k.blockUntil);
+    k.blockFrom = from;
+    k.blockUntil = until;
+  }
+}
+
+// Seconds of [start, start + duration) inside block periods; for a zero-length interval, 1 when
+// its instant is blocked. Windows close in time order, so every period starts at or before the
+// current time; with one stream they start at or before `start` (REPORT.md's single-stream rule).
+int64_t Analyzer::blockedPart(const KeyState& k, int64_t start, int64_t duration) const {
+  if (k.blockUntil <= start) return 0;
+  const int64_t end = start + duration;
+  auto part = [&](int64_t from, int64_t until) -> int64_t {
+    if (duration == 0) return from <= start && start < until ? 1 : 0;
+    return std::max<int64_t>(0, std::min(until, end) - std::max(from, start));
+  };
+  int64_t covered = part(k.blockFrom, k.blockUntil);
+  for (auto it = k.pastBlocks.rbegin(); it != k.pastBlocks.rend() && it->second > start; ++it)
+    covered += part(it->first, it->second);
+  return duration == 0 ? std::min<int64_t>(covered, 1) : covered;
+}
+
+void Analyzer::closeWindow(StreamState& st, uint32_t stream, int64_t end) {
+  const int64_t index = int64_t(st.windowIndex);
+  for (uint32_t sid : st.touched) {
+    SlotState& sl = slots_[sid];
+    KeyState& k = keys_[sl.keyId];
+    KeyPeaks& peak = peaks_[sl.keyId];
+    WindowStats w = sl.window;
+    w.start = st.windowStart;
     w.end = end;
-    if (observer_ != nullptr && k.traced) observer_->onKeyWindow(windowIndex_, k.key, w);
+    if (observer_ != nullptr && k.traced) observer_->onKeyWindow(windowsClosed_, k.key, w);
     const double synRate = w.synRate();
     if (!k.hasBestSyn || synRate > peak.bestSyn.synRate()) {
       peak.bestSyn = w;
@@ -199,16 +245,17 @@ void Analyzer::closeWindow(int64_t end) {
       }
     }
     if (!churn && !vol) continue;
-    k.blockUntil = std::max(k.blockUntil, end + config_.blockDurationSec);
-    if (k.openEpisode < 0) {
-      k.openEpisode = int32_t(episodes_.size());
+    addBlock(k, end);
+    if (sl.openEpisode < 0) {
+      sl.openEpisode = int32_t(episodes_.size());
       Episode& e = episodes_.emplace_back();
-      e.keyId = id;
+      e.keyId = sl.keyId;
+      e.stream = stream;
       e.start = w.start;
       e.minSuccessRatio = ratio;
-      openEpisodeKeys_.push_back(id);
+      st.openEpisodeSlots.push_back(sid);
     }
-    Episode& e = episodes_[size_t(k.openEpisode)];
+    Episode& e = episodes_[size_t(sl.openEpisode)];
     e.end = w.end;
     ++e.windows;
     e.synChurn = e.synChurn || churn;
@@ -220,30 +267,47 @@ void Analyzer::closeWindow(int64_t end) {
     e.syn = satAdd(e.syn, w.syn);
     e.packets = satAdd(e.packets, w.packets);
     e.bytes = satAdd(e.bytes, w.bytes);
-    k.lastFlaggedWindow = index;
+    sl.lastFlaggedWindow = index;
   }
-  // An episode ends at the first window of its key that is not flagged (or has no traffic).
-  std::erase_if(openEpisodeKeys_, [&](uint32_t id) {
-    KeyState& k = keys_[id];
-    if (k.lastFlaggedWindow == index) return false;
-    k.openEpisode = -1;
+  // An episode ends at the first window of its stream that is not flagged for its key (or has no
+  // traffic from it).
+  std::erase_if(st.openEpisodeSlots, [&](uint32_t sid) {
+    SlotState& sl = slots_[sid];
+    if (sl.lastFlaggedWindow == index) return false;
+    sl.openEpisode = -1;
     return true;
   });
-  WindowTotals totals = windowTotals_;
-  totals.start = windowStart_;
+  WindowTotals totals = st.windowTotals;
+  totals.start = st.windowStart;
   totals.end = end;
-  if (observer_ != nullptr) observer_->onWindow(windowIndex_, totals);
-  touched_.clear();
-  ++windowIndex_;
+  if (observer_ != nullptr) observer_->onWindow(windowsClosed_, totals);
+  st.touched.clear();
+  ++st.windowIndex;
+  ++windowsClosed_;
   ++result_.windows;
-  windowOpen_ = false;
-  windowDuration_ = 0;
+  st.windowOpen = false;
+  st.windowDuration = 0;
 }
 
 AnalysisResult Analyzer::finish() {
   // A trailing window shorter than window_sec is still evaluated (rates are per second of its own
   // span); one of zero span (repeated timestamps only) has no rate and is dropped.
-  if (windowOpen_ && windowDuration_ > 0) closeWindow(prevTs_);
+  std::vector<std::pair<int64_t, int64_t>> spans;
+  for (uint32_t i = 0; i < streams_.size(); ++i) {
+    StreamState& st = streams_[i];
+    if (st.windowOpen && st.windowDuration > 0) closeWindow(st, i, st.prevTs);
+    if (st.haveSnapshot) spans.emplace_back(st.startTs, st.prevTs);
+  }
+  // The observed period is the time at least one stream covered: two hosts watched side by side
+  // for an hour are an hour of evidence, not two.
+  std::sort(spans.begin(), spans.end());
+  int64_t covered = 0, reach = std::numeric_limits<int64_t>::min();
+  for (const auto& [from, until] : spans) {
+    const int64_t begin = std::max(from, reach);
+    if (until > begin) covered += until - begin;
+    reach = std::max(reach, until);
+  }
+  result_.observedSec = covered;
   AnalysisResult out = std::move(result_);
   if (portFilter_.empty()) {
     for (uint32_t port = 0; port < portsSeen_.size(); ++port)
@@ -283,6 +347,9 @@ AnalysisResult Analyzer::finish() {
     r.simulatedBytes = k.simBytes;
     r.simulatedSyn = k.simSyn;
   }
+  // Episodes are listed per stream, each stream's in time order.
+  std::stable_sort(episodes_.begin(), episodes_.end(),
+                   [](const Episode& a, const Episode& b) { return a.stream < b.stream; });
   for (const Episode& e : episodes_) out.keys[size_t(slot[e.keyId])].episodes.push_back(e);
   return out;
 }

@@ -1,7 +1,8 @@
 // The evidence model of REPORT.md, computed online in one pass over time-ordered snapshots:
 // cumulative counters -> per-interval deltas -> evaluation windows -> SYN-churn / volumetric
-// flags -> episodes and simulated enforcement. State is per key, so memory is O(keys) whatever the
-// number of snapshots.
+// flags -> episodes and simulated enforcement. Deltas, intervals and windows belong to one stream
+// (one collector's counters); a key's totals, flags, peaks and blocks span all streams. State is
+// per key and per (stream, key), so memory is O(keys x streams) whatever the number of snapshots.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,7 @@ struct WindowStats {
 
 struct Episode {
   uint32_t keyId = 0;
+  uint32_t stream = 0;
   int64_t start = 0;
   int64_t end = 0;
   uint32_t windows = 0;
@@ -95,7 +97,7 @@ struct AnalysisResult {
   int64_t firstTs = 0;  // of the first snapshot
   int64_t lastTs = 0;
   int64_t startTs = 0;      // start of the first interval
-  int64_t observedSec = 0;  // sum of interval durations
+  int64_t observedSec = 0;  // time covered by at least one stream, first interval start to last ts
 };
 
 class Analyzer {
@@ -106,17 +108,16 @@ class Analyzer {
   AnalysisResult finish();
 
  private:
+  // A source across all streams: what the report shows for it.
   struct KeyState {
     uint64_t key = 0;
-    Counters prev;
     Counters total;
-    WindowStats window;  // current window accumulator (start/end unused)
-    int64_t windowIndex = -1;
+    // Simulated enforcement blocks the source on every stream: [blockFrom, blockUntil) is the
+    // latest block period, pastBlocks the earlier disjoint ones (one per episode at most).
+    int64_t blockFrom = 0;
     int64_t blockUntil = std::numeric_limits<int64_t>::min();
+    std::vector<std::pair<int64_t, int64_t>> pastBlocks;
     double simPackets = 0, simBytes = 0, simSyn = 0;
-    int32_t openEpisode = -1;
-    int64_t lastFlaggedWindow = -1;
-    bool hasPrev = false;
     bool observed = false;  // has at least one delta (not only a baseline)
     bool allowlisted = false;
     bool traced = false;
@@ -128,9 +129,37 @@ class Analyzer {
   struct KeyPeaks {
     WindowStats bestSyn, bestChurn, bestVol;
   };
+  // A source within one stream: its counters and its current window.
+  struct SlotState {
+    uint32_t keyId = 0;
+    Counters prev;
+    WindowStats window;  // current window accumulator (start/end unused)
+    int64_t windowIndex = -1;
+    int32_t openEpisode = -1;
+    int64_t lastFlaggedWindow = -1;
+    bool hasPrev = false;
+  };
+  struct StreamState {
+    bool haveSnapshot = false;
+    int64_t prevTs = 0;
+    int64_t startTs = 0;  // of its first interval
+    size_t windowIndex = 0;
+    int64_t windowStart = 0;
+    int64_t windowDuration = 0;
+    bool windowOpen = false;
+    WindowTotals windowTotals;
+    std::vector<uint32_t> touched;  // slots
+    std::vector<uint32_t> openEpisodeSlots;
+    // The previous snapshot's keys by position: collectors emit the same sorted key list each
+    // time, so most lookups are a comparison instead of a hash probe.
+    std::vector<uint64_t> lastKeys;
+    std::vector<uint32_t> lastSlots;
+  };
 
-  uint32_t keyId(uint64_t key, size_t position);
-  void closeWindow(int64_t end);
+  uint32_t slotId(StreamState& st, uint32_t stream, uint64_t key, size_t position);
+  void closeWindow(StreamState& st, uint32_t stream, int64_t end);
+  void addBlock(KeyState& k, int64_t from);
+  int64_t blockedPart(const KeyState& k, int64_t start, int64_t duration) const;
 
   const AnalysisConfig& config_;
   const Allowlist& allowlist_;
@@ -139,27 +168,18 @@ class Analyzer {
   std::vector<uint16_t> portFilter_;  // sorted; empty = all
   std::vector<bool> portsSeen_ = std::vector<bool>(65536);
 
-  KeyTable table_;
+  KeyTable keyTable_;   // key -> keys_
+  KeyTable slotTable_;  // (stream, key) -> slots_
   std::vector<KeyState> keys_;
   std::vector<KeyPeaks> peaks_;
-  // The previous snapshot's keys by position: collectors emit the same sorted key list each time,
-  // so most lookups are a comparison instead of a hash probe.
-  std::vector<uint64_t> lastKeys_;
-  std::vector<uint32_t> lastIds_;
+  std::vector<SlotState> slots_;
+  std::vector<StreamState> streams_;
   std::vector<uint64_t> curKeys_;
-  std::vector<uint32_t> curIds_;
+  std::vector<uint32_t> curSlots_;
 
   bool haveSnapshot_ = false;
-  int64_t prevTs_ = 0;
   AnalysisResult result_;
-
-  size_t windowIndex_ = 0;
-  int64_t windowStart_ = 0;
-  int64_t windowDuration_ = 0;
-  bool windowOpen_ = false;
-  WindowTotals windowTotals_;
-  std::vector<uint32_t> touched_;
-  std::vector<uint32_t> openEpisodeKeys_;
+  size_t windowsClosed_ = 0;  // over all streams: the observer's window index
   std::vector<Episode> episodes_;
 };
 

@@ -58,6 +58,7 @@ bool parseCanonicalV3(const char* data, size_t len, Snapshot& out) {
   Cursor c(data, data + len);
   out.version = 3;
   out.baseTs.reset();
+  out.runId.clear();
   out.dstPorts.clear();
   out.buckets.clear();
   uint64_t ts = 0;

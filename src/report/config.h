@@ -8,6 +8,8 @@
 
 namespace ibsr::report {
 
+inline constexpr int64_t kDefaultMinObservationSec = 3600;
+
 struct AnalysisConfig {
   std::vector<uint16_t> dstPorts;  // empty: every port seen
   int64_t windowSec = 10;
@@ -20,7 +22,8 @@ struct AnalysisConfig {
   double volPktRate = 1000;
   double volByteRate = 1000000;
   bool firstSnapshotBaseline = false;
-  std::optional<int64_t> minObservationSec;
+  // Thin evidence is never SAFE (seed 001: conservative by default); nullopt = gate off (`0`).
+  std::optional<int64_t> minObservationSec = kDefaultMinObservationSec;
   bool requireMultiWindow = false;
 };
 

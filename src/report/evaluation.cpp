@@ -91,8 +91,9 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
                                      kMinBlockedSynPct, ev.upperBound.synPct));
   if (ev.packets == 0 && ev.bytes == 0 && ev.syn == 0) ev.reasons.push_back("No traffic observed");
   if (config.minObservationSec && result.observedSec < *config.minObservationSec)
-    ev.reasons.push_back(fmt::format("Observation span {} s is shorter than the required {} s",
-                                     result.observedSec, *config.minObservationSec));
+    ev.reasons.push_back(
+        fmt::format("Observed period {} s is shorter than the minimum {} s (--min-observation-sec)",
+                    result.observedSec, *config.minObservationSec));
   if (config.requireMultiWindow && singleWindowCount > 0) {
     std::string names = fmt::format("{}", fmt::join(singleWindowOnly, ", "));
     if (singleWindowCount > singleWindowOnly.size())

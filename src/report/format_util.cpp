@@ -25,4 +25,11 @@ std::string formatCount(uint64_t n) {
   return out;
 }
 
+std::string streamName(const StreamInfo& s) {
+  std::string name = s.dir;
+  if (!s.runId.empty()) name += " run " + s.runId;
+  if (s.part > 0) name += fmt::format(" part {}", s.part + 1);
+  return name;
+}
+
 }  // namespace ibsr::report

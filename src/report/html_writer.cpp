@@ -478,6 +478,21 @@ void writeUncertainty(Out out, const ReportData& d) {
                  r.observedSec, r.snapshots, r.windows, q.files, q.lines, q.snapshots,
                  q.malformedLines, q.tornLastLines, q.oversizedLines, q.outOfOrderLines,
                  q.counterResets, q.bucketsOutsidePorts, q.zeroDurationIntervals);
+  if (q.singleStream()) return;
+  fmt::format_to(out,
+                 "<p class='note'>{} streams (one collector's counters each; deltas and windows "
+                 "never cross them), {} split because files of one directory overlap in time.</p>"
+                 "<table><thead><tr><th class='n'>#</th><th>Stream</th><th>First snapshot</th>"
+                 "<th>Last snapshot</th><th class='n'>Snapshots</th></tr></thead><tbody>",
+                 q.streams.size(), q.streamSplits);
+  size_t n = 0;
+  for (const StreamInfo& st : q.streams)
+    fmt::format_to(out,
+                   "<tr><td class='n'>{}</td><td>{}</td><td>{}</td><td>{}</td><td "
+                   "class='n'>{}</td></tr>",
+                   ++n, esc(streamName(st)), formatTime(st.firstTs), formatTime(st.lastTs),
+                   formatCount(st.snapshots));
+  fmt::format_to(out, "</tbody></table>\n");
 }
 
 // The keys the evidence table shows, in key order: at most kMaxTableRows of them, blocked sources
@@ -551,7 +566,7 @@ void writeScope(Out out, const ReportData& d) {
       "&ge; {} B/s</dd>"
       "<dt>Block duration</dt><dd>{} s</dd><dt>FP bound</dt><dd>success ratio &ge; {} looks "
       "legitimate; needs &ge; {} sources</dd>"
-      "<dt>Allowlist</dt><dd>{} entr{}</dd></dl>\n",
+      "<dt>Allowlist</dt><dd>{} entr{}</dd>",
       d.files.size(), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
       cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted", portList(r), ev.keys,
       ev.allowlistedKeys, cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
@@ -559,6 +574,9 @@ void writeScope(Out out, const ReportData& d) {
       fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec,
       fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp, d.allowlist.entries().size(),
       d.allowlist.entries().size() == 1 ? "y" : "ies");
+  if (cfg.minObservationSec)
+    fmt::format_to(out, "<dt>Minimum observation</dt><dd>{} s</dd>", *cfg.minObservationSec);
+  fmt::format_to(out, "</dl>\n");
 }
 
 // 4. Rules.

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <queue>
+#include <tuple>
 
 #include "core/artefacts.h"
 #include "core/log.h"
@@ -26,6 +28,11 @@ struct Stream {
   Snapshot current;
   uint64_t currentLine = 0;
   int64_t lastTs = std::numeric_limits<int64_t>::min();
+  size_t dir = 0;     // index of its directory
+  uint32_t part = 0;  // the part of that directory it belongs to
+  // The stream of the last line delivered: consecutive lines almost always share it.
+  std::string lastRunId;
+  uint32_t lastStream = UINT32_MAX;
   explicit Stream(size_t maxLine) : reader(maxLine) {}
 };
 
@@ -131,6 +138,7 @@ class Merger {
         auto got = advance(*s, false);
         if (!got.ok()) return got.error();
         if (*got) {
+          join(*s);
           heap.push(s.get());
           streams.push_back(std::move(s));
         }
@@ -138,6 +146,12 @@ class Merger {
       if (heap.empty()) break;
       Stream* top = heap.top();
       heap.pop();
+      auto stream = streamOf(*top);
+      if (!stream.ok()) return stream.error();
+      top->current.stream = *stream;
+      StreamInfo& info = dq_.streams[*stream];
+      if (info.snapshots++ == 0) info.firstTs = top->current.ts;
+      info.lastTs = top->current.ts;
       ++dq_.snapshots;
       sink(top->current);
       top->lastTs = top->current.ts;
@@ -146,11 +160,51 @@ class Merger {
       if (*got) {
         heap.push(top);
       } else {
+        --dirs_[top->dir].activeFiles[top->part];
         top->reader.close();
         top->current = Snapshot{};
       }
     }
     return {};
+  }
+
+  // A file joins the first part of its directory that no other open file is feeding. Files of one
+  // collector follow each other in time, so they all land in part 0; a file that begins while
+  // another file of the directory still has later snapshots overlaps it and needs a part of its
+  // own, or two cumulative counters would be subtracted from each other.
+  void join(Stream& s) {
+    const InputFile& f = files_[s.fileIndex];
+    auto [it, added] = dirIndex_.try_emplace(f.dirKey, dirs_.size());
+    if (added) dirs_.push_back(Dir{f.dir, {}});
+    Dir& d = dirs_[it->second];
+    s.dir = it->second;
+    s.part = 0;
+    while (s.part < d.activeFiles.size() && d.activeFiles[s.part] > 0) ++s.part;
+    const bool newPart = s.part == d.activeFiles.size();
+    if (newPart) d.activeFiles.push_back(0);
+    ++d.activeFiles[s.part];
+    if (newPart && s.part > 0 && !options_.silent) {
+      ++dq_.streamSplits;
+      warn(
+          "{}:{}: begins at {} while another file of '{}' is still being read; timestamps go "
+          "back, so it is read as a separate stream (part {})",
+          f.display, s.currentLine, s.current.ts, f.dir, s.part + 1);
+    }
+  }
+
+  Result<uint32_t> streamOf(Stream& s) {
+    if (s.lastStream != UINT32_MAX && s.current.runId == s.lastRunId) return s.lastStream;
+    auto [it, added] = streamIndex_.try_emplace(std::make_tuple(s.dir, s.part, s.current.runId),
+                                                uint32_t(dq_.streams.size()));
+    if (added) {
+      if (dq_.streams.size() >= kMaxStreams)
+        return plainError(fmt::format("{}:{}: more than {} streams (directories x runs)",
+                                      files_[s.fileIndex].display, s.currentLine, kMaxStreams));
+      dq_.streams.push_back(StreamInfo{dirs_[s.dir].label, s.current.runId, s.part, 0, 0, 0});
+    }
+    s.lastRunId = s.current.runId;
+    s.lastStream = it->second;
+    return it->second;
   }
 
  private:
@@ -159,7 +213,27 @@ class Merger {
   DataQuality& dq_;
   SnapshotParser parser_;
   size_t warnings_ = 0;
+  struct Dir {
+    std::string label;
+    std::vector<uint32_t> activeFiles;  // per part: files open and not yet exhausted
+  };
+  std::vector<Dir> dirs_;
+  std::map<std::string, size_t> dirIndex_;
+  std::map<std::tuple<size_t, uint32_t, std::string>, uint32_t> streamIndex_;
 };
+
+// As the operator named it (so labels are the same on every machine for the same command line).
+std::string dirLabel(const fs::path& dir) {
+  std::string text = dir.lexically_normal().generic_string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text.empty() ? "." : text;
+}
+
+std::string dirKey(const fs::path& dir) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(dir.empty() ? fs::path(".") : dir, ec);
+  return dirLabel(ec ? dir : abs);
+}
 
 }  // namespace
 
@@ -176,14 +250,18 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
       for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
         if (!it->is_regular_file(ec) || !isSnapshotName(it->path().filename().string())) continue;
-        found.push_back({it->path().string(), fs::relative(it->path(), p).generic_string()});
+        fs::path rel = fs::relative(it->path(), p);
+        found.push_back({it->path().string(), rel.generic_string(),
+                         dirLabel(fs::path(p) / rel.parent_path()),
+                         dirKey(it->path().parent_path())});
       }
       if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
       std::sort(found.begin(), found.end(),
                 [](const InputFile& a, const InputFile& b) { return a.display < b.display; });
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(status)) {
-      out.push_back({p, fs::path(p).filename().string()});
+      out.push_back({p, fs::path(p).filename().string(), dirLabel(fs::path(p).parent_path()),
+                     dirKey(fs::path(p).parent_path())});
     } else {
       return plainError("input '" + p + "' is neither a file nor a directory");
     }

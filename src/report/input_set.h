@@ -1,6 +1,7 @@
 // Finds snapshot files under the -i paths and delivers their snapshots in timestamp order (ties by
-// file, then line). Files are merged lazily: a file is opened only when its first snapshot is
-// due, so normally one file is open at a time and memory holds one snapshot per open file.
+// file, then line), each tagged with its stream (REPORT.md "Streams"). Files are merged lazily: a
+// file is opened only when its first snapshot is due, so normally one file per stream is open at a
+// time and memory holds one snapshot per open file.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,20 @@ namespace ibsr::report {
 struct InputFile {
   std::string path;     // as opened
   std::string display;  // relative to its -i argument (stable across machines)
+  std::string dir;      // its directory as the -i argument names it: the stream's label
+  std::string dirKey;   // the same directory made absolute: the stream's identity
+};
+
+// One collector's snapshots: one directory, one run_id, one part. A directory is cut into parts
+// when one of its files begins while another of its files is still being read: two collectors
+// without run_ids wrote there (or a clock went back), and their counters must not be mixed.
+struct StreamInfo {
+  std::string dir;
+  std::string runId;  // empty for v3/v4 lines
+  uint32_t part = 0;  // 0, or 1.. for the parts a split added
+  int64_t firstTs = 0;
+  int64_t lastTs = 0;
+  uint64_t snapshots = 0;
 };
 
 // Everything that went wrong with the input and was survived; reported in the data-quality section.
@@ -31,7 +46,14 @@ struct DataQuality {
   uint64_t counterResets = 0;    // filled in by the analysis
   uint64_t bucketsOutsidePorts = 0;
   uint64_t zeroDurationIntervals = 0;
+  uint64_t streamSplits = 0;        // parts added because files of one directory overlapped
+  std::vector<StreamInfo> streams;  // in order of their first snapshot
+  // One stream and no split: the outputs then omit the stream listing, as before streams existed.
+  bool singleStream() const { return streams.size() <= 1; }
 };
+
+// Deltas are computed per stream key; the stream index is packed above the key's 50 bits.
+inline constexpr size_t kMaxStreams = size_t(1) << 14;
 
 // Recursively lists snapshot_*.jsonl[.gz|.zst] under directories; plain file arguments are taken
 // as given. Sorted by path for a deterministic tie order.

@@ -119,6 +119,20 @@ std::string renderMarkdown(const ReportData& d) {
   fmt::format_to(out,
                  "- Counters are sampled every snapshot: traffic inside an interval is assumed "
                  "evenly spread when a simulated block covers part of it.\n");
+  if (!q.singleStream()) {
+    fmt::format_to(out,
+                   "- Streams: {} (one collector's counters each; deltas and windows never cross "
+                   "them, a source's figures add up over them); {} split because files of one "
+                   "directory overlap in time.\n",
+                   q.streams.size(), q.streamSplits);
+    fmt::format_to(out,
+                   "\n| # | Stream | First snapshot | Last snapshot | Snapshots |\n"
+                   "|---:|---|---|---|---:|\n");
+    size_t n = 0;
+    for (const StreamInfo& st : q.streams)
+      fmt::format_to(out, "| {} | {} | {} | {} | {} |\n", ++n, streamName(st),
+                     formatTime(st.firstTs), formatTime(st.lastTs), st.snapshots);
+  }
 
   fmt::format_to(out, "\n## 4. Candidate Enforcement Rules\n\n");
   fmt::format_to(out, "{} trigger(s), {} exception(s). Never applied by IBSR.\n\n", ev.blockedKeys,

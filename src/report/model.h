@@ -37,6 +37,8 @@ struct Snapshot {
   uint32_t version = 0;
   int64_t ts = 0;
   std::optional<int64_t> baseTs;  // v5+: when the collector run started
+  std::string runId;              // v5+: one collector run; empty when the line has none
+  uint32_t stream = 0;            // set by the input merger: which stream the line belongs to
   std::vector<uint16_t> dstPorts;
   std::vector<Bucket> buckets;
 };

@@ -141,6 +141,10 @@ std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann
     return std::nullopt;
   }
   if (key == "min_observation_sec") {
+    if (v.is_number_integer() && v == 0) {  // 0 turns the gate off
+      a.minObservationSec.reset();
+      return std::nullopt;
+    }
     int64_t n = 0;
     if (auto e = integer(n)) return e;
     a.minObservationSec = n;
@@ -274,9 +278,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
                  "of the input is only a starting point (input begins mid-run)")
       ->check(CLI::IsMember({"counted", "baseline"}));
   app.add_option("--min-observation-sec", minObs,
-                 "Stricter gate: NOT SAFE if the input spans less than this many seconds")
-      ->check(seconds)
-      ->default_str("off");
+                 "NOT SAFE if the streams together cover less than this many seconds; 0 turns "
+                 "the gate off")
+      ->check(CLI::Range(int64_t(0), kMaxSeconds))
+      ->default_str(std::to_string(kDefaultMinObservationSec));
   app.add_flag("--require-multi-window", multi,
                "Stricter gate: NOT SAFE if a blocked source has only single-window episodes");
   app.add_option(
@@ -313,7 +318,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   if (given("--vol-pkt-rate")) a.volPktRate = volPkt;
   if (given("--vol-byte-rate")) a.volByteRate = volByte;
   if (given("--first-snapshot")) a.firstSnapshotBaseline = firstSnapshot == "baseline";
-  if (given("--min-observation-sec")) a.minObservationSec = minObs;
+  if (given("--min-observation-sec"))
+    a.minObservationSec = minObs == 0 ? std::nullopt : std::optional<int64_t>(minObs);
   if (given("--require-multi-window")) a.requireMultiWindow = multi;
   if (given("--max-line-bytes")) o.maxLineBytes = maxLine;
   if (given("--format"))

@@ -48,6 +48,8 @@ struct ReportData {
 std::string formatPct(double pct);    // "12.34%"
 double round4(double x);              // for machine-readable figures
 std::string formatCount(uint64_t n);  // 1234567 -> "1,234,567"
+// "DIR", "DIR run R", "DIR part N" or "DIR run R part N": one stream as the report names it.
+std::string streamName(const StreamInfo& s);
 
 std::string renderEvidenceCsv(const ReportData& d);
 std::string renderRulesJson(const ReportData& d);

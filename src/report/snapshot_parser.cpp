@@ -157,6 +157,7 @@ ParseStatus SnapshotParser::parse(const char* data, size_t len, size_t capacity,
   out.version = 0;
   out.ts = 0;
   out.baseTs.reset();
+  out.runId.clear();
   out.dstPorts.clear();
   out.buckets.clear();
   error_.clear();
@@ -170,6 +171,7 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
   out.version = 0;
   out.ts = 0;
   out.baseTs.reset();
+  out.runId.clear();
   out.dstPorts.clear();
   out.buckets.clear();
   error_.clear();
@@ -181,7 +183,7 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
   if (doc.get_object().get(root) != simdjson::SUCCESS) return fail("line is not a JSON object");
 
   bool haveVersion = false, haveTs = false, haveBuckets = false, haveDstPorts = false;
-  bool haveBase = false, haveMode = false;
+  bool haveBase = false, haveMode = false, haveRun = false;
   uint64_t version = 0;
   for (simdjson::dom::key_value_pair kv : root) {
     std::string_view k = kv.key;
@@ -212,6 +214,12 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
       int64_t base = 0;
       if (!unixTime(v, base)) return fail(notUnixTime(k));
       out.baseTs = base;
+    } else if (k == "run_id") {
+      // Splits a directory into streams: deltas never cross two runs' counters.
+      if (dup(haveRun)) return fail("duplicate field \"run_id\"");
+      std::string_view s;
+      if (v.get_string().get(s) != simdjson::SUCCESS) return fail("\"run_id\" is not a string");
+      out.runId.assign(s);
     } else if (k == "counter_mode") {
       if (dup(haveMode)) return fail("duplicate field \"counter_mode\"");
       std::string_view s;
@@ -242,7 +250,7 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
         }
       }
     }
-    // Other fields (interval_sec, run_id, aggregation, v6/v7 additions) are not needed.
+    // Other fields (interval_sec, aggregation, v6/v7 additions) are not needed.
   }
   if (!haveVersion) return fail("missing \"version\"");
   if (version < kMinVersion || version > kMaxVersion) {

@@ -79,6 +79,19 @@ std::string renderSummaryJson(const ReportData& d) {
       {"buckets_outside_ports", q.bucketsOutsidePorts},
       {"zero_duration_intervals", q.zeroDurationIntervals},
   };
+  if (!q.singleStream()) {
+    ordered_json streams = ordered_json::array();
+    for (const StreamInfo& st : q.streams) {
+      streams.push_back({{"dir", st.dir},
+                         {"run_id", st.runId.empty() ? ordered_json() : ordered_json(st.runId)},
+                         {"part", st.part + 1},
+                         {"first_snapshot_ts", formatTime(st.firstTs)},
+                         {"last_snapshot_ts", formatTime(st.lastTs)},
+                         {"snapshots", st.snapshots}});
+    }
+    s["data_quality"]["stream_splits"] = q.streamSplits;
+    s["data_quality"]["streams"] = std::move(streams);
+  }
   s["totals"] = {
       {"keys", ev.keys},       {"allowlisted_keys", ev.allowlistedKeys},
       {"packets", ev.packets}, {"bytes", ev.bytes},
@@ -135,7 +148,9 @@ std::string renderSummaryJson(const ReportData& d) {
                                   {"syn", round4(k.simulatedSyn)}};
       ordered_json eps = ordered_json::array();
       for (const Episode& e : k.episodes) {
-        eps.push_back({
+        ordered_json ep = ordered_json::object();
+        if (!q.singleStream()) ep["stream"] = e.stream + 1;  // 1-based, as data_quality lists them
+        ep.update(ordered_json{
             {"start", formatTime(e.start)},
             {"end", formatTime(e.end)},
             {"windows", e.windows},
@@ -148,6 +163,7 @@ std::string renderSummaryJson(const ReportData& d) {
             {"packets", e.packets},
             {"bytes", e.bytes},
         });
+        eps.push_back(std::move(ep));
       }
       src["episodes"] = std::move(eps);
     }

@@ -5,6 +5,7 @@ It loads everything into memory and recomputes, from the raw snapshot files, the
 golden files must show: evidence.csv and the key numbers of summary.json. It shares no code with
 the C++ implementation; test_golden.py compares the two and the committed expected files.
 """
+import datetime
 import gzip
 import json
 import math
@@ -15,7 +16,8 @@ COUNTERS = ("syn", "ack", "handshake_ack", "rst", "packets", "bytes")
 DEFAULTS = dict(window_sec=10, syn_rate_threshold=100.0, success_ratio_threshold=0.1,
                 block_duration_sec=300, fp_safe_ratio=0.5, min_samples_for_fp=10,
                 vol_syn_rate=500.0, vol_pkt_rate=1000.0, vol_byte_rate=1000000.0,
-                first_snapshot="counted", dst_ports=None, allowlist=None, max_line_bytes=256 << 20)
+                first_snapshot="counted", dst_ports=None, allowlist=None, max_line_bytes=256 << 20,
+                min_observation_sec=3600)
 
 
 def ip_to_int(text):
@@ -61,6 +63,9 @@ def parse_line(raw):
     base = obj.get("base_ts_unix_sec")
     if base is not None and (not is_u64(base) or base > 253402300799):
         raise ValueError("base")
+    run = obj.get("run_id", "")
+    if not isinstance(run, str):
+        raise ValueError("run_id")
     if "counter_mode" in obj and obj["counter_mode"] != "cumulative":
         raise ValueError("counter_mode")
     ports = obj.get("dst_ports", [])
@@ -106,7 +111,7 @@ def parse_line(raw):
     keys = [k for k, _ in out]
     if len(keys) != len(set(keys)):
         raise ValueError("duplicate bucket")
-    return {"ts": ts, "base": base, "ports": ports, "buckets": out}
+    return {"ts": ts, "base": base, "ports": ports, "buckets": out, "run": run}
 
 
 def read_lines(path):
@@ -134,11 +139,17 @@ def list_files(inp):
     return sorted(found, key=lambda p: os.path.relpath(p, inp))
 
 
-def load(files, cfg):
-    snaps = []
-    dq = dict(malformed=0, oversized=0, out_of_order=0)
+def load(inp, files, cfg):
+    """All valid snapshots in (ts, file, line) order, each with its stream index, and the streams.
+
+    A stream is (directory, part, run_id). A directory's files are taken in order of their first
+    timestamp; each joins the lowest part whose files have all ended before it begins, or opens a
+    new part (a split: two files of one directory overlap in time)."""
+    per_file = []
+    dq = dict(malformed=0, oversized=0, out_of_order=0, splits=0)
     for fi, path in enumerate(files):
         last_ts = None
+        got = []
         for li, raw in enumerate(read_lines(path)):
             if raw.strip(b" \t\r") == b"":
                 continue
@@ -154,9 +165,43 @@ def load(files, cfg):
                 dq["out_of_order"] += 1
                 continue
             last_ts = s["ts"]
-            snaps.append((s["ts"], fi, li, s))
-    snaps.sort(key=lambda t: (t[0], t[1], t[2]))
-    return [t[3] for t in snaps], dq
+            got.append((s["ts"], fi, li, s))
+        per_file.append(got)
+    label = {}
+    for path in files:
+        d = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(inp):
+            label[d] = os.path.normpath(os.path.join(os.path.basename(os.path.normpath(inp)),
+                                                     os.path.relpath(d, inp)))
+        else:
+            label[d] = os.path.normpath(os.path.dirname(inp) or ".")
+    dir_of = [os.path.dirname(os.path.abspath(p)) for p in files]
+    parts, part_of = {}, {}
+    for first, fi in sorted((got[0][0], fi) for fi, got in enumerate(per_file) if got):
+        ends = parts.setdefault(dir_of[fi], [])
+        p = next((i for i, end in enumerate(ends) if end < first), len(ends))
+        if p == len(ends):
+            ends.append(None)
+            if p > 0:
+                dq["splits"] += 1
+        last = per_file[fi][-1][0]
+        ends[p] = last if ends[p] is None else max(ends[p], last)
+        part_of[fi] = p
+    snaps = sorted((t for got in per_file for t in got), key=lambda t: (t[0], t[1], t[2]))
+    index, streams, out = {}, [], []
+    for ts, fi, _, s in snaps:
+        key = (dir_of[fi], part_of[fi], s["run"])
+        if key not in index:
+            index[key] = len(streams)
+            streams.append(dict(dir=label[dir_of[fi]], run_id=s["run"] or None, part=part_of[fi] + 1,
+                                first=ts, last=ts, snapshots=0))
+        st = streams[index[key]]
+        st["last"] = ts
+        st["snapshots"] += 1
+        s = dict(s)
+        s["stream"] = index[key]
+        out.append(s)
+    return out, dq, streams
 
 
 def allowlisted(key, allow):
@@ -171,30 +216,33 @@ def allowlisted(key, allow):
 
 
 def model(snaps, cfg, allow):
+    """Deltas, intervals and windows per stream; a key's figures over all its stream-windows."""
     W = cfg["window_sec"]
     filt = set(cfg["dst_ports"]) if cfg["dst_ports"] else None
-    prev = {}
-    deltas = {}       # key -> list of (interval index, delta list)
-    intervals = []    # (start, end)
+    prev = {}         # (stream, key) -> counters
+    prev_ts = {}      # stream -> ts of its previous snapshot
+    deltas = {}       # key -> list of (stream, interval index, delta list)
+    intervals = {}    # stream -> list of (start, end)
     resets = 0
-    start_idx = 0
-    if cfg["first_snapshot"] == "baseline" and snaps:
-        for key, vals in snaps[0]["buckets"]:
-            if filt is None or key[2] in filt:
-                prev[key] = vals
-        start_idx = 1
-    prev_ts = snaps[0]["ts"] if start_idx == 1 else None
-    for s in snaps[start_idx:]:
-        if prev_ts is None:
+    for s in snaps:
+        st = s["stream"]
+        ivs = intervals.setdefault(st, [])
+        if st not in prev_ts and cfg["first_snapshot"] == "baseline":
+            for key, vals in s["buckets"]:
+                if filt is None or key[2] in filt:
+                    prev[(st, key)] = vals
+            prev_ts[st] = s["ts"]
+            continue
+        if st not in prev_ts:
             dur = s["ts"] - s["base"] if s["base"] is not None and s["ts"] - s["base"] > 0 else W
         else:
-            dur = s["ts"] - prev_ts
-        idx = len(intervals)
-        intervals.append((s["ts"] - dur, s["ts"]))
+            dur = s["ts"] - prev_ts[st]
+        idx = len(ivs)
+        ivs.append((s["ts"] - dur, s["ts"]))
         for key, vals in s["buckets"]:
             if filt is not None and key[2] not in filt:
                 continue
-            p = prev.get(key)
+            p = prev.get((st, key))
             if p is None:
                 d = list(vals)
             elif any(c < q for c, q in zip(vals, p)):
@@ -202,47 +250,53 @@ def model(snaps, cfg, allow):
                 d = list(vals)
             else:
                 d = [c - q for c, q in zip(vals, p)]
-            prev[key] = vals
-            deltas.setdefault(key, []).append((idx, d))
-        prev_ts = s["ts"]
-    # Windows: consecutive intervals until they span >= W; a zero-span tail is dropped.
-    windows = []
-    cur, acc = [], 0
-    for i, (a, b) in enumerate(intervals):
-        cur.append(i)
-        acc += b - a
-        if acc >= W:
-            windows.append(cur)
-            cur, acc = [], 0
-    if cur and acc > 0:
-        windows.append(cur)
-    win_of = {}
-    for w, members in enumerate(windows):
-        for i in members:
-            win_of[i] = w
+            prev[(st, key)] = vals
+            deltas.setdefault(key, []).append((st, idx, d))
+        prev_ts[st] = s["ts"]
+    # Windows per stream: consecutive intervals until they span >= W; a zero-span tail is dropped.
+    # A window still open when its stream ends (its tail) is evaluated but blocks nothing after it.
+    windows, win_of, tails = {}, {}, set()
+    for st, ivs in intervals.items():
+        ws, cur, acc = [], [], 0
+        for i, (a, b) in enumerate(ivs):
+            cur.append(i)
+            acc += b - a
+            if acc >= W:
+                ws.append(cur)
+                cur, acc = [], 0
+        if cur and acc > 0:
+            ws.append(cur)
+            tails.add((st, len(ws) - 1))
+        windows[st] = ws
+        for w, members in enumerate(ws):
+            for i in members:
+                win_of[(st, i)] = w
     rows = {}
     for key, ds in deltas.items():
         per_win = {}
         tot = [0] * 6
-        for i, d in ds:
+        for st, i, d in ds:
             tot = [x + y for x, y in zip(tot, d)]
-            if i in win_of:
-                w = per_win.setdefault(win_of[i], [0] * 6)
+            if (st, i) in win_of:
+                w = per_win.setdefault((st, win_of[(st, i)]), [0] * 6)
                 for j in range(6):
                     w[j] += d[j]
         al = allowlisted(key, allow)
         stats = []
-        for w in sorted(per_win):
-            start = intervals[windows[w][0]][0]
-            end = intervals[windows[w][-1]][1]
+        for st, w in per_win:
+            ivs = intervals[st]
+            start = ivs[windows[st][w][0]][0]
+            end = ivs[windows[st][w][-1]][1]
             dur = end - start
-            c = per_win[w]
+            c = per_win[(st, w)]
             sr, pr, br = c[0] / dur, c[4] / dur, c[5] / dur
             ratio = c[2] / c[0] if c[0] else 0.0
             churn = sr >= cfg["syn_rate_threshold"] and ratio <= cfg["success_ratio_threshold"]
             vol = (sr >= cfg["vol_syn_rate"]) + (pr >= cfg["vol_pkt_rate"]) + (br >= cfg["vol_byte_rate"]) >= 2
-            stats.append(dict(w=w, start=start, end=end, sr=sr, pr=pr, ratio=ratio,
-                              churn=churn and not al, vol=vol and not al))
+            stats.append(dict(st=st, w=w, start=start, end=end, sr=sr, pr=pr, ratio=ratio,
+                              churn=churn and not al, vol=vol and not al, tail=(st, w) in tails))
+        # The order windows close in: by end time, tails last (they close when the input ends).
+        stats.sort(key=lambda x: (x["tail"], x["end"], x["st"]))
         cls = ""
         if not al:
             if any(x["churn"] for x in stats):
@@ -262,32 +316,51 @@ def model(snaps, cfg, allow):
             shown = first_max([x for x in stats if x["vol"]], "pr")
         else:
             shown = first_max(stats, "sr")
-        # Episodes: runs of consecutive (global) window indexes that are flagged.
-        flagged = [x["w"] for x in stats if x["churn"] or x["vol"]]
+        flagged = [x for x in stats if x["churn"] or x["vol"]]
+        # Episodes: per stream, runs of consecutive window indexes of that stream that are flagged.
         episodes = []
-        for w in flagged:
-            if episodes and episodes[-1][-1] == w - 1:
-                episodes[-1].append(w)
+        for x in sorted(flagged, key=lambda x: (x["st"], x["w"])):
+            if episodes and episodes[-1][-1] == (x["st"], x["w"] - 1):
+                episodes[-1].append((x["st"], x["w"]))
             else:
-                episodes.append([w])
-        # Simulated enforcement: block periods [end(w), end(w) + D) of every flagged window.
-        periods = [(windows_end(intervals, windows, w), windows_end(intervals, windows, w) + cfg["block_duration_sec"]) for w in flagged]
+                episodes.append([(x["st"], x["w"])])
+        # Simulated enforcement on every stream: block periods [end(w), end(w) + D) of every
+        # flagged window of any stream (tails excepted); an interval's blocked share is the part of
+        # it inside their union.
+        periods = sorted((x["end"], x["end"] + cfg["block_duration_sec"]) for x in flagged if not x["tail"])
+        union = []
+        for p0, p1 in periods:
+            if union and p0 <= union[-1][1]:
+                union[-1][1] = max(union[-1][1], p1)
+            else:
+                union.append([p0, p1])
         sim = [0.0, 0.0, 0.0]
-        for i, d in ds:
-            a, b = intervals[i]
-            covered = 0.0
-            for (p0, p1) in periods:
-                if p0 <= a:  # blocks only act on traffic after they start
-                    covered = max(covered, min(p1, b) - a)
+        for st, i, d in ds:
+            a, b = intervals[st][i]
             if b == a:
-                frac = 1.0 if any(p0 <= a < p1 for p0, p1 in periods) else 0.0
+                frac = 1.0 if any(p0 <= a < p1 for p0, p1 in union) else 0.0
             else:
-                frac = max(0.0, covered) / (b - a)
+                frac = sum(max(0, min(p1, b) - max(p0, a)) for p0, p1 in union) / (b - a)
             sim[0] += frac * d[4]
             sim[1] += frac * d[5]
             sim[2] += frac * d[0]
         rows[key] = dict(key=key, al=al, cls=cls, shown=shown, tot=tot, sim=sim, episodes=episodes)
     return rows, resets, intervals, windows
+
+
+def observed_sec(snaps, intervals):
+    """Seconds covered by at least one stream, from its first interval's start to its last ts."""
+    spans = []
+    for st in sorted({s["stream"] for s in snaps}):
+        ts = [s["ts"] for s in snaps if s["stream"] == st]
+        ivs = intervals.get(st, [])
+        spans.append((ivs[0][0] if ivs and ivs[0][0] < ts[0] else ts[0], ts[-1]))
+    covered, reach = 0, None
+    for a, b in sorted(spans):
+        begin = a if reach is None else max(a, reach)
+        covered += max(0, b - begin)
+        reach = b if reach is None else max(reach, b)
+    return covered
 
 
 def windows_end(intervals, windows, w):
@@ -311,7 +384,7 @@ def evidence_csv(rows):
     return "\n".join(out) + "\n"
 
 
-def figures(rows, cfg):
+def figures(rows, cfg, observed):
     pct = lambda a, b: a / b * 100.0 if b else 0.0
     keys = [r for r in rows.values() if not r["al"]]
     blocked = [r for r in keys if r["cls"]]
@@ -338,6 +411,9 @@ def figures(rows, cfg):
         reasons.append("Less than 1%% of SYNs would be blocked (%.2f%%)" % pct(bs, ts))
     if tp == 0 and tb == 0 and ts == 0:
         reasons.append("No traffic observed")
+    if cfg["min_observation_sec"] and observed < cfg["min_observation_sec"]:
+        reasons.append("Observed period %d s is shorter than the minimum %d s (--min-observation-sec)"
+                       % (observed, cfg["min_observation_sec"]))
     return dict(
         keys=len(keys), blocked=len(blocked),
         upper=(round(pct(bp, tp), 4), round(pct(bb, tb), 4), round(pct(bs, ts), 4)),
@@ -380,18 +456,27 @@ def run(input_dir, args):
             cfg[name] = val
         else:
             cfg[name] = type(DEFAULTS[name])(val)
-    snaps, dq = load(list_files(input_dir), cfg)
+    snaps, dq, streams = load(input_dir, list_files(input_dir), cfg)
     if not snaps:
         return None
     rows, resets, intervals, windows = model(snaps, cfg, load_allowlist(cfg["allowlist"]))
-    fig = figures(rows, cfg)
+    observed = observed_sec(snaps, intervals)
+    fig = figures(rows, cfg, observed)
     fig["counter_resets"] = resets
     fig["malformed"] = dq["malformed"]
     fig["oversized"] = dq["oversized"]
     fig["out_of_order"] = dq["out_of_order"]
-    fig["windows"] = len(windows)
-    fig["observed_sec"] = sum(b - a for a, b in intervals)
+    fig["windows"] = sum(len(ws) for ws in windows.values())
+    fig["observed_sec"] = observed
+    fig["stream_splits"] = dq["splits"]
+    fig["streams"] = None if len(streams) <= 1 else [
+        dict(dir=st["dir"], run_id=st["run_id"], part=st["part"], first_snapshot_ts=iso(st["first"]),
+             last_snapshot_ts=iso(st["last"]), snapshots=st["snapshots"]) for st in streams]
     return evidence_csv(rows), fig
+
+
+def iso(ts):
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 if __name__ == "__main__":

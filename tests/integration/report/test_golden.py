@@ -25,7 +25,7 @@ import reference_model  # noqa: E402
 
 SRC = os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "..", "..", ".."))
 BUILD = os.environ.get("IBSR_BUILD_DIR", os.path.join(SRC, "build-report"))
-BIN = os.path.join(BUILD, "src", "report", "ibsr-report")
+BIN = os.path.abspath(os.path.join(BUILD, "src", "report", "ibsr-report"))
 FIXTURES = os.path.join(SRC, "tests", "fixtures", "report")
 COMPARED = ["evidence.csv", "rules.json", "summary.json", "report.md", "rules.nft"]
 CASES = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d, "input")))
@@ -40,9 +40,11 @@ def case_args(case):
 
 
 def run_report(case, outdir):
-    cmd = [BIN, "-i", os.path.join(FIXTURES, case, "input"), "-o", outdir,
-           "--format", "md,json,csv,nft,html"] + case_args(case)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    # Run from the case directory with "-i input": stream labels name directories as the command
+    # line does, so the expected files are the same on every machine.
+    cmd = [BIN, "-i", "input", "-o", outdir, "--format", "md,json,csv,nft,html"] + case_args(case)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                          cwd=os.path.join(FIXTURES, case))
 
 
 class GoldenTest(unittest.TestCase):
@@ -102,6 +104,9 @@ class GoldenTest(unittest.TestCase):
         self.assertEqual(dq["malformed_lines"], fig["malformed"])
         self.assertEqual(dq["oversized_lines"], fig["oversized"])
         self.assertEqual(dq["out_of_order_lines"], fig["out_of_order"])
+        # One stream: no listing (the outputs are those from before streams existed).
+        self.assertEqual(dq.get("streams"), fig["streams"])
+        self.assertEqual(dq.get("stream_splits", 0), fig["stream_splits"])
         with open(os.path.join(a, "report.html")) as f:
             html = f.read()
         self.assertIn("<title>IBSR Report", html)
@@ -118,7 +123,7 @@ for _case in CASES:
 
 class CoverageTest(unittest.TestCase):
     def test_every_case_has_a_readme_and_expectations(self):
-        self.assertGreaterEqual(len(CASES), 12)
+        self.assertGreaterEqual(len(CASES), 16)
         for case in CASES:
             self.assertTrue(os.path.exists(os.path.join(FIXTURES, case, "README.md")), case)
             self.assertTrue(os.path.isdir(os.path.join(FIXTURES, case, "expected")), case)

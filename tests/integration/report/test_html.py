@@ -57,9 +57,20 @@ class HtmlTest(unittest.TestCase):
             return dom
 
     def test_safe_flood(self):
-        dom = self.render("syn_flood", "SAFE")
+        dom = self.render("syn_flood", "SAFE", ["--min-observation-sec", "0"])
         self.assertIn("203.0.113.66:8899", dom)
         self.assertIn("88.89%", dom)  # upper bound, packets
+
+    def test_thin_evidence_is_not_safe_by_default(self):
+        dom = self.render("syn_flood", "NOT SAFE")
+        self.assertIn("Observed period 360 s is shorter than the minimum 3600 s (--min-observation-sec)", dom)
+
+    def test_streams_are_listed(self):
+        dom = self.render("two_streams", "SAFE", ["--min-observation-sec", "0"])
+        self.assertIn("2 streams", dom)
+        self.assertRegex(dom, r"<td>[^<]*input/host-a</td><td>2025-01-15T10:01:00Z</td>"
+                              r"<td>2025-01-15T10:07:00Z</td><td class=\"n\">7</td>")
+        self.assertRegex(dom, r"<td>[^<]*input/host-b</td><td>2025-01-15T10:01:30Z</td>")
 
     def test_not_safe_with_reasons(self):
         dom = self.render("too_few_samples", "NOT SAFE")

@@ -10,11 +10,12 @@ const uint64_t kA = packKey(KeyType::SrcIp, 0x0A000001, 80);
 const uint64_t kB = packKey(KeyType::SrcIp, 0x0A000002, 80);
 
 Snapshot snap(int64_t ts, std::vector<std::pair<uint64_t, Counters>> buckets,
-              std::optional<int64_t> base = {}) {
+              std::optional<int64_t> base = {}, uint32_t stream = 0) {
   Snapshot s;
   s.version = 3;
   s.ts = ts;
   s.baseTs = base;
+  s.stream = stream;
   s.dstPorts = {80};
   for (auto& [k, c] : buckets) s.buckets.push_back({k, c});
   return s;
@@ -142,6 +143,66 @@ TEST(ReportAnalyzer, PortFilterAndZeroLengthIntervals) {
   ASSERT_EQ(r.result.keys.size(), 1u);
   EXPECT_EQ(r.result.keys[0].key, k443);
   EXPECT_EQ(r.result.dstPorts, (std::vector<uint16_t>{443}));
+}
+
+// Two collectors see the same source; their cumulative counters interleave in time. Per stream the
+// source sends 50 SYN/s (A) and 20 SYN/s (B), under the threshold: mixing the counters would show
+// a reset every 30 s and up to 220 SYN/s.
+TEST(ReportAnalyzer, StreamsKeepTheirOwnDeltasAndIntervals) {
+  Scenario r;
+  std::vector<Snapshot> s;
+  for (int i = 1; i <= 4; ++i) {
+    s.push_back(snap(60 * i, {{kA, c(3000u * i, 0, 3000u * i)}}, 0, 0));
+    s.push_back(snap(60 * i + 30, {{kA, c(1200u * i, 0, 1200u * i)}}, 30, 1));
+  }
+  r.go(s);
+  const KeyResult& k = r.key(kA);
+  EXPECT_EQ(r.dq.counterResets, 0u);
+  EXPECT_EQ(k.total.syn, 4u * 3000 + 4u * 1200);
+  EXPECT_EQ(k.abuseClass, AbuseClass::None);
+  EXPECT_DOUBLE_EQ(k.shown.synRate(), 50.0);  // peak-SYN window: A's
+  EXPECT_EQ(r.result.windows, 8u);
+  EXPECT_EQ(r.result.intervals, 8u);
+  // A covers [0, 240], B [30, 270]: 270 s of evidence, not 480.
+  EXPECT_EQ(r.result.observedSec, 270);
+  EXPECT_EQ(r.result.startTs, 0);
+  EXPECT_EQ(r.result.lastTs, 270);
+}
+
+// A source flagged on stream A is blocked on stream B too, from the end of A's flagged window,
+// even in the middle of one of B's intervals; episodes are listed per stream.
+TEST(ReportAnalyzer, SimulatedBlocksApplyOnEveryStream) {
+  Scenario r;
+  r.config.blockDurationSec = 300;
+  std::vector<Snapshot> s;
+  for (int i = 1; i <= 4; ++i) {
+    const uint64_t a = i >= 2 ? 12000u * uint64_t(i - 1) : 0;  // A: 200 SYN/s from interval 2
+    s.push_back(snap(60 * i, {{kA, c(a, 0, a)}}, 0, 0));
+    s.push_back(snap(60 * i + 30, {{kA, c(600u * i, 0, 600u * i)}}, 30, 1));  // B: 10 SYN/s
+  }
+  r.go(s);
+  const KeyResult& k = r.key(kA);
+  EXPECT_EQ(k.abuseClass, AbuseClass::SynFloodLike);
+  ASSERT_EQ(k.episodes.size(), 1u);
+  EXPECT_EQ(k.episodes[0].stream, 0u);
+  EXPECT_EQ(k.episodes[0].start, 60);
+  EXPECT_EQ(k.episodes[0].end, 240);
+  EXPECT_EQ(k.episodes[0].windows, 3u);
+  EXPECT_DOUBLE_EQ(k.shown.synRate(), 200.0);
+  // Blocks from 120 on. A: intervals (120,180], (180,240] = 24000. B: (90,150] half = 300,
+  // (150,210] and (210,270] = 1200.
+  EXPECT_DOUBLE_EQ(k.simulatedPackets, 24000 + 300 + 1200);
+  EXPECT_EQ(k.total.syn, 36000u + 2400u);
+}
+
+TEST(ReportAnalyzer, BaselineIsPerStream) {
+  Scenario r;
+  r.config.firstSnapshotBaseline = true;
+  r.go({snap(60, {{kA, c(500, 500, 500)}}, {}, 0), snap(90, {{kA, c(9000, 9000, 9000)}}, {}, 1),
+        snap(120, {{kA, c(560, 560, 560)}}, {}, 0), snap(150, {{kA, c(9030, 9030, 9030)}}, {}, 1)});
+  EXPECT_EQ(r.key(kA).total.syn, 60u + 30u);
+  EXPECT_EQ(r.result.observedSec, 90);  // [60, 120] and [90, 150]
+  EXPECT_EQ(r.dq.counterResets, 0u);
 }
 
 }  // namespace

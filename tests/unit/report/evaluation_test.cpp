@@ -32,7 +32,25 @@ TEST(ReportEvaluation, ReasonsInOrder) {
                             "FP bound unknown: Insufficient data: 1 keys, need at least 10",
                             "No abuse pattern detected",
                             "Less than 1% of SYNs would be blocked (0.00%)", "No traffic observed",
-                            "Observation span 60 s is shorter than the required 3600 s"}));
+                            "Observed period 60 s is shorter than the minimum 3600 s "
+                            "(--min-observation-sec)"}));
+}
+
+TEST(ReportEvaluation, MinimumObservationIsOnByDefaultAndInclusive) {
+  AnalysisResult r;
+  for (uint32_t i = 0; i < 9; ++i) r.keys.push_back(key(10 + i, AbuseClass::None, 10, 10, 100));
+  r.keys.push_back(key(1, AbuseClass::SynFloodLike, 9000, 0, 9000, {2}));
+  AnalysisConfig cfg;  // defaults: 3600 s
+  r.observedSec = 3599;
+  Evaluation ev = evaluate(r, cfg);
+  EXPECT_FALSE(ev.safe);
+  EXPECT_EQ(ev.reasons, (std::vector<std::string>{"Observed period 3599 s is shorter than the "
+                                                  "minimum 3600 s (--min-observation-sec)"}));
+  r.observedSec = 3600;
+  EXPECT_TRUE(evaluate(r, cfg).safe);
+  r.observedSec = 33;             // the demo's half minute
+  cfg.minObservationSec.reset();  // --min-observation-sec 0
+  EXPECT_TRUE(evaluate(r, cfg).safe);
 }
 
 TEST(ReportEvaluation, FpBoundAndMultiWindowGate) {
@@ -41,6 +59,7 @@ TEST(ReportEvaluation, FpBoundAndMultiWindowGate) {
   r.keys.push_back(key(1, AbuseClass::SynFloodLike, 9000, 0, 9000, {1}));
   r.keys.push_back(
       key(2, AbuseClass::VolumetricTcpAbuse, 1000, 500, 1000, {2}));  // ratio 0.5: legit-looking
+  r.observedSec = 7200;
   AnalysisConfig cfg;
   Evaluation ev = evaluate(r, cfg);
   ASSERT_TRUE(ev.fpKnown);

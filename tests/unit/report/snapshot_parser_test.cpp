@@ -65,6 +65,13 @@ TEST_F(ParserTest, LaterSchemas) {
   ASSERT_EQ(parse(line(5, bucket("\"src_ip\":\"192.168.1.1\""), v5)), ParseStatus::Ok)
       << parser_.error();
   EXPECT_EQ(snap_.baseTs, 1705312800);
+  EXPECT_EQ(snap_.runId, "r");  // splits a directory into streams
+  ASSERT_EQ(parse(line(4, bucket("\"src_ip\":\"192.168.1.1\""))), ParseStatus::Ok);
+  EXPECT_EQ(snap_.runId, "");  // not carried over from the previous line
+  EXPECT_EQ(parse(line(5, bucket("\"src_ip\":\"1.2.3.4\""), ",\"run_id\":7")),
+            ParseStatus::Malformed);
+  EXPECT_EQ(parse(line(5, bucket("\"src_ip\":\"1.2.3.4\""), ",\"run_id\":\"a\",\"run_id\":\"b\"")),
+            ParseStatus::Malformed);
   // v6/v7 fields anywhere are ignored, whatever their type.
   ASSERT_EQ(parse(line(7, bucket("\"src_ip\":\"192.168.1.1\"", ",\"new\":{\"a\":[1,2]}"),
                        v5 + ",\"x\":null")),

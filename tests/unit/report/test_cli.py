@@ -49,7 +49,7 @@ class CliTest(unittest.TestCase):
                               ("--min-samples-for-fp", "10"), ("--vol-syn-rate", "500"),
                               ("--vol-pkt-rate", "1000"), ("--vol-byte-rate", "1000000"),
                               ("--generated-at", None), ("--format", "md,html,json,csv"),
-                              ("--first-snapshot", "counted"), ("--min-observation-sec", None),
+                              ("--first-snapshot", "counted"), ("--min-observation-sec", "3600"),
                               ("--require-multi-window", None), ("--max-line-bytes", "268435456")]:
             line = next((l for l in r.stdout.splitlines() if flag in l), None)
             self.assertIsNotNone(line, flag)
@@ -68,6 +68,9 @@ class CliTest(unittest.TestCase):
             (["--format", "md,pdf"], "--format"),
             (["--first-snapshot", "maybe"], "--first-snapshot"),
             (["--generated-at", "yesterday"], "--generated-at"),
+            (["--min-observation-sec", "-1"], "--min-observation-sec"),
+            (["--min-observation-sec", "1h"], "--min-observation-sec"),
+            (["--min-observation-sec", "315360001"], "--min-observation-sec"),
             (["--no-such-flag"], "--no-such-flag"),
         ]
         for extra, flag in cases:
@@ -113,6 +116,62 @@ class CliTest(unittest.TestCase):
         self.assertEqual(s["generated_at"], "2025-02-01T00:00:00Z")
         self.assertEqual(s["abuse"]["blocked_sources"], 0)  # 200 SYN/s < 250
 
+    def test_min_observation_gate_default_flag_and_config(self):
+        # syn_flood is SAFE on its evidence but spans 360 s: the default 3600 s gate says NOT SAFE.
+        reason = "Observed period 360 s is shorter than the minimum {} s (--min-observation-sec)"
+        out = self.path("o")
+        r = run("-i", FLOOD, "-o", out, "--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("verdict: NOT SAFE"), r.stdout)
+        self.assertIn("  - " + reason.format(3600) + "\n", r.stdout)
+        s = json.loads(read(os.path.join(out, "summary.json")))
+        self.assertEqual(s["config"]["min_observation_sec"], 3600)
+        self.assertEqual(s["readiness"]["reasons"], [reason.format(3600)])
+        for args, verdict, shown in [(["--min-observation-sec", "0"], "SAFE", None),
+                                     (["--min-observation-sec", "360"], "SAFE", 360),
+                                     (["--min-observation-sec", "361"], "NOT SAFE", 361)]:
+            r = run("-i", FLOOD, "-o", out, "--format", "json", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            s = json.loads(read(os.path.join(out, "summary.json")))
+            self.assertEqual(s["readiness"]["verdict"], verdict, args)
+            self.assertEqual(s["config"]["min_observation_sec"], shown, args)
+        for value, verdict in [(0, "SAFE"), (300, "SAFE"), (7200, "NOT SAFE")]:
+            cfg = self.path("c.json", json.dumps({"min_observation_sec": value}))
+            r = run("-i", FLOOD, "-o", out, "--format", "json", "--config", cfg)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            s = json.loads(read(os.path.join(out, "summary.json")))
+            self.assertEqual(s["readiness"]["verdict"], verdict, value)
+        # The flag overrides the config file.
+        r = run("-i", FLOOD, "-o", out, "--format", "json", "--config", cfg, "--min-observation-sec", "0")
+        self.assertTrue(r.stdout.startswith("verdict: SAFE"), r.stdout)
+        for bad in ("-1", '"1h"', "1.5", "315360001"):
+            cfg = self.path("c.json", '{"min_observation_sec": %s}' % bad)
+            r = run("-i", FLOOD, "-o", out, "--config", cfg)
+            self.assertEqual(r.returncode, 3, bad)
+            self.assertIn("min_observation_sec", r.stderr)
+
+    def test_streams_by_tree_directories_or_files_agree(self):
+        # One tree with two leaf directories, two -i directories, or two -i files: the same two
+        # streams, so the same evidence (the scanner seen by both hosts is not blocked).
+        base = os.path.join(SRC, "tests", "fixtures", "report", "two_streams", "input")
+        a, b = os.path.join(base, "host-a"), os.path.join(base, "host-b")
+        runs = {"tree": ["-i", base], "dirs": ["-i", a, "-i", b],
+                "files": ["-i", os.path.join(a, "snapshot_2025011510.jsonl"),
+                          "-i", os.path.join(b, "snapshot_2025011510.jsonl")]}
+        csv = {}
+        for name, args in runs.items():
+            out = self.path(name)
+            r = run(*args, "-o", out, "--format", "csv,json", "--min-observation-sec", "0")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            csv[name] = read(os.path.join(out, "evidence.csv"))
+            s = json.loads(read(os.path.join(out, "summary.json")))
+            self.assertEqual([st["dir"] for st in s["data_quality"]["streams"]],
+                             [os.path.normpath(a), os.path.normpath(b)], name)
+            self.assertEqual(s["data_quality"]["stream_splits"], 0)
+        self.assertIn("198.51.100.20:8899,,50.00,0.0000,allow,25200,1512000,25200\n", csv["tree"])
+        self.assertEqual(csv["tree"], csv["dirs"])
+        self.assertEqual(csv["tree"], csv["files"])
+
     def test_input_errors_exit_1(self):
         r = run("-i", self.path("nothing-here"), "-o", self.path("o"))
         self.assertEqual(r.returncode, 1)
@@ -134,28 +193,30 @@ class CliTest(unittest.TestCase):
 
     def test_stdout_names_verdict_and_outputs(self):
         out = self.path("o")
-        r = run("-i", FLOOD, "-o", out, "--format", "md,html")
+        r = run("-i", FLOOD, "-o", out, "--format", "md,html", "--min-observation-sec", "0")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith("verdict: SAFE"))
         self.assertIn("report.md: " + os.path.join(out, "report.md"), r.stdout)
         self.assertIn("report.html: " + os.path.join(out, "report.html"), r.stdout)
 
     def test_gzip_zstd_and_plain_inputs_agree(self):
-        d = self.path("mixed")
+        # One collector's files, found recursively: they must stay in one directory (one stream).
+        top = self.path("mixed")
+        os.mkdir(top)
+        d = os.path.join(top, "deeper")
         os.mkdir(d)
-        os.mkdir(os.path.join(d, "deeper"))
         with open(os.path.join(FLOOD, "snapshot_2025011510.jsonl"), "rb") as f:
             lines = f.read().splitlines(keepends=True)
         with open(os.path.join(d, "snapshot_a.jsonl"), "wb") as f:
             f.writelines(lines[:2])
-        subprocess.run("gzip -c > %s" % os.path.join(d, "deeper", "snapshot_b.jsonl.gz"), shell=True,
+        subprocess.run("gzip -c > %s" % os.path.join(d, "snapshot_b.jsonl.gz"), shell=True,
                        input=b"".join(lines[2:4]), check=True)
         subprocess.run(["zstd", "-q", "-o", os.path.join(d, "snapshot_c.jsonl.zst")], input=b"".join(lines[4:]),
                        check=True)
         self.path("mixed/ignored.txt", "not a snapshot")
         a, b = self.path("a"), self.path("b")
         self.assertEqual(run("-i", FLOOD, "-o", a, "--format", "csv,json").returncode, 0)
-        r = run("-i", d, "-o", b, "--format", "csv,json")
+        r = run("-i", top, "-o", b, "--format", "csv,json")
         self.assertEqual(r.returncode, 0, r.stderr)
         for name in ("evidence.csv", "rules.json"):
             self.assertEqual(read(os.path.join(a, name)), read(os.path.join(b, name)))
