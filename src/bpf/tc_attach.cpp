@@ -10,11 +10,12 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
+#include "bpf/tcx_link.h"
 #include "core/log.h"
-#include "core/unique_fd.h"
 
 namespace ibsr::bpf {
 namespace {
@@ -132,12 +133,23 @@ Result<int> countClsactFilters(int ifindex) {
   return total;
 }
 
+std::optional<TcBackend> parseTcBackend(const char* value) {
+  if (value == nullptr) return TcBackend::Auto;
+  std::string_view v(value);
+  if (v.empty() || v == "auto") return TcBackend::Auto;
+  if (v == "tcx") return TcBackend::Tcx;
+  if (v == "clsact") return TcBackend::Clsact;
+  return std::nullopt;
+}
+
 TcAttachment::TcAttachment(TcAttachment&& o) noexcept
     : ifindex_(std::exchange(o.ifindex_, 0)),
       ifname_(std::move(o.ifname_)),
+      links_(std::move(o.links_)),
       attached_(std::move(o.attached_)),
       createdHook_(std::exchange(o.createdHook_, false)) {
   o.attached_.clear();
+  o.links_.clear();
 }
 
 TcAttachment& TcAttachment::operator=(TcAttachment&& o) noexcept {
@@ -145,6 +157,8 @@ TcAttachment& TcAttachment::operator=(TcAttachment&& o) noexcept {
     detach();
     ifindex_ = std::exchange(o.ifindex_, 0);
     ifname_ = std::move(o.ifname_);
+    links_ = std::move(o.links_);
+    o.links_.clear();
     attached_ = std::move(o.attached_);
     o.attached_.clear();
     createdHook_ = std::exchange(o.createdHook_, false);
@@ -156,12 +170,66 @@ TcAttachment::~TcAttachment() {
   detach();
 }
 
+std::string_view TcAttachment::how() const {
+  if (usesTcx()) return "TCX links";
+  return createdHook_ ? "created clsact" : "existing clsact";
+}
+
 Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname,
                                           const std::vector<TcProgramSpec>& programs,
                                           bool replaceStale) {
-  TcAttachment a;
-  a.ifindex_ = ifindex;
-  a.ifname_ = ifname;
+  auto backend = parseTcBackend(std::getenv(kTcBackendEnv));
+  if (!backend)
+    return plainError(std::string(kTcBackendEnv) + " must be auto, tcx or clsact, not '" +
+                      std::getenv(kTcBackendEnv) + "'");
+  if (*backend != TcBackend::Clsact) {
+    auto tcx = attachTcx(ifindex, ifname, programs, replaceStale);
+    // EINVAL is how a kernel without TCX (< 6.6) answers the unknown attach type.
+    if (tcx.ok() || *backend == TcBackend::Tcx || tcx.error().errnum != EINVAL) return tcx;
+    log::info(
+        "the kernel has no TCX links (Linux 6.6+): TC programs on '{}' are attached as clsact "
+        "filters, which stay attached if this process is killed (a restart replaces them)",
+        ifname);
+  }
+  return attachClsact(ifindex, ifname, programs, replaceStale);
+}
+
+Result<TcAttachment> TcAttachment::attachTcx(int ifindex, const std::string& ifname,
+                                             const std::vector<TcProgramSpec>& programs,
+                                             bool replaceStale) {
+  TcAttachment a(ifindex, ifname);
+  for (const auto& p : programs) {
+    auto link = createTcxLink(p.progFd, ifindex, p.direction == TcDirection::Ingress);
+    if (!link.ok()) {
+      Error e = link.error();
+      e.message += " on interface '" + ifname + "'";
+      return e;  // the links made so far close with `a`
+    }
+    a.links_.push_back(std::move(link.value()));
+  }
+  // A clsact filter at our handle is left by an instance killed while it ran on the clsact path
+  // (an older kernel, or IBSR_TC_ATTACH=clsact): it would keep running beside the link.
+  // Only looked for when there is a filter at all. A miss is the normal case, so libbpf is kept
+  // from printing the kernel's "not found" text meanwhile.
+  auto filters = replaceStale ? countClsactFilters(ifindex) : Result<int>(0);
+  if (filters.ok() && *filters > 0) {
+    libbpf_print_fn_t previous = libbpf_set_print(nullptr);
+    for (const auto& p : programs) {
+      bpf_tc_hook h = makeHook(ifindex, attachPoint(p.direction));
+      bpf_tc_opts opts = filterOpts(p);
+      if (bpf_tc_detach(&h, &opts) == 0)
+        log::warn("removed a leftover TC {} filter (handle {:#x}, priority {}) from '{}'",
+                  directionName(p.direction), p.handle, p.priority, ifname);
+    }
+    libbpf_set_print(previous);
+  }
+  return a;
+}
+
+Result<TcAttachment> TcAttachment::attachClsact(int ifindex, const std::string& ifname,
+                                                const std::vector<TcProgramSpec>& programs,
+                                                bool replaceStale) {
+  TcAttachment a(ifindex, ifname);
 
   bpf_tc_hook hook =
       makeHook(ifindex, static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
@@ -202,6 +270,7 @@ Result<TcAttachment> TcAttachment::attach(int ifindex, const std::string& ifname
 
 void TcAttachment::detach() {
   if (ifindex_ == 0) return;
+  links_.clear();
   for (const auto& p : attached_) {
     bpf_tc_hook h = makeHook(ifindex_, attachPoint(p.direction));
     bpf_tc_opts opts = filterOpts(p);

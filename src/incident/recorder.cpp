@@ -216,9 +216,8 @@ Status Recorder::attach() {
                                       /*replaceStale=*/true);
   if (!tc.ok()) return tc.error();
   tc_.emplace(std::move(tc.value()));
-  log::notice("attached TC ingress+egress to {} (ifindex {}{}); sampling 1-in-{}; writing {}{}",
-              o_.iface, ifindex_, tc_->createdHook() ? ", created clsact" : ", existing clsact",
-              o_.sampleRate, sink_.currentFile(),
+  log::notice("attached TC ingress+egress to {} (ifindex {}, {}); sampling 1-in-{}; writing {}{}",
+              o_.iface, ifindex_, tc_->how(), o_.sampleRate, sink_.currentFile(),
               server_ ? "; trigger socket " + server_->path() : std::string());
   return {};
 }

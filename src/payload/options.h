@@ -23,6 +23,9 @@ struct PayloadOptions {
   std::uint32_t maxFlows = IBSR_PAYLOAD_DEFAULT_FLOWS;
   std::uint32_t maxMethods = 20;
   std::uint64_t flowIdleSec = 300;
+  // false (--no-xdp-counters): never take the interface's XDP slot, which `ibsr collect` on the
+  // same interface needs (docs/collect-payload.md, "Running beside ibsr collect").
+  bool xdpCounters = true;
 
   PayloadOptions() { common.outDir = kDefaultOutDir; }
 };

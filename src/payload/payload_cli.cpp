@@ -47,6 +47,9 @@ int runCollectPayloadCli(int argc, char** argv) {
                  "Methods listed per source per interval; the rest count as \"other\"")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
+  app.add_flag("--no-xdp-counters{false}", o.xdpCounters,
+               "Do not attach the XDP counters: leave the interface's XDP slot to an "
+               "`ibsr collect` on the same interface (set in the shipped unit)");
   app.add_option("--flow-idle-sec", o.flowIdleSec)->group("");
 
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr collect-payload")) return *exit;

@@ -21,6 +21,7 @@ Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOption
     return st.error();
   auto p = std::make_unique<PayloadProgram>();
   p->counter_.emplace(std::move(counter.value()));
+  p->xdpCounters_ = o.xdpCounters;
 
   auto payload = bpf::Skeleton<payload_bpf>::open();
   if (!payload.ok()) return payload.error();
@@ -48,7 +49,10 @@ Status PayloadProgram::attach(int ifindex, const std::string& ifname, bpf::XdpMo
                               bool replaceStale) {
   __u32 otherXdp = 0;
   if (int err = bpf_xdp_query_id(ifindex, 0, &otherXdp); err) otherXdp = 0;
-  if (otherXdp == 0) {
+  if (!xdpCounters_) {
+    log::info("--no-xdp-counters: XDP counters not attached on '{}' (`ibsr collect` owns them)",
+              ifname);
+  } else if (otherXdp == 0) {
     if (Status st = counter_->attach(ifindex, ifname, mode); !st.ok()) return st;
   } else {
     log::warn(

@@ -35,7 +35,9 @@ class PayloadProgram {
   // our handle is a leftover of a dead instance (the caller holds the interface lock).
   // An interface takes one XDP program: when another one is already attached (typically
   // `ibsr collect`, which then provides the same counters), the XDP counters are skipped and
-  // only the TC programs are attached, so the modes run together on one interface.
+  // only the TC programs are attached, so the modes run together on one interface. With
+  // --no-xdp-counters the XDP counters are never attached, so that collect always finds the
+  // slot free, whichever starts or restarts first.
   Status attach(int ifindex, const std::string& ifname, bpf::XdpMode mode, bool replaceStale);
   bool xdpAttached() const { return counter_->attached(); }
   void detach();
@@ -51,6 +53,7 @@ class PayloadProgram {
   std::optional<collect::CounterProgram> counter_;  // set by load()
   bpf::Skeleton<payload_bpf> payload_;
   bpf::TcAttachment tc_;
+  bool xdpCounters_ = true;
 };
 
 }  // namespace ibsr::payload

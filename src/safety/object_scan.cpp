@@ -122,6 +122,9 @@ std::vector<CodeLocation> linearScan(const ElfFile& elf, std::size_t index, Viol
         if (sink.mode() == Mode::Strict) sink.add(sec.name, at, rule::kStrictEventHelper, what);
         break;
       case HelperClass::Allowed:
+        if (sink.mode() == Mode::Strict && !strictAllowsHelper(helper->name))
+          sink.add(sec.name, at, rule::kStrictHelperNotAllowed,
+                   what + ": not on StrictCounter's allow-list");
         break;
     }
   }

@@ -168,6 +168,22 @@ std::size_t helperCount() {
   return std::size(kHelperNames);
 }
 
+namespace {
+constexpr std::string_view kStrictHelpers[] = {"map_lookup_elem", "map_update_elem",
+                                               "ktime_get_ns"};
+}  // namespace
+
+std::span<const std::string_view> strictAllowedHelpers() {
+  return kStrictHelpers;
+}
+
+bool strictAllowsHelper(std::string_view name) {
+  for (auto h : kStrictHelpers) {
+    if (h == name) return true;
+  }
+  return false;
+}
+
 bool helperOnlyReadsArguments(std::string_view name) {
   static constexpr std::string_view kReaders[] = {
       "map_lookup_elem",     "map_update_elem",   "map_delete_elem", "map_push_elem",

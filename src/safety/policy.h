@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,12 @@ struct HelperInfo {
 std::optional<HelperInfo> helperById(std::int64_t id);
 std::size_t helperCount();
 std::optional<HelperInfo> helperByName(std::string_view name);  // name without "bpf_"
+
+// StrictCounter's allow-list (seed 002): map lookup and update, ktime. Header-boundary checks are
+// pointer comparisons against data_end, not helpers. In strict mode any other helper is a
+// violation, whatever the deny-list says about it.
+bool strictAllowsHelper(std::string_view name);
+std::span<const std::string_view> strictAllowedHelpers();
 
 // Whether a helper only ever reads the memory its pointer arguments point to, so that handing it
 // a packet pointer cannot modify the packet (map keys and values, checksum input, event data).

@@ -24,6 +24,9 @@ constexpr std::array kRules{
         rule::kStrictEventHelper, true, ScanKind::Both,
         "a kernel-to-userspace event helper (bpf_ringbuf_*, bpf_perf_event_output, "
         "bpf_xdp_output, bpf_skb_output, bpf_user_ringbuf_drain, bpf_trace_printk, bpf_printk)"},
+    RuleInfo{rule::kStrictHelperNotAllowed, true, ScanKind::Both,
+             "a helper outside StrictCounter's allow-list (bpf_map_lookup_elem, "
+             "bpf_map_update_elem, bpf_ktime_get_ns)"},
     RuleInfo{rule::kStrictEventMap, true, ScanKind::Both,
              "an event map type (RINGBUF, PERF_EVENT_ARRAY, USER_RINGBUF)"},
     RuleInfo{rule::kStrictLruRequired, true, ScanKind::Both,

@@ -17,6 +17,7 @@ inline constexpr std::string_view kForbiddenHelper = "forbidden-helper";
 inline constexpr std::string_view kTailCall = "tail-call";
 inline constexpr std::string_view kForbiddenMapType = "forbidden-map-type";
 inline constexpr std::string_view kStrictEventHelper = "strict-event-helper";
+inline constexpr std::string_view kStrictHelperNotAllowed = "strict-helper-not-allowed";
 inline constexpr std::string_view kStrictEventMap = "strict-event-map";
 inline constexpr std::string_view kStrictLruRequired = "strict-lru-required";
 inline constexpr std::string_view kProgramType = "program-type";

@@ -95,8 +95,8 @@ struct HelperRule {
   std::string_view what;
 };
 
-std::optional<HelperRule> helperRule(HelperClass cls, Mode mode) {
-  switch (cls) {
+std::optional<HelperRule> helperRule(const HelperInfo& h, Mode mode) {
+  switch (h.cls) {
     case HelperClass::Forbidden:
       return HelperRule{rule::kForbiddenHelper, "forbidden helper"};
     case HelperClass::TailCall:
@@ -105,6 +105,9 @@ std::optional<HelperRule> helperRule(HelperClass cls, Mode mode) {
       if (mode == Mode::Strict) return HelperRule{rule::kStrictEventHelper, "event helper"};
       return std::nullopt;
     case HelperClass::Allowed:
+      if (mode == Mode::Strict && !strictAllowsHelper(h.name))
+        return HelperRule{rule::kStrictHelperNotAllowed,
+                          "helper not on StrictCounter's allow-list:"};
       return std::nullopt;
   }
   return std::nullopt;
@@ -126,7 +129,7 @@ class SourceScanner {
     if (id == "bpf_printk") helper = "trace_printk";  // libbpf macro over bpf_trace_printk
     if (!helper.empty()) {
       if (auto info = helperByName(helper)) {
-        if (auto r = helperRule(info->cls, mode_)) {
+        if (auto r = helperRule(*info, mode_)) {
           add(line, r->rule, std::string(r->what) + " " + std::string(id));
         }
       }

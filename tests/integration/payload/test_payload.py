@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from collector import IBSR, Collector  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
+from tc_programs import force_clsact, ours_attached, tcx_programs  # noqa: E402
 import schema_check  # noqa: E402
 
 from scapy.all import IP, TCP, Ether, Raw, raw  # noqa: E402
@@ -205,7 +206,7 @@ class MixTest(PayloadTestBase):
         log = self.server_entries(15)
         time.sleep(0.5)  # the last response's records reach the ring buffer
         self.assertEqual(c.stop(), 0, c.stderr())
-        self.assertEqual(self.tc_filters().strip(), "")
+        self.assertEqual(ours_attached(self.pair), [])
         self.assertFalse(self.pair.xdp_attached())
 
         lines = c.lines()
@@ -256,6 +257,9 @@ class MixTest(PayloadTestBase):
 
 class LifecycleTest(PayloadTestBase):
     def test_second_instance_fails_and_a_killed_one_is_replaced(self):
+        # The clsact path (kernels without TCX): its filters survive SIGKILL, so a restart must
+        # replace them. On TCX, test_crash_cleanup.py shows that nothing survives.
+        force_clsact(self)
         first = self.collector().start()
         second = PayloadCollector(self.pair, self.out + "2")
         self.addCleanup(second.kill)
@@ -302,15 +306,88 @@ class CoexistenceTest(PayloadTestBase):
         for k in ("requests", "responses", "request_bytes", "response_bytes", "jsonrpc_calls"):
             self.assertEqual(g[k], e[k], k)
         self.assertEqual(g["methods"], e["methods"])
-        self.assertNotIn("b520", self.tc_filters())
-        self.assertIn("b510", self.tc_filters())  # record-incident's filters are untouched
+        # record-incident's TCX programs are untouched
+        self.assertEqual(tcx_programs(self.pair), {"tcx_ingress": ["ibsr_incident_ingress"],
+                                                   "tcx_egress": ["ibsr_incident_egress"]})
         self.assertTrue(self.pair.xdp_attached())  # and so is collect's XDP program
         self.assertEqual(rec.stop(), 0)
         self.assertEqual(col.stop(), 0)
+        self.assertEqual(ours_attached(self.pair), [])
         self.assertEqual(self.tc_filters().strip(), "")
         snap = col.snapshots()[-1]
         self.assertEqual(len(snap["buckets"]), 1)
         self.assertGreater(snap["buckets"][0]["packets"], 15)
+
+
+def shipped_unit_args(unit, iface, out_dir):
+    """The ibsr arguments of a shipped unit's ExecStart, its Environment= values substituted (the
+    interface, the test port and the output directory replaced), and the [Unit] After= list."""
+    path = os.path.join(os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "../../..")),
+                        "packaging", unit)
+    with open(path) as f:
+        text = f.read().replace("\\\n", " ")
+    env, cmd, after = {}, None, []
+    for line in text.splitlines():
+        if line.startswith("Environment="):
+            k, v = line[len("Environment="):].split("=", 1)
+            env[k] = v.strip('"')
+        elif line.startswith("ExecStart="):
+            cmd = line[len("ExecStart="):]
+        elif line.startswith("After="):
+            after += line[len("After="):].split()
+    env.update(IBSR_IFACE=iface, IBSR_PORTS="-p %d" % PORT)
+    for k, v in env.items():
+        cmd = cmd.replace("${%s}" % k, v).replace("$%s" % k, v)
+    args = cmd.split()[1:]  # without /usr/local/bin/ibsr
+    args[args.index("--out-dir") + 1] = out_dir
+    return args, after
+
+
+class BootOrderTest(PayloadTestBase):
+    def test_shipped_units_both_run_whichever_starts_or_restarts_first(self):
+        # The race of issue 12 item 4: collect-payload started first took the XDP slot and
+        # ibsr collect then failed on every restart. The shipped payload unit orders itself after
+        # ibsr-collect and never takes the slot, so even when it does start first both run.
+        pargs, after = shipped_unit_args("ibsr-collect-payload.service", self.pair.srv_if,
+                                         self.out)
+        self.assertIn("ibsr-collect.service", after)
+        self.assertIn("--no-xdp-counters", pargs)
+        cargs, _ = shipped_unit_args("ibsr-collect.service", self.pair.srv_if,
+                                     os.path.join(self.tmp, "collect"))
+        self.assertEqual(cargs[0], "collect")
+        c = PayloadCollector(self.pair, self.out)
+        c.args = [IBSR] + pargs
+        self.addCleanup(c.kill)
+        c.start()
+        self.assertIn("attached no XDP and TC ingress/egress", c.stderr())
+        self.assertFalse(self.pair.xdp_attached())
+
+        def start_collect():
+            col = Collector(self.pair, os.path.join(self.tmp, "collect"), [])
+            col.args = [IBSR] + cargs + ["--snapshot-interval-sec", "3600"]
+            self.addCleanup(col.kill)
+            return col.start()
+        col = start_collect()
+        self.assertTrue(self.pair.xdp_attached())
+        # ibsr-collect crashes and systemd restarts it while collect-payload keeps running.
+        col.kill()
+        self.assertFalse(self.pair.xdp_attached())
+        col = start_collect()
+        self.assertTrue(self.pair.xdp_attached())
+        self.start_server()
+        self.assertEqual(self.run_client("mix"), {"requests": 15, "responses": 15})
+        log = self.server_entries(15)
+        time.sleep(0.5)
+        self.assertEqual(c.stop(), 0, c.stderr())
+        self.assertEqual(col.stop(), 0, col.stderr())
+        g = merge(c.lines())[(self.pair.cli_ip, PORT)]
+        self.assertEqual(g["requests"], expected_from_server(log)["requests"])
+        self.assertEqual(g["requests"], 15)
+        # No counter snapshots from collect-payload: the counters are collect's.
+        self.assertEqual(glob.glob(os.path.join(self.out, "counters", "snapshot_*")), [])
+        snap = col.snapshots()[-1]
+        self.assertEqual([b["key_value"] for b in snap["buckets"]], [ip_int(self.pair.cli_ip)])
+        self.assertEqual(snap["buckets"][0]["syn"], 1)  # the client's one connection
 
 
 class FlowCapTest(PayloadTestBase):
@@ -479,7 +556,7 @@ class RingBufferPressureTest(PayloadTestBase):
         st = c.status()[-1]
         self.assertGreater(st["ringbuf_drops"], 0)
         self.assertEqual(sum(l["ringbuf_drops"] for l in lines), st["ringbuf_drops"])
-        self.assertEqual(self.tc_filters().strip(), "")
+        self.assertEqual(ours_attached(self.pair), [])
 
 
 class OutputDirectoryTest(PayloadTestBase):
