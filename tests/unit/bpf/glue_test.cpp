@@ -448,15 +448,22 @@ TEST_F(XdpAttachTest, UnknownInterfaceIndexIsAnErrorNamingTheInterface) {
 
 // --- TC attachment -------------------------------------------------------------------------
 
+// The classic clsact path (kernels without TCX, or IBSR_TC_ATTACH=clsact); the TCX path is
+// tests/unit/bpf/tc_attach_test.cpp.
 class TcAttachTest : public NetnsTest {
  protected:
   void SetUp() override {
+    ::setenv(kTcBackendEnv, "clsact", 1);
     NetnsTest::SetUp();
     auto p = incident::IncidentProgram::load(1 << 16);
     ASSERT_TRUE(p.ok()) << p.error().message;
     prog_.emplace(std::move(p.value()));
     veth_ = addVeth();
     ASSERT_GT(veth_, 0);
+  }
+  void TearDown() override {
+    ::unsetenv(kTcBackendEnv);
+    NetnsTest::TearDown();
   }
   std::vector<TcProgramSpec> ours() const {
     return {{prog_->ingressFd(), TcDirection::Ingress, kTcHandleIncident, kTcPriorityIncident},
