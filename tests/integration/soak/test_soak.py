@@ -10,7 +10,7 @@ At the end, with the shipped defaults (export-aware retention, disk budgets, no 
   - no object key was written from two local files (the exporter never refused, and every key
     always named the same local file);
   - the disk use of each writer never exceeded its budget;
-  - a SIGKILLed collector left no XDP program attached;
+  - a SIGKILLed process left none of its XDP or TC programs attached (TCX links, Linux >= 6.6);
   - no pcap and no byte of the HTTP traffic is in S3.
 """
 import collections
@@ -32,6 +32,7 @@ from collector import IBSR  # noqa: E402
 from ibsr_process import IbsrProcess  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 from s3_server import S3Server  # noqa: E402
+from tc_programs import tcx_programs  # noqa: E402
 
 BUILD_DIR = os.path.dirname(os.path.dirname(os.path.dirname(IBSR)))
 EXPORT = os.path.join(BUILD_DIR, "src/export/ibsr-export")
@@ -140,6 +141,7 @@ class SoakTest(unittest.TestCase):
 
     def start_payload(self):
         return self.mode(["collect-payload", "-i", self.pair.srv_if, "-p", PORT,
+                          "--no-xdp-counters",  # as shipped: ibsr collect owns the XDP slot
                           "--out-dir", self.payload.dir, "--snapshot-interval-sec", 1,
                           "--max-files", 2, "--max-age", 1, "--max-disk-bytes", PAYLOAD_BUDGET,
                           "--export-state", self.state,
@@ -153,6 +155,10 @@ class SoakTest(unittest.TestCase):
     def kill9(self, m):
         m.proc.kill()
         m.proc.wait(10)
+
+    def tc_attached(self, prefix):
+        return [n for names in tcx_programs(self.pair).values() for n in names
+                if n.startswith(prefix)]
 
     def xdp_attached(self):
         out = self.pair.ns(self.pair.srv, "ip", "-d", "link", "show", self.pair.srv_if,
@@ -264,11 +270,19 @@ class SoakTest(unittest.TestCase):
         wait_for(lambda: not self.xdp_attached(), timeout=10, what="XDP gone after SIGKILL")
         collect = self.start_collect()
         at(14)
+        self.assertTrue(self.tc_attached("ibsr_payload"))
         self.kill9(payload)
         kills["payload"] += 1
+        # TCX links die with their process (Linux >= 6.6, as here): nothing of ours stays.
+        wait_for(lambda: not self.tc_attached("ibsr_payload"), timeout=10,
+                 what="collect-payload's TC programs gone after SIGKILL")
         payload = self.start_payload()
         at(20)
+        self.assertTrue(self.tc_attached("ibsr_incident"))
         self.kill9(incident)
+        wait_for(lambda: not self.tc_attached("ibsr_incident"), timeout=10,
+                 what="record-incident's TC programs gone after SIGKILL")
+        self.assertTrue(self.tc_attached("ibsr_payload"))  # the other mode is untouched
         incident = self.start_incident()
         at(26)
         self.server.crash_proxy()
