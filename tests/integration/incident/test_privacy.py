@@ -113,16 +113,24 @@ class ShippedUnit(IncidentTestBase):
         wait_for(lambda: len(r.records()) >= 18, timeout=10, what="the traffic")
         time.sleep(0.5)
         self.assertEqual(r.stop(), 0, r.stderr())
+        [pcap] = r.pcaps()
+        originals6 = [p.srv_ip6, p.cli_ip6]
+        originals4 = [p.srv_ip, p.cli_ip]
+        # No original address anywhere: not in a header, not in any byte of the file.
+        seen = self.header_addresses(pcap)
+        self.assertFalse(seen & set(originals6 + originals4), seen)
+        with open(pcap, "rb") as f:
+            data = f.read()
+        for a in originals6:
+            self.assertNotIn(socket.inet_pton(socket.AF_INET6, a), data, a)
+        for a in originals4:
+            self.assertNotIn(socket.inet_aton(a), data, a)
         # The salt file was created private, and holds the salt the pseudonyms use.
         st = os.stat(self.salt_file)
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
         with open(self.salt_file) as f:
             salt = f.read().strip()
         self.assertRegex(salt, r"^[0-9a-f]{16}$")
-        [pcap] = r.pcaps()
-        originals6 = [p.srv_ip6, p.cli_ip6]
-        originals4 = [p.srv_ip, p.cli_ip]
-        seen = self.header_addresses(pcap)
         want6 = {scrub_ip6(salt, a) for a in originals6}
         want4 = {scrub_ip(salt, a) for a in originals4}
         # Every header address is a pseudonym: all four of ours appear, and the only others
@@ -130,12 +138,6 @@ class ShippedUnit(IncidentTestBase):
         mld = {scrub_ip6(salt, "::"), scrub_ip6(salt, "ff02::16")}
         self.assertLessEqual(want6 | want4, seen)
         self.assertLessEqual(seen, want6 | want4 | mld)
-        with open(pcap, "rb") as f:
-            data = f.read()
-        for a in originals6:
-            self.assertNotIn(socket.inet_pton(socket.AF_INET6, a), data, a)
-        for a in originals4:
-            self.assertNotIn(socket.inet_aton(a), data, a)
         tcp = run("tshark", "-r", pcap, "-Y", "tcp.payload", "-T", "fields", "-e", "tcp.payload",
                   capture=True).stdout.split()
         self.assertEqual(sorted(tcp), sorted([b"hello".hex(), b"HELLO".hex()]))
