@@ -95,8 +95,8 @@ BudgetResult enforceDiskBudget(const DiskBudget& b, const std::string& activeFil
   r.usageBytes = diskUsage(b);
   // Room for the active file to grow to its cap (a new file when there is none).
   std::uint64_t active = fileSize(activeFile);
-  std::uint64_t headroom =
-      (b.maxPcapBytes > active ? b.maxPcapBytes - active : 0) + kStatusSlackBytes;
+  std::uint64_t headroom = (b.maxPcapBytes > active ? b.maxPcapBytes - active : 0) +
+                           kStatusSlackBytes + (b.archiveDir ? archiveRoom(b.maxPcapBytes) : 0);
   auto over = [&] { return r.usageBytes + headroom > b.maxBytes; };
   if (!over()) return r;
 
@@ -121,7 +121,7 @@ BudgetResult enforceDiskBudget(const DiskBudget& b, const std::string& activeFil
   }
   if (over())
     log::warn(
-        "disk budget: {} bytes in use plus {} for the file being written exceed "
+        "disk budget: {} bytes in use plus {} kept free for the files being written exceed "
         "--max-disk-bytes {} and nothing closed is left to delete",
         r.usageBytes, headroom, b.maxBytes);
   return r;

@@ -1,7 +1,8 @@
 // Total disk budget of record-incident (--max-disk-bytes): everything under --out-dir and
 // --archive-dir counts (run directories, status files, the pcap being written, archives).
-// Enforcement makes room for the file being written to reach --max-pcap-bytes, so disk use stays
-// within the budget until the next enforcement: closed artefacts are deleted, archives first,
+// Enforcement makes room for the file being written to reach --max-pcap-bytes (and, with an
+// archive, for one archive being written), so disk use stays within the budget until the next
+// enforcement: closed artefacts are deleted, archives first,
 // then closed pcaps, each group oldest first (mtime, then name). The pcap being written and the
 // status files are never deleted.
 #pragma once
@@ -14,6 +15,13 @@ namespace ibsr::incident {
 
 // Room kept for the heartbeat lines written between two enforcements (about 350 bytes each).
 inline constexpr std::uint64_t kStatusSlackBytes = 4096;
+
+// Room kept, with --archive-dir, for the archiver's temporary .gz while the original still
+// exists: one pcap of the cap's size, plus deflate's worst-case growth of incompressible data
+// (about 0.03 %, rounded up generously) and the gzip header.
+constexpr std::uint64_t archiveRoom(std::uint64_t maxPcapBytes) {
+  return maxPcapBytes + maxPcapBytes / 256 + 1024;
+}
 
 struct DiskBudget {
   std::string outDir;

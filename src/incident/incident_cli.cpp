@@ -97,10 +97,12 @@ int runRecordIncidentCli(int argc, char** argv) {
     }
     o.salt = *s;
   }
-  // The file being written is never deleted, so the budget must hold it and a closed one.
-  if (o.maxDiskBytes < 2 * o.maxPcapBytes)
-    return usageError(fmt::format("--max-disk-bytes: {} is less than twice --max-pcap-bytes ({})",
-                                  o.maxDiskBytes, o.maxPcapBytes));
+  // The file being written is never deleted, so the budget must hold it and a closed one, and
+  // with an archive also the archive being written.
+  if (std::uint64_t times = o.archiveDir ? 3 : 2; o.maxDiskBytes < times * o.maxPcapBytes)
+    return usageError(fmt::format(
+        "--max-disk-bytes: {} is less than {} times --max-pcap-bytes ({}){}", o.maxDiskBytes, times,
+        o.maxPcapBytes, o.archiveDir ? " with --archive-dir" : ""));
   if (!subnet.empty() || app.count("--scrub-internal-subnet")) {
     auto s = parseSubnet(subnet);
     if (!s.ok()) return usageError("--scrub-internal-subnet: " + s.error().message);

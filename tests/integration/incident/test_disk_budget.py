@@ -107,13 +107,16 @@ class DiskBudget(IncidentTestBase):
         self.assertEqual(last["rotations"] + 1, len(kept) + len(deleted))
 
     def test_budget_below_twice_the_pcap_cap_is_refused(self):
-        p = subprocess.run([IBSR, "record-incident", "--max-pcap-bytes", "4096",
-                            "--max-disk-bytes", "8191"], capture_output=True, text=True,
-                           timeout=30)
-        self.assertEqual(p.returncode, 2)
-        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
-        self.assertIn("--max-disk-bytes: 8191 is less than twice --max-pcap-bytes (4096)",
-                      p.stderr)
+        for extra, want in ((["--max-disk-bytes", "8191"],
+                             "8191 is less than 2 times --max-pcap-bytes (4096)"),
+                            (["--archive-dir", self.tmp, "--max-disk-bytes", "12287"],
+                             "12287 is less than 3 times --max-pcap-bytes (4096) with "
+                             "--archive-dir")):
+            p = subprocess.run([IBSR, "record-incident", "--max-pcap-bytes", "4096"] + extra,
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+            self.assertIn("--max-disk-bytes: " + want, p.stderr)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ struct Layout {
 };
 
 constexpr std::uint64_t kAll = 1000 + 2000 + 3000 + 4000 + 5000 + 100;
+// With an archive dir, room for one archive being written: 8000 + 8000 / 256 + 1024.
+constexpr std::uint64_t kArchiveRoom = 9055;
 
 TEST(DiskUsage, SumsEveryFileInBothTreesOnce) {
   Layout l;
@@ -55,7 +57,8 @@ TEST(DiskUsage, SumsEveryFileInBothTreesOnce) {
 TEST(DiskBudget, WithinBudgetDeletesNothing) {
   Layout l;
   // Usage + room for the active file to reach its cap (8000 - 5000) + the status slack.
-  auto r = enforceDiskBudget(l.budget(kAll + 3000 + kStatusSlackBytes, 8000), l.active());
+  auto r =
+      enforceDiskBudget(l.budget(kAll + 3000 + kStatusSlackBytes + kArchiveRoom, 8000), l.active());
   EXPECT_EQ(r.deletedFiles, 0u);
   EXPECT_EQ(r.deletedBytes, 0u);
   EXPECT_EQ(r.usageBytes, kAll);
@@ -64,7 +67,8 @@ TEST(DiskBudget, WithinBudgetDeletesNothing) {
 TEST(DiskBudget, DeletesArchivesOldestFirstThenClosedPcaps) {
   Layout l;
   // One byte over: the oldest archive (a-2) is enough.
-  auto r = enforceDiskBudget(l.budget(kAll + 3000 + kStatusSlackBytes - 1, 8000), l.active());
+  auto r = enforceDiskBudget(l.budget(kAll + 3000 + kStatusSlackBytes + kArchiveRoom - 1, 8000),
+                             l.active());
   EXPECT_EQ(r.deletedFiles, 1u);
   EXPECT_EQ(r.deletedBytes, 2000u);
   EXPECT_EQ(r.usageBytes, kAll - 2000);
@@ -72,12 +76,23 @@ TEST(DiskBudget, DeletesArchivesOldestFirstThenClosedPcaps) {
   EXPECT_TRUE(fs::exists(l.arch / "a-1/packets.pcap.gz"));
 
   // 6000 more over: a-1 (1000), then the older closed pcap p-1 (3000), then p-2 (4000).
-  r = enforceDiskBudget(l.budget(kAll - 2000 + 3000 + kStatusSlackBytes - 6000, 8000), l.active());
+  r = enforceDiskBudget(
+      l.budget(kAll - 2000 + 3000 + kStatusSlackBytes + kArchiveRoom - 6000, 8000), l.active());
   EXPECT_EQ(r.deletedFiles, 3u);
   EXPECT_EQ(r.deletedBytes, 8000u);
   EXPECT_EQ(r.usageBytes, 5100u);
   EXPECT_FALSE(fs::exists(l.out / "p-1"));
   EXPECT_FALSE(fs::exists(l.out / "p-2"));
+}
+
+TEST(DiskBudget, WithoutAnArchiveDirOnlyPcapsCountAndNoArchiveRoomIsKept) {
+  Layout l;
+  DiskBudget b{l.out.path(), std::nullopt, 12100 + 3000 + kStatusSlackBytes - 1, 8000};
+  auto r = enforceDiskBudget(b, l.active());
+  EXPECT_EQ(r.deletedFiles, 1u);  // p-1, the oldest closed pcap; the archives are not ours
+  EXPECT_EQ(r.deletedBytes, 3000u);
+  EXPECT_EQ(r.usageBytes, 9100u);
+  EXPECT_TRUE(fs::exists(l.arch / "a-2/packets.pcap.gz"));
 }
 
 TEST(DiskBudget, NeverDeletesTheActiveFileOrStatusFiles) {
@@ -95,10 +110,11 @@ TEST(DiskBudget, BetweenFilesMakesRoomForAWholeNewFile) {
   Layout l;
   // No active file: the old "live" pcap is closed now (the oldest) and the next file needs
   // the full cap of room.
-  auto r = enforceDiskBudget(l.budget(kAll + 8000 + kStatusSlackBytes - 1000, 8000), "");
+  auto r =
+      enforceDiskBudget(l.budget(kAll + 8000 + kStatusSlackBytes + kArchiveRoom - 1000, 8000), "");
   EXPECT_EQ(r.deletedFiles, 1u);  // a-2 (2000 bytes) is enough
   EXPECT_EQ(r.deletedBytes, 2000u);
-  r = enforceDiskBudget(l.budget(8000 + kStatusSlackBytes + 100, 8000), "");
+  r = enforceDiskBudget(l.budget(8000 + kStatusSlackBytes + kArchiveRoom + 100, 8000), "");
   // Everything closed goes: a-1, then the pcaps oldest first (live-1 at 900 before p-1).
   EXPECT_EQ(r.deletedFiles, 4u);
   EXPECT_EQ(r.deletedBytes, 1000u + 5000 + 3000 + 4000);
