@@ -1,10 +1,14 @@
 #include "incident/incident_cli.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "core/command_line.h"
+#include "core/log.h"
 #include "incident/options.h"
 #include "incident/recorder.h"
+#include "incident/salt_file.h"
 
 namespace ibsr::incident {
 namespace {
@@ -17,7 +21,7 @@ int usageError(const std::string& message) {
 
 int runRecordIncidentCli(int argc, char** argv) {
   IncidentOptions o;
-  std::string salt, subnet;
+  std::string salt, saltFile, subnet;
   std::int64_t sampleRate = static_cast<std::int64_t>(o.sampleRate);
   CLI::App app{
       "Record-incident mode: sample 1-in-N packets seen by TC ingress and egress on an "
@@ -39,13 +43,21 @@ int runRecordIncidentCli(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1}, kMaxDurationSec));
   app.add_option("--trigger-socket", o.triggerSocket,
                  "Enable the runtime control socket at PATH (mode 0660)");
-  app.add_option("--scrub-ip-salt", salt,
-                 "Hash IPv4 addresses with this salt (16 hex chars) before writing");
+  auto* saltOpt = app.add_option("--scrub-ip-salt", salt,
+                                 "Hash IPv4/IPv6 addresses with this salt (16 hex chars)");
+  app.add_option("--scrub-ip-salt-file", saltFile,
+                 "Hash addresses with the salt in this file (mode 0600; created if missing)")
+      ->excludes(saltOpt);
   app.add_option("--scrub-internal-subnet", subnet,
                  "Drop packets whose source and destination are both in this IPv4 CIDR");
   app.add_option("--max-pcap-bytes", o.maxPcapBytes,
                  "Start a new pcap (new directory) before one would exceed this size")
+      ->capture_default_str()
       ->check(CLI::Range(kMinPcapBytes, std::uint64_t{1} << 50));
+  app.add_option("--max-disk-bytes", o.maxDiskBytes,
+                 "Total size of --out-dir and --archive-dir; oldest closed files go first")
+      ->capture_default_str()
+      ->check(CLI::Range(2 * kMinPcapBytes, std::uint64_t{1} << 52));
   app.add_option("--archive-dir", o.archiveDir,
                  "Gzip finished pcaps older than --archive-after-sec into this directory");
   app.add_option("--archive-after-sec", o.archiveAfterSec,
@@ -76,6 +88,21 @@ int runRecordIncidentCli(int argc, char** argv) {
     if (!s.ok()) return usageError("--scrub-ip-salt: " + s.error().message);
     o.salt = *s;
   }
+  if (app.count("--scrub-ip-salt-file")) {
+    if (saltFile.empty()) return usageError("--scrub-ip-salt-file: path must not be empty");
+    auto s = loadOrCreateSalt(saltFile);
+    if (!s.ok()) {
+      log::error("--scrub-ip-salt-file: {}", s.error().message);
+      return 1;
+    }
+    o.salt = *s;
+  }
+  // The file being written is never deleted, so the budget must hold it and a closed one, and
+  // with an archive also the archive being written.
+  if (std::uint64_t times = o.archiveDir ? 3 : 2; o.maxDiskBytes < times * o.maxPcapBytes)
+    return usageError(fmt::format(
+        "--max-disk-bytes: {} is less than {} times --max-pcap-bytes ({}){}", o.maxDiskBytes, times,
+        o.maxPcapBytes, o.archiveDir ? " with --archive-dir" : ""));
   if (!subnet.empty() || app.count("--scrub-internal-subnet")) {
     auto s = parseSubnet(subnet);
     if (!s.ok()) return usageError("--scrub-internal-subnet: " + s.error().message);

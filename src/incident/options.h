@@ -16,6 +16,10 @@ inline constexpr std::uint64_t kMaxSampleRate = 1'000'000'000;
 inline constexpr std::uint64_t kMaxDurationSec = std::uint64_t{100} * 365 * 86400;
 // Smallest --max-pcap-bytes: the pcap header plus one full-snaplen record must fit.
 inline constexpr std::uint64_t kMinPcapBytes = 1024;
+// Defaults of the disk limits (docs/record-incident.md, "Disk budget"): a pcap rotates at 64 MiB
+// so it can be archived, exported and pruned; everything together stays within 1 GiB.
+inline constexpr std::uint64_t kDefaultMaxPcapBytes = std::uint64_t{64} << 20;
+inline constexpr std::uint64_t kDefaultMaxDiskBytes = std::uint64_t{1} << 30;
 
 // The internal subnet of --scrub-internal-subnet.
 using Subnet = IpPrefix;
@@ -27,9 +31,10 @@ struct IncidentOptions {
   std::uint64_t sampleRate = 1000;
   std::optional<std::uint64_t> durationSec;
   std::optional<std::string> triggerSocket;
-  std::optional<std::uint64_t> salt;     // --scrub-ip-salt, parsed
+  std::optional<std::uint64_t> salt;     // --scrub-ip-salt or --scrub-ip-salt-file, parsed
   std::optional<Subnet> internalSubnet;  // --scrub-internal-subnet, parsed
-  std::optional<std::uint64_t> maxPcapBytes;
+  std::uint64_t maxPcapBytes = kDefaultMaxPcapBytes;
+  std::uint64_t maxDiskBytes = kDefaultMaxDiskBytes;
   std::optional<std::string> archiveDir;
   std::uint64_t archiveAfterSec = 3600;
   std::uint64_t statusIntervalSec = 60;

@@ -16,6 +16,7 @@ Status PcapSink::start(const std::string& tag, std::uint64_t ts) {
   Status closed = writer_.close();
   harvest();
   if (!closed.ok()) log::error("{}", closed.error().message);
+  if (beforeNewFile_) beforeNewFile_();
   tag_ = tag;
   auto dir = createRunDir(outDir_, archiveDir_, tag, ts);
   if (!dir.ok()) return dir.error();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +39,9 @@ class PcapSink {
   void flush();
   Status close();
 
+  // Called between closing a file and opening the next one (the disk budget makes room there).
+  void setBeforeNewFile(std::function<void()> f) { beforeNewFile_ = std::move(f); }
+
   const std::string& runDir() const { return runDir_; }  // first directory of the run
   const std::string& currentDir() const { return currentDir_; }
   std::string currentFile() const { return writer_.isOpen() ? writer_.path() : std::string(); }
@@ -58,6 +62,7 @@ class PcapSink {
   PcapWriter writer_;
   bool loggedWriteError_ = false;
   std::chrono::steady_clock::time_point nextRetry_{};
+  std::function<void()> beforeNewFile_;
 };
 
 }  // namespace ibsr::incident

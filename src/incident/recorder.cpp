@@ -24,6 +24,7 @@
 #include "core/unique_fd.h"
 #include "incident/archiver.h"
 #include "incident/controller.h"
+#include "incident/disk_budget.h"
 #include "incident/event_decoder.h"
 #include "incident/incident_program.h"
 #include "incident/pcap_sink.h"
@@ -68,8 +69,12 @@ class Recorder {
  public:
   explicit Recorder(IncidentOptions o)
       : o_(std::move(o)),
+        budget_{o_.outDir, o_.archiveDir, o_.maxDiskBytes, o_.maxPcapBytes},
         sink_(o_.outDir, o_.archiveDir, o_.maxPcapBytes, wall_, stats_),
-        scrubber_(o_.salt, o_.internalSubnet) {}
+        scrubber_(o_.salt, o_.internalSubnet) {
+    // Before every new file, so the closed one and the new one fit together.
+    sink_.setBeforeNewFile([this] { enforceBudget(); });
+  }
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
@@ -95,6 +100,7 @@ class Recorder {
   std::optional<int> waitForEvents();
   void handleEvents();
   void sweepArchiveIfDue(Clock::time_point now);
+  void enforceBudget();
   void writeStatusIfDue(Clock::time_point now);
   void drain();
   void writeStatus();
@@ -108,6 +114,7 @@ class Recorder {
   std::optional<IncidentProgram> program_;
   WallClock wall_;
   IncidentStats stats_;
+  const DiskBudget budget_;
   PcapSink sink_;
   std::string statusPath_;
   Scrubber scrubber_;
@@ -271,12 +278,21 @@ void Recorder::sweepArchiveIfDue(Clock::time_point now) {
                         sink_.currentFile());
   stats_.archived += r.archived;
   stats_.archiveErrors += r.errors;
+  enforceBudget();
   nextSweep_ = now + std::chrono::seconds(o_.archiveSweepSec);
+}
+
+void Recorder::enforceBudget() {
+  auto r = enforceDiskBudget(budget_, sink_.currentFile());
+  stats_.budgetDeletedFiles += r.deletedFiles;
+  stats_.budgetDeletedBytes += r.deletedBytes;
+  stats_.diskBytes = r.usageBytes;
 }
 
 void Recorder::writeStatusIfDue(Clock::time_point now) {
   if (now < nextStatus_) return;
   decoder_->refreshClockOffset();
+  enforceBudget();
   writeStatus();
   const auto statusEvery = std::chrono::seconds(o_.statusIntervalSec);
   nextStatus_ += statusEvery;
@@ -302,6 +318,7 @@ void Recorder::shutdown(int stopSignal) {
   tc_->detach();
   drain();
   if (Status st = sink_.close(); !st.ok()) log::error("{}", st.error().message);
+  stats_.diskBytes = diskUsage(budget_);
   writeStatus();
   if (server_) server_->close();
   log::notice(

@@ -1,5 +1,7 @@
 #include "incident/scrub.h"
 
+#include <cstring>
+
 namespace ibsr::incident {
 namespace {
 
@@ -36,7 +38,24 @@ std::uint32_t hashIpv4(std::uint64_t salt, std::uint32_t addr) {
   return static_cast<std::uint32_t>(fnv1a64(buf, sizeof(buf)));
 }
 
-std::optional<std::size_t> ipv4HeaderOffset(const std::uint8_t* frame, std::size_t capLen) {
+void hashIpv6(std::uint64_t salt, std::uint8_t* addr16) {
+  std::uint8_t buf[24];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<std::uint8_t>(salt >> (56 - 8 * i));
+  std::memcpy(buf + 8, addr16, 16);
+  std::uint64_t h = fnv1a64(buf, sizeof(buf));
+  for (int i = 0; i < 8; ++i) {
+    addr16[i] = static_cast<std::uint8_t>(h >> (56 - 8 * i));
+    addr16[8 + i] = addr16[i];
+  }
+}
+
+namespace {
+
+// Offset of the L3 header of `ethertype` with at least `minLen` bytes captured and IP version
+// `version`, after up to two 802.1Q/802.1ad tags.
+std::optional<std::size_t> l3HeaderOffset(const std::uint8_t* frame, std::size_t capLen,
+                                          std::uint16_t ethertype, std::size_t minLen,
+                                          int version) {
   std::size_t off = 12;
   if (capLen < off + 2) return std::nullopt;
   std::uint16_t proto = readBe16(frame + off);
@@ -46,13 +65,30 @@ std::optional<std::size_t> ipv4HeaderOffset(const std::uint8_t* frame, std::size
     proto = readBe16(frame + off);
   }
   off += 2;
-  if (proto != 0x0800) return std::nullopt;
-  if (capLen < off + 20 || (frame[off] >> 4) != 4) return std::nullopt;
+  if (proto != ethertype) return std::nullopt;
+  if (capLen < off + minLen || (frame[off] >> 4) != version) return std::nullopt;
   return off;
+}
+
+}  // namespace
+
+std::optional<std::size_t> ipv4HeaderOffset(const std::uint8_t* frame, std::size_t capLen) {
+  return l3HeaderOffset(frame, capLen, 0x0800, 20, 4);
+}
+
+std::optional<std::size_t> ipv6HeaderOffset(const std::uint8_t* frame, std::size_t capLen) {
+  return l3HeaderOffset(frame, capLen, 0x86dd, 40, 6);
 }
 
 ScrubVerdict Scrubber::apply(std::uint8_t* frame, std::size_t capLen) const {
   if (!active()) return ScrubVerdict::Keep;
+  if (auto ip6 = ipv6HeaderOffset(frame, capLen)) {
+    if (salt_) {
+      hashIpv6(*salt_, frame + *ip6 + 8);
+      hashIpv6(*salt_, frame + *ip6 + 24);
+    }
+    return ScrubVerdict::Keep;
+  }
   auto ip = ipv4HeaderOffset(frame, capLen);
   if (!ip) return ScrubVerdict::Keep;
   std::uint8_t* src = frame + *ip + 12;

@@ -2,8 +2,9 @@
 //
 // Order matters: the internal-subnet check runs on the real addresses BEFORE hashing (hashed
 // addresses would fall outside the subnet and internal traffic would never be dropped).
-// Only IPv4 (Ethernet, up to two VLAN tags) is touched; IPv6 and other frames pass unchanged.
-// Checksums are not recomputed, so tcpdump reports "bad cksum" on scrubbed frames.
+// IPv4 and IPv6 headers (Ethernet, up to two VLAN tags) are touched; other frames (ARP) pass
+// unchanged. The internal-subnet drop is IPv4 only. Checksums are not recomputed, so tcpdump
+// reports "bad cksum" on scrubbed frames (the IPv4 header's and TCP/UDP's alike).
 #pragma once
 
 #include <cstddef>
@@ -25,6 +26,11 @@ std::uint64_t fnv1a64(const std::uint8_t* data, std::size_t len,
 // order. The caller writes the result back in network order.
 std::uint32_t hashIpv4(std::uint64_t salt, std::uint32_t addr);
 
+// The scrubbed form of an IPv6 address, written over the 16 bytes in place: h = FNV-1a-64 over
+// the salt's 8 bytes (big-endian) followed by the 16 address bytes in network order; the new
+// address is h big-endian in bytes 0..7 and again in bytes 8..15.
+void hashIpv6(std::uint64_t salt, std::uint8_t* addr16);
+
 enum class ScrubVerdict { Keep, Drop };
 
 class Scrubber {
@@ -34,8 +40,8 @@ class Scrubber {
 
   bool active() const { return salt_ || internal_; }
 
-  // Drop: both endpoints lie in the internal subnet. Otherwise the frame's IPv4 source and
-  // destination are hashed in place when a salt is set. `frame` holds `capLen` bytes.
+  // Drop: both endpoints lie in the internal subnet (IPv4). Otherwise the frame's IPv4 or IPv6
+  // source and destination are hashed in place when a salt is set. `frame` holds `capLen` bytes.
   ScrubVerdict apply(std::uint8_t* frame, std::size_t capLen) const;
 
  private:
@@ -46,5 +52,8 @@ class Scrubber {
 // Offset of the IPv4 header in an Ethernet frame (after up to two 802.1Q/802.1ad tags), or
 // nullopt if the frame is not IPv4 or too short to hold both addresses.
 std::optional<std::size_t> ipv4HeaderOffset(const std::uint8_t* frame, std::size_t capLen);
+
+// The same for the fixed 40-byte IPv6 header (ethertype 0x86dd, version 6).
+std::optional<std::size_t> ipv6HeaderOffset(const std::uint8_t* frame, std::size_t capLen);
 
 }  // namespace ibsr::incident

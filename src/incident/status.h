@@ -1,6 +1,7 @@
 // Counters of a record-incident run and their status.jsonl line: exactly seed 004's fields, in
 // its order, plus "ringbuf_drops" (samples the kernel could not queue because the ring buffer
-// was full; summed over CPUs, cumulative since start like every other counter).
+// was full; summed over CPUs, cumulative since start like every other counter) and the disk
+// budget's "budget_deleted_files", "budget_deleted_bytes" (cumulative) and "disk_bytes" (a gauge).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,9 @@ struct IncidentStats {
   std::uint64_t archived = 0;             // pcaps gzipped into --archive-dir
   std::uint64_t archiveErrors = 0;        // pcaps the sweep failed to archive
   std::uint64_t ringbufDrops = 0;         // kernel: ring buffer full
+  std::uint64_t budgetDeletedFiles = 0;   // closed artefacts deleted by --max-disk-bytes
+  std::uint64_t budgetDeletedBytes = 0;   // their sizes
+  std::uint64_t diskBytes = 0;            // bytes under --out-dir and --archive-dir, last measured
 };
 
 // One line, '\n'-terminated.

@@ -135,6 +135,41 @@ def scrub_ip(salt_hex, dotted):
     return socket.inet_ntoa(struct.pack("!I", h))
 
 
+def scrub_ip6(salt_hex, text):
+    """The scrubbed IPv6 address as text: h = FNV-1a-64(salt bytes || 16 address bytes), written
+    big-endian twice."""
+    h = fnv1a64(bytes.fromhex(salt_hex) + socket.inet_pton(socket.AF_INET6, text))
+    return socket.inet_ntop(socket.AF_INET6, struct.pack("!QQ", h, h))
+
+
+def disk_usage(*roots):
+    """Sum of st_size of the regular files in each root and its subdirectories (one level), each
+    file once: what --max-disk-bytes counts."""
+    seen, total = set(), 0
+    for root in roots:
+        try:
+            top = list(os.scandir(root))
+        except FileNotFoundError:
+            continue
+        entries = []
+        for e in top:
+            entries.append(e)
+            if e.is_dir(follow_symlinks=False):
+                try:
+                    entries += list(os.scandir(e.path))
+                except FileNotFoundError:
+                    pass  # removed meanwhile
+        for e in entries:
+            try:
+                st = e.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if e.is_file(follow_symlinks=False) and (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
+
+
 def trigger(path, payload, timeout=10, raw=False):
     """Sends one command (a dict, or raw bytes when raw=True), returns the parsed reply."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

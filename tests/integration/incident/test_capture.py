@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from incident_lib import (IBSR, SNAPLEN, IncidentTestBase, expected_record,  # noqa: E402
-                          read_pcap, read_pcap_bytes, run, scrub_ip, wait_for)
+                          read_pcap, read_pcap_bytes, run, scrub_ip, scrub_ip6, wait_for)
 
 from scapy.all import IP, TCP, UDP, Dot1Q, IPv6, Raw  # noqa: E402
 
@@ -124,7 +124,8 @@ class Capture(IncidentTestBase):
 class Status(IncidentTestBase):
     FIELDS = ["timestamp", "cycle", "events_written", "events_decode_errors",
               "events_write_errors", "events_scrubbed", "rotations", "size_driven_rotations",
-              "poll_errors", "archived", "archive_errors", "ringbuf_drops"]
+              "poll_errors", "archived", "archive_errors", "ringbuf_drops",
+              "budget_deleted_files", "budget_deleted_bytes", "disk_bytes"]
 
     def test_heartbeat_has_exactly_the_seed_fields_every_interval(self):
         t0 = int(time.time())
@@ -224,7 +225,13 @@ class Scrub(IncidentTestBase):
                 a[26:34] = b[26:34] = b"\0" * 8
                 self.assertEqual(bytes(a), bytes(b))
             else:
-                self.assertEqual(rec.data, bytes(f))  # IPv6: untouched
+                got = IPv6(rec.data[14:])
+                self.assertEqual(got.src, scrub_ip6(SALT, f[IPv6].src))
+                self.assertEqual(got.dst, scrub_ip6(SALT, f[IPv6].dst))
+                # Never dropped by the (IPv4-only) subnet; only the 32 address bytes change.
+                a, b = bytearray(bytes(f)), bytearray(rec.data)
+                a[22:54] = b[22:54] = b"\0" * 32
+                self.assertEqual(bytes(a), bytes(b))
         self.assertEqual(r.status()[-1]["events_scrubbed"], len(internal) + len(vlan))
         self.assertEqual(r.status()[-1]["events_written"], len(kept))
         # A known vector, computed by hand once: FNV-1a-64 of de ad be ef ca fe ba be 0a 00 00 01.
@@ -309,11 +316,12 @@ class Cli(IncidentTestBase):
         self.assertEqual(p.returncode, 0)
         for flag in ("-i,--iface", "-o,--out-dir", "--tag", "--sample-rate", "--duration-sec",
                      "--trigger-socket", "--scrub-ip-salt", "--scrub-internal-subnet",
-                     "--max-pcap-bytes", "--archive-dir", "--archive-after-sec",
+                     "--max-pcap-bytes", "--max-disk-bytes", "--scrub-ip-salt-file",
+                     "--archive-dir", "--archive-after-sec",
                      "--status-interval-sec", "-v,--verbose"):
             self.assertIn(flag, p.stdout)
         for default in ("--iface TEXT=lo ", "TEXT=/var/lib/ibsr/incidents", "TEXT=ad-hoc",
-                        "INT=1000", "]=3600", "]=60"):
+                        "INT=1000", "]=3600", "]=60", "]=67108864", "]=1073741824"):
             self.assertIn(default, p.stdout)
         self.assertNotIn("--archive-sweep-sec", p.stdout)
 
@@ -328,6 +336,12 @@ class Cli(IncidentTestBase):
                  (["--scrub-internal-subnet", "10.0.0.0"], "--scrub-internal-subnet"),
                  (["--scrub-internal-subnet", "10.0.0.0/33"], "--scrub-internal-subnet"),
                  (["--max-pcap-bytes", "10"], "--max-pcap-bytes"),
+                 (["--max-disk-bytes", "10"], "--max-disk-bytes"),
+                 (["--max-disk-bytes", "1000000", "--max-pcap-bytes", "600000"],
+                  "--max-disk-bytes"),
+                 (["--scrub-ip-salt-file", ""], "--scrub-ip-salt-file"),
+                 (["--scrub-ip-salt", "DEADBEEFCAFEBABE", "--scrub-ip-salt-file", "/x"],
+                  "--scrub-ip-salt"),
                  (["--status-interval-sec", "0"], "--status-interval-sec"),
                  (["--duration-sec", "0"], "--duration-sec"),
                  (["--bogus"], "--bogus")]

@@ -63,18 +63,37 @@ TEST(PcapSink, TriggerRotationUsesTheNewTag) {
   EXPECT_EQ(runDirs(out.path()), (std::vector<std::string>{"base-7", "inc-8", "inc-8-1"}));
 }
 
-TEST(StatusLine, ExactSeedFieldsPlusRingbufDrops) {
+TEST(PcapSink, CallsTheBudgetHookBetweenClosingAndOpening) {
+  TempDir out;
+  WallClock clock;
+  IncidentStats stats;
+  PcapSink sink(out.path(), std::nullopt, 500, clock, stats);
+  std::vector<std::string> seen;  // the file open when the hook ran
+  sink.setBeforeNewFile([&] { seen.push_back(sink.currentFile()); });
+  ASSERT_TRUE(sink.open("t", 42).ok());
+  std::vector<std::uint8_t> rec(100, 1);
+  for (int i = 0; i < 5; ++i) sink.write(0, rec, 100);  // the fifth one rotates
+  ASSERT_TRUE(sink.rotate("inc", 43).ok());
+  ASSERT_TRUE(sink.close().ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"", "", ""}));
+}
+
+TEST(StatusLine, ExactSeedFieldsPlusRingbufDropsAndDiskBudget) {
   IncidentStats s;
   s.cycle = 1;
   s.eventsWritten = 42;
   s.ringbufDrops = 3;
   s.archived = 2;
+  s.budgetDeletedFiles = 4;
+  s.budgetDeletedBytes = 5000;
+  s.diskBytes = 123456;
   EXPECT_EQ(
       formatStatusLine(1715260200, s),
       "{\"timestamp\":1715260200,\"cycle\":1,\"events_written\":42,\"events_decode_errors\":0,"
       "\"events_write_errors\":0,\"events_scrubbed\":0,\"rotations\":0,"
       "\"size_driven_rotations\":0,\"poll_errors\":0,\"archived\":2,\"archive_errors\":0,"
-      "\"ringbuf_drops\":3}\n");
+      "\"ringbuf_drops\":3,\"budget_deleted_files\":4,\"budget_deleted_bytes\":5000,"
+      "\"disk_bytes\":123456}\n");
 }
 
 }  // namespace

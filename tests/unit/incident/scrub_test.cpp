@@ -112,6 +112,78 @@ TEST(Scrubber, NonIpv4AndShortFramesPassUnchanged) {
   EXPECT_EQ(s.apply(tiny.data(), tiny.size()), ScrubVerdict::Keep);
 }
 
+// Ethernet + optional VLAN tags + a 40-byte IPv6 header (UDP next) + 8 bytes of UDP.
+Bytes ipv6Frame(const Bytes& src, const Bytes& dst, int vlanTags = 0) {
+  Bytes f = ipv4Frame(0, 0, vlanTags);
+  std::size_t l3 = 14 + 4 * static_cast<std::size_t>(vlanTags);
+  f.resize(l3);
+  f[l3 - 2] = 0x86;
+  f[l3 - 1] = 0xdd;
+  f.insert(f.end(), {0x60, 0x01, 0x23, 0x45, 0x00, 0x08, 17, 64});
+  f.insert(f.end(), src.begin(), src.end());
+  f.insert(f.end(), dst.begin(), dst.end());
+  f.insert(f.end(), {0x30, 0x39, 0x00, 0x35, 0x00, 0x08, 0xab, 0xcd});
+  return f;
+}
+
+const Bytes kV6Src = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};  // 2001:db8::1
+const Bytes kV6Dst = {0xfd, 0x00, 0x00, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};  // fd00:77::2
+
+TEST(HashIpv6, IsFnvOverSaltThenAddressWrittenTwiceBigEndian) {
+  // Pinned values computed independently in Python: FNV-1a-64 over the salt's 8 bytes
+  // big-endian then the 16 address bytes.
+  Bytes a = kV6Src;
+  hashIpv6(0x0123456789abcdefULL, a.data());
+  EXPECT_EQ(a, (Bytes{0xa9, 0xb9, 0xf4, 0xc2, 0x4b, 0xb5, 0x85, 0x54, 0xa9, 0xb9, 0xf4, 0xc2, 0x4b,
+                      0xb5, 0x85, 0x54}));
+  Bytes b = kV6Dst;
+  hashIpv6(0x0123456789abcdefULL, b.data());
+  EXPECT_EQ(b, (Bytes{0xcf, 0x92, 0x90, 0xc5, 0xc5, 0xec, 0xc8, 0xd7, 0xcf, 0x92, 0x90, 0xc5, 0xc5,
+                      0xec, 0xc8, 0xd7}));
+  Bytes c = kV6Src;
+  hashIpv6(1, c.data());
+  EXPECT_NE(c, a);
+}
+
+TEST(Scrubber, HashesIpv6SourceAndDestinationBehindVlanTags) {
+  Scrubber s(0x0123456789abcdefULL, std::nullopt);
+  Bytes wantSrc = kV6Src, wantDst = kV6Dst;
+  hashIpv6(0x0123456789abcdefULL, wantSrc.data());
+  hashIpv6(0x0123456789abcdefULL, wantDst.data());
+  for (int tags : {0, 1, 2}) {
+    Bytes f = ipv6Frame(kV6Src, kV6Dst, tags);
+    // Exactly the addresses change: the expected frame is built with the hashed ones.
+    Bytes want = ipv6Frame(wantSrc, wantDst, tags);
+    ASSERT_EQ(s.apply(f.data(), f.size()), ScrubVerdict::Keep);
+    EXPECT_EQ(f, want) << tags << " VLAN tags";
+  }
+}
+
+TEST(Scrubber, InternalSubnetNeverDropsIpv6) {
+  // The internal-subnet filter is IPv4 only: an IPv6 frame is kept, and hashed with a salt.
+  Scrubber subnetOnly(std::nullopt, parseSubnet("0.0.0.0/0").value());
+  Bytes f = ipv6Frame(kV6Src, kV6Dst);
+  Bytes orig = f;
+  EXPECT_EQ(subnetOnly.apply(f.data(), f.size()), ScrubVerdict::Keep);
+  EXPECT_EQ(f, orig);
+  Scrubber both(5, parseSubnet("0.0.0.0/0").value());
+  EXPECT_EQ(both.apply(f.data(), f.size()), ScrubVerdict::Keep);
+  EXPECT_NE(f, orig);
+}
+
+TEST(Scrubber, ShortOrMislabelledIpv6PassesUnchanged) {
+  Scrubber s(1, std::nullopt);
+  Bytes cut = ipv6Frame(kV6Src, kV6Dst, 1);
+  cut.resize(18 + 39);  // the destination's last byte is not captured
+  Bytes v4version = ipv6Frame(kV6Src, kV6Dst);
+  v4version[14] = 0x45;
+  for (Bytes* f : {&cut, &v4version}) {
+    Bytes orig = *f;
+    EXPECT_EQ(s.apply(f->data(), f->size()), ScrubVerdict::Keep);
+    EXPECT_EQ(*f, orig);
+  }
+}
+
 TEST(Scrubber, InactiveWithoutOptions) {
   Scrubber s(std::nullopt, std::nullopt);
   EXPECT_FALSE(s.active());
