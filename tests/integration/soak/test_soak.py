@@ -40,7 +40,9 @@ PORT = 8080
 MARKER = "ibsrsoakmarker7f3a"  # in every request path; must never reach S3
 BUCKET = "soak"
 HOST = "soak-host"
-COLLECT_BUDGET = 60000
+COLLECT_BUDGET = 36000  # small enough that the budget deletes and drops during the run
+INCIDENT_PCAP = 65536
+INCIDENT_BUDGET = 4 * INCIDENT_PCAP
 PAYLOAD_BUDGET = 200000  # collect-payload gives half to its payload files, half to counters/
 
 
@@ -148,8 +150,11 @@ class SoakTest(unittest.TestCase):
                           "--test-clock-offset-sec", self.offset])
 
     def start_incident(self):
+        # As shipped: rotation, a disk budget, addresses scrubbed with a salt kept on the host.
         return self.mode(["record-incident", "-i", self.pair.srv_if, "-o", self.incidents,
-                          "--tag", "baseline", "--sample-rate", 5, "--max-pcap-bytes", 65536,
+                          "--tag", "baseline", "--sample-rate", 5,
+                          "--max-pcap-bytes", INCIDENT_PCAP, "--max-disk-bytes", INCIDENT_BUDGET,
+                          "--scrub-ip-salt-file", os.path.join(self.var, "scrub-salt"),
                           "--status-interval-sec", 1])
 
     def kill9(self, m):
@@ -182,10 +187,19 @@ class SoakTest(unittest.TestCase):
                              self.pair.srv_ip, check=False, capture=True)
             time.sleep(0.05)
 
+    def incident_bytes(self):
+        total = 0
+        for dirpath, _, files in os.walk(self.incidents):
+            for f in files:
+                with contextlib.suppress(FileNotFoundError):
+                    total += os.stat(os.path.join(dirpath, f)).st_size
+        return total
+
     def sampler(self):
         while not self.stop.is_set():
             for s in self.streams:
                 s.sample(self.shadow_dir)
+            self.incident_max = max(self.incident_max, self.incident_bytes())
             time.sleep(0.05)
 
     def exporter_loop(self):
@@ -250,6 +264,7 @@ class SoakTest(unittest.TestCase):
         self.streams = [self.snap, self.payload]
         self.incidents = os.path.join(self.var, "incidents")
         self.export_rcs, self.key_owner = [], {}
+        self.incident_max = 0
         kills = {"collect": 0, "payload": 0}
 
         collect = self.start_collect()  # first: it owns the XDP slot, collect-payload uses TC
@@ -314,6 +329,8 @@ class SoakTest(unittest.TestCase):
         keys = self.s3_keys()
         for s in self.streams:
             self.check_stream(s, keys, kills[s.name])
+        self.assertLessEqual(self.incident_max, INCIDENT_BUDGET, "record-incident over its budget")
+        self.assertGreater(self.incident_max, 0)
         self.check_nothing_private(keys)
         self.check_status_landed(keys)
 

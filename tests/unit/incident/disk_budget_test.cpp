@@ -13,12 +13,12 @@ namespace ibsr::incident {
 namespace {
 
 using testing::TempDir;
-using testing::writeFile;
+using testing::writeBytes;
 namespace fs = std::filesystem;
 
 void put(const std::string& path, std::size_t bytes, time_t mtime) {
   fs::create_directories(fs::path(path).parent_path());
-  writeFile(path, std::vector<std::uint8_t>(bytes, 0x5a));
+  writeBytes(path, std::vector<std::uint8_t>(bytes, 0x5a));
   timespec ts[2] = {{mtime, 0}, {mtime, 0}};
   ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), ts, 0), 0);
 }

@@ -17,10 +17,6 @@ using testing::TempDir;
 using testing::writeFile;
 namespace fs = std::filesystem;
 
-std::vector<std::uint8_t> bytesOf(const std::string& s) {
-  return {s.begin(), s.end()};
-}
-
 mode_t modeOf(const std::string& path) {
   struct stat st {};
   EXPECT_EQ(::lstat(path.c_str(), &st), 0);
@@ -29,7 +25,7 @@ mode_t modeOf(const std::string& path) {
 
 TEST(SaltFile, ReadsSixteenHexDigitsWithSurroundingWhitespace) {
   TempDir d;
-  writeFile(d / "salt", bytesOf("  DEADbeefCAFEbabe\n"));
+  writeFile(d / "salt", "  DEADbeefCAFEbabe\n");
   ::chmod((d / "salt").c_str(), 0600);
   auto s = loadOrCreateSalt(d / "salt");
   ASSERT_TRUE(s.ok()) << s.error().message;
@@ -59,11 +55,11 @@ TEST(SaltFile, CreatesAPrivateRandomSaltOnceAndKeepsIt) {
 
 TEST(SaltFile, RefusesUnsafeOrMalformedFiles) {
   TempDir d;
-  writeFile(d / "open", bytesOf("0123456789abcdef\n"));
+  writeFile(d / "open", "0123456789abcdef\n");
   ::chmod((d / "open").c_str(), 0640);
-  writeFile(d / "short", bytesOf("0123456789abcde\n"));
+  writeFile(d / "short", "0123456789abcde\n");
   ::chmod((d / "short").c_str(), 0600);
-  writeFile(d / "long", bytesOf(std::string(100, 'a')));
+  writeFile(d / "long", std::string(100, 'a'));
   ::chmod((d / "long").c_str(), 0600);
   ASSERT_EQ(::symlink((d / "short").c_str(), (d / "link").c_str()), 0);
   fs::create_directory(d / "dir");
