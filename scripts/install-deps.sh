@@ -8,9 +8,9 @@ PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config clang llvm lld clang-format
   libbpf-dev bpftool linux-libc-dev libelf-dev zlib1g-dev libzstd-dev
-  libcli11-dev libfmt-dev libspdlog-dev libsimdjson-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libssl-dev node-llhttp libpcap-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-14-dev
+  libcli11-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev
+  libcurl4-openssl-dev libssl-dev node-llhttp
+  libgtest-dev libgmock-dev libclang-rt-14-dev
   # tests, demo, benchmarks
   iproute2 iputils-ping hping3 nmap python3 python3-scapy tcpdump tshark iperf3 curl jq
   netcat-openbsd procps psmisc kmod file ethtool
