@@ -2,6 +2,7 @@
 #include "collect/collect_cli.h"
 #include "core/subcommands.h"
 #include "incident/incident_cli.h"
+#include "incident/incident_client_cli.h"
 #include "payload/payload_cli.h"
 #include "safety/verifier.h"
 
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
       {"record-incident",
        "sampled packets (TC ingress+egress) to pcap files, runtime trigger socket",
        ibsr::incident::runRecordIncidentCli},
+      {"incident", "control a running record-incident: trigger, set-sample-rate, status, stop",
+       ibsr::incident::runIncidentCli},
       {"verify-bpf", "mode-aware safety check of a BPF source and/or object",
        ibsr::safety::runVerifyCli},
   };

@@ -112,4 +112,81 @@ std::string statusReply(const ControlState& s) {
       s.samplingActive ? 1 : 0, s.rate, tag.dump(), opt(s.triggerTs), opt(s.deadlineTs));
 }
 
+namespace {
+
+// The request fields, named once for formatCommand (parseCommand names them in its checks).
+nlohmann::ordered_json requestJson(const SetSampleRateCmd& c) {
+  return {{"action", "set-sample-rate"}, {"rate", c.rate}};
+}
+nlohmann::ordered_json requestJson(const TriggerCmd& c) {
+  nlohmann::ordered_json j = {{"action", "trigger"}, {"tag", c.tag}};
+  if (c.rate) j["rate"] = *c.rate;
+  if (c.durationSec) j["duration_sec"] = *c.durationSec;
+  return j;
+}
+nlohmann::ordered_json requestJson(const StopCmd&) {
+  return {{"action", "stop"}};
+}
+nlohmann::ordered_json requestJson(const StatusCmd&) {
+  return {{"action", "status"}};
+}
+
+Result<std::optional<std::uint64_t>> optionalTs(const json& status, const char* name) {
+  auto it = status.find(name);
+  if (it == status.end()) return plainError(fmt::format("status has no '{}'", name));
+  if (it->is_null()) return std::optional<std::uint64_t>{};
+  if (!it->is_number_unsigned()) return plainError(fmt::format("'{}' is not a number", name));
+  return std::optional<std::uint64_t>{it->get<std::uint64_t>()};
+}
+
+Result<ControlState> parseStatus(const json& s) {
+  if (!s.is_object()) return plainError("'status' is not an object");
+  ControlState state;
+  auto active = s.find("sampling_active");
+  auto rate = s.find("rate");
+  auto tag = s.find("tag");
+  if (active == s.end() || !active->is_number_unsigned() || active->get<std::uint64_t>() > 1)
+    return plainError("'sampling_active' is not 0 or 1");
+  if (rate == s.end() || !rate->is_number_unsigned()) return plainError("'rate' is not a number");
+  if (tag == s.end() || !tag->is_string()) return plainError("'tag' is not a string");
+  state.samplingActive = active->get<std::uint64_t>() == 1;
+  state.rate = rate->get<std::uint64_t>();
+  state.tag = tag->get<std::string>();
+  auto trigger = optionalTs(s, "trigger_ts");
+  if (!trigger.ok()) return trigger.error();
+  auto deadline = optionalTs(s, "deadline_ts");
+  if (!deadline.ok()) return deadline.error();
+  state.triggerTs = *trigger;
+  state.deadlineTs = *deadline;
+  return state;
+}
+
+}  // namespace
+
+std::string formatCommand(const Command& command) {
+  return std::visit([](const auto& c) { return requestJson(c).dump(); }, command);
+}
+
+Result<Reply> parseReply(std::string_view line) {
+  json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return plainError("the reply is not a JSON object");
+  auto ok = j.find("ok");
+  if (ok == j.end() || !ok->is_boolean()) return plainError("the reply has no boolean 'ok'");
+  Reply reply;
+  reply.ok = ok->get<bool>();
+  if (!reply.ok) {
+    auto error = j.find("error");
+    if (error == j.end() || !error->is_string())
+      return plainError("the error reply has no 'error' text");
+    reply.error = error->get<std::string>();
+    return reply;
+  }
+  if (auto status = j.find("status"); status != j.end()) {
+    auto state = parseStatus(*status);
+    if (!state.ok()) return plainError("the status reply is malformed: " + state.error().message);
+    reply.state = std::move(*state);
+  }
+  return reply;
+}
+
 }  // namespace ibsr::incident

@@ -43,4 +43,18 @@ std::string okReply();
 std::string errorReply(std::string_view message);
 std::string statusReply(const ControlState& state);
 
+// The client side (`ibsr incident`), next to the server side so the two cannot drift:
+// formatCommand(c) is the request line (without the newline) that parseCommand reads back as c.
+std::string formatCommand(const Command& command);
+
+// A reply line as the server sends it: ok with an optional status, or an error message.
+struct Reply {
+  bool ok = false;
+  std::string error;                  // set when !ok
+  std::optional<ControlState> state;  // set for the reply to "status"
+};
+// Reads what okReply, errorReply and statusReply write; anything else is an error ("the reply
+// ... is not ..."), never a crash.
+Result<Reply> parseReply(std::string_view line);
+
 }  // namespace ibsr::incident

@@ -1,16 +1,18 @@
 """The --trigger-socket of `ibsr record-incident` on the real kernel: permissions, the four
 commands and their effect on the capture, hostile input, stale and live socket files."""
+import datetime
 import json
 import os
 import socket
 import stat
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from incident_lib import (IncidentTestBase, expected_record, read_reply, trigger,  # noqa: E402
-                          wait_for)
+from incident_lib import (IBSR, IncidentTestBase, expected_record, read_reply,  # noqa: E402
+                          trigger, wait_for)
 
 from scapy.all import IP, TCP  # noqa: E402
 
@@ -234,6 +236,157 @@ class SocketFile(SocketTestBase):
         self.assertIn("exists and is not a socket", r.stderr())
         with open(self.sock) as f:
             self.assertEqual(f.read(), "precious\n")
+
+
+def iso(ts):
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+class Client(SocketTestBase):
+    """`ibsr incident`, the client of the socket, against a real record-incident."""
+
+    def client(self, *args, socket_path=None, prefix=()):
+        t0 = time.monotonic()
+        p = subprocess.run(list(prefix) + [IBSR, "incident"] + [str(a) for a in args]
+                           + ["--socket", socket_path or self.sock],
+                           capture_output=True, text=True, timeout=60)
+        self.elapsed = time.monotonic() - t0
+        return p.returncode, p.stdout, p.stderr
+
+    def test_every_command_through_the_client(self):
+        r = self.recorder("--tag", "base", "--sample-rate", 1000, "--trigger-socket", self.sock,
+                          "--status-interval-sec", 3600).start()
+        self.assertEqual(self.client("status"), (0, "sampling_active: 1\nrate: 1000\ntag: base\n"
+                                                    "trigger_ts: none\ndeadline_ts: none\n", ""))
+        self.assertEqual(self.client("set-sample-rate", 3), (0, "ok\n", ""))
+        self.assertEqual(self.status()["rate"], 3)
+
+        t0 = int(time.time())
+        self.assertEqual(self.client("trigger", "--tag", "inc-A", "--sample-rate", 1,
+                                     "--duration-sec", 600), (0, "ok\n", ""))
+        t1 = int(time.time())
+        s = self.status()
+        self.assertTrue(t0 <= s["trigger_ts"] <= t1)
+        self.assertEqual(s, {"sampling_active": 1, "rate": 1, "tag": "inc-A",
+                             "trigger_ts": s["trigger_ts"], "deadline_ts": s["trigger_ts"] + 600})
+        ts, dl = s["trigger_ts"], s["deadline_ts"]
+        self.assertEqual(self.client("status"), (
+            0, "sampling_active: 1\nrate: 1\ntag: inc-A\ntrigger_ts: %d (%s)\n"
+               "deadline_ts: %d (%s)\n" % (ts, iso(ts), dl, iso(dl)), ""))
+        # --json prints the reply line byte for byte; --socket may come before the command.
+        p = subprocess.run([IBSR, "incident", "--socket", self.sock, "--json", "status"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (
+            0, '{"ok":true,"status":{"sampling_active":1,"rate":1,"tag":"inc-A",'
+               '"trigger_ts":%d,"deadline_ts":%d}}\n' % (ts, dl), ""))
+
+        self.assertEqual(self.client("stop"), (0, "ok\n", ""))
+        self.assertEqual(self.status()["sampling_active"], 0)
+        self.assertEqual(self.client("stop", "--json"), (0, '{"ok":true}\n', ""))
+
+        # A trigger without --sample-rate or --duration-sec keeps the rate, sets no deadline.
+        self.assertEqual(self.client("trigger", "--tag", "inc-B"), (0, "ok\n", ""))
+        self.assertEqual(self.status(), {"sampling_active": 1, "rate": 1, "tag": "inc-B",
+                                         "trigger_ts": self.status()["trigger_ts"],
+                                         "deadline_ts": None})
+        self.assertEqual(r.stop(), 0, r.stderr())
+        dirs = sorted(os.path.basename(d) for d in r.run_dirs())
+        self.assertEqual(len(dirs), 3, dirs)
+        self.assertRegex(dirs[0], r"^base-\d+$")
+        self.assertEqual(dirs[1], "inc-A-%d" % ts)
+        self.assertRegex(dirs[2], r"^inc-B-\d+$")
+
+    def test_server_refusal_is_printed_and_exits_1(self):
+        self.recorder("--sample-rate", 7, "--trigger-socket", self.sock).start()
+        refused = "ibsr incident: record-incident refused the command: "
+        self.assertEqual(self.client("set-sample-rate", 0),
+                         (1, "", refused + "rate must be >= 1\n"))
+        self.assertEqual(self.client("set-sample-rate", 1000000001),
+                         (1, "", refused + "rate must be <= 1000000000\n"))
+        self.assertEqual(self.client("trigger", "--tag", "../etc"),
+                         (1, "", refused + "tag may only contain [A-Za-z0-9_-]\n"))
+        self.assertEqual(self.client("trigger", "--tag", "ok", "--duration-sec", 0),
+                         (1, "", refused + "duration_sec must be >= 1\n"))
+        self.assertEqual(self.client("trigger", "--tag", "x" * 65),
+                         (1, "", refused + "tag is 65 characters long; at most 64 are allowed\n"))
+        self.assertEqual(self.client("set-sample-rate", 0, "--json"),
+                         (1, '{"ok":false,"error":"rate must be >= 1"}\n',
+                          refused + "rate must be >= 1\n"))
+        self.assertEqual(self.status(), {"sampling_active": 1, "rate": 7, "tag": "ad-hoc",
+                                         "trigger_ts": None, "deadline_ts": None})
+
+    def test_no_listener(self):
+        missing = os.path.join(self.tmp, "missing.sock")
+        self.assertEqual(self.client("status", socket_path=missing), (
+            1, "", "ibsr incident: no record-incident is listening on '%s': "
+                   "No such file or directory\n" % missing))
+        stale = socket.socket(socket.AF_UNIX)
+        stale.bind(self.sock)
+        stale.close()  # the file stays, nobody listens
+        self.assertEqual(self.client("stop"), (
+            1, "", "ibsr incident: no record-incident is listening on '%s': "
+                   "Connection refused\n" % self.sock))
+        os.unlink(self.sock)
+        # Not in the socket's group (here: a directory it cannot enter).
+        self.recorder("--trigger-socket", self.sock).start()
+        self.assertEqual(self.client("status", prefix=("setpriv", "--reuid", "65534", "--regid",
+                                                       "65534", "--clear-groups")), (
+            1, "", "ibsr incident: cannot connect to '%s': Permission denied\n" % self.sock))
+        long_path = "/tmp/" + "x" * 200
+        self.assertEqual(self.client("status", socket_path=long_path), (
+            1, "", "ibsr incident: socket path '%s' is empty or longer than 107 bytes\n"
+                   % long_path))
+
+    def test_a_server_that_never_answers_times_out_after_5_seconds(self):
+        mute = socket.socket(socket.AF_UNIX)
+        mute.bind(self.sock)
+        mute.listen(1)  # accepts (in the kernel) and never replies
+        self.addCleanup(mute.close)
+        self.assertEqual(self.client("status"), (
+            1, "", "ibsr incident: no reply from '%s' within 5000 ms "
+                   "(record-incident busy or hung?)\n" % self.sock))
+        self.assertGreaterEqual(self.elapsed, 4.9)
+        self.assertLess(self.elapsed, 8)
+
+    def test_usage_errors_exit_2_with_one_line(self):
+        hint = " (run 'ibsr incident --help')\n"
+        cases = [
+            ((), "A subcommand is required"),
+            (("explode",), "A subcommand is required"),
+            (("trigger",), "--tag is required"),
+            (("set-sample-rate",), "rate is required"),
+            (("set-sample-rate", "abc"), "rate: 'abc' is not a whole number"),
+            (("set-sample-rate", "-3"), "rate: '-3' is not a whole number"),
+            (("set-sample-rate", "99999999999999999999"),
+             "rate: '99999999999999999999' is not a whole number"),
+            (("trigger", "--tag", "t", "--sample-rate", ""), "--sample-rate: '' is not a whole number"),
+            (("trigger", "--tag", "t", "--duration-sec", "1.5"),
+             "--duration-sec: '1.5' is not a whole number"),
+            (("status", "--bogus"), "The following argument was not expected: --bogus"),
+            (("status", "stop"), "The following argument was not expected: stop"),
+        ]
+        for args, error in cases:
+            p = subprocess.run([IBSR, "incident"] + list(args), capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual((p.returncode, p.stdout, p.stderr),
+                             (2, "", "ibsr incident: " + error + hint), args)
+
+    def test_help(self):
+        p = subprocess.run([IBSR, "--help"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("\n  incident         control a running record-incident: trigger, "
+                      "set-sample-rate, status, stop\n", p.stdout)
+        p = subprocess.run([IBSR, "incident", "--help"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        for text in ("/run/ibsr/trigger.sock", "trigger", "set-sample-rate", "status", "stop",
+                     "Exit codes:", "Examples:"):
+            self.assertIn(text, p.stdout)
+        p = subprocess.run([IBSR, "incident", "trigger", "--help"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        self.assertIn("--duration-sec", p.stdout)
 
 
 if __name__ == "__main__":
