@@ -62,7 +62,10 @@ int runIncidentCli(int argc, char** argv) {
       kProgram};
   app.get_formatter()->column_width(30);
   app.footer(kFooter);
-  app.require_subcommand(1, 1);
+  // At most one command; a missing or unknown one is reported below in the words of ibsr's own
+  // dispatcher ("unknown command 'X'") rather than CLI11's "A subcommand is required".
+  app.require_subcommand(0, 1);
+  app.allow_extras();
   app.add_option("--socket", socketPath, "Trigger socket of record-incident")
       ->capture_default_str();
   app.add_flag("--json", rawJson, "Print the server's JSON reply line as is");
@@ -83,6 +86,17 @@ int runIncidentCli(int argc, char** argv) {
   for (CLI::App* sub : {trig, setRate, status, stop}) sub->fallthrough();
 
   if (auto code = cli::parseCommandLine(app, argc, argv, kProgram)) return *code;
+  const bool chosen = *trig || *setRate || *status || *stop;
+  if (const auto extras = app.remaining(); !extras.empty()) {  // a copy: remaining() is by value
+    const std::string& extra = extras.front();
+    return cli::usageError(kProgram, chosen || extra.starts_with('-')
+                                         ? "unexpected argument '" + extra + "'"
+                                         : "unknown command '" + extra + "'");
+  }
+  if (!chosen)
+    return cli::usageError(kProgram,
+                           "a command is required: trigger, set-sample-rate, status "
+                           "or stop");
 
   // Each given number as a whole number, or a usage error naming its flag.
   std::optional<std::uint64_t> numbers[3];

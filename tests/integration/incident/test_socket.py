@@ -352,19 +352,24 @@ class Client(SocketTestBase):
     def test_usage_errors_exit_2_with_one_line(self):
         hint = " (run 'ibsr incident --help')\n"
         cases = [
-            ((), "A subcommand is required"),
-            (("explode",), "A subcommand is required"),
+            ((), "a command is required: trigger, set-sample-rate, status or stop"),
+            (("explode",), "unknown command 'explode'"),
+            (("--bogus",), "unexpected argument '--bogus'"),
+            (("trigger", "--tag", "t", "extra"), "unexpected argument 'extra'"),
+            (("set-sample-rate", "1", "2"), "unexpected argument '2'"),
+            (("status", "--socket"), "--socket: 1 required TEXT missing"),
             (("trigger",), "--tag is required"),
             (("set-sample-rate",), "rate is required"),
             (("set-sample-rate", "abc"), "rate: 'abc' is not a whole number"),
             (("set-sample-rate", "-3"), "rate: '-3' is not a whole number"),
             (("set-sample-rate", "99999999999999999999"),
              "rate: '99999999999999999999' is not a whole number"),
-            (("trigger", "--tag", "t", "--sample-rate", ""), "--sample-rate: '' is not a whole number"),
+            (("trigger", "--tag", "t", "--sample-rate", ""),
+             "--sample-rate: '' is not a whole number"),
             (("trigger", "--tag", "t", "--duration-sec", "1.5"),
              "--duration-sec: '1.5' is not a whole number"),
-            (("status", "--bogus"), "The following argument was not expected: --bogus"),
-            (("status", "stop"), "The following argument was not expected: stop"),
+            (("status", "--bogus"), "unexpected argument '--bogus'"),
+            (("status", "stop"), "unexpected argument 'stop'"),
         ]
         for args, error in cases:
             p = subprocess.run([IBSR, "incident"] + list(args), capture_output=True, text=True,
