@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from collector import IBSR, Collector  # noqa: E402
+from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
 from counter_model import FIELDS, buckets_table, count, ip_int, read_pcap  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 
@@ -167,6 +167,9 @@ class ExactCounters(CollectTestBase):
         status = c.status()
         self.assertEqual(status[-1]["ips_collected"], 8)
         self.assertEqual(status[-1]["snapshots_written"], len(c.snapshots()))
+        snaps, beats = validate_counter_dir(c.out_dir)  # docs/schemas/
+        self.assertEqual((len(snaps), len(beats)), (1, 1))
+        self.assertEqual(len(snaps[0]["buckets"]), 8)
 
     def test_multiple_ports_in_generic_mode(self):
         c = self.collector([8081, 8082, 8083], "--xdp-mode", "generic",
@@ -257,6 +260,9 @@ class Lifecycle(CollectTestBase):
         status = c.status()
         self.assertEqual([s["cycle"] for s in status], list(range(1, len(status) + 1)))
         self.assertEqual(status[-1]["snapshots_written"], len(c.snapshots()))
+        snaps, beats = validate_counter_dir(c.out_dir)  # docs/schemas/, over several cycles
+        self.assertGreaterEqual(len(snaps), 3)
+        self.assertEqual(len(beats), len(snaps))
         self.assertIn("stopped by", c.stderr())
 
     def test_sigint_and_duration_end_the_same_way(self):

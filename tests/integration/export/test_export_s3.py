@@ -23,6 +23,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from s3_server import S3Server  # noqa: E402
+import schema_check  # noqa: E402
 
 SOURCE_DIR = os.environ.get("IBSR_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
@@ -72,6 +73,13 @@ class ExportTestBase(unittest.TestCase):
         self.assertEqual(self.curl("PUT", "/" + self.bucket)[0], 200)
 
     # ---------------------------------------------------------------- helpers
+    def validated_state(self):
+        """The state file after a run, checked against docs/schemas/export-state-v1.schema.json."""
+        with open(self.state) as f:
+            state = json.load(f)
+        schema_check.validate(state, schema_check.load("export-state-v1.schema.json"))
+        return state["objects"]
+
     def curl(self, method, path, secret=None):
         """An independent SigV4 client (curl --aws-sigv4): returns (status, body bytes)."""
         key = urllib.parse.quote(self.server.env["AWS_ACCESS_KEY_ID"], safe="")
@@ -201,6 +209,13 @@ class ExportS3Test(ExportTestBase):
         self.assertEqual(self.head_etag("ibsr/h1/payload/payload_2026010100.jsonl"),
                          hashlib.md5(files["payload_2026010100.jsonl"]).hexdigest())
         self.assertNotIn(self.server.env["AWS_SECRET_ACCESS_KEY"], r.stderr + r.stdout)
+        objects = self.validated_state()
+        self.assertEqual(sorted(objects), ["s3://%s/%s" % (self.bucket, k) for k in sorted(want)])
+        for key, data in want.items():
+            o = objects["s3://%s/%s" % (self.bucket, key)]
+            self.assertEqual((o["size"], o["sha256"], o["etag"]),
+                             (len(data), hashlib.sha256(data).hexdigest(),
+                              hashlib.md5(data).hexdigest()), key)
 
         # Rerun: nothing changed, nothing sent.
         r = self.run_export("--include-pcaps", check_rc=0)
@@ -259,6 +274,9 @@ class ExportS3Test(ExportTestBase):
         parts = [big[i:i + part] for i in range(0, len(big), part)]
         want = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-3"
         self.assertEqual(self.head_etag("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), want)
+        objects = self.validated_state()
+        self.assertEqual(objects["s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl"
+                                 % self.bucket]["etag"], want)
         self.assertEqual(self.head_etag("ibsr/h1/snapshots/snapshot_2026010101.jsonl"),
                          hashlib.md5(b"small\n").hexdigest())
         # No multipart upload left behind.

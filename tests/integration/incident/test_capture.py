@@ -15,6 +15,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from incident_lib import (IBSR, SNAPLEN, IncidentTestBase, expected_record,  # noqa: E402
                           read_pcap, read_pcap_bytes, run, scrub_ip, scrub_ip6, wait_for)
+import schema_check  # noqa: E402  (tests/integration/lib, on the path through incident_lib)
 
 from scapy.all import IP, TCP, UDP, Dot1Q, IPv6, Raw  # noqa: E402
 
@@ -135,6 +136,9 @@ class Status(IncidentTestBase):
         r.wait_records(3)
         self.assertEqual(r.stop(), 0, r.stderr())
         lines = r.status()
+        status_file, = glob.glob(os.path.join(r.out_dir, "*", "status.jsonl"))
+        self.assertEqual(schema_check.validate_lines(
+            status_file, schema_check.load("record-incident-status.schema.json")), lines)
         for i, line in enumerate(lines):
             self.assertEqual(list(line), self.FIELDS)
             self.assertEqual(line["cycle"], i + 1)

@@ -5,6 +5,19 @@ import os
 
 from ibsr_process import IBSR, IbsrProcess  # noqa: F401 (IBSR is re-exported for the tests)
 from netns import wait_for
+import schema_check
+
+
+def validate_counter_dir(out_dir):
+    """Validates every snapshot line and heartbeat line of an `ibsr collect` out-dir (also
+    collect-payload's counters/) against docs/schemas/; returns (snapshots, heartbeats)."""
+    snapshot = schema_check.load("snapshot-v3.schema.json")
+    snaps = []
+    for path in sorted(glob.glob(os.path.join(out_dir, "snapshot_[0-9]*.jsonl"))):
+        snaps += schema_check.validate_lines(path, snapshot)
+    status = schema_check.validate_lines(os.path.join(out_dir, "status.jsonl"),
+                                         schema_check.load("collect-status.schema.json"))
+    return snaps, status
 
 
 class Collector(IbsrProcess):

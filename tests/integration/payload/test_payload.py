@@ -15,8 +15,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-sys.path.insert(0, os.path.dirname(__file__))
-from collector import IBSR, Collector  # noqa: E402
+from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 from tc_programs import force_clsact, ours_attached, tcx_programs  # noqa: E402
 import schema_check  # noqa: E402
@@ -246,13 +245,22 @@ class MixTest(PayloadTestBase):
                 want = round(s["response_bytes"] / s["request_bytes"], 3) \
                     if s["request_bytes"] else 0
                 self.assertAlmostEqual(s["amplification"], want, places=6)
-        status = c.status()
+        status = schema_check.validate_lines(
+            os.path.join(self.out, "status.jsonl"),
+            schema_check.load("collect-payload-status.schema.json"))
+        self.assertEqual(status, c.status())
+        self.assertEqual(len(status), len(lines))
+        self.assertEqual(status[-1]["snapshots_written"], len(lines))
         self.assertEqual(status[-1]["ringbuf_drops"], 0)
         self.assertEqual(status[-1]["parse_errors"], 1)
         self.assertEqual(status[-1]["write_errors"], 0)
         self.assertEqual(status[-1]["flows_tracked"], 0)
         counters = glob.glob(os.path.join(self.out, "counters", "snapshot_*.jsonl"))
         self.assertEqual(len(counters), 1)
+        # The XDP counters in counters/ are ibsr collect's artefacts, to the same schemas.
+        snaps, beats = validate_counter_dir(os.path.join(self.out, "counters"))
+        self.assertEqual(len(snaps), len(beats))
+        self.assertEqual(beats[-1]["snapshots_written"], len(snaps))
 
 
 class LifecycleTest(PayloadTestBase):
