@@ -27,16 +27,6 @@ int fail(const Error& e) {
   return 1;
 }
 
-RotationPolicy retentionOf(const CollectOptions& o) {
-  RotationPolicy policy;
-  policy.prefix = artefact::kSnapshotPrefix;
-  policy.maxFiles = o.maxFiles;
-  policy.maxAgeSec = o.maxAgeSec;
-  policy.exportState = o.exportState;
-  policy.maxDiskBytes = o.maxDiskBytes;
-  return policy;
-}
-
 // Until SIGINT/SIGTERM or the end of --duration-sec, one snapshot per interval.
 void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapshots& snapshots) {
   WallClock wall(o.testClockOffsetSec);
@@ -89,7 +79,7 @@ int runCollector(CollectOptions o) {
       bpf::xdpModeName(program->mode()), o.iface, *ifindex, fmt::join(o.dstPorts, ","), o.mapSize,
       o.outDir, o.intervalSec);
 
-  CounterSnapshots snapshots(program.value(), o.outDir, o.dstPorts, retentionOf(o));
+  CounterSnapshots snapshots(program.value(), o.outDir, o.dstPorts, retentionPolicy(o));
   runCycles(o, signals, snapshots);
 
   program->detach();

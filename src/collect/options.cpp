@@ -23,4 +23,14 @@ Status validatePorts(CollectOptions& o) {
   return {};
 }
 
+RotationPolicy retentionPolicy(const CollectOptions& o) {
+  RotationPolicy policy;
+  policy.prefix = artefact::kSnapshotPrefix;
+  policy.maxFiles = o.maxFiles;
+  policy.maxAgeSec = o.maxAgeSec;
+  policy.exportState = o.exportState;
+  policy.maxDiskBytes = o.maxDiskBytes;
+  return policy;
+}
+
 }  // namespace ibsr::collect

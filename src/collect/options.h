@@ -10,6 +10,7 @@
 
 #include "bpf/xdp_attach.h"
 #include "core/result.h"
+#include "core/rotation.h"
 #include "ibsr_abi.h"
 
 namespace ibsr::collect {
@@ -38,5 +39,8 @@ struct CollectOptions {
 
 // 1..IBSR_MAX_PORTS ports, each 1..65535, no duplicates; fills dstPorts.
 Status validatePorts(CollectOptions& options);
+
+// Retention and disk budget of the counter snapshot files, from the flags.
+RotationPolicy retentionPolicy(const CollectOptions& options);
 
 }  // namespace ibsr::collect

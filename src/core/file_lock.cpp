@@ -36,7 +36,7 @@ FileLock::~FileLock() {
   if (fd_.valid()) ::unlink(path_.c_str());
 }
 
-Result<FileLock> FileLock::acquire(const std::string& path, const std::string& holder,
+Result<FileLock> FileLock::acquire(const std::string& path, const std::string& mode,
                                    const std::string& busy) {
   // Bounded: each retry means another holder unlinked the file between our open and lock.
   for (int attempt = 0; attempt < 10; ++attempt) {
@@ -54,7 +54,9 @@ Result<FileLock> FileLock::acquire(const std::string& path, const std::string& h
     }, named{};
     if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &named) == 0 &&
         held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
-      if (Status st = writeHolder(path, holder); !st.ok()) return st.error();
+      if (Status st = writeHolder(path, fmt::format("ibsr {} (pid {})", mode, ::getpid()));
+          !st.ok())
+        return st.error();
       FileLock lock;
       lock.fd_ = std::move(fd);
       lock.path_ = path;
@@ -65,8 +67,7 @@ Result<FileLock> FileLock::acquire(const std::string& path, const std::string& h
 }
 
 Result<FileLock> lockOutputDir(const std::string& dir, const std::string& mode) {
-  return FileLock::acquire(dir + "/.ibsr-collector.lock",
-                           fmt::format("ibsr {} (pid {})", mode, ::getpid()),
+  return FileLock::acquire(dir + "/.ibsr-collector.lock", mode,
                            fmt::format("another collector is already writing to '{}'", dir));
 }
 

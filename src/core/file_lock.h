@@ -1,8 +1,8 @@
 // An exclusive flock(2) on a lock file, held for the life of the owner (the kernel releases it
 // on any death of the process, SIGKILL included) and unlinked on a clean release. acquire()
 // re-checks after locking that the path still names the locked file, so a concurrent unlink
-// never lets two processes both hold "the" lock. The holder's description is written into the
-// file, so a refused process can say who holds it.
+// never lets two processes both hold "the" lock. The holder ("ibsr MODE (pid N)") is written into
+// the file, so a refused process can say who holds it.
 #pragma once
 
 #include <string>
@@ -21,8 +21,8 @@ class FileLock {
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();
 
-  // Busy: an error "<busy> (lock PATH, held by <holder>)"; anything else names the file.
-  static Result<FileLock> acquire(const std::string& path, const std::string& holder,
+  // Busy: an error "<busy> (lock PATH, held by ibsr MODE (pid N))"; anything else names the file.
+  static Result<FileLock> acquire(const std::string& path, const std::string& mode,
                                   const std::string& busy);
 
  private:

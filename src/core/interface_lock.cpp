@@ -19,8 +19,7 @@ Result<InterfaceLock> InterfaceLock::acquire(const std::string& mode, int ifinde
     return sysError("cannot create lock directory '" + lockDir + "'");
   std::string path = fmt::format("{}/{}-{}-{}.lock", lockDir, mode, ns.st_ino, ifindex);
   auto lock = FileLock::acquire(
-      path, fmt::format("ibsr {} (pid {})", mode, ::getpid()),
-      "another ibsr " + mode + " is already running on interface '" + ifname + "'");
+      path, mode, "another ibsr " + mode + " is already running on interface '" + ifname + "'");
   if (!lock.ok()) return lock.error();
   InterfaceLock l;
   l.lock_ = std::move(lock.value());

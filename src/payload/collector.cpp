@@ -59,11 +59,8 @@ PipelineLimits limitsOf(const PayloadOptions& o) {
 
 // The payload files and the counters/ snapshots share the disk budget equally.
 RotationPolicy retentionOf(const collect::CollectOptions& c) {
-  RotationPolicy policy;
-  policy.maxFiles = c.maxFiles;
-  policy.maxAgeSec = c.maxAgeSec;
-  policy.exportState = c.exportState;
-  policy.maxDiskBytes = c.maxDiskBytes / 2;
+  RotationPolicy policy = collect::retentionPolicy(c);
+  policy.maxDiskBytes /= 2;
   return policy;
 }
 
@@ -78,10 +75,8 @@ class IntervalWriter {
         wall_(o.common.testClockOffsetSec),
         writer_(o.common.outDir, retentionOf(o.common)),
         lastTs_(wall_.nowUnix()) {
-    RotationPolicy counterPolicy = retentionOf(o.common);
-    counterPolicy.prefix = artefact::kSnapshotPrefix;
     if (prog.xdpAttached())  // decided at attach; the final snapshot runs after detach
-      counters_.emplace(prog.counter(), counterDir(o), o.common.dstPorts, counterPolicy);
+      counters_.emplace(prog.counter(), counterDir(o), o.common.dstPorts, retentionOf(o.common));
   }
 
   static std::string counterDir(const PayloadOptions& o) {

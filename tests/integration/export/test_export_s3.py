@@ -82,17 +82,7 @@ class ExportTestBase(unittest.TestCase):
 
     def curl(self, method, path, secret=None):
         """An independent SigV4 client (curl --aws-sigv4): returns (status, body bytes)."""
-        key = urllib.parse.quote(self.server.env["AWS_ACCESS_KEY_ID"], safe="")
-        secret = secret or self.server.env["AWS_SECRET_ACCESS_KEY"]
-        url = "http://%s:%s@127.0.0.1:%d%s" % (key, secret, self.server.port, path)
-        out = os.path.join(self.work, "curl.out")
-        r = subprocess.run(["curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:s3",
-                            "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-X", method,
-                            "-o", out, "-w", "%{http_code}", url],
-                           stdout=subprocess.PIPE, text=True, timeout=60, check=True)
-        with open(out, "rb") as f:
-            body = f.read()
-        return int(r.stdout), body
+        return self.server.curl(method, path, os.path.join(self.work, "curl.out"), secret)
 
     def get_object(self, key):
         status, body = self.curl("GET", "/%s/%s" % (self.bucket, urllib.parse.quote(key)))

@@ -52,11 +52,12 @@ class S3Server:
         subprocess.run([SERVER, "stop", self.dir], env=env, timeout=120,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def curl(self, method, path, out):
-        """(HTTP status, body bytes) of one request signed by curl, not by our own client."""
+    def curl(self, method, path, out, secret=None):
+        """(HTTP status, body bytes) of one request signed by curl, not by our own client; body
+        written to `out`. `secret` replaces the secret key (to test a wrong one)."""
         key = urllib.parse.quote(self.env["AWS_ACCESS_KEY_ID"], safe="")
-        url = "http://%s:%s@127.0.0.1:%d%s" % (key, self.env["AWS_SECRET_ACCESS_KEY"], self.port,
-                                               path)
+        secret = secret or self.env["AWS_SECRET_ACCESS_KEY"]
+        url = "http://%s:%s@127.0.0.1:%d%s" % (key, secret, self.port, path)
         r = subprocess.run(["curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:s3",
                             "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-X", method,
                             "-o", out, "-w", "%{http_code}", url],

@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "bpf/ring_buffer.h"
 #include "ibsr_abi.h"
 #include "incident/incident_program.h"
 #include "packet_builder.h"
+#include "xdp_test_run.h"
 
 // Cases name only the fields they set; GCC 12 warns about designated initializers that leave
 // members with default initializers out, which is exactly the intent here.
@@ -76,7 +78,6 @@ class IncidentBpfTest : public ::testing::Test {
     pinned_ = true;
   }
   void TearDown() override {
-    if (rb_) ring_buffer__free(rb_);
     if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof oldAffinity_, &oldAffinity_);
   }
 
@@ -85,8 +86,9 @@ class IncidentBpfTest : public ::testing::Test {
     auto p = IncidentProgram::load(ringBytes);
     ASSERT_TRUE(p.ok()) << p.error().message;
     prog_.emplace(std::move(p.value()));
-    rb_ = ring_buffer__new(prog_->ringbufFd(), onRecord, &records_, nullptr);
-    ASSERT_NE(rb_, nullptr);
+    auto rb = bpf::RingBuffer::open(prog_->ringbufFd(), onRecord, &records_);
+    ASSERT_TRUE(rb.ok()) << rb.error().message;
+    rb_.emplace(std::move(rb.value()));
     if (active) {
       set(IBSR_CFG_SAMPLE_RATE, rate);
       set(IBSR_CFG_INCIDENT_TAG_HASH, kTagHash);
@@ -101,19 +103,10 @@ class IncidentBpfTest : public ::testing::Test {
   // Runs the frame `repeat` times (in the kernel, on this CPU) through ingress or egress.
   void runOnly(const PacketBuilder& b, bool egress = false, std::uint32_t repeat = 1) {
     Bytes in = b.build();
-    Bytes out(in.size() + 64);
-    bpf_test_run_opts opts{};
-    opts.sz = sizeof(opts);
-    opts.data_in = in.data();
-    opts.data_size_in = static_cast<__u32>(in.size());
-    opts.data_out = out.data();
-    opts.data_size_out = static_cast<__u32>(out.size());
-    opts.repeat = static_cast<int>(repeat);
-    int err = bpf_prog_test_run_opts(egress ? prog_->egressFd() : prog_->ingressFd(), &opts);
-    ASSERT_EQ(err, 0) << b.scapy();
-    EXPECT_EQ(opts.retval, kTcActUnspec) << b.scapy();
-    out.resize(opts.data_size_out);
-    EXPECT_EQ(out, in) << "frame modified: " << b.scapy();
+    pb::XdpRun r = pb::runXdp(egress ? prog_->egressFd() : prog_->ingressFd(), in, repeat);
+    ASSERT_EQ(r.err, 0) << b.scapy();
+    EXPECT_EQ(r.retval, kTcActUnspec) << b.scapy();
+    EXPECT_EQ(r.out, in) << "frame modified: " << b.scapy();
   }
   // Runs the frame once and returns the records it produced.
   std::vector<ibsr_incident_event> run(const PacketBuilder& b, bool egress = false) {
@@ -122,7 +115,7 @@ class IncidentBpfTest : public ::testing::Test {
   }
   std::vector<ibsr_incident_event> consume() {
     records_.clear();
-    EXPECT_GE(ring_buffer__consume(rb_), 0);
+    EXPECT_GE(rb_->consume(), 0);
     return records_;
   }
   CpuTotals totals() {
@@ -132,7 +125,7 @@ class IncidentBpfTest : public ::testing::Test {
   }
 
   std::optional<IncidentProgram> prog_;
-  ring_buffer* rb_ = nullptr;
+  std::optional<bpf::RingBuffer> rb_;
   std::vector<ibsr_incident_event> records_;
   cpu_set_t oldAffinity_{};
   bool pinned_ = false;
