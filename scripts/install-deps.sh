@@ -9,12 +9,15 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang llvm lld clang-format
   libbpf-dev bpftool linux-libc-dev libelf-dev zlib1g-dev libzstd-dev
   libcli11-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libssl-dev node-llhttp
+  libcurl4-openssl-dev libssl-dev node-llhttp libsystemd-dev
+  # packaging: man pages from --help, the .deb and its Depends:
+  help2man dpkg-dev man-db
   libgtest-dev libgmock-dev libclang-rt-14-dev
   # tests, demo, benchmarks
   iproute2 iputils-ping hping3 nmap python3 python3-scapy tcpdump tshark iperf3 curl jq
   netcat-openbsd procps psmisc kmod file ethtool
   python3-swift memcached chromium nftables zstd systemd
+  libcap2-bin util-linux prometheus
 )
 
 if [ "$(id -u)" -ne 0 ]; then
