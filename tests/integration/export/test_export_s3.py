@@ -24,6 +24,7 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from s3_server import S3Server  # noqa: E402
 import schema_check  # noqa: E402
+import shipped_units  # noqa: E402
 
 SOURCE_DIR = os.environ.get("IBSR_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
@@ -438,38 +439,56 @@ class ExportS3Test(ExportTestBase):
             self.assertEqual(self.get_object("ibsr/h1/snapshots/" + rel), data)
 
     def test_shipped_sources_map_to_distinct_keys(self):
-        """The out-dirs packaging/ibsr-export.env exports: every live mode writes a status.jsonl
-        at the top of its out-dir, and collect-payload its own counter snapshots in counters/."""
+        """The out-dirs packaging/etc/export.env exports, as the per-interface units fill them
+        (MODE-DIR/IFACE/): every live mode writes a status.jsonl at the top of its out-dir,
+        collect-payload its own counter snapshots in counters/, record-incident one directory
+        per capture and gzipped pcaps in the archive."""
         lib = os.path.join(self.work, "var-lib-ibsr")
-        files = {
-            "snapshots/snapshot_2026010100.jsonl": b'{"version":3,"collector":"collect"}\n',
-            "snapshots/status.jsonl": b'{"cycle":7,"from":"collect"}\n',
-            "snapshots-payload/payload_2026010100.jsonl": b'{"version":1}\n',
-            "snapshots-payload/counters/snapshot_2026010100.jsonl":
-                b'{"version":3,"collector":"collect-payload"}\n',
-            "snapshots-payload/status.jsonl": b'{"cycle":9,"from":"collect-payload"}\n',
-            "incidents/baseline-1/status.jsonl": b'{"cycle":1,"events_written":3}\n',
-            "incidents/baseline-1/packets.pcap": os.urandom(4000),
-        }
+        files = {}
+        want = {}
+        for iface in ("eth0", "eth1"):
+            f = {
+                "snapshots/%s/snapshot_2026010100.jsonl": b'{"version":3,"c":"collect"}\n',
+                "snapshots/%s/status.jsonl": b'{"cycle":7,"from":"collect"}\n',
+                "snapshots-payload/%s/payload_2026010100.jsonl": b'{"version":1}\n',
+                "snapshots-payload/%s/counters/snapshot_2026010100.jsonl":
+                    b'{"version":3,"c":"collect-payload"}\n',
+                "snapshots-payload/%s/status.jsonl": b'{"cycle":9,"from":"collect-payload"}\n',
+                "incidents/%s/baseline-1/status.jsonl": b'{"cycle":1,"events_written":3}\n',
+                "incidents/%s/baseline-1/packets.pcap": os.urandom(4000),
+                "incidents-archive/%s/baseline-0.pcap.gz": os.urandom(500),
+            }
+            # Distinct contents per interface (a complete line: status.jsonl is uploaded up to
+            # its last newline).
+            files.update({rel % iface: iface.encode() + b" " + data for rel, data in f.items()})
+            want.update({
+                "ibsr/h1/snapshots/%s/snapshot_2026010100.jsonl" % iface:
+                    "snapshots/%s/snapshot_2026010100.jsonl" % iface,
+                "ibsr/h1/snapshots/%s/counters/snapshot_2026010100.jsonl" % iface:
+                    "snapshots-payload/%s/counters/snapshot_2026010100.jsonl" % iface,
+                "ibsr/h1/payload/%s/payload_2026010100.jsonl" % iface:
+                    "snapshots-payload/%s/payload_2026010100.jsonl" % iface,
+                "ibsr/h1/status/snapshots/%s/status.jsonl" % iface:
+                    "snapshots/%s/status.jsonl" % iface,
+                "ibsr/h1/status/snapshots-payload/%s/status.jsonl" % iface:
+                    "snapshots-payload/%s/status.jsonl" % iface,
+                "ibsr/h1/status/incidents/%s/baseline-1/status.jsonl" % iface:
+                    "incidents/%s/baseline-1/status.jsonl" % iface,
+            })
         for rel, data in files.items():
             self.make(rel, data, base=lib)
-        sources = [os.path.join(lib, d) for d in ("snapshots", "snapshots-payload", "incidents")]
-        want = {
-            "ibsr/h1/snapshots/snapshot_2026010100.jsonl": "snapshots/snapshot_2026010100.jsonl",
-            "ibsr/h1/snapshots/counters/snapshot_2026010100.jsonl":
-                "snapshots-payload/counters/snapshot_2026010100.jsonl",
-            "ibsr/h1/payload/payload_2026010100.jsonl": "snapshots-payload/payload_2026010100.jsonl",
-            "ibsr/h1/status/snapshots/status.jsonl": "snapshots/status.jsonl",
-            "ibsr/h1/status/snapshots-payload/status.jsonl": "snapshots-payload/status.jsonl",
-            "ibsr/h1/status/incidents/baseline-1/status.jsonl": "incidents/baseline-1/status.jsonl",
-        }
+        shipped = shipped_units.exported_sources()
+        self.assertEqual(shipped, ["/var/lib/ibsr/" + d for d in (
+            "snapshots", "snapshots-payload", "incidents", "incidents-archive")])
+        sources = [d.replace("/var/lib/ibsr", lib) for d in shipped]
         r = self.run_export("--dry-run", sources=sources, check_rc=0)
         would = re.findall(r"^would upload (\S+) -> s3://[^/]+/(\S+) \(", r.stdout, re.M)
         self.assertEqual(sorted(would), sorted((os.path.join(lib, rel), key)
                                                for key, rel in want.items()))
         r = self.run_export(sources=sources, check_rc=0)
         s = self.summary(r.stdout)
-        self.assertEqual((s["uploaded"], s["pcaps_withheld"], s["failed"]), (6, 1, 0))
+        # Both interfaces' pcaps, open and archived, stay on the host.
+        self.assertEqual((s["uploaded"], s["pcaps_withheld"], s["failed"]), (12, 4, 0))
         self.assertEqual(self.list_keys(), sorted(want))
         for key, rel in want.items():
             self.assertEqual(self.get_object(key), files[rel], key)

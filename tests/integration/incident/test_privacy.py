@@ -1,11 +1,11 @@
 """Scrubbing on the real kernel with the shipped unit's own command line
-(packaging/ibsr-record-incident.service, paths moved into the test's directory): real IPv4 and
+(packaging/systemd/ibsr-record-incident@.service with the shipped record-incident.env, paths
+moved into the test's directory): real IPv4 and
 IPv6 traffic (ping and a TCP exchange) between two namespaces; no original address may appear in
 the pcap, neither in a header (read with tshark) nor anywhere in its bytes; the pseudonyms are the
 documented FNV construction, and they stay the same across a restart (the salt file is kept)."""
 import os
 import re
-import shlex
 import socket
 import stat
 import sys
@@ -13,20 +13,17 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from incident_lib import (IncidentTestBase, Recorder, run, scrub_ip, scrub_ip6,  # noqa: E402
                           wait_for)
 
-UNIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "packaging",
-                    "ibsr-record-incident.service")
+import shipped_units  # noqa: E402
 
 
-def shipped_args():
+def shipped_args(iface="eth0"):
     """The shipped unit's ExecStart arguments after `ibsr record-incident`."""
-    with open(UNIT) as f:
-        text = f.read().replace("\\\n", " ")
-    [line] = [l for l in text.splitlines() if l.startswith("ExecStart=")]
-    argv = shlex.split(line[len("ExecStart="):])
-    assert argv[:2] == ["/usr/local/bin/ibsr", "record-incident"], argv
+    argv = shipped_units.exec_args("ibsr-record-incident@.service", iface)
+    assert argv[:2] == ["/usr/sbin/ibsr", "record-incident"], argv
     return argv[2:]
 
 
@@ -49,19 +46,18 @@ class ShippedUnit(IncidentTestBase):
         self.salt_file = os.path.join(self.tmp, "lib", "scrub-salt")
 
     def shipped_recorder(self, out):
-        args, shipped = [], shipped_args()
+        args, shipped = [], shipped_args(self.pair.srv_if)
         # Interface and out-dir come from Recorder; every packet is sampled so the check
         # covers all of the traffic.
-        for flag in ("-i", "--out-dir", "--sample-rate"):
+        for flag in ("--interface", "--out-dir", "--sample-rate"):
             i = shipped.index(flag)
             del shipped[i:i + 2]
         for a in shipped:
-            a = a.replace("${IBSR_IFACE}", self.pair.srv_if)
             a = a.replace("/var/lib/ibsr/incidents", out)
             a = a.replace("/var/lib/ibsr", os.path.join(self.tmp, "lib"))
             a = a.replace("/run/ibsr", self.tmp)
             args.append(a)
-        os.makedirs(os.path.join(self.tmp, "lib"), exist_ok=True)
+        os.makedirs(os.path.join(self.tmp, "lib", "metrics"), exist_ok=True)
         r = Recorder(self.pair, out, *(args + ["--sample-rate", "1", "--status-interval-sec", 1]),
                      iface=self.pair.srv_if)
         self.addCleanup(r.kill)
@@ -97,9 +93,8 @@ class ShippedUnit(IncidentTestBase):
             self.assertIn(flag, args)
         self.assertNotIn("--scrub-ip-salt", args)  # never the salt itself on a command line
         salt_path = args[args.index("--scrub-ip-salt-file") + 1]
-        # Outside every exported directory (packaging/ibsr-export.env).
-        with open(os.path.join(os.path.dirname(UNIT), "ibsr-export.env")) as f:
-            exported = re.findall(r"--source (\S+)", f.read())
+        # Outside every exported directory (packaging/etc/export.env).
+        exported = shipped_units.exported_sources()
         self.assertTrue(exported)
         for d in exported:
             self.assertFalse(salt_path.startswith(d.rstrip("/") + "/"), (salt_path, d))

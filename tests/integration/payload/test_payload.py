@@ -19,6 +19,7 @@ from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 from tc_programs import force_clsact, ours_attached, tcx_programs  # noqa: E402
 import schema_check  # noqa: E402
+import shipped_units  # noqa: E402
 
 from scapy.all import IP, TCP, Ether, Raw, raw  # noqa: E402
 
@@ -327,28 +328,15 @@ class CoexistenceTest(PayloadTestBase):
         self.assertGreater(snap["buckets"][0]["packets"], 15)
 
 
-def shipped_unit_args(unit, iface, out_dir):
-    """The ibsr arguments of a shipped unit's ExecStart, its Environment= values substituted (the
-    interface, the test port and the output directory replaced), and the [Unit] After= list."""
-    path = os.path.join(os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "../../..")),
-                        "packaging", unit)
-    with open(path) as f:
-        text = f.read().replace("\\\n", " ")
-    env, cmd, after = {}, None, []
-    for line in text.splitlines():
-        if line.startswith("Environment="):
-            k, v = line[len("Environment="):].split("=", 1)
-            env[k] = v.strip('"')
-        elif line.startswith("ExecStart="):
-            cmd = line[len("ExecStart="):]
-        elif line.startswith("After="):
-            after += line[len("After="):].split()
-    env.update(IBSR_IFACE=iface, IBSR_PORTS="-p %d" % PORT)
-    for k, v in env.items():
-        cmd = cmd.replace("${%s}" % k, v).replace("$%s" % k, v)
-    args = cmd.split()[1:]  # without /usr/local/bin/ibsr
+def shipped_unit_args(unit, iface, out_dir, tmp):
+    """The ibsr arguments of a shipped unit's ExecStart as systemd would run them for IFACE (the
+    test port as the interface's options, the output directory and the state paths moved into
+    the test's directory)."""
+    args = shipped_units.exec_args(unit, iface, "--dst-port %d" % PORT, root=tmp)
+    assert args[0] == "/usr/sbin/ibsr", args
+    args = args[1:]
     args[args.index("--out-dir") + 1] = out_dir
-    return args, after
+    return args
 
 
 class BootOrderTest(PayloadTestBase):
@@ -356,12 +344,13 @@ class BootOrderTest(PayloadTestBase):
         # The race of issue 12 item 4: collect-payload started first took the XDP slot and
         # ibsr collect then failed on every restart. The shipped payload unit orders itself after
         # ibsr-collect and never takes the slot, so even when it does start first both run.
-        pargs, after = shipped_unit_args("ibsr-collect-payload.service", self.pair.srv_if,
-                                         self.out)
-        self.assertIn("ibsr-collect.service", after)
+        iface = self.pair.srv_if
+        pargs = shipped_unit_args("ibsr-collect-payload@.service", iface, self.out, self.tmp)
+        self.assertIn("ibsr-collect@%s.service" % iface,
+                      shipped_units.after("ibsr-collect-payload@.service", iface))
         self.assertIn("--no-xdp-counters", pargs)
-        cargs, _ = shipped_unit_args("ibsr-collect.service", self.pair.srv_if,
-                                     os.path.join(self.tmp, "collect"))
+        cargs = shipped_unit_args("ibsr-collect@.service", iface,
+                                  os.path.join(self.tmp, "collect"), self.tmp)
         self.assertEqual(cargs[0], "collect")
         c = PayloadCollector(self.pair, self.out)
         c.args = [IBSR] + pargs
