@@ -7,12 +7,14 @@
 #include <cstring>
 
 #include "bpf/libbpf_logging.h"
+#include "collect/counter_metrics.h"
 #include "collect/counter_program.h"
 #include "collect/counter_snapshots.h"
 #include "core/clock.h"
 #include "core/file_lock.h"
 #include "core/interval_schedule.h"
 #include "core/log.h"
+#include "core/metrics_file.h"
 #include "core/output_dir.h"
 #include "core/privileges.h"
 #include "core/signals.h"
@@ -27,12 +29,22 @@ int fail(const Error& e) {
   return 1;
 }
 
+metrics::Exposition exposition(const CollectOptions& o, const CounterSnapshots& snapshots) {
+  metrics::Exposition e;
+  addCounterMetrics(e, snapshots.stats(), snapshots.writerStats(), o.mapSize,
+                    metrics::modeLabels("collect", o.iface));
+  return e;
+}
+
 // Until SIGINT/SIGTERM or the end of --duration-sec, one snapshot per interval.
 void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapshots& snapshots) {
   WallClock wall(o.testClockOffsetSec);
+  metrics::MetricsFile metricsFile(o.metricsFile, metrics::modeLabels("collect", o.iface));
   auto collectOnce = [&] {
     auto started = Clock::now();
-    if (!snapshots.take(wall.nowUnix())) return;
+    bool taken = snapshots.take(wall.nowUnix());
+    metricsFile.write(exposition(o, snapshots));
+    if (!taken) return;
     const auto& s = snapshots.stats();
     log::info(
         "cycle {}: {} buckets from {} sources, {} bytes, {} ms", s.cycle, s.lastBuckets,

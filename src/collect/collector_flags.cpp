@@ -32,6 +32,9 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
   app.add_option("--duration-sec", o.durationSec,
                  "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
       ->check(CLI::Range(std::uint64_t{1}, kCentury));
+  app.add_option("--metrics-file", o.metricsFile,
+                 "Write Prometheus metrics (node_exporter textfile format) to this *.prom file "
+                 "every interval (default: off)");
   app.add_option("--xdp-mode", xdpMode_, "auto (native, else generic) | native | generic")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "native", "generic"}));

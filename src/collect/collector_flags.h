@@ -22,7 +22,8 @@ struct CollectorFlagHelp {
 class CollectorFlags {
  public:
   // Adds -i, -p, --out-dir, --snapshot-interval-sec, --map-size, --max-files, --max-age,
-  // --duration-sec, --xdp-mode, -v and the hidden --test-clock-offset-sec, bound to `options`.
+  // --duration-sec, --metrics-file, --xdp-mode, -v and the hidden --test-clock-offset-sec, bound to
+  // `options`.
   CollectorFlags(CLI::App& app, CollectOptions& options, const CollectorFlagHelp& help);
 
   // After a successful parse: the XDP mode and the validated, sorted ports.

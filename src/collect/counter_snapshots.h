@@ -21,6 +21,7 @@ class CounterSnapshots {
   // the next cycle's cumulative counters still hold everything).
   bool take(std::uint64_t ts);
   const CycleStats& stats() const { return cycle_.stats(); }
+  const HourlyWriterStats& writerStats() const { return cycle_.writerStats(); }
 
  private:
   CounterProgram& program_;

@@ -30,6 +30,7 @@ struct CollectOptions {
   std::string exportState;  // ibsr-export's --state-file: retention waits for verified uploads
   std::uint64_t maxDiskBytes = kDefaultMaxDiskBytes;
   std::optional<std::uint64_t> durationSec;
+  std::string metricsFile;  // --metrics-file: Prometheus textfile, rewritten each cycle (off: "")
   bpf::XdpMode xdpMode = bpf::XdpMode::Auto;
   int verbosity = 0;
   std::int64_t testClockOffsetSec = 0;  // hidden: lets tests reach an hour boundary quickly

@@ -32,6 +32,7 @@ class SnapshotCycle {
   void run(std::uint64_t tsUnixSec, std::vector<CounterEntry>& entries);
 
   const CycleStats& stats() const { return stats_; }
+  const HourlyWriterStats& writerStats() const { return writer_.stats(); }
   std::string snapshotPath(std::uint64_t tsUnixSec) const { return writer_.hourPath(tsUnixSec); }
   std::string statusPath() const { return writer_.statusPath(); }
 

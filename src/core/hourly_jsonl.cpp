@@ -53,7 +53,11 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
                                    std::string_view heartbeatFields) {
   ++stats_.cycle;
   bool written = makeRoom(ts, record.size()) && append(hourPath(ts), record);
-  if (written) ++stats_.recordsWritten;
+  if (written) {
+    ++stats_.recordsWritten;
+    stats_.bytesWritten += record.size();
+    stats_.lastWrittenTs = ts;
+  }
   applyRetention(ts);  // before the heartbeat, which reports what retention is waiting for
   std::string heartbeat = fmt::format(
       "{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{},"

@@ -20,6 +20,8 @@ namespace ibsr {
 struct HourlyWriterStats {
   std::uint64_t cycle = 0;               // cycles completed, 1-indexed in the heartbeat
   std::uint64_t recordsWritten = 0;      // cumulative record lines written
+  std::uint64_t bytesWritten = 0;        // cumulative bytes of those lines
+  std::uint64_t lastWrittenTs = 0;       // timestamp of the last record written (0: none yet)
   std::uint64_t writeErrors = 0;         // cumulative failed record or heartbeat writes
   std::uint64_t budgetDeletedFiles = 0;  // closed hourly files deleted to stay in the budget
   std::uint64_t budgetDeletedBytes = 0;

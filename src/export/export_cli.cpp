@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "export/credentials.h"
 #include "export/discovery.h"
+#include "export/export_metrics.h"
 #include "export/key_layout.h"
 #include "export/s3_client.h"
 #include "export/state.h"
@@ -46,6 +47,7 @@ struct Flags {
   int multipartThresholdMib = 64;
   int partSizeMib = 16;
   int verbose = 0;
+  std::string metricsFile;
 };
 
 std::atomic<bool> gStop{false};
@@ -96,7 +98,8 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_flag(
       "--delete-after-upload", f.deleteAfterUpload,
       "delete each local file once its upload is verified (never open files or status.jsonl)");
-  app.add_flag("--dry-run", f.dryRun, "print what would be uploaded; no network, no changes");
+  auto* dryRun =
+      app.add_flag("--dry-run", f.dryRun, "print what would be uploaded; no network, no changes");
   app.add_option("--state-file", f.stateFile,
                  "what landed already; a lock file FILE.lock sits next to it")
       ->capture_default_str();
@@ -120,6 +123,10 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_option("--part-size-mib", f.partSizeMib, "multipart part size in MiB (8-64)")
       ->capture_default_str()
       ->check(CLI::Range(8, 64));
+  app.add_option("--metrics-file", f.metricsFile,
+                 "write Prometheus metrics (node_exporter textfile format) to this *.prom file "
+                 "at the end of the run; counters continue from the previous file")
+      ->excludes(dryRun);
   app.add_flag("-v,--verbose", f.verbose, "per-file progress (-vv: debug)");
 }
 
@@ -134,16 +141,21 @@ bool refuse(const std::vector<std::string>& problems, std::string_view hint) {
   return !problems.empty();
 }
 
-int run(const Flags& f) {
+// `sum` receives the run's counts and failures (for --metrics-file), also when it stops early.
+int run(const Flags& f, Summary& sum) {
   log::setVerbosity(f.verbose);
   DiscoveryOptions d;
   // Absolute paths, so the state file means the same files whatever the working directory.
   for (const auto& s : f.sources)
     d.sources.push_back(std::filesystem::absolute(s).lexically_normal());
-  if (refuse(overlappingSources(d.sources), "export each directory once")) return 2;
+  if (refuse(overlappingSources(d.sources), "export each directory once")) {
+    ++sum.failures["config"];
+    return 2;
+  }
 
   auto lock = LockFile::acquire(f.stateFile + ".lock");
   if (!lock.ok()) {
+    ++sum.failures["lock"];
     log::error("{}", lock.error().message);
     return 1;
   }
@@ -155,6 +167,7 @@ int run(const Flags& f) {
   d.now = std::time(nullptr);
   Discovery found = discover(d);
   for (const auto& e : found.errors) log::error("{}", e);
+  std::uint64_t discoveryErrors = found.errors.size();
 
   UploadOptions o;
   o.bucket = f.bucket;
@@ -171,13 +184,14 @@ int run(const Flags& f) {
   // Every discovered file, selected or not: a pcap withheld today must not collide once the
   // operator passes --include-pcaps.
   if (refuse(keyCollisions(o.prefix, o.hostId, found.artefacts),
-             "give every --source its own directory name"))
+             "give every --source its own directory name")) {
+    ++sum.failures["config"];
     return 2;
+  }
 
   const bool anySelected = std::any_of(found.artefacts.begin(), found.artefacts.end(),
                                        [&](const Artefact& a) { return isSelected(a, o); });
 
-  Summary sum;
   if (f.dryRun) {
     Uploader up(nullptr, o, std::move(state));
     sum = up.run(found.artefacts);
@@ -185,6 +199,7 @@ int run(const Flags& f) {
     const std::string region = s3::resolveRegion(f.region);
     auto endpoint = s3::parseEndpoint(f.endpoint, region);
     if (!endpoint.ok()) {
+      ++sum.failures["config"];
       log::error("--endpoint: {}", endpoint.error().message);
       return 2;
     }
@@ -192,6 +207,7 @@ int run(const Flags& f) {
                         f.pathStyle || s3::needsPathStyle(*endpoint, f.bucket)};
     auto creds = s3::resolveCredentials();
     if (!creds.ok()) {
+      ++sum.failures["credentials"];
       log::error("{}", creds.error().message);
       return 1;
     }
@@ -214,6 +230,7 @@ int run(const Flags& f) {
     Uploader up(&client, o, std::move(state), &gStop);
     sum = up.run(found.artefacts, probeError);
   }
+  if (discoveryErrors > 0) sum.failures["discovery"] += discoveryErrors;
   std::printf("ibsr-export: %s%s\n", f.dryRun ? "dry-run " : "", sum.line().c_str());
   std::fflush(stdout);
   return sum.failed == 0 && found.errors.empty() ? 0 : 1;
@@ -229,7 +246,12 @@ int runS3Cli(int argc, char** argv) {
   Flags flags;
   addFlags(app, flags);
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr-export s3")) return *exit;
-  return run(flags);
+  Summary sum;
+  const int status = run(flags, sum);
+  if (!flags.metricsFile.empty())
+    writeExportMetrics(flags.metricsFile, sum, status == 0,
+                       static_cast<std::uint64_t>(std::time(nullptr)));
+  return status;
 }
 
 }  // namespace ibsr::exporter

@@ -60,6 +60,7 @@ void Uploader::saveState(bool force) {
   // crash can lose (and a lost entry only costs a HEAD next time).
   if (!force && nowSeconds() - lastSave_ < 2.0) return;
   if (auto s = ExportState::save(options_.stateFile, state_); !s.ok()) {
+    ++failures_["state"];
     log::error("{}", s.error().message);
   } else {
     stateDirty_ = false;
@@ -77,6 +78,7 @@ void Uploader::listIfWorthIt(const std::vector<Artefact>& artefacts) {
   const std::string prefix = hostPrefix(options_.prefix, options_.hostId);
   auto listing = client_->listObjects(prefix, kMaxListPages);
   if (!listing.ok()) {
+    ++failures_["list"];
     log::warn("{}; checking files one by one instead", listing.error().message);
     return;
   }
@@ -115,17 +117,20 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
     if (stop_ != nullptr && stop_->load()) {
       log::error("{}: not attempted: interrupted by a signal", a.path.string());
       ++sum.failed;
+      ++failures_["interrupted"];
       continue;
     }
     if (!probeError.empty()) {
       log::error("{}: not uploaded: {}", a.path.string(), probeError);
       ++sum.failed;
+      ++failures_["upload"];
       continue;
     }
     if (consecutiveTransient >= kMaxConsecutiveTransient) {
       log::error("{}: not attempted: the endpoint failed for {} files in a row", a.path.string(),
                  consecutiveTransient);
       ++sum.failed;
+      ++failures_["upload"];
       continue;
     }
     std::uint64_t bytes = 0;
@@ -142,10 +147,12 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
         break;
       case Outcome::Failed:
         ++sum.failed;
+        ++failures_[fileFailure_];
         consecutiveTransient = 0;
         break;
       case Outcome::FailedTransient:
         ++sum.failed;
+        ++failures_[fileFailure_];
         ++consecutiveTransient;
         break;
     }
@@ -160,6 +167,7 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
         sum.pcapsWithheld);
   }
   sum.seconds = nowSeconds() - start;
+  sum.failures = failures_;
   return sum;
 }
 
@@ -169,27 +177,28 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   const std::string path = a.path.string();
   // `s3Call`: the failure came from a request (its transience decides whether to keep trying
   // other files), not from the local file or a checksum mismatch.
-  auto failed = [&](const std::string& why, bool s3Call = false) {
+  auto failed = [&](const char* kind, const std::string& why, bool s3Call = false) {
     log::error("{} -> {}: {}", path, dest, why);
-    return s3Call && client_->lastFailureTransient() ? Outcome::FailedTransient : Outcome::Failed;
+    return fail(kind, s3Call && client_->lastFailureTransient() ? Outcome::FailedTransient
+                                                                : Outcome::Failed);
   };
 
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     log::error("{}", sysError("cannot open '" + path + "'").message);
-    return Outcome::Failed;
+    return fail("read");
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     log::error("{}", sysError("cannot stat '" + path + "'").message);
-    return Outcome::Failed;
+    return fail("read");
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
   const std::int64_t mtimeNs = mtimeNsOf(st);
   std::uint64_t length = size;
   if (a.appendOnly) {
     auto l = completeLinesLength(fd.get(), size);
-    if (!l.ok()) return failed("cannot read: " + l.error().message);
+    if (!l.ok()) return failed("read", "cannot read: " + l.error().message);
     length = *l;
   }
 
@@ -200,7 +209,7 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     if (options_.deleteAfterUpload && !options_.dryRun) {
       // Landed in an earlier run: confirm it is still there before removing the only other copy.
       if (auto v = verify(key, length, known->second.etag); !v.ok())
-        return failed(v.error().message, true);
+        return failed("verify", v.error().message, true);
       deleted = maybeDelete(a, fd.get(), size, mtimeNs);
     }
     return Outcome::Skipped;
@@ -221,12 +230,12 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   FileDigest digest;
   if (multipart) {
     auto whole = sha256File(fd.get(), length);
-    if (!whole.ok()) return failed("cannot read: " + whole.error().message);
+    if (!whole.ok()) return failed("read", "cannot read: " + whole.error().message);
     digest.length = length;
     digest.sha256 = *whole;
   } else {
     auto d = digestFile(fd.get(), length, 0);
-    if (!d.ok()) return failed("cannot read: " + d.error().message);
+    if (!d.ok()) return failed("read", "cannot read: " + d.error().message);
     digest = std::move(d).value();
   }
   const std::string sha = s3::toHex(digest.sha256);
@@ -246,13 +255,13 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   if (known == state_.end()) {
     // No record (first run, or the state file was lost): ask the bucket.
     auto head = remoteObject(key);
-    if (!head.ok()) return failed(head.error().message, true);
+    if (!head.ok()) return failed("upload", head.error().message, true);
     auto info = std::move(head).value();
     if (info && info->size == length && info->etag != singleEtag && listing_) {
       // Same size, another ETag (multipart, or another part size): the stored checksum decides,
       // and only a HEAD returns metadata.
       auto full = client_->headObject(key);
-      if (!full.ok()) return failed(full.error().message, true);
+      if (!full.ok()) return failed("upload", full.error().message, true);
       info = std::move(full).value();
     }
     if (info && info->size == length &&
@@ -267,19 +276,25 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
 
   auto etag = multipart ? uploadMultipart(key, fd.get(), length, partSize, sha, digest.parts)
                         : upload(key, fd.get(), digest);
-  if (!etag.ok()) return failed(etag.error().message, true);
+  if (!etag.ok()) return failed("upload", etag.error().message, true);
   const std::string expectedEtag = multipart ? multipartEtag(digest.parts) : singleEtag;
   if (*etag != expectedEtag) {
-    return failed(
-        fmt::format("server ETag {} differs from the local checksum {}", *etag, expectedEtag));
+    return failed("upload", fmt::format("server ETag {} differs from the local checksum {}", *etag,
+                                        expectedEtag));
   }
-  if (auto v = verify(key, length, expectedEtag); !v.ok()) return failed(v.error().message, true);
+  if (auto v = verify(key, length, expectedEtag); !v.ok())
+    return failed("verify", v.error().message, true);
   record(expectedEtag);
   bytes = length;
   log::info("uploaded {} -> {} ({} bytes{}, verified)", path, dest, length,
             multipart ? fmt::format(", {} parts", digest.parts.size()) : "");
   if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
   return Outcome::Uploaded;
+}
+
+Uploader::Outcome Uploader::fail(const char* kind, Outcome outcome) {
+  fileFailure_ = kind;
+  return outcome;
 }
 
 void Uploader::abortUpload(const std::string& key, const std::string& uploadId) {

@@ -44,6 +44,10 @@ struct Summary {
   std::uint64_t deleted = 0;
   std::uint64_t bytes = 0;  // bytes uploaded (with --dry-run: counts what would be uploaded)
   double seconds = 0;
+  // Failures by kind (the kind label of ibsr_export_failures_total, docs/metrics.md): each
+  // failed file counts once under read, upload, verify or interrupted; the run's own failures
+  // (state, list, and in export_cli lock, config, credentials, discovery) once per occurrence.
+  std::map<std::string, std::uint64_t> failures;
   std::string line() const;
 };
 
@@ -80,12 +84,16 @@ class Uploader {
   Result<std::optional<s3::ObjectInfo>> remoteObject(const std::string& key);
   void listIfWorthIt(const std::vector<Artefact>& artefacts);
   void saveState(bool force);
+  // Failed outcome of the current file, counted under `kind`.
+  Outcome fail(const char* kind, Outcome outcome = Outcome::Failed);
 
   s3::S3Client* client_;
   const std::atomic<bool>* stop_;
   UploadOptions options_;
   ExportState::Map state_;
   std::optional<std::map<std::string, s3::ObjectInfo>> listing_;
+  std::map<std::string, std::uint64_t> failures_;
+  const char* fileFailure_ = "";  // kind of the current file's failure
   bool stateDirty_ = false;
   double lastSave_ = 0;
 };

@@ -68,6 +68,9 @@ int runRecordIncidentCli(int argc, char** argv) {
                  "Seconds between status.jsonl heartbeat lines")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
+  app.add_option("--metrics-file", o.metricsFile,
+                 "Write Prometheus metrics (node_exporter textfile format) to this *.prom file "
+                 "with every heartbeat (default: off)");
   app.add_flag("-v,--verbose", o.verbosity, "More output (-v info, -vv debug)");
   // Hidden, for tests and benchmarks.
   app.add_option("--archive-sweep-sec", o.archiveSweepSec)->group("")->check(CLI::Range(1, 3600));

@@ -38,6 +38,7 @@ struct IncidentOptions {
   std::optional<std::string> archiveDir;
   std::uint64_t archiveAfterSec = 3600;
   std::uint64_t statusIntervalSec = 60;
+  std::string metricsFile;  // --metrics-file: rewritten with every heartbeat (off: "")
   int verbosity = 0;
   // Hidden, for tests: shorten the 30 s archive sweep and the socket's idle timeout.
   std::uint64_t archiveSweepSec = 30;

@@ -19,6 +19,7 @@
 #include "core/artefacts.h"
 #include "core/interface_lock.h"
 #include "core/log.h"
+#include "core/metrics_file.h"
 #include "core/privileges.h"
 #include "core/signals.h"
 #include "core/unique_fd.h"
@@ -26,6 +27,7 @@
 #include "incident/controller.h"
 #include "incident/disk_budget.h"
 #include "incident/event_decoder.h"
+#include "incident/incident_metrics.h"
 #include "incident/incident_program.h"
 #include "incident/pcap_sink.h"
 #include "incident/run_dir.h"
@@ -71,7 +73,8 @@ class Recorder {
       : o_(std::move(o)),
         budget_{o_.outDir, o_.archiveDir, o_.maxDiskBytes, o_.maxPcapBytes},
         sink_(o_.outDir, o_.archiveDir, o_.maxPcapBytes, wall_, stats_),
-        scrubber_(o_.salt, o_.internalSubnet) {
+        scrubber_(o_.salt, o_.internalSubnet),
+        metrics_(o_.metricsFile, metrics::modeLabels("record-incident", o_.iface)) {
     // Before every new file, so the closed one and the new one fit together.
     sink_.setBeforeNewFile([this] { enforceBudget(); });
   }
@@ -104,6 +107,7 @@ class Recorder {
   void writeStatusIfDue(Clock::time_point now);
   void drain();
   void writeStatus();
+  void writeMetrics();
 
   const IncidentOptions o_;
   int ifindex_ = 0;
@@ -123,6 +127,7 @@ class Recorder {
   int rbFd_ = -1;
   std::optional<Controller> controller_;
   std::optional<bpf::TcAttachment> tc_;
+  metrics::MetricsFile metrics_;
 
   Clock::time_point end_, nextStatus_, nextSweep_;
 };
@@ -310,8 +315,22 @@ void Recorder::writeStatus() {
     stats_.ringbufDrops = t->ringbufDrops;
   else
     log::warn("{}", t.error().message);
-  if (Status st = appendLine(statusPath_, formatStatusLine(wall_.nowUnix(), stats_)); !st.ok())
+  const std::uint64_t now = wall_.nowUnix();
+  if (Status st = appendLine(statusPath_, formatStatusLine(now, stats_)); !st.ok()) {
+    ++stats_.statusWriteErrors;
     log::error("{}", st.error().message);
+  } else {
+    stats_.lastStatusTs = now;
+  }
+  writeMetrics();
+}
+
+void Recorder::writeMetrics() {
+  if (!metrics_.enabled()) return;
+  metrics::Exposition e;
+  addIncidentMetrics(e, stats_, controller_->state(),
+                     metrics::modeLabels("record-incident", o_.iface));
+  metrics_.write(std::move(e));
 }
 
 void Recorder::shutdown(int stopSignal) {

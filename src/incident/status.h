@@ -24,6 +24,9 @@ struct IncidentStats {
   std::uint64_t budgetDeletedFiles = 0;   // closed artefacts deleted by --max-disk-bytes
   std::uint64_t budgetDeletedBytes = 0;   // their sizes
   std::uint64_t diskBytes = 0;            // bytes under --out-dir and --archive-dir, last measured
+  // Not in the status line (it reports on itself), only in --metrics-file:
+  std::uint64_t statusWriteErrors = 0;  // heartbeat lines that could not be written
+  std::uint64_t lastStatusTs = 0;       // timestamp of the last heartbeat written (0: none yet)
 };
 
 // One line, '\n'-terminated.

@@ -12,6 +12,7 @@
 
 #include "bpf/libbpf_logging.h"
 #include "bpf/ring_buffer.h"
+#include "collect/counter_metrics.h"
 #include "collect/counter_snapshots.h"
 #include "core/artefacts.h"
 #include "core/clock.h"
@@ -19,10 +20,12 @@
 #include "core/interface_lock.h"
 #include "core/interval_schedule.h"
 #include "core/log.h"
+#include "core/metrics_file.h"
 #include "core/output_dir.h"
 #include "core/privileges.h"
 #include "core/signals.h"
 #include "payload/output.h"
+#include "payload/payload_metrics.h"
 #include "payload/payload_program.h"
 #include "payload/pipeline.h"
 
@@ -74,6 +77,7 @@ class IntervalWriter {
         pipeline_(pipeline),
         wall_(o.common.testClockOffsetSec),
         writer_(o.common.outDir, retentionOf(o.common)),
+        metrics_(o.common.metricsFile, labels()),
         lastTs_(wall_.nowUnix()) {
     if (prog.xdpAttached())  // decided at attach; the final snapshot runs after detach
       counters_.emplace(prog.counter(), counterDir(o), o.common.dstPorts, retentionOf(o.common));
@@ -105,11 +109,23 @@ class IntervalWriter {
     log::info("interval: {} sources, {} events, {} ring-buffer drops, {} flows",
               snap.sources.size(), ps.events, kernelDrops_, pipeline_.flowsTracked());
     if (counters_) counters_->take(ts);
+    metrics_.write(exposition());
   }
 
   const OutputWriter& writer() const { return writer_; }
 
  private:
+  metrics::Labels labels() const { return metrics::modeLabels("collect-payload", o_.common.iface); }
+
+  metrics::Exposition exposition() const {
+    metrics::Exposition e;
+    addPayloadMetrics(e, writer_.stats(), statusCounters(), labels());
+    if (counters_)
+      collect::addCounterMetrics(e, counters_->stats(), counters_->writerStats(), o_.common.mapSize,
+                                 labels());
+    return e;
+  }
+
   StatusCounters statusCounters() const {
     const PipelineStats& ps = pipeline_.stats();
     StatusCounters sc;
@@ -131,6 +147,7 @@ class IntervalWriter {
   Pipeline& pipeline_;
   WallClock wall_;
   OutputWriter writer_;
+  metrics::MetricsFile metrics_;
   std::optional<collect::CounterSnapshots> counters_;
   std::uint64_t lastTs_;
   std::uint64_t lastDrops_ = 0;

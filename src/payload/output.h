@@ -36,6 +36,7 @@ class OutputWriter {
 
   std::string payloadPath(std::uint64_t ts) const { return writer_.hourPath(ts); }
   std::string statusPath() const { return writer_.statusPath(); }
+  const HourlyWriterStats& stats() const { return writer_.stats(); }
   std::uint64_t snapshotsWritten() const { return writer_.stats().recordsWritten; }
   std::uint64_t writeErrors() const { return writer_.stats().writeErrors; }
 

@@ -247,8 +247,38 @@ class DebianPackage(unittest.TestCase):
         self.assertEqual(box.show(unit, "Result"), "success")
         self.assertFalse(pair.xdp_attached())
         self.assertGreaterEqual(len(status_lines), 1)
+        self.run_incident_service(box, iface)
         box.stop()
         pair.teardown()
+
+    def run_incident_service(self, box, iface):
+        """record-incident@ as ibsr: its trigger socket belongs to group ibsr-trigger (the setgid
+        /run/ibsr), so a non-root member may use it and a non-member may not."""
+        open("/etc/ibsr/record-incident-%s.env" % iface, "w").close()  # may be empty
+        unit = "ibsr-record-incident@%s.service" % iface
+        r = box.systemctl("start", unit, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr + box.status(unit))
+        sock = "/run/ibsr/trigger-%s.sock" % iface
+        st = box.run("stat", "-c", "%a %U %G %F", sock).stdout.split(None, 3)
+        self.assertEqual(st, ["660", "ibsr", "ibsr-trigger", "socket\n"])
+        trigger_gid = str(grp.getgrnam("ibsr-trigger").gr_gid)
+        as_member = ["setpriv", "--reuid=65534", "--regid=65534", "--groups=" + trigger_gid]
+        r = box.run(*as_member, "/usr/sbin/ibsr", "incident", "status", "--json", "--socket", sock,
+                    check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["status"]["rate"], 1000)
+        r = box.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "/usr/sbin/ibsr", "incident", "status", "--socket", sock, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("Permission denied", r.stderr)
+        # Its pcaps, under the setgid incident directory, are readable by that group too.
+        pcaps = glob.glob("/var/lib/ibsr/incidents/%s/*/packets.pcap" % iface)
+        self.assertEqual(len(pcaps), 1)
+        st = os.stat(pcaps[0])
+        self.assertEqual((pwd.getpwuid(st.st_uid).pw_name, grp.getgrgid(st.st_gid).gr_name,
+                          st.st_mode & 0o777), ("ibsr", "ibsr-trigger", 0o640))
+        box.systemctl("stop", unit)
+        self.assertEqual(box.show(unit, "Result"), "success")
 
     def read_snapshots(self, out_dir):
         snaps = []

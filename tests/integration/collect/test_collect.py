@@ -13,6 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
+import metrics_file  # noqa: E402
 from counter_model import FIELDS, buckets_table, count, ip_int, read_pcap  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 
@@ -461,8 +462,81 @@ class StartupErrors(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         for flag in ("--iface", "--dst-port", "--out-dir", "--snapshot-interval-sec",
                      "--map-size", "--max-files", "--max-age", "--duration-sec", "--xdp-mode",
+                     "--metrics-file",
                      "/var/lib/ibsr/snapshots", "=100000", "=3600", "=86400", "=60"):
             self.assertIn(flag, r.stdout)
+
+
+class Metrics(CollectTestBase):
+    """--metrics-file: a Prometheus textfile that promtool accepts, whose values are exactly the
+    run's (the heartbeat, the snapshot lines and files)."""
+
+    def test_metrics_file_matches_the_run(self):
+        self.listen(PORT)
+        prom = os.path.join(self.tmp, "ibsr-collect.prom")
+        c = self.collector([PORT], "--snapshot-interval-sec", 1, "--map-size", 4096,
+                           "--metrics-file", prom).start()
+        self.curl(PORT, 3)
+        c.wait_cycles(3)
+        first = metrics_file.check(self, prom)  # written every cycle, not only at shutdown
+        self.assertGreaterEqual(first.get1("ibsr_cycles_total"), 3)
+        self.curl(PORT, 2)
+        self.assertEqual(c.stop(signal.SIGTERM), 0, c.stderr())
+        m = metrics_file.check(self, prom)
+        snaps, beats = validate_counter_dir(c.out_dir)
+        last = beats[-1]
+        self.assertEqual(len(beats), len(snaps))
+        self.assertEqual(
+            {n for n, _ in m},
+            {"ibsr_cycles_total", "ibsr_snapshots_written_total", "ibsr_bytes_written_total",
+             "ibsr_last_success_timestamp_seconds", "ibsr_write_errors_total",
+             "ibsr_budget_deleted_files_total", "ibsr_budget_deleted_bytes_total",
+             "ibsr_budget_dropped_lines_total", "ibsr_awaiting_export_files",
+             "ibsr_map_entries", "ibsr_map_capacity", "ibsr_metrics_write_errors_total"})
+        for (name, labels) in m:
+            want = {("mode", "collect"), ("interface", self.pair.srv_if)}
+            if name not in ("ibsr_map_entries", "ibsr_map_capacity",
+                            "ibsr_metrics_write_errors_total"):
+                want.add(("artefact", "snapshot"))
+            self.assertEqual(set(labels), want, name)
+        self.assertEqual(m.get1("ibsr_cycles_total"), last["cycle"])
+        self.assertEqual(m.get1("ibsr_cycles_total"), len(beats))
+        self.assertEqual(m.get1("ibsr_snapshots_written_total"), last["snapshots_written"])
+        self.assertEqual(m.get1("ibsr_snapshots_written_total"), len(snaps))
+        self.assertEqual(m.get1("ibsr_bytes_written_total"),
+                         sum(os.path.getsize(f) for f in c.snapshot_files()))
+        self.assertEqual(m.get1("ibsr_last_success_timestamp_seconds"), snaps[-1]["ts_unix_sec"])
+        self.assertEqual(m.get1("ibsr_write_errors_total"), last["write_errors"])
+        self.assertEqual(m.get1("ibsr_write_errors_total"), 0)
+        for field in ("budget_deleted_files", "budget_deleted_bytes", "budget_dropped_lines"):
+            self.assertEqual(m.get1("ibsr_%s_total" % field), last[field], field)
+        self.assertEqual(m.get1("ibsr_awaiting_export_files"), last["awaiting_export"])
+        # One client source on one port: one key in the map and in the last snapshot line.
+        self.assertEqual(m.get1("ibsr_map_entries"), len(snaps[-1]["buckets"]))
+        self.assertEqual(m.get1("ibsr_map_entries"), 1)
+        self.assertEqual(m.get1("ibsr_map_capacity"), 4096)
+        self.assertEqual(m.get1("ibsr_metrics_write_errors_total"), 0)
+        self.assertEqual(oct(os.stat(prom).st_mode & 0o777), "0o644")
+
+    def test_unwritable_metrics_file_warns_once_counts_and_collection_goes_on(self):
+        textfile = os.path.join(self.tmp, "textfile")  # does not exist yet
+        prom = os.path.join(textfile, "ibsr.prom")
+        c = self.collector([PORT], "--snapshot-interval-sec", 2, "--metrics-file", prom).start()
+        c.wait_cycles(2)
+        # Cycle N writes its snapshot, heartbeat, then the metrics file; the next is 2 s later.
+        time.sleep(0.5)
+        failed = len(c.status())
+        os.mkdir(textfile)
+        c.wait_cycles(failed + 2)
+        self.assertEqual(c.stop(signal.SIGTERM), 0, c.stderr())
+        m = metrics_file.check(self, prom)
+        self.assertEqual(m.get1("ibsr_metrics_write_errors_total"), failed)
+        self.assertEqual(m.get1("ibsr_cycles_total"), len(c.status()))
+        self.assertEqual(c.status()[-1]["write_errors"], 0)  # snapshots were never affected
+        warnings = [l for l in c.stderr_lines if "cannot create '%s.tmp'" % prom in l]
+        self.assertEqual(len(warnings), 1, c.stderr())
+        self.assertIn("warning", warnings[0])
+        self.assertEqual(sum("written again" in l for l in c.stderr_lines), 1, c.stderr())
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from s3_server import S3Server  # noqa: E402
+import metrics_file  # noqa: E402
 import schema_check  # noqa: E402
 import shipped_units  # noqa: E402
 
@@ -151,7 +152,7 @@ class ExportS3Test(ExportTestBase):
         self.assertEqual(r.returncode, 0)
         for flag in ("--bucket", "--prefix", "--region", "--endpoint", "--path-style", "--source",
                      "--host-id", "--include-open", "--include-pcaps", "--delete-after-upload",
-                     "--dry-run",
+                     "--dry-run", "--metrics-file",
                      "--state-file", "--max-retries", "--multipart-threshold-mib"):
             self.assertIn(flag, r.stdout)
         r = subprocess.run([EXPORT, "s3", "--bucket", "b", "--bogus"], stderr=subprocess.PIPE, text=True)
@@ -387,6 +388,70 @@ class ExportS3Test(ExportTestBase):
         self.assertEqual(self.list_keys(), [])
         self.assertTrue(os.path.exists(p))
         self.assertFalse(os.path.exists(self.state))
+
+    def test_metrics_file_counts_across_runs(self):
+        prom = os.path.join(self.work, "ibsr-export.prom")
+        data = {"snapshot_202601010%d.jsonl" % i: b"line %d\n" % i * (i + 1) for i in range(3)}
+        for rel, d in data.items():
+            self.make(rel, d)
+        self.make("run-1/packets.pcap", os.urandom(500))
+        kinds = ("config", "credentials", "discovery", "interrupted", "list", "lock", "read",
+                 "state", "upload", "verify")
+
+        def check(failures):
+            m = metrics_file.check(self, prom)
+            for kind in kinds:
+                self.assertEqual(m.get1("ibsr_export_failures_total", kind=kind),
+                                 failures.get(kind, 0), kind)
+            return m
+
+        t0 = int(time.time())
+        r = self.run_export("--metrics-file", prom, check_rc=0)
+        t1 = int(time.time())
+        s = self.summary(r.stdout)
+        m = check({})
+        self.assertEqual(m.get1("ibsr_export_files_uploaded_total"), len(self.list_keys()))
+        self.assertEqual(m.get1("ibsr_export_files_uploaded_total"), 3)
+        self.assertEqual(m.get1("ibsr_export_bytes_uploaded_total"), s["bytes"])
+        self.assertEqual(s["bytes"], sum(len(d) for d in data.values()))
+        self.assertEqual(m.get1("ibsr_export_files_withheld"), 1)
+        self.assertEqual(m.get1("ibsr_export_runs_total"), 1)
+        self.assertEqual(m.get1("ibsr_export_last_run_success"), 1)
+        success = m.get1("ibsr_export_last_success_timestamp_seconds")
+        self.assertTrue(t0 <= success <= t1, (t0, success, t1))
+        self.assertEqual(m.get1("ibsr_export_last_run_timestamp_seconds"), success)
+        self.assertTrue(all(("mode", "export") in labels for _, labels in m))
+
+        # Another run holds the lock: a lock failure; the last success stays where it was.
+        with open(self.state + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.run_export("--metrics-file", prom, check_rc=1)
+        m = check({"lock": 1})
+        self.assertEqual(m.get1("ibsr_export_runs_total"), 2)
+        self.assertEqual(m.get1("ibsr_export_last_run_success"), 0)
+        self.assertEqual(m.get1("ibsr_export_last_success_timestamp_seconds"), success)
+        self.assertEqual(m.get1("ibsr_export_files_uploaded_total"), 3)
+
+        # A refused signature: every selected file fails as an upload failure.
+        self.make("snapshot_2026010105.jsonl", b"new\n")
+        r = self.run_export("--metrics-file", prom, secret="not-the-secret", check_rc=1)
+        s = self.summary(r.stdout)
+        self.assertEqual(s["failed"], 4)
+        m = check({"lock": 1, "upload": 4})
+        self.assertEqual(m.get1("ibsr_export_files_failed"), 4)
+        self.assertEqual(m.get1("ibsr_export_files_uploaded_total"), 3)
+
+        # And the next good run catches up: 4 objects in the bucket, 4 uploads counted.
+        self.run_export("--metrics-file", prom, check_rc=0)
+        m = check({"lock": 1, "upload": 4})
+        self.assertEqual(m.get1("ibsr_export_files_uploaded_total"), len(self.list_keys()))
+        self.assertEqual(m.get1("ibsr_export_files_uploaded_total"), 4)
+        self.assertEqual(m.get1("ibsr_export_runs_total"), 4)
+        self.assertEqual(m.get1("ibsr_export_files_failed"), 0)
+
+        # --dry-run changes nothing, so it writes no metrics either: a usage error.
+        r = self.run_export("--metrics-file", prom, "--dry-run", check_rc=2)
+        self.assertIn("--metrics-file", r.stderr)
 
     def test_lock_prevents_concurrent_runs(self):
         self.make("snapshot_2026010100.jsonl", b"x\n")

@@ -14,6 +14,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from incident_lib import (IBSR, IncidentTestBase, expected_record, read_reply,  # noqa: E402
                           trigger, wait_for)
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import metrics_file  # noqa: E402
+
 from scapy.all import IP, TCP  # noqa: E402
 
 
@@ -392,6 +395,65 @@ class Client(SocketTestBase):
                            text=True, timeout=60)
         self.assertEqual((p.returncode, p.stderr), (0, ""))
         self.assertIn("--duration-sec", p.stdout)
+
+
+class Metrics(SocketTestBase):
+    """--metrics-file follows the run: trigger state and sample rate as the socket reports them,
+    every count exactly the heartbeat's and the disk's."""
+
+    def metrics_after_next_heartbeat(self, r):
+        seen = len(r.status())
+        wait_for(lambda: len(r.status()) > seen, timeout=10, what="the next heartbeat")
+        time.sleep(0.3)  # the metrics file is replaced right after the heartbeat line
+        return metrics_file.check(self, self.prom)
+
+    def test_metrics_file_matches_the_run(self):
+        self.prom = os.path.join(self.tmp, "ibsr-record-incident.prom")
+        r = self.recorder("--tag", "base", "--sample-rate", 1000, "--trigger-socket", self.sock,
+                          "--status-interval-sec", 1, "--metrics-file", self.prom).start()
+        labels = {"mode": "record-incident", "interface": self.pair.srv_if}
+        m = self.metrics_after_next_heartbeat(r)
+        self.assertEqual((m.get1("ibsr_incident_sampling_active", **labels),
+                          m.get1("ibsr_incident_trigger_active", **labels),
+                          m.get1("ibsr_incident_sample_rate", **labels)), (1, 0, 1000))
+
+        self.assertEqual(trigger(self.sock, {"action": "trigger", "tag": "inc", "rate": 1}),
+                         {"ok": True})
+        self.send(self.frames(7, 1))
+        r.wait_records(7)
+        m = self.metrics_after_next_heartbeat(r)
+        self.assertEqual((m.get1("ibsr_incident_sampling_active", **labels),
+                          m.get1("ibsr_incident_trigger_active", **labels),
+                          m.get1("ibsr_incident_sample_rate", **labels)), (1, 1, 1))
+
+        self.assertEqual(trigger(self.sock, {"action": "stop"}), {"ok": True})
+        self.assertEqual(r.stop(), 0, r.stderr())
+        m = metrics_file.check(self, self.prom)  # the final write at shutdown
+        status = r.status()
+        st = status[-1]
+        self.assertEqual((m.get1("ibsr_incident_sampling_active", **labels),
+                          m.get1("ibsr_incident_trigger_active", **labels)), (0, 0))
+        self.assertEqual(m.get1("ibsr_cycles_total", **labels), st["cycle"])
+        self.assertEqual(m.get1("ibsr_cycles_total", **labels), len(status))
+        self.assertEqual(m.get1("ibsr_last_success_timestamp_seconds", **labels), st["timestamp"])
+        self.assertEqual(m.get1("ibsr_incident_packets_written_total", **labels),
+                         st["events_written"])
+        self.assertEqual(st["events_written"], 7)
+        self.assertEqual(m.get1("ibsr_incident_pcap_files_total", **labels), st["rotations"] + 1)
+        self.assertEqual(m.get1("ibsr_incident_pcap_files_total", **labels), len(r.pcaps()))
+        self.assertEqual(len(r.pcaps()), 2)  # base, then the trigger's
+        self.assertEqual(m.get1("ibsr_incident_disk_bytes", **labels), st["disk_bytes"])
+        self.assertEqual(m.get1("ibsr_ringbuf_drops_total", **labels), st["ringbuf_drops"])
+        self.assertEqual(m.get1("ibsr_write_errors_total", artefact="pcap", **labels),
+                         st["events_write_errors"])
+        self.assertEqual(m.get1("ibsr_write_errors_total", artefact="status", **labels), 0)
+        self.assertEqual(m.get1("ibsr_budget_deleted_files_total", **labels),
+                         st["budget_deleted_files"])
+        self.assertEqual(m.get1("ibsr_budget_deleted_bytes_total", **labels),
+                         st["budget_deleted_bytes"])
+        self.assertEqual(m.get1("ibsr_incident_archived_total", **labels), st["archived"])
+        self.assertEqual(m.get1("ibsr_metrics_write_errors_total", **labels), 0)
+        self.assertEqual(len(m), 15)
 
 
 if __name__ == "__main__":

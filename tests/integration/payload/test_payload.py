@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
 from tc_programs import force_clsact, ours_attached, tcx_programs  # noqa: E402
+import metrics_file  # noqa: E402
 import schema_check  # noqa: E402
 import shipped_units  # noqa: E402
 
@@ -540,8 +541,9 @@ class FlowTableBoundTest(PayloadTestBase):
 
 class RingBufferPressureTest(PayloadTestBase):
     def test_tiny_ring_buffer_drops_are_counted_and_traffic_flows(self):
+        prom = os.path.join(self.tmp, "payload.prom")
         c = self.collector("--ringbuf-size", 4096, "--payload-snaplen", 4096,
-                           "--snapshot-interval-sec", 1).start()
+                           "--snapshot-interval-sec", 1, "--metrics-file", prom).start()
         self.start_server()
         n = 20
         result = self.run_client("load", n)
@@ -553,7 +555,59 @@ class RingBufferPressureTest(PayloadTestBase):
         st = c.status()[-1]
         self.assertGreater(st["ringbuf_drops"], 0)
         self.assertEqual(sum(l["ringbuf_drops"] for l in lines), st["ringbuf_drops"])
+        self.assertEqual(metrics_file.check(self, prom).get1("ibsr_ringbuf_drops_total"),
+                         st["ringbuf_drops"])
         self.assertEqual(ours_attached(self.pair), [])
+
+
+class MetricsTest(PayloadTestBase):
+    def test_metrics_file_matches_the_run(self):
+        prom = os.path.join(self.tmp, "ibsr-collect-payload.prom")
+        c = self.collector("--snapshot-interval-sec", 1, "--map-size", 2048,
+                           "--metrics-file", prom).start()
+        self.start_server()
+        self.assertEqual(self.run_client("mix"), {"requests": 15, "responses": 15})
+        self.server_entries(15)
+        time.sleep(0.5)  # the last response's records reach the ring buffer
+        self.assertEqual(c.stop(), 0, c.stderr())
+        m = metrics_file.check(self, prom)
+        status = c.status()
+        st = status[-1]
+        lines = c.lines()
+        snaps, beats = validate_counter_dir(os.path.join(self.out, "counters"))
+        iface = self.pair.srv_if
+
+        def get(name, artefact=None):
+            labels = {"mode": "collect-payload", "interface": iface}
+            if artefact:
+                labels["artefact"] = artefact
+            return m.get1(name, **labels)
+
+        # The payload writer, its pipeline, and the counters/ snapshots of the same run.
+        self.assertEqual(get("ibsr_cycles_total", "payload"), st["cycle"])
+        self.assertEqual(get("ibsr_cycles_total", "payload"), len(status))
+        self.assertEqual(get("ibsr_snapshots_written_total", "payload"), st["snapshots_written"])
+        self.assertEqual(get("ibsr_snapshots_written_total", "payload"), len(lines))
+        self.assertEqual(get("ibsr_bytes_written_total", "payload"), sum(
+            os.path.getsize(f) for f in glob.glob(os.path.join(self.out, "payload_*.jsonl"))))
+        self.assertEqual(get("ibsr_last_success_timestamp_seconds", "payload"),
+                         lines[-1]["ts_unix_sec"])
+        self.assertEqual(get("ibsr_write_errors_total", "payload"), 0)
+        self.assertEqual(get("ibsr_payload_events_total"), st["events_received"])
+        self.assertGreater(st["events_received"], 0)
+        self.assertEqual(get("ibsr_payload_parse_errors_total"), st["parse_errors"])
+        self.assertEqual(get("ibsr_payload_parse_errors_total"), 1)  # the malformed body
+        self.assertEqual(get("ibsr_payload_flows_tracked"), st["flows_tracked"])
+        self.assertEqual(get("ibsr_payload_flows_evicted_total"), st["flows_evicted"])
+        self.assertEqual(get("ibsr_payload_dropped_sources_total"), st["dropped_sources"])
+        self.assertEqual(get("ibsr_ringbuf_drops_total"), st["ringbuf_drops"])
+        self.assertEqual(get("ibsr_ringbuf_drops_total"), 0)
+        self.assertEqual(get("ibsr_cycles_total", "snapshot"), beats[-1]["cycle"])
+        self.assertEqual(get("ibsr_snapshots_written_total", "snapshot"), len(snaps))
+        self.assertEqual(get("ibsr_map_entries"), len(snaps[-1]["buckets"]))
+        self.assertEqual(get("ibsr_map_entries"), 1)  # the client, on one port
+        self.assertEqual(get("ibsr_map_capacity"), 2048)
+        self.assertEqual(get("ibsr_metrics_write_errors_total"), 0)
 
 
 class OutputDirectoryTest(PayloadTestBase):
@@ -633,7 +687,7 @@ class CliTest(unittest.TestCase):
         r = self.ibsr("--help")
         self.assertEqual(r.returncode, 0)
         for flag in ("--payload-snaplen", "--ringbuf-size", "--max-bytes-per-flow",
-                     "--max-flows", "--max-methods", "=512", "=8388608"):
+                     "--max-flows", "--max-methods", "--metrics-file", "=512", "=8388608"):
             self.assertIn(flag, r.stdout)
 
     def test_unknown_interface_exits_1(self):
