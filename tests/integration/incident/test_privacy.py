@@ -99,7 +99,7 @@ class ShippedUnit(IncidentTestBase):
         salt_path = args[args.index("--scrub-ip-salt-file") + 1]
         # Outside every exported directory (packaging/ibsr-export.env).
         with open(os.path.join(os.path.dirname(UNIT), "ibsr-export.env")) as f:
-            exported = re.findall(r"--source (\S+)", f.read())
+            exported = re.findall(r"--input (\S+)", f.read())
         self.assertTrue(exported)
         for d in exported:
             self.assertFalse(salt_path.startswith(d.rstrip("/") + "/"), (salt_path, d))

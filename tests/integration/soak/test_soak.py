@@ -214,8 +214,8 @@ class SoakTest(unittest.TestCase):
         e.update(self.server.env)
         e["HOME"] = self.root
         r = subprocess.run([EXPORT, "s3", "--bucket", BUCKET, "--endpoint", self.server.endpoint,
-                            "--prefix", "ibsr", "--host-id", HOST, "--source", self.snap.dir,
-                            "--source", self.payload.dir, "--source", self.incidents,
+                            "--prefix", "ibsr", "--host-id", HOST, "--input", self.snap.dir,
+                            "--input", self.payload.dir, "--input", self.incidents,
                             # Compressed time: the collectors' clock runs ahead of the
                             # exporter's, whose "current hour" means nothing here.
                             "--state-file", self.state, "--min-age-sec", "0", "--include-open",
