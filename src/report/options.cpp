@@ -256,9 +256,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   const std::string secondsRange = fmt::format(", 1..{}", kMaxSeconds);
   app.add_option("--input", o.inputs,
                  "Snapshot file or directory (searched recursively for snapshot_*.jsonl, "
-                 ".jsonl.gz, .jsonl.zst); repeat it for more")
-      ->type_name("PATH")
-      ->required();
+                 ".jsonl.gz, .jsonl.zst); repeat it for more (required)")
+      ->type_name("PATH");
   // -i was --input's short name; it now means --interface everywhere (docs/cli.md),
   // so here it is refused with the new spelling rather than accepted.
   app.add_option("-i", oldShortInput)->group("");
@@ -339,6 +338,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
     return cli::usageError("ibsr-report",
                            "-i is no longer accepted: write --input PATH (-i means --interface "
                            "in ibsr)");
+  // Checked here, not by CLI11, so that "-i PATH" gets the message above.
+  if (o.inputs.empty()) return cli::usageError("ibsr-report", "--input is required");
 
   auto usage = [](const std::string& flag, const std::string& why) {
     return cli::usageError("ibsr-report", flag + ": " + why);
