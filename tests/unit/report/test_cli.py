@@ -54,7 +54,8 @@ class CliTest(unittest.TestCase):
             line = next((l for l in r.stdout.splitlines() if flag in l), None)
             self.assertIsNotNone(line, flag)
             if default:
-                self.assertRegex(r.stdout, re.escape(flag) + r"[^\n]*\n?[^\n]*" + re.escape(default), flag)
+                self.assertRegex(r.stdout, re.escape(flag) + r"(?:[^\n]*\n){0,3}?[^\n]*\(default:\s+"
+                                 + re.escape(default) + r"\)", flag)
 
     def test_bad_flags_exit_2_with_one_line_naming_the_flag(self):
         out = self.path("o")
