@@ -3,7 +3,6 @@ man-db, has the EXIT STATUS and EXAMPLES sections, and `cmake --install` puts ea
 finds it by name."""
 import glob
 import os
-import shutil
 import subprocess
 import tempfile
 import unittest
@@ -40,9 +39,13 @@ class ManPages(unittest.TestCase):
             self.assertRegex(text, r"\n {7}2 {6}usage error")
 
     def test_install_puts_pages_where_man_finds_them(self):
-        with tempfile.TemporaryDirectory() as prefix:
+        with tempfile.TemporaryDirectory() as destdir:
+            # DESTDIR too: install rules with absolute destinations (units) stay inside it.
+            prefix = os.path.join(destdir, "usr")
             subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True,
-                           stdout=subprocess.DEVNULL, timeout=120)
+                           stdout=subprocess.DEVNULL, timeout=120,
+                           env=dict(os.environ, DESTDIR=destdir))
+            prefix = destdir + prefix
             for name, section in PAGES.items():
                 r = man("-M", os.path.join(prefix, "share/man"), "-w", name)
                 self.assertEqual(r.stdout, os.path.join(prefix, "share/man/man%d/%s.%d.gz"
