@@ -104,7 +104,7 @@ if [ -x build/src/report/ibsr-report ]; then
   echo "== ibsr-report"
   # The demo watches about 30 s; the report's default gate wants an hour before SAFE is possible.
   MIN_OBS=25
-  build/src/report/ibsr-report -i "$OUT/snapshots" -o "$OUT/report" \
+  build/src/report/ibsr-report --input "$OUT/snapshots" -o "$OUT/report" \
     --min-observation-sec "$MIN_OBS" >"$OUT/report.log" 2>&1 ||
     { cat "$OUT/report.log" >&2; exit 1; }
   echo "   report:  $OUT/report/report.md"

@@ -55,7 +55,7 @@ SMALL_BYTES=$((N * SMALL))
 LARGE_BYTES=$((LARGE_MIB * 1024 * 1024))
 run_export() {  # bucket source state
   "$EXPORT" s3 --bucket "$1" --endpoint "$S3_ENDPOINT" --prefix bench --host-id h \
-    --source "$2" --state-file "$3"
+    --input "$2" --state-file "$3"
 }
 
 # Warm-up (not timed): Swift's first requests create account and container databases and fill
@@ -100,7 +100,7 @@ report "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" 1 "$LARGE_BYTES" "$t0" "
 
 t0=$(now)
 "$EXPORT" s3 --bucket bench-ibsr-large --endpoint "$S3_ENDPOINT" --prefix single --host-id h \
-  --source "$D/large" --state-file "$D/state-large-single.json" --multipart-threshold-mib $((LARGE_MIB + 1)) >"$D/r5"
+  --input "$D/large" --state-file "$D/state-large-single.json" --multipart-threshold-mib $((LARGE_MIB + 1)) >"$D/r5"
 t1=$(now)
 grep -q "uploaded=1 .*failed=0" "$D/r5" || { cat "$D/r5" >&2; exit 1; }
 report "ibsr-export, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"

@@ -18,10 +18,10 @@ echo "== ingest (library): read + parse, then read + parse + deltas/windows/dete
 "$BUILD"/bench/report/ibsr_report_ingest_bench "$DATA"
 echo "== ibsr-report, csv + json + md"
 /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KB" \
-  "$BUILD"/src/report/ibsr-report -i "$DATA" -o /tmp/ibsr-report-bench/out --format md,json,csv >/dev/null
+  "$BUILD"/src/report/ibsr-report --input "$DATA" -o /tmp/ibsr-report-bench/out --format md,json,csv >/dev/null
 echo "== ibsr-report, all formats (html adds a second pass)"
 /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KB" \
-  "$BUILD"/src/report/ibsr-report -i "$DATA" -o /tmp/ibsr-report-bench/out-all >/dev/null
+  "$BUILD"/src/report/ibsr-report --input "$DATA" -o /tmp/ibsr-report-bench/out-all >/dev/null
 echo "== baseline: jq -c '.buckets | length'"
 /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KB" \
   sh -c "jq -c '.buckets | length' $DATA/*.jsonl >/dev/null"

@@ -1,4 +1,5 @@
 // ibsr-export: subcommand dispatch only (see docs/export.md).
+#include "core/command_line.h"
 #include "core/subcommands.h"
 #include "export/export_cli.h"
 
@@ -8,10 +9,13 @@ int main(int argc, char** argv) {
        ibsr::exporter::runS3Cli},
   };
   return ibsr::cli::runSubcommand({.program = "ibsr-export",
-                                   .version = IBSR_VERSION,
+                                   .version = ibsr::cli::version(),
                                    .summary = "Ships IBSR artefacts to storage on a schedule.",
                                    .commands = kCommands,
                                    .footer = "Run 'ibsr-export s3 --help' for its options.",
+                                   .examples = "  ibsr-export s3 --bucket my-bucket --input "
+                                               "/var/lib/ibsr/snapshots --dry-run\n"
+                                               "  ibsr-export --version\n",
                                    .nameColumn = 10},
                                   argc, argv);
 }

@@ -1,5 +1,6 @@
 // ibsr: subcommand dispatch only; each subcommand's flags and work live in its own folder.
 #include "collect/collect_cli.h"
+#include "core/command_line.h"
 #include "core/subcommands.h"
 #include "incident/incident_cli.h"
 #include "incident/incident_client_cli.h"
@@ -23,11 +24,16 @@ int main(int argc, char** argv) {
   };
   return ibsr::cli::runSubcommand(
       {.program = "ibsr",
-       .version = IBSR_VERSION,
+       .version = ibsr::cli::version(),
        .summary =
            "Shadow-mode TCP traffic observer: attaches eBPF programs that only ever pass traffic.",
        .commands = kCommands,
-       .footer = "Run 'ibsr <command> --help' for the options of a command.",
+       .footer = "Run 'ibsr <command> --help' for the options of a command, or read its manual\n"
+                 "page: man ibsr-collect, ibsr-collect-payload, ibsr-record-incident, ...",
+       .examples = "  ibsr collect -i eth0 -p 8899 -o /var/lib/ibsr/snapshots\n"
+                   "  ibsr record-incident -i eth0 --trigger-socket /run/ibsr/trigger.sock\n"
+                   "  ibsr incident trigger --tag ddos-42\n"
+                   "  ibsr --version\n",
        .nameColumn = 17},
       argc, argv);
 }

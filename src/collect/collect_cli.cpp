@@ -18,9 +18,18 @@ int runCollectCli(int argc, char** argv) {
       "heartbeat to OUT_DIR/status.jsonl. SIGINT/SIGTERM write a final snapshot, detach "
       "and exit 0.",
       "ibsr collect"};
+  cli::applyConvention(
+      app, {.notes = "",
+            .exitCodes = std::string(kCollectorExitCodes) + std::string(cli::kUsageExitLine),
+            .examples = "  ibsr collect -i eth0 -p 8899 -p 8900 -o /var/lib/ibsr/snapshots\n"
+                        "  ibsr collect -i eth0 -p 443 --snapshot-interval-sec 10 "
+                        "--duration-sec 3600 -o /tmp/ibsr\n"
+                        "  ibsr collect -i eth0 -p 8899 --export-state "
+                        "/var/lib/ibsr/export-state.json\n"});
   CollectorFlags flags(app, o,
                        {.iface = "Network interface to attach XDP to",
-                        .port = "Destination TCP port to monitor (repeat, 1..8 ports)",
+                        .port = "Destination TCP port to monitor: repeat it or give a comma "
+                                "list, 1..8 ports in all",
                         .mapSize = "Max (source, port) entries in the LRU counter map",
                         .files = "snapshot files"});
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr collect")) return *exit;

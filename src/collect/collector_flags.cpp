@@ -1,41 +1,69 @@
 #include "collect/collector_flags.h"
 
+#include "core/command_line.h"
+
 namespace ibsr::collect {
+
+const char* const kCollectorExitCodes =
+    "  0  stopped by SIGINT/SIGTERM or at the end of --duration-sec, after a final\n"
+    "     snapshot\n"
+    "  1  cannot start or keep running: interface missing, attach refused, a missing\n"
+    "     capability (named), output directory not writable (one line on stderr)\n";
 
 CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const CollectorFlagHelp& help)
     : options_(o) {
   constexpr std::uint64_t kCentury = std::uint64_t{100} * 365 * 86400;
-  app.get_formatter()->column_width(34);
-  app.add_option("-i,--iface", o.iface, help.iface)->required();
-  app.add_option("-p,--dst-port", o.ports, help.port)->required()->take_all();
-  app.add_option("--out-dir", o.outDir, "Snapshot directory")->capture_default_str();
-  app.add_option("--snapshot-interval-sec", o.intervalSec, "Seconds between snapshots")
+  app.add_option(cli::withOldNames(app, "-i,--interface", {"--iface"}), o.iface, help.iface)
+      ->type_name("IFACE")
+      ->required();
+  app.add_option("-p,--dst-port", o.ports, help.port)
+      ->type_name("PORT")
+      ->required()
+      ->take_all()
+      ->delimiter(',');
+  app.add_option("-o,--out-dir", o.outDir, "Output directory (created if missing)")
+      ->type_name("DIR")
+      ->capture_default_str();
+  app.add_option("--snapshot-interval-sec", o.intervalSec, "Seconds between snapshots, 1..86400")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
-  app.add_option("--map-size", o.mapSize, help.mapSize)
+  app.add_option("--map-size", o.mapSize,
+                 help.mapSize + ", 1.." + std::to_string(IBSR_MAX_MAP_SIZE))
+      ->type_name("ENTRIES")
       ->capture_default_str()
       ->check(CLI::Range(1, IBSR_MAX_MAP_SIZE));
-  app.add_option("--max-files", o.maxFiles, "Keep at most this many hourly " + help.files)
+  app.add_option("--max-files", o.maxFiles,
+                 "Keep at most this many hourly " + help.files + ", 1..1000000")
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
-  app.add_option("--max-age", o.maxAgeSec, "Delete " + help.files + " older than this many seconds")
+  app.add_option(cli::withOldNames(app, "--max-age-sec", {"--max-age"}), o.maxAgeSec,
+                 "Delete " + help.files + " whose hour ended more than this many seconds ago")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, kCentury));
   app.add_option("--export-state", o.exportState,
-                 "ibsr-export's --state-file: --max-files/--max-age delete only files it has "
-                 "verified in S3");
+                 "ibsr-export's --state-file: --max-files/--max-age-sec delete only files it has "
+                 "verified in S3")
+      ->type_name("FILE");
   app.add_option("--max-disk-bytes", o.maxDiskBytes,
                  "Disk budget of the hourly " + help.files +
                      " and status.jsonl; over it the oldest go first, exported or not (0: none)")
+      ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 50));
   app.add_option("--duration-sec", o.durationSec,
                  "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
+      ->type_name("SECONDS")
       ->check(CLI::Range(std::uint64_t{1}, kCentury));
   app.add_option("--metrics-file", o.metricsFile,
                  "Write Prometheus metrics (node_exporter textfile format) to this *.prom file "
-                 "every interval (default: off)");
-  app.add_option("--xdp-mode", xdpMode_, "auto (native, else generic) | native | generic")
+                 "every interval (default: off)")
+      ->type_name("FILE");
+  app.add_option("--xdp-mode", xdpMode_,
+                 "auto (native, else generic), native (driver) or generic (skb)")
+      ->type_name("MODE")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "native", "generic"}));
   app.add_flag("-v,--verbose", o.verbosity, "More output (-v info, -vv debug)");

@@ -19,11 +19,15 @@ struct CollectorFlagHelp {
   std::string files;    // which hourly files retention applies to
 };
 
+// The exit codes both modes share, for their help (cli::HelpFooter::exitCodes).
+extern const char* const kCollectorExitCodes;
+
 class CollectorFlags {
  public:
-  // Adds -i, -p, --out-dir, --snapshot-interval-sec, --map-size, --max-files, --max-age,
-  // --duration-sec, --metrics-file, --xdp-mode, -v and the hidden --test-clock-offset-sec, bound to
-  // `options`.
+  // Adds -i, -p, -o, --snapshot-interval-sec, --map-size, --max-files, --max-age-sec,
+  // --export-state, --max-disk-bytes, --duration-sec, --metrics-file, --xdp-mode, -v and the
+  // hidden --test-clock-offset-sec, bound to `options`; the old spellings --iface and --max-age
+  // stay accepted (docs/cli.md). `app` must have had cli::applyConvention.
   CollectorFlags(CLI::App& app, CollectOptions& options, const CollectorFlagHelp& help);
 
   // After a successful parse: the XDP mode and the validated, sorted ports.

@@ -80,7 +80,7 @@ void HourlyJsonlWriter::applyRetention(std::uint64_t ts) {
   for (const auto& err : rotated->errors) log::warn("retention: {}", err);
   if (rotated->awaitingExport > stats_.awaitingExport)
     log::warn(
-        "retention: {} file(s) past --max-files/--max-age kept until ibsr-export has "
+        "retention: {} file(s) past --max-files/--max-age-sec kept until ibsr-export has "
         "verified them in S3 ({})",
         rotated->awaitingExport, policy_.exportState);
   stats_.awaitingExport = rotated->awaitingExport;

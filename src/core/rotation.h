@@ -2,7 +2,7 @@
 // Only files matching that exact pattern are ever considered, so nothing else in the directory
 // (status.jsonl, an operator's notes) can be deleted, and the current hour's file never is.
 // Two independent limits:
-//  - count/age retention (--max-files, --max-age): with export configured it deletes only files
+//  - count/age retention (--max-files, --max-age-sec): with export configured it deletes only files
 //    the exporter's verified state records as landed; the others wait for the exporter;
 //  - the disk budget (--max-disk-bytes): a hard limit on the bytes of this artefact's hourly
 //    files plus status.jsonl; to stay under it the oldest closed files go first, exported or

@@ -31,7 +31,13 @@ std::string subcommandUsage(const SubcommandProgram& program) {
   appendCommand(out, "version", "print the version", program.nameColumn);
   out += '\n';
   out += program.footer;
-  out += '\n';
+  out +=
+      "\n\nExit codes:\n"
+      "  N  the exit code of the command that ran (see its --help)\n"
+      "  0  help or version printed\n"
+      "  2  usage error: no command, or an unknown one (one line on stderr)\n"
+      "\nExamples:\n";
+  out += program.examples;
   return out;
 }
 

@@ -25,11 +25,13 @@ struct SubcommandProgram {
   std::string_view version;
   std::string_view summary;              // the paragraph under the usage line
   std::span<const Subcommand> commands;  // in the order the usage text lists them
-  std::string_view footer;               // the last line of the usage text
+  std::string_view footer;               // the line after the commands
+  std::string_view examples;             // "  ibsr ..." lines of the Examples: section
   std::size_t nameColumn;                // width of the name column (names are padded to it)
 };
 
-// The usage text: usage line, summary, the commands (then "version"), footer.
+// The usage text: usage line, summary, the commands (then "version"), footer, exit codes,
+// examples (the sections every command's help has, docs/cli.md).
 std::string subcommandUsage(const SubcommandProgram& program);
 
 // Dispatches argv[1]; returns the exit code.

@@ -75,21 +75,27 @@ std::string hostName() {
 }
 
 void addFlags(CLI::App& app, Flags& f) {
-  app.add_option("--bucket", f.bucket, "destination bucket")->required();
+  app.add_option("--bucket", f.bucket, "destination bucket")->type_name("NAME")->required();
   app.add_option("--prefix", f.prefix,
-                 "key prefix: objects go to PREFIX/HOST-ID/KIND/RELATIVE-PATH");
+                 "key prefix: objects go to PREFIX/HOST-ID/KIND/RELATIVE-PATH")
+      ->type_name("PREFIX");
   app.add_option(
-      "--region", f.region,
-      "bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)");
+         "--region", f.region,
+         "bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)")
+      ->type_name("REGION");
   app.add_option("--endpoint", f.endpoint,
-                 "S3-compatible endpoint URL, http(s)://host[:port] (default: AWS for the region)");
+                 "S3-compatible endpoint URL, http(s)://host[:port] (default: AWS for the region)")
+      ->type_name("URL");
   app.add_flag("--path-style", f.pathStyle,
                "path-style addressing (implied for IP or localhost endpoints and dotted bucket "
                "names over https)");
-  app.add_option("--source", f.sources, "directory to export, repeatable")
+  app.add_option(cli::withOldNames(app, "--input", {"--source"}), f.sources,
+                 "directory to export; repeat it for more")
+      ->type_name("DIR")
       ->capture_default_str()
       ->check(CLI::ExistingDirectory);
-  app.add_option("--host-id", f.hostId, "host folder in the key (default: the hostname)");
+  app.add_option("--host-id", f.hostId, "host folder in the key (default: the hostname)")
+      ->type_name("HOST-ID");
   app.add_flag("--include-open", f.includeOpen,
                "also upload files still being written (current hour, recently modified)");
   app.add_flag("--include-pcaps", f.includePcaps,
@@ -102,30 +108,38 @@ void addFlags(CLI::App& app, Flags& f) {
       app.add_flag("--dry-run", f.dryRun, "print what would be uploaded; no network, no changes");
   app.add_option("--state-file", f.stateFile,
                  "what landed already; a lock file FILE.lock sits next to it")
+      ->type_name("FILE")
       ->capture_default_str();
   app.add_option("--max-retries", f.maxRetries,
-                 "retries per request on 5xx, 429 and connection errors")
+                 "retries per request on 5xx, 429 and connection errors, 0..20")
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(0, 20));
   app.add_option("--retry-base-ms", f.retryBaseMs,
-                 "first backoff ceiling; doubles per retry, with jitter")
+                 "first backoff ceiling in milliseconds, 1..60000; doubles per retry, with jitter")
+      ->type_name("MS")
       ->capture_default_str()
       ->check(CLI::Range(1, 60000));
   app.add_option("--min-age-sec", f.minAgeSec,
-                 "files modified more recently than this count as open")
+                 "files modified fewer than this many seconds ago count as open, 0..604800")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 86400}));
   app.add_option(
          "--multipart-threshold-mib", f.multipartThresholdMib,
-         "files of at least this many MiB use multipart upload (S3 takes at most 5 GiB in one PUT)")
+         "files of at least this many MiB, 1..5120, use multipart upload (S3 takes at most 5 GiB "
+         "in one PUT)")
+      ->type_name("MIB")
       ->capture_default_str()
       ->check(CLI::Range(1, 5 * 1024));
-  app.add_option("--part-size-mib", f.partSizeMib, "multipart part size in MiB (8-64)")
+  app.add_option("--part-size-mib", f.partSizeMib, "multipart part size in MiB, 8..64")
+      ->type_name("MIB")
       ->capture_default_str()
       ->check(CLI::Range(8, 64));
   app.add_option("--metrics-file", f.metricsFile,
                  "write Prometheus metrics (node_exporter textfile format) to this *.prom file "
                  "at the end of the run; counters continue from the previous file")
+      ->type_name("FILE")
       ->excludes(dryRun);
   app.add_flag("-v,--verbose", f.verbose, "per-file progress (-vv: debug)");
 }
@@ -184,7 +198,7 @@ int run(const Flags& f, Summary& sum) {
   // Every discovered file, selected or not: a pcap withheld today must not collide once the
   // operator passes --include-pcaps.
   if (refuse(keyCollisions(o.prefix, o.hostId, found.artefacts),
-             "give every --source its own directory name")) {
+             "give every --input its own directory name")) {
     ++sum.failures["config"];
     return 2;
   }
@@ -243,6 +257,22 @@ int runS3Cli(int argc, char** argv) {
       "Upload finished IBSR artefacts (snapshots, payload snapshots, status; incident pcaps only "
       "with --include-pcaps) to S3 or an S3-compatible store; verified and idempotent.",
       "ibsr-export s3"};
+  cli::applyConvention(
+      app,
+      {.notes = "",
+       .exitCodes =
+           "  0  every selected file is in the bucket, verified (or --dry-run printed the plan)\n"
+           "  1  a file failed to upload or verify, a directory could not be read, no\n"
+           "     credentials, or another run holds the state file's lock: the next run retries\n"
+           "  2  usage error, or a configuration a rerun cannot fix (overlapping --input\n"
+           "     directories, two files for one key, a bad --endpoint); nothing was sent\n",
+       .examples =
+           "  ibsr-export s3 --bucket my-bucket --prefix ibsr --input /var/lib/ibsr/snapshots "
+           "--dry-run\n"
+           "  ibsr-export s3 --bucket my-bucket --region eu-west-1 --input "
+           "/var/lib/ibsr/snapshots --input /var/lib/ibsr/incidents --include-pcaps\n"
+           "  ibsr-export s3 --bucket test --endpoint http://127.0.0.1:9000 --input /tmp/ibsr "
+           "--state-file /tmp/export-state.json\n"});
   Flags flags;
   addFlags(app, flags);
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr-export s3")) return *exit;

@@ -81,12 +81,12 @@ std::vector<std::string> overlappingSources(const std::vector<fs::path>& sources
   for (std::size_t i = 0; i < real.size(); ++i) {
     for (std::size_t j = i + 1; j < real.size(); ++j) {
       if (real[i] == real[j]) {
-        out.push_back(fmt::format("--source '{}' and --source '{}' are the same directory",
+        out.push_back(fmt::format("--input '{}' and --input '{}' are the same directory",
                                   sources[i].string(), sources[j].string()));
       } else if (within(real[j], real[i]) || within(real[i], real[j])) {
         const bool jInI = within(real[j], real[i]);
         out.push_back(fmt::format(
-            "--source '{}' lies inside --source '{}': its files would be uploaded twice, under "
+            "--input '{}' lies inside --input '{}': its files would be uploaded twice, under "
             "two keys",
             sources[jInI ? j : i].string(), sources[jInI ? i : j].string()));
       }

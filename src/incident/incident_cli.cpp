@@ -30,47 +30,80 @@ int runRecordIncidentCli(int argc, char** argv) {
       "mode: the TC programs only ever pass packets. SIGINT/SIGTERM or --duration-sec "
       "flush and close the pcap, detach and exit 0.",
       "ibsr record-incident"};
-  app.get_formatter()->column_width(36);
-  app.add_option("-i,--iface", o.iface, "Network interface for TC attach")->capture_default_str();
-  app.add_option("-o,--out-dir", o.outDir, "Output directory for pcap files")
+  cli::applyConvention(
+      app,
+      {.notes = "",
+       .exitCodes =
+           "  0  stopped by SIGINT/SIGTERM, a 'stop' on the socket or --duration-sec; the pcap is\n"
+           "     flushed and closed\n"
+           "  1  cannot start or keep running: interface missing, attach refused, a missing\n"
+           "     capability (named), output directory or salt file not usable\n" +
+           std::string(cli::kUsageExitLine),
+       .examples =
+           "  ibsr record-incident -i eth0 --tag smoke --duration-sec 60 --sample-rate 1 -o "
+           "/tmp/pcaps\n"
+           "  ibsr record-incident -i eth0 --trigger-socket /run/ibsr/trigger.sock "
+           "--scrub-ip-salt-file /var/lib/ibsr/salt\n"});
+  app.add_option(cli::withOldNames(app, "-i,--interface", {"--iface"}), o.iface,
+                 "Network interface for TC attach (ingress and egress)")
+      ->type_name("IFACE")
+      ->required();
+  app.add_option("-o,--out-dir", o.outDir, "Output directory for the run directories")
+      ->type_name("DIR")
       ->capture_default_str();
-  app.add_option("--tag", o.tag, "Incident tag: 1..64 chars of [a-zA-Z0-9_-]")
+  app.add_option("--tag", o.tag, "Incident tag: 1..64 characters of [a-zA-Z0-9_-]")
+      ->type_name("TAG")
       ->capture_default_str();
-  app.add_option("--sample-rate", sampleRate, "1-in-N sampling rate; 1 = every packet")
+  app.add_option("--sample-rate", sampleRate, "Keep 1 packet in N; 1 = every packet")
+      ->type_name("N")
       ->capture_default_str();
   app.add_option("--duration-sec", o.durationSec,
                  "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
+      ->type_name("SECONDS")
       ->check(CLI::Range(std::uint64_t{1}, kMaxDurationSec));
   app.add_option("--trigger-socket", o.triggerSocket,
-                 "Enable the runtime control socket at PATH (mode 0660)");
+                 "Enable the runtime control socket at PATH (mode 0660; see ibsr incident)")
+      ->type_name("PATH");
   auto* saltOpt = app.add_option("--scrub-ip-salt", salt,
-                                 "Hash IPv4/IPv6 addresses with this salt (16 hex chars)");
+                                 "Hash IPv4/IPv6 addresses with this salt (16 hex characters)")
+                      ->type_name("HEX");
   app.add_option("--scrub-ip-salt-file", saltFile,
-                 "Hash addresses with the salt in this file (mode 0600; created if missing)")
+                 "Hash addresses with the salt in this file (mode 0600; created if missing); "
+                 "not with --scrub-ip-salt")
+      ->type_name("FILE")
       ->excludes(saltOpt);
   app.add_option("--scrub-internal-subnet", subnet,
-                 "Drop packets whose source and destination are both in this IPv4 CIDR");
+                 "Drop packets whose source and destination are both in this IPv4 CIDR")
+      ->type_name("CIDR");
   app.add_option("--max-pcap-bytes", o.maxPcapBytes,
-                 "Start a new pcap (new directory) before one would exceed this size")
+                 "Start a new pcap (new directory) before one would exceed this size, at least " +
+                     std::to_string(kMinPcapBytes))
+      ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(kMinPcapBytes, std::uint64_t{1} << 50));
   app.add_option("--max-disk-bytes", o.maxDiskBytes,
-                 "Total size of --out-dir and --archive-dir; oldest closed files go first")
+                 "Total size of --out-dir and --archive-dir; oldest closed files go first; at "
+                 "least 2 (3 with --archive-dir) times --max-pcap-bytes")
+      ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(2 * kMinPcapBytes, std::uint64_t{1} << 52));
   app.add_option("--archive-dir", o.archiveDir,
-                 "Gzip finished pcaps older than --archive-after-sec into this directory");
+                 "Gzip finished pcaps older than --archive-after-sec into this directory")
+      ->type_name("DIR");
   app.add_option("--archive-after-sec", o.archiveAfterSec,
                  "Age (mtime) at which a finished pcap is archived")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, kMaxDurationSec));
   app.add_option("--status-interval-sec", o.statusIntervalSec,
-                 "Seconds between status.jsonl heartbeat lines")
+                 "Seconds between status.jsonl heartbeat lines, 1..86400")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
   app.add_option("--metrics-file", o.metricsFile,
                  "Write Prometheus metrics (node_exporter textfile format) to this *.prom file "
-                 "with every heartbeat (default: off)");
+                 "with every heartbeat (default: off)")
+      ->type_name("FILE");
   app.add_flag("-v,--verbose", o.verbosity, "More output (-v info, -vv debug)");
   // Hidden, for tests and benchmarks.
   app.add_option("--archive-sweep-sec", o.archiveSweepSec)->group("")->check(CLI::Range(1, 3600));

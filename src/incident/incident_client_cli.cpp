@@ -20,18 +20,19 @@ constexpr const char* kProgram = "ibsr incident";
 constexpr const char* kDefaultSocket = "/run/ibsr/trigger.sock";
 constexpr std::chrono::milliseconds kTimeout{5000};
 
-constexpr const char* kFooter = R"(Exit codes:
-  0  the command was carried out
-  1  record-incident refused it (its reason is printed), or the socket cannot be reached
-  2  usage error
-
-Examples:
-  ibsr incident trigger --tag ddos-42 --sample-rate 1 --duration-sec 600
-  ibsr incident status
-  ibsr incident set-sample-rate 1000
-  ibsr incident stop
-  ibsr incident status --socket /tmp/ibsr.sock --json
-)";
+const cli::HelpFooter kFooter{
+    .notes = "",
+    .exitCodes =
+        "  0  the command was carried out\n"
+        "  1  record-incident refused it (its reason is printed), or the socket cannot "
+        "be reached\n"
+        "  2  usage error\n",
+    .examples =
+        "  ibsr incident trigger --tag ddos-42 --sample-rate 1 --duration-sec 600\n"
+        "  ibsr incident status\n"
+        "  ibsr incident set-sample-rate 1000\n"
+        "  ibsr incident stop\n"
+        "  ibsr incident status --socket /tmp/ibsr.sock --json\n"};
 
 // A whole number in uint64; CLI11 2.1 wraps "-3" and saturates overflow, so digits are checked
 // here. The range is the server's to check.
@@ -60,25 +61,28 @@ int runIncidentCli(int argc, char** argv) {
       "Control a running 'ibsr record-incident' through its --trigger-socket: start an incident "
       "capture, change the sample rate, stop sampling, or show the sampling state.",
       kProgram};
-  app.get_formatter()->column_width(30);
-  app.footer(kFooter);
+  cli::applyConvention(app, kFooter);
   // At most one command; a missing or unknown one is reported below in the words of ibsr's own
   // dispatcher ("unknown command 'X'") rather than CLI11's "A subcommand is required".
   app.require_subcommand(0, 1);
   app.allow_extras();
-  app.add_option("--socket", socketPath, "Trigger socket of record-incident")
+  app.add_option("--socket", socketPath, "Trigger socket of record-incident (its --trigger-socket)")
+      ->type_name("PATH")
       ->capture_default_str();
   app.add_flag("--json", rawJson, "Print the server's JSON reply line as is");
 
   auto* trig = app.add_subcommand(
       "trigger", "Rotate to a new run directory {TAG}-{now} and sample into it (active again)");
-  trig->add_option("--tag", trigger.tag, "Incident tag: 1..64 of [A-Za-z0-9_-]")->required();
+  trig->add_option("--tag", trigger.tag, "Incident tag: 1..64 of [A-Za-z0-9_-]")
+      ->type_name("TAG")
+      ->required();
   auto* rateOpt =
       trig->add_option("--sample-rate", triggerRate, "1-in-N from now on (default: keep the rate)")
           ->type_name("N");
-  auto* durationOpt = trig->add_option("--duration-sec", duration,
-                                       "Stop sampling after S seconds (default: until 'stop')")
-                          ->type_name("N");
+  auto* durationOpt =
+      trig->add_option("--duration-sec", duration,
+                       "Stop sampling after this many seconds (default: until 'stop')")
+          ->type_name("SECONDS");
   auto* setRate = app.add_subcommand("set-sample-rate", "Change the rate only");
   setRate->add_option("rate", rate, "1-in-N; 1 = every packet")->required()->type_name("N");
   auto* status = app.add_subcommand("status", "Print the sampling state, one field per line");

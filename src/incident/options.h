@@ -25,7 +25,7 @@ inline constexpr std::uint64_t kDefaultMaxDiskBytes = std::uint64_t{1} << 30;
 using Subnet = IpPrefix;
 
 struct IncidentOptions {
-  std::string iface = "lo";
+  std::string iface;  // required: an incident capture names its interface
   std::string outDir = "/var/lib/ibsr/incidents";
   std::string tag = "ad-hoc";
   std::uint64_t sampleRate = 1000;

@@ -7,7 +7,7 @@ namespace ibsr::payload {
 Status validateRingbufSize(std::uint64_t bytes) {
   if (bytes < kMinRingbufBytes || bytes > kMaxRingbufBytes || (bytes & (bytes - 1)) != 0)
     return plainError(
-        fmt::format("--ringbuf-size: {} is not a power of two between {} and {} bytes", bytes,
+        fmt::format("--ringbuf-bytes: {} is not a power of two between {} and {} bytes", bytes,
                     kMinRingbufBytes, kMaxRingbufBytes));
   return {};
 }

@@ -22,29 +22,46 @@ int runCollectPayloadCli(int argc, char** argv) {
       "OUT_DIR/counters/. No payload bytes are written to disk. SIGINT/SIGTERM write a final "
       "snapshot, detach and exit 0.",
       "ibsr collect-payload"};
+  cli::applyConvention(
+      app,
+      {.notes = "",
+       .exitCodes = std::string(collect::kCollectorExitCodes) + std::string(cli::kUsageExitLine),
+       .examples = "  ibsr collect-payload -i eth0 -p 8545 -o /var/lib/ibsr/snapshots-payload\n"
+                   "  ibsr collect-payload -i eth0 -p 80,8545 --no-xdp-counters --duration-sec "
+                   "600\n"});
   collect::CollectorFlags flags(
       app, c,
       {.iface = "Network interface to attach to",
-       .port = "Server TCP port to monitor (repeat, 1..8 ports)",
+       .port = "Server TCP port to monitor: repeat it or give a comma list, 1..8 ports in all",
        .mapSize = "Max (source, port) entries in the LRU counter map, and max sources per "
                   "payload interval",
        .files = "payload files"});
-  app.add_option("--payload-snaplen", o.snaplen, "TCP payload bytes copied per packet")
+  app.add_option(
+         "--payload-snaplen", o.snaplen,
+         "TCP payload bytes copied per packet, 1.." + std::to_string(IBSR_PAYLOAD_MAX_SNAPLEN))
+      ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(1, IBSR_PAYLOAD_MAX_SNAPLEN));
-  app.add_option("--ringbuf-size", o.ringbufBytes,
-                 "Ring-buffer bytes (power of two); full buffer = records dropped, never packets")
+  app.add_option(cli::withOldNames(app, "--ringbuf-bytes", {"--ringbuf-size"}), o.ringbufBytes,
+                 "Ring-buffer size, a power of two in " + std::to_string(kMinRingbufBytes) + ".." +
+                     std::to_string(kMaxRingbufBytes) +
+                     "; a full buffer drops records, never packets")
+      ->type_name("BYTES")
       ->capture_default_str();
   app.add_option("--max-bytes-per-flow", o.maxBytesPerFlow,
                  "Payload bytes copied per connection direction, then headers only (0: no cap)")
+      ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
   app.add_option("--max-flows", o.maxFlows,
-                 "Connections reassembled at once (least recently active evicted)")
+                 "Connections reassembled at once (least recently active evicted), 1.." +
+                     std::to_string(kMaxFlowsLimit))
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(std::uint32_t{1}, kMaxFlowsLimit));
   app.add_option("--max-methods", o.maxMethods,
-                 "Methods listed per source per interval; the rest count as \"other\"")
+                 "Methods listed per source per interval, 1..10000; the rest count as \"other\"")
+      ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   app.add_flag("--no-xdp-counters{false}", o.xdpCounters,

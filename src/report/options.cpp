@@ -35,12 +35,10 @@ std::string outputFileNames(bool byDefault) {
 }
 
 std::string helpDescription() {
-  return "ibsr-report: turns IBSR snapshot files into evidence: which sources a conservative\n"
-         "SYN-churn rule would block, what that would cost, and whether enforcement is ready.\n"
-         "Outputs (in OUTDIR): " +
-         outputFileNames(true) + ",\nand " + outputFileNames(false) +
-         " on request. Exit: 0 ok, 1 no valid input or write failure, 2 usage error,\n"
-         "3 allowlist/config error.";
+  return "Turns IBSR snapshot files into evidence: which sources a conservative SYN-churn rule "
+         "would block, what that would cost, and whether enforcement is ready. Outputs (in "
+         "--out-dir): " +
+         outputFileNames(true) + ", and " + outputFileNames(false) + " on request.";
 }
 
 std::optional<std::string> parseFormats(const std::string& text, std::set<std::string>& out) {
@@ -110,7 +108,7 @@ std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann
     dst = n;
     return std::nullopt;
   };
-  if (key == "dst_ports") {
+  if (key == "dst_port" || key == "dst_ports") {  // dst_ports: the old name, for one release
     if (v.is_string()) return parsePorts(v.get<std::string>(), a.dstPorts);
     if (!v.is_array() || v.empty()) return std::string("must be a list of ports");
     std::vector<uint16_t> ports;
@@ -213,10 +211,24 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   Options o;
   const AnalysisConfig def;
   CLI::App app{helpDescription(), "ibsr-report"};
+  cli::applyConvention(
+      app,
+      {.notes = "",
+       .exitCodes =
+           "  0  the report was written\n"
+           "  1  no valid input, an unreadable input, or an output that cannot be written\n"
+           "  2  usage error: an unknown flag or a bad value (one line on stderr)\n"
+           "  3  the allowlist or the --config file is wrong (named on stderr)\n",
+       .examples =
+           "  ibsr-report --input /var/lib/ibsr/snapshots -o ./report\n"
+           "  ibsr-report --input host-a/ --input extra.jsonl.zst -o out --format md,json,nft -p "
+           "8899\n"
+           "  ibsr-report --input snapshots/ -o out --allowlist allow.txt --window-sec 60\n"});
   app.option_defaults()->always_capture_default();
 
-  std::string dstPorts, formats = formatNames(",", /*defaultsOnly=*/true), generatedAt,
-                        firstSnapshot = "counted", configPath;
+  std::vector<std::string> dstPorts, oldShortInput;
+  std::string formats = formatNames(",", /*defaultsOnly=*/true), generatedAt,
+              firstSnapshot = "counted", configPath;
   int64_t windowSec = def.windowSec, blockSec = def.blockDurationSec, minObs = 0;
   double synRate = def.synRateThreshold, ratio = def.successRatioThreshold,
          fpSafe = def.fpSafeRatio;
@@ -241,58 +253,93 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       "0..1");
   auto seconds = CLI::Range(int64_t(1), kMaxSeconds);
 
-  app.add_option("-i,--input", o.inputs,
+  const std::string secondsRange = fmt::format(", 1..{}", kMaxSeconds);
+  app.add_option("--input", o.inputs,
                  "Snapshot file or directory (searched recursively for snapshot_*.jsonl, "
-                 ".jsonl.gz, .jsonl.zst); repeatable")
-      ->required();
-  app.add_option("-o,--output-dir", o.outDir, "Directory for the outputs (created if missing)")
+                 ".jsonl.gz, .jsonl.zst); repeat it for more (required)")
+      ->type_name("PATH");
+  // -i was --input's short name; it now means --interface everywhere (docs/cli.md),
+  // so here it is refused with the new spelling rather than accepted.
+  app.add_option("-i", oldShortInput)->group("");
+  app.add_option(cli::withOldNames(app, "-o,--out-dir", {"--output-dir"}), o.outDir,
+                 "Directory for the outputs (created if missing)")
+      ->type_name("DIR")
       ->required();
   app.add_option("--config", configPath,
                  "JSON file with any of the settings below in snake_case (e.g. window_sec); flags "
-                 "override it");
-  app.add_option("--dst-ports", dstPorts,
-                 "Comma-separated ports to analyse (default: every port seen)");
+                 "override it")
+      ->type_name("FILE");
+  app.add_option(cli::withOldNames(app, "-p,--dst-port", {"--dst-ports"}), dstPorts,
+                 "Destination port to analyse: repeat it or give a comma list (default: every "
+                 "port seen)")
+      ->type_name("PORT");
   app.add_option("--allowlist", o.allowlistPath,
-                 "File of IPv4 addresses and CIDRs never to block, one per line, '#' comments");
-  app.add_option("--window-sec", windowSec, "Evaluation window in seconds")->check(seconds);
-  app.add_option("--syn-rate-threshold", synRate, "SYN-churn: minimum SYNs per second")
+                 "File of IPv4 addresses and CIDRs never to block, one per line, '#' comments")
+      ->type_name("FILE");
+  app.add_option("--window-sec", windowSec, "Evaluation window in seconds" + secondsRange)
+      ->type_name("SECONDS")
+      ->check(seconds);
+  app.add_option("--syn-rate-threshold", synRate, "SYN-churn: minimum SYNs per second, > 0")
+      ->type_name("RATE")
       ->check(positive);
-  app.add_option("--success-ratio-threshold", ratio, "SYN-churn: maximum handshake_ack/syn ratio")
+  app.add_option("--success-ratio-threshold", ratio,
+                 "SYN-churn: maximum handshake_ack/syn ratio, 0..1")
+      ->type_name("RATIO")
       ->check(ratioCheck);
   app.add_option("--block-duration-sec", blockSec,
-                 "Duration of a simulated block, renewed while flagged")
+                 "Duration of a simulated block, renewed while flagged" + secondsRange)
+      ->type_name("SECONDS")
       ->check(seconds);
   app.add_option("--fp-safe-ratio", fpSafe,
-                 "Blocked sources with a whole-input success ratio at least this look legitimate "
-                 "(FP bound)")
+                 "Blocked sources with a whole-input success ratio at least this (0..1) look "
+                 "legitimate (FP bound)")
+      ->type_name("RATIO")
       ->check(ratioCheck);
   app.add_option("--min-samples-for-fp", minSamples,
-                 "Fewer non-allowlisted sources than this make the FP bound UNKNOWN");
-  app.add_option("--vol-syn-rate", volSyn, "Volumetric: SYNs per second")->check(positive);
-  app.add_option("--vol-pkt-rate", volPkt, "Volumetric: packets per second")->check(positive);
-  app.add_option("--vol-byte-rate", volByte, "Volumetric: bytes per second")
+                 "Fewer non-allowlisted sources than this make the FP bound UNKNOWN")
+      ->type_name("N");
+  app.add_option("--vol-syn-rate", volSyn, "Volumetric: SYNs per second, > 0")
+      ->type_name("RATE")
+      ->check(positive);
+  app.add_option("--vol-pkt-rate", volPkt, "Volumetric: packets per second, > 0")
+      ->type_name("RATE")
+      ->check(positive);
+  app.add_option("--vol-byte-rate", volByte, "Volumetric: bytes per second, > 0")
+      ->type_name("RATE")
       ->check(positive)
       ->default_str("1000000");
   app.add_option("--first-snapshot", firstSnapshot,
                  "counted: a key's first values are its first delta; baseline: the first snapshot "
                  "of the input is only a starting point (input begins mid-run)")
+      ->type_name("MODE")
       ->check(CLI::IsMember({"counted", "baseline"}));
   app.add_option("--min-observation-sec", minObs,
                  "NOT SAFE if the streams together cover less than this many seconds; 0 turns "
                  "the gate off")
+      ->type_name("SECONDS")
       ->check(CLI::Range(int64_t(0), kMaxSeconds))
       ->default_str(std::to_string(kDefaultMinObservationSec));
   app.add_flag("--require-multi-window", multi,
                "Stricter gate: NOT SAFE if a blocked source has only single-window episodes");
   app.add_option(
-      "--generated-at", generatedAt,
-      "Report time, Unix seconds or YYYY-MM-DDTHH:MM:SSZ (default: last snapshot's time)");
-  app.add_option("--format", formats, "Comma-separated outputs: " + formatNames(", "));
-  app.add_option("--max-line-bytes", maxLine, "Longer snapshot lines are skipped with a warning")
+         "--generated-at", generatedAt,
+         "Report time, Unix seconds or YYYY-MM-DDTHH:MM:SSZ (default: last snapshot's time)")
+      ->type_name("TIME");
+  app.add_option("--format", formats, "Comma-separated outputs: " + formatNames(", "))
+      ->type_name("LIST");
+  app.add_option("--max-line-bytes", maxLine,
+                 "Longer snapshot lines are skipped with a warning, 1024..4294967296")
+      ->type_name("BYTES")
       ->check(CLI::Range(size_t(1024), size_t(1) << 32));
   app.add_flag("-v,--verbose", o.verbosity, "More logging (repeat for debug)");
 
   if (auto exit = cli::parseCommandLine(app, argc, argv, "ibsr-report")) return *exit;
+  if (!oldShortInput.empty())
+    return cli::usageError("ibsr-report",
+                           "-i is no longer accepted: write --input PATH (-i means --interface "
+                           "in ibsr)");
+  // Checked here, not by CLI11, so that "-i PATH" gets the message above.
+  if (o.inputs.empty()) return cli::usageError("ibsr-report", "--input is required");
 
   auto usage = [](const std::string& flag, const std::string& why) {
     return cli::usageError("ibsr-report", flag + ": " + why);
@@ -306,8 +353,9 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   }
   auto given = [&](const char* name) { return app.get_option(name)->count() > 0; };
   AnalysisConfig& a = o.analysis;
-  if (given("--dst-ports"))
-    if (auto err = parsePorts(dstPorts, a.dstPorts)) return usage("--dst-ports", *err);
+  if (given("--dst-port"))
+    if (auto err = parsePorts(fmt::format("{}", fmt::join(dstPorts, ",")), a.dstPorts))
+      return usage("--dst-port", *err);
   if (given("--window-sec")) a.windowSec = windowSec;
   if (given("--syn-rate-threshold")) a.synRateThreshold = synRate;
   if (given("--success-ratio-threshold")) a.successRatioThreshold = ratio;

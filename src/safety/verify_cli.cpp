@@ -19,7 +19,7 @@ constexpr int kExitUsage = 2;
 
 constexpr const char* kName = "ibsr verify-bpf";
 
-constexpr const char* kFooter = R"(Modes (seed 002 safety model; see docs/safety.md):
+constexpr const char* kNotes = R"(Modes (seed 002 safety model; see docs/safety.md):
   strict    StrictCounter: XDP programs only, no ring buffer / perf event output, and an
             LRU_HASH map is required (bounded memory).
   payload   ShadowPayload: XDP and TC programs; ring buffers and perf events allowed.
@@ -36,7 +36,6 @@ Scans:
 
 Output: one line per violation: FILE: SECTION insn N: RULE (mode M): DETAIL
         or one "OK ..." line naming what was checked.
-Exit status: 0 clean, 1 at least one violation, 2 usage error or unreadable/non-BPF input.
 Run with --list-rules for the table of rule ids.)";
 
 void printRules() {
@@ -72,12 +71,21 @@ std::string describeObject(const ObjectReport& report) {
 int runVerifyCli(int argc, char** argv) {
   CLI::App app{"Mode-aware shadow-mode safety check of a BPF C source and/or compiled object.",
                kName};
-  app.footer(kFooter);
+  cli::applyConvention(
+      app, {.notes = kNotes,
+            .exitCodes = "  0  clean: no violation (or --list-rules)\n"
+                         "  1  at least one violation (one line each on stdout)\n"
+                         "  2  usage error, or an input that cannot be read or is not a BPF ELF "
+                         "object\n",
+            .examples = "  ibsr verify-bpf --mode strict --source bpf/counter.bpf.c --object "
+                        "counter.bpf.o\n"
+                        "  ibsr verify-bpf --mode payload --object build/bpf/payload.bpf.o\n"
+                        "  ibsr verify-bpf --list-rules\n"});
   std::string modeText, sourcePath, objectPath;
   bool listRules = false;
-  app.add_option("--mode", modeText, "Safety profile to check against")
+  app.add_option("--mode", modeText, "Safety profile to check against: strict, payload or incident")
       ->check(CLI::IsMember({"strict", "payload", "incident"}).description(""))
-      ->type_name("strict|payload|incident");
+      ->type_name("MODE");
   app.add_option("--source", sourcePath, "BPF C source file to scan (F.bpf.c)")->type_name("FILE");
   app.add_option("--object", objectPath, "Compiled BPF ELF object to prove (F.bpf.o)")
       ->type_name("FILE");

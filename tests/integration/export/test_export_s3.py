@@ -128,7 +128,7 @@ class ExportTestBase(unittest.TestCase):
         cmd = [EXPORT, "s3", "--bucket", bucket or self.bucket, "--endpoint", self.server.endpoint,
                "--prefix", "ibsr", "--host-id", "h1"]
         for source in sources or [self.src]:
-            cmd += ["--source", source]
+            cmd += ["--input", source]
         cmd += ["--state-file", self.state, "-v"] + list(extra)
         r = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=600)
@@ -150,7 +150,7 @@ class ExportS3Test(ExportTestBase):
     def test_help_and_bad_flags(self):
         r = subprocess.run([EXPORT, "s3", "--help"], stdout=subprocess.PIPE, text=True)
         self.assertEqual(r.returncode, 0)
-        for flag in ("--bucket", "--prefix", "--region", "--endpoint", "--path-style", "--source",
+        for flag in ("--bucket", "--prefix", "--region", "--endpoint", "--path-style", "--input DIR",
                      "--host-id", "--include-open", "--include-pcaps", "--delete-after-upload",
                      "--dry-run", "--metrics-file",
                      "--state-file", "--max-retries", "--multipart-threshold-mib"):
@@ -163,7 +163,7 @@ class ExportS3Test(ExportTestBase):
                            stderr=subprocess.PIPE, text=True)
         self.assertEqual(r.returncode, 2)
         self.assertIn("--part-size-mib", r.stderr)
-        r = subprocess.run([EXPORT, "s3", "--source", self.src], stderr=subprocess.PIPE, text=True)
+        r = subprocess.run([EXPORT, "s3", "--input", self.src], stderr=subprocess.PIPE, text=True)
         self.assertEqual(r.returncode, 2)
         self.assertIn("--bucket", r.stderr)
 
@@ -470,7 +470,7 @@ class ExportS3Test(ExportTestBase):
         e.update(self.server.env)
         e["HOME"] = self.work
         cmd = [EXPORT, "s3", "--bucket", self.bucket, "--endpoint", self.server.endpoint,
-               "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
+               "--prefix", "ibsr", "--host-id", "h1", "--input", self.src,
                "--state-file", self.state, "-v"]
         proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
@@ -569,7 +569,7 @@ class ExportS3Test(ExportTestBase):
             self.assertIn("error: refusing to start: '%s/status.jsonl' and '%s/status.jsonl' would "
                           "both be uploaded to the object key 'ibsr/h1/status/snapshots/status.jsonl'"
                           % (a, b), r.stderr)
-            self.assertIn("give every --source its own directory name", r.stderr)
+            self.assertIn("give every --input its own directory name", r.stderr)
             self.assertEqual(r.stdout, "")  # no plan, no summary
             self.assertNotIn("credentials from", r.stderr)  # stopped before an S3 client existed
         self.assertEqual(self.list_keys(), [])
@@ -580,7 +580,7 @@ class ExportS3Test(ExportTestBase):
         self.make("sub/snapshot_2026010101.jsonl", b"y\n")
         sub = os.path.join(self.src, "sub")
         r = self.run_export(sources=[self.src, sub + "/"], check_rc=2)
-        self.assertIn("error: refusing to start: --source '%s/' lies inside --source '%s': its files "
+        self.assertIn("error: refusing to start: --input '%s/' lies inside --input '%s': its files "
                       "would be uploaded twice, under two keys" % (sub, self.src), r.stderr)
         r = self.run_export(sources=[self.src, os.path.join(sub, "..")], check_rc=2)
         self.assertIn("are the same directory", r.stderr)
@@ -638,7 +638,7 @@ class ExportServerOutageTest(ExportTestBase):
         e.update(self.server.env)
         e["HOME"] = self.work
         cmd = [EXPORT, "s3", "--bucket", self.bucket, "--endpoint", self.server.endpoint,
-               "--prefix", "ibsr", "--host-id", "h1", "--source", self.src,
+               "--prefix", "ibsr", "--host-id", "h1", "--input", self.src,
                "--state-file", self.state, "-v", "--max-retries", "2", "--retry-base-ms", "200",
                "--include-pcaps"]
         proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

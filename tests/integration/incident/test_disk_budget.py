@@ -112,7 +112,7 @@ class DiskBudget(IncidentTestBase):
                             (["--archive-dir", self.tmp, "--max-disk-bytes", "12287"],
                              "12287 is less than 3 times --max-pcap-bytes (4096) with "
                              "--archive-dir")):
-            p = subprocess.run([IBSR, "record-incident", "--max-pcap-bytes", "4096"] + extra,
+            p = subprocess.run([IBSR, "record-incident", "-i", "lo", "--max-pcap-bytes", "4096"] + extra,
                                capture_output=True, text=True, timeout=30)
             self.assertEqual(p.returncode, 2)
             self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)

@@ -360,7 +360,7 @@ class Client(SocketTestBase):
             (("--bogus",), "unexpected argument '--bogus'"),
             (("trigger", "--tag", "t", "extra"), "unexpected argument 'extra'"),
             (("set-sample-rate", "1", "2"), "unexpected argument '2'"),
-            (("status", "--socket"), "--socket: 1 required TEXT missing"),
+            (("status", "--socket"), "--socket: 1 required PATH missing"),
             (("trigger",), "--tag is required"),
             (("set-sample-rate",), "rate is required"),
             (("set-sample-rate", "abc"), "rate: 'abc' is not a whole number"),

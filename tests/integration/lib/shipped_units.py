@@ -77,6 +77,6 @@ def after(unit, instance="eth0"):
 
 
 def exported_sources():
-    """The --source directories of the shipped /etc/ibsr/export.env."""
+    """The --input directories of the shipped /etc/ibsr/export.env."""
     env = read_env(os.path.join(PACKAGING, "etc", "export.env"))
-    return re.findall(r"--source (\S+)", env["IBSR_EXPORT_ARGS"])
+    return re.findall(r"--input (\S+)", env["IBSR_EXPORT_ARGS"])

@@ -492,7 +492,7 @@ class FlowTableBoundTest(PayloadTestBase):
         is still counted. Frames go to an address the server does not own, so only the TC
         programs see them (no replies)."""
         max_flows, flows = 1000, 100000
-        c = self.collector("--max-flows", max_flows, "--ringbuf-size", 1 << 26,
+        c = self.collector("--max-flows", max_flows, "--ringbuf-bytes", 1 << 26,
                            "--snapshot-interval-sec", 1).start()
         body = b'{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}'
         req = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
@@ -542,7 +542,7 @@ class FlowTableBoundTest(PayloadTestBase):
 class RingBufferPressureTest(PayloadTestBase):
     def test_tiny_ring_buffer_drops_are_counted_and_traffic_flows(self):
         prom = os.path.join(self.tmp, "payload.prom")
-        c = self.collector("--ringbuf-size", 4096, "--payload-snaplen", 4096,
+        c = self.collector("--ringbuf-bytes", 4096, "--payload-snaplen", 4096,
                            "--snapshot-interval-sec", 1, "--metrics-file", prom).start()
         self.start_server()
         n = 20
@@ -653,7 +653,7 @@ class OutputDirectoryTest(PayloadTestBase):
             with open(os.path.join(self.out, name), "w") as f:
                 f.write("{}\n")
         c = self.collector("--snapshot-interval-sec", 3600, "--max-files", 3,
-                           "--max-age", 86400).start()
+                           "--max-age-sec", 86400).start()
         self.assertEqual(c.stop(), 0, c.stderr())
         current = "payload_%s.jsonl" % hour(c.lines()[-1]["ts_unix_sec"])
         names = set(os.listdir(self.out))
@@ -672,7 +672,7 @@ class CliTest(unittest.TestCase):
         cases = [
             (["-i", "lo"], "--dst-port"),
             (["-i", "lo", "-p", "0"], "--dst-port"),
-            (["-i", "lo", "-p", "1", "--ringbuf-size", "5000"], "--ringbuf-size"),
+            (["-i", "lo", "-p", "1", "--ringbuf-bytes", "5000"], "--ringbuf-bytes: 5000 is not"),
             (["-i", "lo", "-p", "1", "--payload-snaplen", "4097"], "--payload-snaplen"),
             (["-i", "lo", "-p", "1", "--max-flows", "0"], "--max-flows"),
             (["-i", "lo", "-p", "1", "--max-methods", "0"], "--max-methods"),
@@ -686,8 +686,9 @@ class CliTest(unittest.TestCase):
     def test_help(self):
         r = self.ibsr("--help")
         self.assertEqual(r.returncode, 0)
-        for flag in ("--payload-snaplen", "--ringbuf-size", "--max-bytes-per-flow",
-                     "--max-flows", "--max-methods", "--metrics-file", "=512", "=8388608"):
+        for flag in ("--payload-snaplen BYTES", "--ringbuf-bytes BYTES", "--max-bytes-per-flow",
+                     "--max-flows N", "--max-methods N",
+                     "--metrics-file FILE", "(default: 512)", "(default: 8388608)"):
             self.assertIn(flag, r.stdout)
 
     def test_unknown_interface_exits_1(self):

@@ -450,8 +450,8 @@ def run(input_dir, args):
     for flag in it:
         name = flag.lstrip("-").replace("-", "_")
         val = next(it)
-        if name == "dst_ports":
-            cfg[name] = [int(p) for p in val.split(",")]
+        if name == "dst_port":  # --dst-port, a comma list here
+            cfg["dst_ports"] = [int(p) for p in val.split(",")]
         elif name in ("first_snapshot", "allowlist"):
             cfg[name] = val
         else:

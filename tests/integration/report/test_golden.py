@@ -42,7 +42,7 @@ def case_args(case):
 def run_report(case, outdir):
     # Run from the case directory with "-i input": stream labels name directories as the command
     # line does, so the expected files are the same on every machine.
-    cmd = [BIN, "-i", "input", "-o", outdir, "--format", "md,json,csv,nft,html"] + case_args(case)
+    cmd = [BIN, "--input", "input", "-o", outdir, "--format", "md,json,csv,nft,html"] + case_args(case)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                           cwd=os.path.join(FIXTURES, case))
 

@@ -25,7 +25,7 @@ class HtmlTest(unittest.TestCase):
     def render(self, case, verdict, extra=()):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "out")
-            subprocess.run([BIN, "-i", os.path.join(FIXTURES, case, "input"), "-o", out,
+            subprocess.run([BIN, "--input", os.path.join(FIXTURES, case, "input"), "-o", out,
                             "--format", "html"] + list(extra), check=True, capture_output=True)
             page = os.path.join(out, "report.html")
             with open(page) as f:

@@ -137,7 +137,7 @@ class SoakTest(unittest.TestCase):
 
     def start_collect(self):
         return self.mode(["collect", "-i", self.pair.srv_if, "-p", PORT, "--out-dir", self.snap.dir,
-                          "--snapshot-interval-sec", 1, "--max-files", 2, "--max-age", 1,
+                          "--snapshot-interval-sec", 1, "--max-files", 2, "--max-age-sec", 1,
                           "--max-disk-bytes", COLLECT_BUDGET, "--export-state", self.state,
                           "--xdp-mode", "generic", "--test-clock-offset-sec", self.offset])
 
@@ -145,7 +145,7 @@ class SoakTest(unittest.TestCase):
         return self.mode(["collect-payload", "-i", self.pair.srv_if, "-p", PORT,
                           "--no-xdp-counters",  # as shipped: ibsr collect owns the XDP slot
                           "--out-dir", self.payload.dir, "--snapshot-interval-sec", 1,
-                          "--max-files", 2, "--max-age", 1, "--max-disk-bytes", PAYLOAD_BUDGET,
+                          "--max-files", 2, "--max-age-sec", 1, "--max-disk-bytes", PAYLOAD_BUDGET,
                           "--export-state", self.state,
                           "--test-clock-offset-sec", self.offset])
 
@@ -214,8 +214,8 @@ class SoakTest(unittest.TestCase):
         e.update(self.server.env)
         e["HOME"] = self.root
         r = subprocess.run([EXPORT, "s3", "--bucket", BUCKET, "--endpoint", self.server.endpoint,
-                            "--prefix", "ibsr", "--host-id", HOST, "--source", self.snap.dir,
-                            "--source", self.payload.dir, "--source", self.incidents,
+                            "--prefix", "ibsr", "--host-id", HOST, "--input", self.snap.dir,
+                            "--input", self.payload.dir, "--input", self.incidents,
                             # Compressed time: the collectors' clock runs ahead of the
                             # exporter's, whose "current hour" means nothing here.
                             "--state-file", self.state, "--min-age-sec", "0", "--include-open",

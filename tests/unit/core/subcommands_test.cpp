@@ -33,6 +33,7 @@ const SubcommandProgram kProgram{.program = "prog",
                                  .summary = "Does things.",
                                  .commands = kCommands,
                                  .footer = "Run 'prog <command> --help' for more.",
+                                 .examples = "  prog alpha -x 1\n",
                                  .nameColumn = 11};
 
 constexpr const char* kUsage =
@@ -45,7 +46,15 @@ constexpr const char* kUsage =
     "  beta-long  second command\n"
     "  version    print the version\n"
     "\n"
-    "Run 'prog <command> --help' for more.\n";
+    "Run 'prog <command> --help' for more.\n"
+    "\n"
+    "Exit codes:\n"
+    "  N  the exit code of the command that ran (see its --help)\n"
+    "  0  help or version printed\n"
+    "  2  usage error: no command, or an unknown one (one line on stderr)\n"
+    "\n"
+    "Examples:\n"
+    "  prog alpha -x 1\n";
 
 struct Outcome {
   int code;

@@ -143,13 +143,13 @@ TEST_F(KeyLayoutTest, OverlappingSourcesAreNamed) {
   const fs::path top = dir_ / "ibsr", snaps = dir_ / "ibsr/snapshots", snap = dir_ / "ibsr/snap";
   EXPECT_EQ(overlappingSources({snaps, snap}), std::vector<std::string>{});
   EXPECT_EQ(overlappingSources({snaps, top}),
-            std::vector<std::string>{"--source '" + snaps.string() + "' lies inside --source '" +
+            std::vector<std::string>{"--input '" + snaps.string() + "' lies inside --input '" +
                                      top.string() +
                                      "': its files would be uploaded twice, under two keys"});
   EXPECT_EQ(
       overlappingSources({dir_ / "link/snapshots/", snaps}),
-      std::vector<std::string>{"--source '" + (dir_ / "link/snapshots/").string() +
-                               "' and --source '" + snaps.string() + "' are the same directory"});
+      std::vector<std::string>{"--input '" + (dir_ / "link/snapshots/").string() +
+                               "' and --input '" + snaps.string() + "' are the same directory"});
 }
 
 }  // namespace

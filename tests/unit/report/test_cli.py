@@ -42,8 +42,8 @@ class CliTest(unittest.TestCase):
     def test_help_documents_every_flag_and_default(self):
         r = run("--help")
         self.assertEqual(r.returncode, 0)
-        for flag, default in [("--input", None), ("--output-dir", None), ("--config", None),
-                              ("--dst-ports", None), ("--allowlist", None), ("--window-sec", "10"),
+        for flag, default in [("--input PATH", None), ("-o, --out-dir DIR", None),
+                              ("--config FILE", None), ("-p, --dst-port PORT", None), ("--allowlist", None), ("--window-sec", "10"),
                               ("--syn-rate-threshold", "100"), ("--success-ratio-threshold", "0.1"),
                               ("--block-duration-sec", "300"), ("--fp-safe-ratio", "0.5"),
                               ("--min-samples-for-fp", "10"), ("--vol-syn-rate", "500"),
@@ -54,7 +54,8 @@ class CliTest(unittest.TestCase):
             line = next((l for l in r.stdout.splitlines() if flag in l), None)
             self.assertIsNotNone(line, flag)
             if default:
-                self.assertRegex(r.stdout, re.escape(flag) + r"[^\n]*\n?[^\n]*" + re.escape(default), flag)
+                self.assertRegex(r.stdout, re.escape(flag) + r"(?:[^\n]*\n){0,3}?[^\n]*\(default:\s+"
+                                 + re.escape(default) + r"\)", flag)
 
     def test_bad_flags_exit_2_with_one_line_naming_the_flag(self):
         out = self.path("o")
@@ -63,8 +64,8 @@ class CliTest(unittest.TestCase):
             (["--window-sec", "0"], "--window-sec"),
             (["--syn-rate-threshold", "-5"], "--syn-rate-threshold"),
             (["--success-ratio-threshold", "2"], "--success-ratio-threshold"),
-            (["--dst-ports", "80,x"], "--dst-ports"),
-            (["--dst-ports", "70000"], "--dst-ports"),
+            (["--dst-port", "80,x"], "--dst-port"),
+            (["-p", "70000"], "--dst-port"),
             (["--format", "md,pdf"], "--format"),
             (["--first-snapshot", "maybe"], "--first-snapshot"),
             (["--generated-at", "yesterday"], "--generated-at"),
@@ -74,7 +75,7 @@ class CliTest(unittest.TestCase):
             (["--no-such-flag"], "--no-such-flag"),
         ]
         for extra, flag in cases:
-            r = run("-i", FLOOD, "-o", out, *extra)
+            r = run("--input", FLOOD, "-o", out, *extra)
             self.assertEqual(r.returncode, 2, (extra, r.stderr))
             self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
             self.assertIn(flag, r.stderr)
@@ -85,11 +86,11 @@ class CliTest(unittest.TestCase):
 
     def test_allowlist_errors_exit_3_naming_the_line(self):
         allow = self.path("allow.txt", "10.0.0.1\n# fine\n10.0.0.300\n")
-        r = run("-i", FLOOD, "-o", self.path("o"), "--allowlist", allow)
+        r = run("--input", FLOOD, "-o", self.path("o"), "--allowlist", allow)
         self.assertEqual(r.returncode, 3)
         self.assertIn("allow.txt:3:", r.stderr)
         self.assertIn("10.0.0.300", r.stderr)
-        r = run("-i", FLOOD, "-o", self.path("o"), "--allowlist", self.path("missing.txt"))
+        r = run("--input", FLOOD, "-o", self.path("o"), "--allowlist", self.path("missing.txt"))
         self.assertEqual(r.returncode, 3)
 
     def test_config_errors_exit_3(self):
@@ -97,7 +98,7 @@ class CliTest(unittest.TestCase):
                              ('{"bogus": 1}', "bogus"), ('{"fp_safe_ratio": 7}', "fp_safe_ratio"),
                              ("[1]", "object")]:
             cfg = self.path("c.json", body)
-            r = run("-i", FLOOD, "-o", self.path("o"), "--config", cfg)
+            r = run("--input", FLOOD, "-o", self.path("o"), "--config", cfg)
             self.assertEqual(r.returncode, 3, body)
             self.assertIn(needle, r.stderr)
 
@@ -106,7 +107,7 @@ class CliTest(unittest.TestCase):
                                               "syn_rate_threshold": 250, "format": ["json"],
                                               "generated_at": "2025-02-01T00:00:00Z"}))
         out = self.path("o")
-        r = run("-i", FLOOD, "-o", out, "--config", cfg, "--block-duration-sec", "60")
+        r = run("--input", FLOOD, "-o", out, "--config", cfg, "--block-duration-sec", "60")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(os.listdir(out)), ["rules.json", "summary.json"])
         s = json.loads(read(os.path.join(out, "summary.json")))
@@ -120,7 +121,7 @@ class CliTest(unittest.TestCase):
         # syn_flood is SAFE on its evidence but spans 360 s: the default 3600 s gate says NOT SAFE.
         reason = "Observed period 360 s is shorter than the minimum {} s (--min-observation-sec)"
         out = self.path("o")
-        r = run("-i", FLOOD, "-o", out, "--format", "json")
+        r = run("--input", FLOOD, "-o", out, "--format", "json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith("verdict: NOT SAFE"), r.stdout)
         self.assertIn("  - " + reason.format(3600) + "\n", r.stdout)
@@ -130,23 +131,23 @@ class CliTest(unittest.TestCase):
         for args, verdict, shown in [(["--min-observation-sec", "0"], "SAFE", None),
                                      (["--min-observation-sec", "360"], "SAFE", 360),
                                      (["--min-observation-sec", "361"], "NOT SAFE", 361)]:
-            r = run("-i", FLOOD, "-o", out, "--format", "json", *args)
+            r = run("--input", FLOOD, "-o", out, "--format", "json", *args)
             self.assertEqual(r.returncode, 0, r.stderr)
             s = json.loads(read(os.path.join(out, "summary.json")))
             self.assertEqual(s["readiness"]["verdict"], verdict, args)
             self.assertEqual(s["config"]["min_observation_sec"], shown, args)
         for value, verdict in [(0, "SAFE"), (300, "SAFE"), (7200, "NOT SAFE")]:
             cfg = self.path("c.json", json.dumps({"min_observation_sec": value}))
-            r = run("-i", FLOOD, "-o", out, "--format", "json", "--config", cfg)
+            r = run("--input", FLOOD, "-o", out, "--format", "json", "--config", cfg)
             self.assertEqual(r.returncode, 0, r.stderr)
             s = json.loads(read(os.path.join(out, "summary.json")))
             self.assertEqual(s["readiness"]["verdict"], verdict, value)
         # The flag overrides the config file.
-        r = run("-i", FLOOD, "-o", out, "--format", "json", "--config", cfg, "--min-observation-sec", "0")
+        r = run("--input", FLOOD, "-o", out, "--format", "json", "--config", cfg, "--min-observation-sec", "0")
         self.assertTrue(r.stdout.startswith("verdict: SAFE"), r.stdout)
         for bad in ("-1", '"1h"', "1.5", "315360001"):
             cfg = self.path("c.json", '{"min_observation_sec": %s}' % bad)
-            r = run("-i", FLOOD, "-o", out, "--config", cfg)
+            r = run("--input", FLOOD, "-o", out, "--config", cfg)
             self.assertEqual(r.returncode, 3, bad)
             self.assertIn("min_observation_sec", r.stderr)
 
@@ -155,9 +156,9 @@ class CliTest(unittest.TestCase):
         # streams, so the same evidence (the scanner seen by both hosts is not blocked).
         base = os.path.join(SRC, "tests", "fixtures", "report", "two_streams", "input")
         a, b = os.path.join(base, "host-a"), os.path.join(base, "host-b")
-        runs = {"tree": ["-i", base], "dirs": ["-i", a, "-i", b],
-                "files": ["-i", os.path.join(a, "snapshot_2025011510.jsonl"),
-                          "-i", os.path.join(b, "snapshot_2025011510.jsonl")]}
+        runs = {"tree": ["--input", base], "dirs": ["--input", a, "--input", b],
+                "files": ["--input", os.path.join(a, "snapshot_2025011510.jsonl"),
+                          "--input", os.path.join(b, "snapshot_2025011510.jsonl")]}
         csv = {}
         for name, args in runs.items():
             out = self.path(name)
@@ -173,27 +174,27 @@ class CliTest(unittest.TestCase):
         self.assertEqual(csv["tree"], csv["files"])
 
     def test_input_errors_exit_1(self):
-        r = run("-i", self.path("nothing-here"), "-o", self.path("o"))
+        r = run("--input", self.path("nothing-here"), "-o", self.path("o"))
         self.assertEqual(r.returncode, 1)
         os.mkdir(self.path("emptydir"))
-        r = run("-i", self.path("emptydir"), "-o", self.path("o"))
+        r = run("--input", self.path("emptydir"), "-o", self.path("o"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("no snapshot files", r.stderr)
         bad = self.path("snapshot_2025011510.jsonl",
                         '{"version":3,"ts_unix_sec":1,"buckets":[]}\n{"version":9,"ts_unix_sec":2,"buckets":[]}\n')
-        r = run("-i", bad, "-o", self.path("o"))
+        r = run("--input", bad, "-o", self.path("o"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("snapshot_2025011510.jsonl:2:", r.stderr)
         self.assertIn("version 9", r.stderr)
 
     def test_write_failure_exits_1(self):
         blocker = self.path("file", "x")
-        r = run("-i", FLOOD, "-o", os.path.join(blocker, "sub"))
+        r = run("--input", FLOOD, "-o", os.path.join(blocker, "sub"))
         self.assertEqual(r.returncode, 1)
 
     def test_stdout_names_verdict_and_outputs(self):
         out = self.path("o")
-        r = run("-i", FLOOD, "-o", out, "--format", "md,html", "--min-observation-sec", "0")
+        r = run("--input", FLOOD, "-o", out, "--format", "md,html", "--min-observation-sec", "0")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith("verdict: SAFE"))
         self.assertIn("report.md: " + os.path.join(out, "report.md"), r.stdout)
@@ -215,8 +216,8 @@ class CliTest(unittest.TestCase):
                        check=True)
         self.path("mixed/ignored.txt", "not a snapshot")
         a, b = self.path("a"), self.path("b")
-        self.assertEqual(run("-i", FLOOD, "-o", a, "--format", "csv,json").returncode, 0)
-        r = run("-i", top, "-o", b, "--format", "csv,json")
+        self.assertEqual(run("--input", FLOOD, "-o", a, "--format", "csv,json").returncode, 0)
+        r = run("--input", top, "-o", b, "--format", "csv,json")
         self.assertEqual(r.returncode, 0, r.stderr)
         for name in ("evidence.csv", "rules.json"):
             self.assertEqual(read(os.path.join(a, name)), read(os.path.join(b, name)))

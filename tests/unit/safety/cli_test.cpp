@@ -86,9 +86,10 @@ TEST(VerifyCli, StrictModeRejectsTcProgram) {
 TEST(VerifyCli, HelpDocumentsEverything) {
   auto r = tool("--help");
   EXPECT_EQ(r.status, 0);
-  for (const char* needle : {"--mode", "strict|payload|incident", "--source", "--object",
-                             "--list-rules", "Exit status: 0 clean, 1 at least one violation, 2",
-                             "StrictCounter", "ShadowPayload", "XDP_PASS", "TC_ACT_UNSPEC"}) {
+  for (const char* needle :
+       {"--mode MODE", "payload or incident", "--source FILE", "--object FILE", "--list-rules",
+        "Exit codes:\n  0  clean", "\n  1  at least one violation", "\n  2  usage error",
+        "Examples:", "StrictCounter", "ShadowPayload", "XDP_PASS", "TC_ACT_UNSPEC"}) {
     EXPECT_NE(r.out.find(needle), std::string::npos) << needle;
   }
 }
