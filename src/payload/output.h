@@ -37,6 +37,7 @@ class OutputWriter {
   std::string payloadPath(std::uint64_t ts) const { return writer_.hourPath(ts); }
   std::string statusPath() const { return writer_.statusPath(); }
   std::uint64_t snapshotsWritten() const { return writer_.stats().recordsWritten; }
+  std::uint64_t cycle() const { return writer_.stats().cycle; }
   std::uint64_t writeErrors() const { return writer_.stats().writeErrors; }
 
  private:
