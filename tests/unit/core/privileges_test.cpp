@@ -10,6 +10,7 @@ namespace ibsr {
 namespace {
 
 constexpr auto kBpf = Capability::Bpf;
+constexpr auto kPerf = Capability::Perfmon;
 constexpr auto kNet = Capability::NetAdmin;
 
 TEST(Privileges, NothingMissingPasses) {
@@ -35,11 +36,25 @@ TEST(Privileges, MessageListsTheNeededAndExactlyTheMissing) {
   EXPECT_NE(st.error().message.find("; missing CAP_BPF ("), std::string::npos);
 }
 
+TEST(Privileges, CounterModesAlsoNamePerfmon) {
+  auto st = checkCapabilities("ibsr collect", {kBpf, kPerf, kNet},
+                              {.bpf = true, .perfmon = false, .netAdmin = true});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message.substr(0, st.error().message.find(" (run")),
+            "ibsr collect needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; missing CAP_PERFMON");
+  st = checkCapabilities("ibsr collect", {kBpf, kPerf, kNet}, {.bpf = false, .perfmon = false});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message.substr(0, st.error().message.find(" (run")),
+            "ibsr collect needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; missing CAP_BPF, "
+            "CAP_PERFMON and CAP_NET_ADMIN");
+}
+
 TEST(Privileges, ThisProcessAsRootHasEverything) {
   // The suite runs as root (BPF tests need it): the check must pass on real capget(2) data.
   auto have = effectiveCapabilities();
   ASSERT_TRUE(have.ok());
   EXPECT_TRUE(have->bpf);
+  EXPECT_TRUE(have->perfmon);
   EXPECT_TRUE(have->netAdmin);
   EXPECT_TRUE(requireCapabilities("ibsr collect", {kBpf, kNet}).ok());
 }
