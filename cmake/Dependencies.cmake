@@ -19,6 +19,8 @@ ibsr_require_pkg(LIBZSTD libzstd 1.4 libzstd-dev)
 ibsr_require_pkg(SIMDJSON simdjson 3.0 libsimdjson-dev)
 ibsr_require_pkg(LIBCURL libcurl 7.80 libcurl4-openssl-dev)
 ibsr_require_pkg(OPENSSL openssl 3.0 libssl-dev)
+# sd_notify(3) for Type=notify units: readiness, the watchdog, status (core/service_notify).
+ibsr_require_pkg(LIBSYSTEMD libsystemd 241 libsystemd-dev)
 
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)

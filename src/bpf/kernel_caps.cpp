@@ -3,14 +3,18 @@
 #include <bpf/libbpf.h>
 #include <sys/utsname.h>
 
+#include <cerrno>
 #include <charconv>
 
 namespace ibsr::bpf {
 namespace {
 
 bool runProbe(KernelProbe p) {
-  // libbpf's probes return 1 (supported), 0 (not) or a negative error (e.g. no permission); only
-  // a definite 0 counts as missing, so an unprivileged probe never hides the real load error.
+  // libbpf's probes return 1 (supported), 0 (not) or a negative error; only a definite 0 counts as
+  // missing, so an unprivileged probe never hides the real load error. libbpf 1.1's program
+  // probe also returns 0 when the kernel refused it (EPERM: capabilities held only in a user
+  // namespace, say), leaving that errno: not "missing" either, the load then names the cause.
+  errno = 0;
   int r = 1;
   switch (p) {
     case KernelProbe::None:
@@ -28,7 +32,7 @@ bool runProbe(KernelProbe p) {
       r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr);
       break;
   }
-  return r != 0;
+  return r != 0 || errno == EPERM;
 }
 
 std::string versionText(KernelRelease r) {

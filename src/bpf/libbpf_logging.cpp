@@ -24,7 +24,10 @@ int printToLogger(enum libbpf_print_level level, const char* format, va_list arg
   std::vsnprintf(msg.data(), msg.size(), format, args);
   msg.resize(static_cast<std::size_t>(n));
   while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-  log::write(level == LIBBPF_WARN ? "libbpf" : "libbpf-debug", msg);
+  if (level == LIBBPF_WARN)
+    log::write(log::Priority::Warning, "libbpf", msg);
+  else
+    log::write(log::Priority::Debug, "libbpf-debug", msg);
   return n;
 }
 

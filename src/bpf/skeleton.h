@@ -6,6 +6,7 @@
 #include <span>
 #include <utility>
 
+#include "core/privileges.h"
 #include "core/result.h"
 
 namespace ibsr::bpf {
@@ -36,7 +37,9 @@ class Skeleton {
 
   Status load() {
     int err = Skel::load(skel_);
-    if (err) return sysError("BPF program failed to load (kernel verifier log above)", err);
+    if (err)
+      return explainPermissionError(
+          sysError("BPF program failed to load (kernel verifier log above)", err), kLoadNeeds);
     return {};
   }
 

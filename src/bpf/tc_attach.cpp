@@ -16,6 +16,7 @@
 
 #include "bpf/tcx_link.h"
 #include "core/log.h"
+#include "core/privileges.h"
 
 namespace ibsr::bpf {
 namespace {
@@ -203,7 +204,7 @@ Result<TcAttachment> TcAttachment::attachTcx(int ifindex, const std::string& ifn
     if (!link.ok()) {
       Error e = link.error();
       e.message += " on interface '" + ifname + "'";
-      return e;  // the links made so far close with `a`
+      return explainPermissionError(e, kAttachNeeds);  // the links made so far close with `a`
     }
     a.links_.push_back(std::move(link.value()));
   }
@@ -237,7 +238,8 @@ Result<TcAttachment> TcAttachment::attachClsact(int ifindex, const std::string& 
   if (err == 0) {
     a.createdHook_ = true;
   } else if (err != -EEXIST) {
-    return sysError("cannot create clsact qdisc on interface '" + ifname + "'", err);
+    return explainPermissionError(
+        sysError("cannot create clsact qdisc on interface '" + ifname + "'", err), kAttachNeeds);
   }
 
   for (const auto& p : programs) {
@@ -259,7 +261,7 @@ Result<TcAttachment> TcAttachment::attachClsact(int ifindex, const std::string& 
         why +=
             " (a filter with our handle and priority is already there: is another copy of this "
             "mode running on the interface?)";
-      Error e = sysError(why, err);
+      Error e = explainPermissionError(sysError(why, err), kAttachNeeds);
       a.detach();  // undo the filters attached so far and a hook we created
       return e;
     }

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "core/privileges.h"
 
 namespace ibsr::bpf {
 
@@ -85,7 +86,7 @@ Result<XdpLink> linkWithFlags(int progFd, int ifindex, std::string_view ifname, 
     std::string why = "cannot attach XDP program in " + std::string(xdpModeName(mode)) +
                       " mode on interface '" + std::string(ifname) + "'";
     if (fd == -EBUSY || fd == -EEXIST) why += " (another XDP program is already attached)";
-    return sysError(why, fd);
+    return explainPermissionError(sysError(why, fd), kAttachNeeds);
   }
   if (mode == XdpMode::Generic) warnAboutMergedPackets(ifname);
   if (mode == XdpMode::Native && interfaceDriver(ifname) == "veth") warnAboutVethGso(ifname);

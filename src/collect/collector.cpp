@@ -17,6 +17,7 @@
 #include "core/metrics_file.h"
 #include "core/output_dir.h"
 #include "core/privileges.h"
+#include "core/service_notify.h"
 #include "core/signals.h"
 
 namespace ibsr::collect {
@@ -37,7 +38,8 @@ metrics::Exposition exposition(const CollectOptions& o, const CounterSnapshots& 
 }
 
 // Until SIGINT/SIGTERM or the end of --duration-sec, one snapshot per interval.
-void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapshots& snapshots) {
+void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapshots& snapshots,
+               service::Liveness& live) {
   WallClock wall(o.testClockOffsetSec);
   metrics::MetricsFile metricsFile(o.metricsFile, metrics::modeLabels("collect", o.iface));
   auto collectOnce = [&] {
@@ -46,6 +48,8 @@ void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapsho
     metricsFile.write(exposition(o, snapshots));
     if (!taken) return;
     const auto& s = snapshots.stats();
+    live.cycle(fmt::format("cycle {}: {} sources, {} write errors", s.cycle, s.lastSources,
+                           s.writeErrors));
     log::info(
         "cycle {}: {} buckets from {} sources, {} bytes, {} ms", s.cycle, s.lastBuckets,
         s.lastSources, s.lastLineBytes,
@@ -53,7 +57,8 @@ void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapsho
   };
   IntervalSchedule schedule(o.intervalSec, o.durationSec);
   for (;;) {
-    if (signals.waitFor(schedule.untilWake(Clock::now()) + std::chrono::milliseconds(1))) break;
+    auto wait = schedule.untilWake(Clock::now()) + std::chrono::milliseconds(1);
+    if (signals.waitFor(live.pace(wait))) break;
     auto now = Clock::now();
     if (schedule.finished(now)) break;
     if (schedule.due(now)) {
@@ -61,6 +66,7 @@ void runCycles(const CollectOptions& o, ShutdownSignals& signals, CounterSnapsho
       schedule.advance(now);
     }
   }
+  live.stopping();
   collectOnce();  // the final snapshot holds everything counted up to the shutdown request
 }
 
@@ -70,7 +76,10 @@ int runCollector(CollectOptions o) {
   log::setVerbosity(o.verbosity);
   bpf::installLibbpfLogging();
 
-  if (Status st = requireBpfPrivileges("ibsr collect"); !st.ok()) return fail(st.error());
+  if (Status st = requireCapabilities("ibsr collect",
+                                      {Capability::Bpf, Capability::Perfmon, Capability::NetAdmin});
+      !st.ok())
+    return fail(st.error());
   auto ifindex = bpf::interfaceIndex(o.iface);
   if (!ifindex.ok()) return fail(ifindex.error());
   if (Status st = prepareOutputDir(o.outDir); !st.ok()) return fail(st.error());
@@ -92,7 +101,9 @@ int runCollector(CollectOptions o) {
       o.outDir, o.intervalSec);
 
   CounterSnapshots snapshots(program.value(), o.outDir, o.dstPorts, retentionPolicy(o));
-  runCycles(o, signals, snapshots);
+  service::Liveness live;
+  live.ready(fmt::format("attached to {}; first snapshot in {} s", o.iface, o.intervalSec));
+  runCycles(o, signals, snapshots, live);
 
   program->detach();
   log::notice("detached from {}; {} snapshots written, {} write errors{}", o.iface,

@@ -5,8 +5,16 @@
 
 #include <fmt/format.h>
 #include <cerrno>
+#include <cstdlib>
 
 namespace ibsr {
+
+std::string defaultLockDir() {
+  const char* env = std::getenv("RUNTIME_DIRECTORY");
+  if (env == nullptr || *env == '\0') return kLockDir;
+  std::string dirs = env;
+  return dirs.substr(0, dirs.find(':'));  // systemd lists several RuntimeDirectory= with ':'
+}
 
 Result<InterfaceLock> InterfaceLock::acquire(const std::string& mode, int ifindex,
                                              const std::string& ifname,

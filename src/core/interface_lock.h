@@ -14,13 +14,18 @@ namespace ibsr {
 
 inline constexpr const char* kLockDir = "/run/ibsr";
 
+// Where the locks live: the first directory of $RUNTIME_DIRECTORY when systemd sets it
+// (RuntimeDirectory=ibsr gives /run/ibsr, owned by the unit's User=), else kLockDir. A mode run
+// by a non-root user outside systemd sets RUNTIME_DIRECTORY to a directory it may write.
+std::string defaultLockDir();
+
 class InterfaceLock {
  public:
   // An error naming `mode` (e.g. "record-incident") if another live instance of that mode holds
   // the lock for this interface, or if the lock file cannot be used.
   static Result<InterfaceLock> acquire(const std::string& mode, int ifindex,
                                        const std::string& ifname,
-                                       const std::string& lockDir = kLockDir);
+                                       const std::string& lockDir = defaultLockDir());
 
  private:
   FileLock lock_;

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/metrics_file.h"
 #include "core/privileges.h"
+#include "core/service_notify.h"
 #include "core/signals.h"
 #include "core/unique_fd.h"
 #include "incident/archiver.h"
@@ -130,6 +131,7 @@ class Recorder {
   metrics::MetricsFile metrics_;
 
   Clock::time_point end_, nextStatus_, nextSweep_;
+  service::Liveness live_;
 };
 
 Status Recorder::prepare() {
@@ -142,7 +144,10 @@ Status Recorder::prepare() {
 }
 
 Status Recorder::checkAndLock() {
-  if (Status st = requireBpfPrivileges("ibsr record-incident"); !st.ok()) return st;
+  if (Status st =
+          requireCapabilities("ibsr record-incident", {Capability::Bpf, Capability::NetAdmin});
+      !st.ok())
+    return st;
   auto ifindex = bpf::interfaceIndex(o_.iface);
   if (!ifindex.ok()) return ifindex.error();
   ifindex_ = *ifindex;
@@ -231,6 +236,7 @@ Status Recorder::attach() {
   log::notice("attached TC ingress+egress to {} (ifindex {}, {}); sampling 1-in-{}; writing {}{}",
               o_.iface, ifindex_, tc_->how(), o_.sampleRate, sink_.currentFile(),
               server_ ? "; trigger socket " + server_->path() : std::string());
+  live_.ready(fmt::format("attached to {}; sampling 1-in-{}", o_.iface, o_.sampleRate));
   return {};
 }
 
@@ -241,10 +247,16 @@ int Recorder::loop() {
   nextSweep_ =
       o_.archiveDir ? start + std::chrono::seconds(o_.archiveSweepSec) : Clock::time_point::max();
   for (;;) {
-    if (auto stopSignal = waitForEvents()) return *stopSignal;
+    if (auto stopSignal = waitForEvents()) {
+      live_.stopping();
+      return *stopSignal;
+    }
     handleEvents();
     auto now = Clock::now();
-    if (now >= end_) return 0;
+    if (now >= end_) {
+      live_.stopping();
+      return 0;
+    }
     sweepArchiveIfDue(now);
     writeStatusIfDue(now);
   }
@@ -257,6 +269,7 @@ std::optional<int> Recorder::waitForEvents() {
   milliseconds wait =
       std::min({until(nextStatus_), until(nextSweep_), until(end_), milliseconds(1000)});
   if (server_) wait = std::min(wait, server_->untilNextTimeout());
+  wait = live_.pace(wait);
   pollfd fds[3] = {{sigFd_.get(), POLLIN, 0}, {rbFd_, POLLIN, 0}, {-1, POLLIN, 0}};
   if (server_) fds[2].fd = server_->pollFd();
   int n = ::poll(fds, server_ ? 3 : 2, static_cast<int>(wait.count()));
@@ -322,6 +335,8 @@ void Recorder::writeStatus() {
   } else {
     stats_.lastStatusTs = now;
   }
+  live_.cycle(fmt::format("cycle {}: {} packets written to {}, {} ring-buffer drops", stats_.cycle,
+                          stats_.eventsWritten, sink_.currentFile(), stats_.ringbufDrops));
   writeMetrics();
 }
 

@@ -23,6 +23,7 @@
 #include "core/metrics_file.h"
 #include "core/output_dir.h"
 #include "core/privileges.h"
+#include "core/service_notify.h"
 #include "core/signals.h"
 #include "payload/output.h"
 #include "payload/payload_metrics.h"
@@ -87,7 +88,7 @@ class IntervalWriter {
     return o.common.outDir + "/" + std::string(artefact::kCounterSubdir);
   }
 
-  void writeOnce() {
+  void writeOnce(service::Liveness& live) {
     std::uint64_t ts = wall_.nowUnix();
     pipeline_.expireIdle(monotonicNs());
     if (auto t = prog_.cpuTotals(); t.ok())
@@ -110,6 +111,9 @@ class IntervalWriter {
               snap.sources.size(), ps.events, kernelDrops_, pipeline_.flowsTracked());
     if (counters_) counters_->take(ts);
     metrics_.write(exposition());
+    live.cycle(fmt::format("interval {}: {} sources, {} flows, {} ring-buffer drops",
+                           writer_.cycle(), snap.sources.size(), pipeline_.flowsTracked(),
+                           kernelDrops_));
   }
 
   const OutputWriter& writer() const { return writer_; }
@@ -158,7 +162,7 @@ class IntervalWriter {
 // Consumes ring-buffer records until SIGINT/SIGTERM or the end of --duration-sec, writing one
 // interval on schedule.
 void runIntervals(const PayloadOptions& o, ShutdownSignals& signals, bpf::RingBuffer& rb,
-                  IntervalWriter& intervals) {
+                  IntervalWriter& intervals, service::Liveness& live) {
   IntervalSchedule schedule(o.common.intervalSec, o.common.durationSec);
   std::uint64_t pollErrors = 0;
   for (;;) {
@@ -166,12 +170,14 @@ void runIntervals(const PayloadOptions& o, ShutdownSignals& signals, bpf::RingBu
     auto now = Clock::now();
     if (schedule.finished(now)) break;
     if (schedule.due(now)) {
-      intervals.writeOnce();
+      intervals.writeOnce(live);
       schedule.advance(now);
       continue;
     }
     // Short polls keep signal latency low; consumption itself is event-driven.
-    int timeout = static_cast<int>(std::min<long long>(schedule.untilWake(now).count() + 1, 100));
+    auto wait = std::min(schedule.untilWake(now) + std::chrono::milliseconds(1),
+                         std::chrono::milliseconds(100));
+    int timeout = static_cast<int>(live.pace(wait).count());
     int n = rb.poll(timeout);
     if (n < 0 && n != -EINTR && ++pollErrors <= 5)
       log::warn("ring buffer poll failed: {}", std::strerror(-n));
@@ -185,7 +191,10 @@ int runPayloadCollector(PayloadOptions o) {
   log::setVerbosity(c.verbosity);
   bpf::installLibbpfLogging();
 
-  if (Status st = requireBpfPrivileges("ibsr collect-payload"); !st.ok()) return fail(st.error());
+  if (Status st = requireCapabilities("ibsr collect-payload",
+                                      {Capability::Bpf, Capability::Perfmon, Capability::NetAdmin});
+      !st.ok())
+    return fail(st.error());
   auto ifindex = bpf::interfaceIndex(c.iface);
   if (!ifindex.ok()) return fail(ifindex.error());
   if (Status st = prepareOutputDir(c.outDir); !st.ok()) return fail(st.error());
@@ -221,14 +230,17 @@ int runPayloadCollector(PayloadOptions o) {
       c.intervalSec);
 
   IntervalWriter intervals(o, prog, pipeline);
-  runIntervals(o, signals, rb.value(), intervals);
+  service::Liveness live;
+  live.ready(fmt::format("attached to {}; first interval in {} s", c.iface, c.intervalSec));
+  runIntervals(o, signals, rb.value(), intervals, live);
+  live.stopping();
 
   // Detach first so no new records arrive, drain what the kernel already queued, close every
   // connection (completing responses that end with the connection), then the final snapshot.
   prog.detach();
   rb->consume();
   pipeline.flushAll();
-  intervals.writeOnce();
+  intervals.writeOnce(live);
   log::notice("detached from {}; {} payload snapshots written, {} write errors{}", c.iface,
               intervals.writer().snapshotsWritten(), intervals.writer().writeErrors(),
               signals.requested() ? fmt::format(" (stopped by {})", strsignal(signals.signal()))

@@ -38,6 +38,7 @@ class OutputWriter {
   std::string statusPath() const { return writer_.statusPath(); }
   const HourlyWriterStats& stats() const { return writer_.stats(); }
   std::uint64_t snapshotsWritten() const { return writer_.stats().recordsWritten; }
+  std::uint64_t cycle() const { return writer_.stats().cycle; }
   std::uint64_t writeErrors() const { return writer_.stats().writeErrors; }
 
  private:

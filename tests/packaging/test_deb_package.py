@@ -213,7 +213,7 @@ class DebianPackage(unittest.TestCase):
         self.assertEqual(cap_names(int(status["CapBnd"], 16)),
                          ["CAP_BPF", "CAP_NET_ADMIN", "CAP_PERFMON"])
         self.assertEqual(status["NoNewPrivs"], "1")
-        self.assertEqual(box.show(unit, "WatchdogUSec"), "2min")
+        self.assertEqual(box.show(unit, "WatchdogUSec"), "1min")
 
         # 5 SYNs to the monitored port from the peer namespace, one connection each.
         pair.ns(pair.cli, "python3", "-c",

@@ -455,7 +455,8 @@ class StartupErrors(unittest.TestCase):
                             "--inh-caps=-all", IBSR, "collect", "-i", "lo", "-p", "80",
                             "--out-dir", "/tmp"], capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("needs root or CAP_BPF + CAP_NET_ADMIN", r.stderr)
+        self.assertIn("ibsr collect needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; missing CAP_BPF, "
+                      "CAP_PERFMON and CAP_NET_ADMIN", r.stderr)
 
     def test_help(self):
         r = self.ibsr("--help")

@@ -22,10 +22,12 @@ class IbsrProcess:
         self.ns = ns or pair.srv
         self.stderr_lines = []
         self.proc = None
+        self.env = None   # the environment to start with (None: ours)
+        self.wrap = []    # a command the process runs under, e.g. setpriv ... (tests of privilege)
 
     def start(self, wait_attached=True):
-        self.proc = self.pair.popen(self.ns, *self.args, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
+        self.proc = self.pair.popen(self.ns, *(self.wrap + self.args), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True, env=self.env)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         if wait_attached:

@@ -1,6 +1,7 @@
 #include "core/interface_lock.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,18 @@ TEST_F(InterfaceLockTest, UnusableLockDirectoryIsAClearError) {
   ASSERT_FALSE(lock.ok());
   EXPECT_NE(lock.error().message.find("cannot create lock directory"), std::string::npos)
       << lock.error().message;
+}
+
+TEST(InterfaceLockDir, SystemdRuntimeDirectoryElseRunIbsr) {
+  ::unsetenv("RUNTIME_DIRECTORY");
+  EXPECT_EQ(defaultLockDir(), "/run/ibsr");
+  ::setenv("RUNTIME_DIRECTORY", "", 1);
+  EXPECT_EQ(defaultLockDir(), "/run/ibsr");
+  ::setenv("RUNTIME_DIRECTORY", "/run/ibsr-test", 1);
+  EXPECT_EQ(defaultLockDir(), "/run/ibsr-test");
+  ::setenv("RUNTIME_DIRECTORY", "/run/a:/run/b", 1);  // several RuntimeDirectory= entries
+  EXPECT_EQ(defaultLockDir(), "/run/a");
+  ::unsetenv("RUNTIME_DIRECTORY");
 }
 
 }  // namespace
