@@ -16,8 +16,13 @@ namespace ibsr::incident {
 namespace {
 
 constexpr const char* kProgram = "ibsr incident";
-// The path packaging/ibsr-record-incident.service passes to --trigger-socket.
+// Without --socket or --interface: the path of a record-incident started by hand with the
+// documented --trigger-socket.
 constexpr const char* kDefaultSocket = "/run/ibsr/trigger.sock";
+// The packaged ibsr-record-incident@IFACE.service passes /run/ibsr/trigger-IFACE.sock.
+std::string interfaceSocket(const std::string& iface) {
+  return "/run/ibsr/trigger-" + iface + ".sock";
+}
 constexpr std::chrono::milliseconds kTimeout{5000};
 
 const cli::HelpFooter kFooter{
@@ -28,8 +33,8 @@ const cli::HelpFooter kFooter{
         "be reached\n"
         "  2  usage error\n",
     .examples =
-        "  ibsr incident trigger --tag ddos-42 --sample-rate 1 --duration-sec 600\n"
-        "  ibsr incident status\n"
+        "  ibsr incident -i eth0 trigger --tag ddos-42 --sample-rate 1 --duration-sec 600\n"
+        "  ibsr incident -i eth0 status\n"
         "  ibsr incident set-sample-rate 1000\n"
         "  ibsr incident stop\n"
         "  ibsr incident status --socket /tmp/ibsr.sock --json\n"};
@@ -53,6 +58,7 @@ int fail(const std::string& message) {
 
 int runIncidentCli(int argc, char** argv) {
   std::string socketPath = kDefaultSocket;
+  std::string iface;
   bool rawJson = false;
   TriggerCmd trigger;
   std::string rate, triggerRate, duration;  // whole numbers, checked after parsing
@@ -66,9 +72,15 @@ int runIncidentCli(int argc, char** argv) {
   // dispatcher ("unknown command 'X'") rather than CLI11's "A subcommand is required".
   app.require_subcommand(0, 1);
   app.allow_extras();
-  app.add_option("--socket", socketPath, "Trigger socket of record-incident (its --trigger-socket)")
-      ->type_name("PATH")
-      ->capture_default_str();
+  auto* socketOpt = app.add_option("--socket", socketPath,
+                                   "Trigger socket of record-incident (its --trigger-socket)")
+                        ->type_name("PATH")
+                        ->capture_default_str();
+  app.add_option("-i,--interface", iface,
+                 "The socket of the packaged ibsr-record-incident@IFACE service: "
+                 "/run/ibsr/trigger-IFACE.sock")
+      ->type_name("IFACE")
+      ->excludes(socketOpt);
   app.add_flag("--json", rawJson, "Print the server's JSON reply line as is");
 
   auto* trig = app.add_subcommand(
@@ -101,6 +113,13 @@ int runIncidentCli(int argc, char** argv) {
     return cli::usageError(kProgram,
                            "a command is required: trigger, set-sample-rate, status "
                            "or stop");
+  if (app.count("--interface")) {
+    // The kernel's rules for a name (IFNAMSIZ, no '/' or space), so the path stays in /run/ibsr.
+    if (iface.empty() || iface.size() > 15 || iface == "." || iface == ".." ||
+        iface.find_first_of("/ \t\n:") != std::string::npos)
+      return cli::usageError(kProgram, "--interface: '" + iface + "' is not an interface name");
+    socketPath = interfaceSocket(iface);
+  }
 
   // Each given number as a whole number, or a usage error naming its flag.
   std::optional<std::uint64_t> numbers[3];

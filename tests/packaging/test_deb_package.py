@@ -23,6 +23,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration", "lib"))
 from netns import NsPair, wait_for  # noqa: E402
 from systemd_container import SystemdContainer  # noqa: E402
+import metrics_file  # noqa: E402
 import schema_check  # noqa: E402
 
 BUILD = os.path.abspath(sys.argv.pop(1)) if __name__ == "__main__" else os.environ["IBSR_BUILD"]
@@ -236,12 +237,21 @@ class DebianPackage(unittest.TestCase):
                          ((cli[0] << 24) | (cli[1] << 16) | (cli[2] << 8) | cli[3], 8899, 5))
         for path in glob.glob(out_dir + "/*"):
             self.assertEqual(pwd.getpwuid(os.stat(path).st_uid).pw_name, "ibsr", path)
-        # Prometheus textfile, readable by node_exporter (promtool is Prometheus's own parser).
+        # Prometheus textfile, readable by node_exporter (promtool is Prometheus's own parser),
+        # with the values of this run.
         metrics = "/var/lib/ibsr/metrics/collect-%s.prom" % iface
         wait_for(lambda: os.path.exists(metrics), timeout=10, what=metrics)
-        r = run("promtool", "check", "metrics", input=open(metrics).read(), check=False)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertRegex(open(metrics).read(), r"(?m)^ibsr_\w+")
+        m = metrics_file.check(self, metrics)
+        self.assertEqual(m.get1("ibsr_map_entries", mode="collect", interface=iface), 1)
+        self.assertGreaterEqual(m.get1("ibsr_cycles_total", interface=iface), 1)
+        self.assertEqual(os.stat(metrics).st_mode & 0o777, 0o644)
+        # Log lines reach the journal with their priority (journald's stream, JOURNAL_STREAM),
+        # so `journalctl -p warning` finds the warnings: on a veth, the native-XDP GSO warning.
+        lines = [json.loads(line) for line in box.run(
+            "journalctl", "--no-pager", "-o", "json", "-u", unit).stdout.splitlines()]
+        prio = {(e["PRIORITY"], str(e["MESSAGE"]).split(":")[1].strip()) for e in lines
+                if e.get("_PID") == str(pid)}
+        self.assertEqual(prio, {("5", "notice"), ("4", "warning")}, lines)
         # SIGTERM: a final snapshot, detached, a clean exit.
         box.systemctl("stop", unit)
         self.assertEqual(box.show(unit, "Result"), "success")
@@ -263,7 +273,7 @@ class DebianPackage(unittest.TestCase):
         self.assertEqual(st, ["660", "ibsr", "ibsr-trigger", "socket\n"])
         trigger_gid = str(grp.getgrnam("ibsr-trigger").gr_gid)
         as_member = ["setpriv", "--reuid=65534", "--regid=65534", "--groups=" + trigger_gid]
-        r = box.run(*as_member, "/usr/sbin/ibsr", "incident", "status", "--json", "--socket", sock,
+        r = box.run(*as_member, "/usr/sbin/ibsr", "incident", "-i", iface, "status", "--json",
                     check=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["status"]["rate"], 1000)

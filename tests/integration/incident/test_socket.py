@@ -336,6 +336,12 @@ class Client(SocketTestBase):
         self.assertEqual(self.client("status", prefix=("setpriv", "--reuid", "65534", "--regid",
                                                        "65534", "--clear-groups")), (
             1, "", "ibsr incident: cannot connect to '%s': Permission denied\n" % self.sock))
+        # -i IFACE: the packaged record-incident@IFACE's socket.
+        p = subprocess.run([IBSR, "incident", "-i", "ibsrnone0", "status"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (
+            1, "", "ibsr incident: no record-incident is listening on "
+                   "'/run/ibsr/trigger-ibsrnone0.sock': No such file or directory\n"))
         long_path = "/tmp/" + "x" * 200
         self.assertEqual(self.client("status", socket_path=long_path), (
             1, "", "ibsr incident: socket path '%s' is empty or longer than 107 bytes\n"
@@ -373,6 +379,11 @@ class Client(SocketTestBase):
              "--duration-sec: '1.5' is not a whole number"),
             (("status", "--bogus"), "unexpected argument '--bogus'"),
             (("status", "stop"), "unexpected argument 'stop'"),
+            (("-i", "eth0", "--socket", "/x", "status"),
+             "--socket excludes --interface"),
+            (("-i", "../x", "status"), "--interface: '../x' is not an interface name"),
+            (("-i", "a" * 16, "status"),
+             "--interface: '%s' is not an interface name" % ("a" * 16)),
         ]
         for args, error in cases:
             p = subprocess.run([IBSR, "incident"] + list(args), capture_output=True, text=True,
