@@ -32,7 +32,8 @@ COMMANDS = [
     ("ibsr-export s3", [EXPORT, "s3"]),
 ]
 # Commands with an interface: -i is its short name there and nowhere else.
-WITH_INTERFACE = {"ibsr collect", "ibsr collect-payload", "ibsr record-incident"}
+WITH_INTERFACE = {"ibsr collect", "ibsr collect-payload", "ibsr record-incident",
+                  "ibsr incident"}
 # CLI11's type names and validator texts, never shown to a reader.
 NOISE = re.compile(r"\bTEXT\b|\bUINT\b|\bINT:|\bINT\b|\bFLOAT\b|\bREQUIRED\b|in \[\d")
 # Old spellings, kept for one release: (command, old, new).

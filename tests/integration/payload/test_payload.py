@@ -362,7 +362,11 @@ class BootOrderTest(PayloadTestBase):
 
         def start_collect():
             col = Collector(self.pair, os.path.join(self.tmp, "collect"), [])
-            col.args = [IBSR] + cargs + ["--snapshot-interval-sec", "3600"]
+            # The shipped interval (60 s) is already longer than this test; set 3600 anyway so a
+            # snapshot never lands mid-test.
+            args = list(cargs)
+            args[args.index("--snapshot-interval-sec") + 1] = "3600"
+            col.args = [IBSR] + args
             self.addCleanup(col.kill)
             return col.start()
         col = start_collect()
