@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "core/command_line.h"
 #include "core/log.h"
@@ -21,7 +23,8 @@ int usageError(const std::string& message) {
 
 int runRecordIncidentCli(int argc, char** argv) {
   IncidentOptions o;
-  std::string salt, saltFile, subnet;
+  std::string salt, saltFile;
+  std::vector<std::string> internal;
   std::int64_t sampleRate = static_cast<std::int64_t>(o.sampleRate);
   CLI::App app{
       "Record-incident mode: sample 1-in-N packets seen by TC ingress and egress on an "
@@ -72,9 +75,13 @@ int runRecordIncidentCli(int argc, char** argv) {
                  "not with --scrub-ip-salt")
       ->type_name("FILE")
       ->excludes(saltOpt);
-  app.add_option("--scrub-internal-subnet", subnet,
-                 "Drop packets whose source and destination are both in this IPv4 CIDR")
-      ->type_name("CIDR");
+  app.add_option("--scrub-internal-subnet", internal,
+                 "Drop packets whose source and destination both lie in internal prefixes "
+                 "(IPv4 or IPv6; each address in any of them); repeat it or give a comma list, "
+                 "at most " +
+                     std::to_string(kMaxInternalPrefixes) + " prefixes")
+      ->type_name("CIDR")
+      ->delimiter(',');
   app.add_option("--max-pcap-bytes", o.maxPcapBytes,
                  "Start a new pcap (new directory) before one would exceed this size, at least " +
                      std::to_string(kMinPcapBytes))
@@ -139,11 +146,10 @@ int runRecordIncidentCli(int argc, char** argv) {
     return usageError(fmt::format(
         "--max-disk-bytes: {} is less than {} times --max-pcap-bytes ({}){}", o.maxDiskBytes, times,
         o.maxPcapBytes, o.archiveDir ? " with --archive-dir" : ""));
-  if (!subnet.empty() || app.count("--scrub-internal-subnet")) {
-    auto s = parseSubnet(subnet);
-    if (!s.ok()) return usageError("--scrub-internal-subnet: " + s.error().message);
-    o.internalSubnet = *s;
-  }
+  if (auto list = InternalPrefixes::parse(internal); list.ok())
+    o.internal = std::move(*list);
+  else
+    return usageError("--scrub-internal-subnet: " + list.error().message);
   if (o.triggerSocket && o.triggerSocket->empty())
     return usageError("--trigger-socket: path must not be empty");
   if (o.outDir.empty()) return usageError("--out-dir: path must not be empty");

@@ -43,11 +43,4 @@ Result<std::uint64_t> parseSalt(std::string_view hex) {
   return v;
 }
 
-Result<Subnet> parseSubnet(std::string_view cidr) {
-  auto prefix = IpPrefix::parse(cidr);
-  if (!prefix || !prefix->network.isV4())
-    return plainError("expected an IPv4 CIDR like 10.0.0.0/8");
-  return *prefix;
-}
-
 }  // namespace ibsr::incident

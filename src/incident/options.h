@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/ip_address.h"
 #include "core/result.h"
+#include "incident/internal_prefixes.h"
 
 namespace ibsr::incident {
 
@@ -21,9 +21,6 @@ inline constexpr std::uint64_t kMinPcapBytes = 1024;
 inline constexpr std::uint64_t kDefaultMaxPcapBytes = std::uint64_t{64} << 20;
 inline constexpr std::uint64_t kDefaultMaxDiskBytes = std::uint64_t{1} << 30;
 
-// The internal subnet of --scrub-internal-subnet.
-using Subnet = IpPrefix;
-
 struct IncidentOptions {
   std::string iface;  // required: an incident capture names its interface
   std::string outDir = "/var/lib/ibsr/incidents";
@@ -31,8 +28,8 @@ struct IncidentOptions {
   std::uint64_t sampleRate = 1000;
   std::optional<std::uint64_t> durationSec;
   std::optional<std::string> triggerSocket;
-  std::optional<std::uint64_t> salt;     // --scrub-ip-salt or --scrub-ip-salt-file, parsed
-  std::optional<Subnet> internalSubnet;  // --scrub-internal-subnet, parsed
+  std::optional<std::uint64_t> salt;  // --scrub-ip-salt or --scrub-ip-salt-file, parsed
+  InternalPrefixes internal;          // --scrub-internal-subnet (repeated), parsed
   std::uint64_t maxPcapBytes = kDefaultMaxPcapBytes;
   std::uint64_t maxDiskBytes = kDefaultMaxDiskBytes;
   std::optional<std::string> archiveDir;
@@ -55,8 +52,5 @@ Status validateSampleRate(std::int64_t rate);
 
 // Exactly 16 hex digits, read big-endian ("0123456789ABCDEF" -> 0x0123456789abcdef).
 Result<std::uint64_t> parseSalt(std::string_view hex);
-
-// "a.b.c.d/n" with n in 0..32; host bits are cleared ("10.1.2.3/8" means 10.0.0.0/8).
-Result<Subnet> parseSubnet(std::string_view cidr);
 
 }  // namespace ibsr::incident

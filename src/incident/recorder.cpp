@@ -74,7 +74,7 @@ class Recorder {
       : o_(std::move(o)),
         budget_{o_.outDir, o_.archiveDir, o_.maxDiskBytes, o_.maxPcapBytes},
         sink_(o_.outDir, o_.archiveDir, o_.maxPcapBytes, wall_, stats_),
-        scrubber_(o_.salt, o_.internalSubnet),
+        scrubber_(o_.salt, o_.internal),
         metrics_(o_.metricsFile, metrics::modeLabels("record-incident", o_.iface)) {
     // Before every new file, so the closed one and the new one fit together.
     sink_.setBeforeNewFile([this] { enforceBudget(); });

@@ -52,14 +52,15 @@ void hashIpv6(std::uint64_t salt, std::uint8_t* addr16) {
 namespace {
 
 // Offset of the L3 header of `ethertype` with at least `minLen` bytes captured and IP version
-// `version`, after up to two 802.1Q/802.1ad tags.
+// `version`, after any number of 802.1Q/802.1ad tags: the counters stop at two, but a frame with
+// more must not keep its real addresses. Each tag advances 4 bytes, so the capture bounds the loop.
 std::optional<std::size_t> l3HeaderOffset(const std::uint8_t* frame, std::size_t capLen,
                                           std::uint16_t ethertype, std::size_t minLen,
                                           int version) {
   std::size_t off = 12;
   if (capLen < off + 2) return std::nullopt;
   std::uint16_t proto = readBe16(frame + off);
-  for (int tags = 0; tags < 2 && (proto == 0x8100 || proto == 0x88a8); ++tags) {
+  while (proto == 0x8100 || proto == 0x88a8) {
     off += 4;
     if (capLen < off + 2) return std::nullopt;
     proto = readBe16(frame + off);
@@ -83,9 +84,13 @@ std::optional<std::size_t> ipv6HeaderOffset(const std::uint8_t* frame, std::size
 ScrubVerdict Scrubber::apply(std::uint8_t* frame, std::size_t capLen) const {
   if (!active()) return ScrubVerdict::Keep;
   if (auto ip6 = ipv6HeaderOffset(frame, capLen)) {
+    std::uint8_t* src = frame + *ip6 + 8;
+    std::uint8_t* dst = frame + *ip6 + 24;
+    if (internal_.bothInside(IpAddress::fromV6(src), IpAddress::fromV6(dst)))
+      return ScrubVerdict::Drop;
     if (salt_) {
-      hashIpv6(*salt_, frame + *ip6 + 8);
-      hashIpv6(*salt_, frame + *ip6 + 24);
+      hashIpv6(*salt_, src);
+      hashIpv6(*salt_, dst);
     }
     return ScrubVerdict::Keep;
   }
@@ -94,9 +99,7 @@ ScrubVerdict Scrubber::apply(std::uint8_t* frame, std::size_t capLen) const {
   std::uint8_t* src = frame + *ip + 12;
   std::uint8_t* dst = frame + *ip + 16;
   std::uint32_t s = readBe32(src), d = readBe32(dst);
-  if (internal_ && internal_->contains(IpAddress::fromV4(s)) &&
-      internal_->contains(IpAddress::fromV4(d)))
-    return ScrubVerdict::Drop;
+  if (internal_.bothInside(IpAddress::fromV4(s), IpAddress::fromV4(d))) return ScrubVerdict::Drop;
   if (salt_) {
     writeBe32(src, hashIpv4(*salt_, s));
     writeBe32(dst, hashIpv4(*salt_, d));

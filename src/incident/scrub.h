@@ -1,17 +1,17 @@
 // Privacy scrubbing of one captured frame before it is written (seed 004, "Privacy / scrubbing").
 //
-// Order matters: the internal-subnet check runs on the real addresses BEFORE hashing (hashed
-// addresses would fall outside the subnet and internal traffic would never be dropped).
-// IPv4 and IPv6 headers (Ethernet, up to two VLAN tags) are touched; other frames (ARP) pass
-// unchanged. The internal-subnet drop is IPv4 only. Checksums are not recomputed, so tcpdump
-// reports "bad cksum" on scrubbed frames (the IPv4 header's and TCP/UDP's alike).
+// Order matters: the internal-prefix check runs on the real addresses BEFORE hashing (hashed
+// addresses would fall outside the prefixes and internal traffic would never be dropped).
+// IPv4 and IPv6 headers (Ethernet, any number of VLAN tags) are touched; other frames (ARP) pass
+// unchanged. Checksums are not recomputed, so tcpdump reports "bad cksum" on scrubbed frames
+// (the IPv4 header's and TCP/UDP's alike).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 
-#include "incident/options.h"
+#include "incident/internal_prefixes.h"
 
 namespace ibsr::incident {
 
@@ -35,21 +35,22 @@ enum class ScrubVerdict { Keep, Drop };
 
 class Scrubber {
  public:
-  Scrubber(std::optional<std::uint64_t> salt, std::optional<Subnet> internal)
-      : salt_(salt), internal_(internal) {}
+  Scrubber(std::optional<std::uint64_t> salt, InternalPrefixes internal)
+      : salt_(salt), internal_(std::move(internal)) {}
 
-  bool active() const { return salt_ || internal_; }
+  bool active() const { return salt_ || !internal_.empty(); }
 
-  // Drop: both endpoints lie in the internal subnet (IPv4). Otherwise the frame's IPv4 or IPv6
-  // source and destination are hashed in place when a salt is set. `frame` holds `capLen` bytes.
+  // Drop: the IPv4 or IPv6 source and destination both lie in internal prefixes (of their own
+  // family). Otherwise they are hashed in place when a salt is set. `frame` holds `capLen`
+  // bytes.
   ScrubVerdict apply(std::uint8_t* frame, std::size_t capLen) const;
 
  private:
   std::optional<std::uint64_t> salt_;
-  std::optional<Subnet> internal_;
+  InternalPrefixes internal_;
 };
 
-// Offset of the IPv4 header in an Ethernet frame (after up to two 802.1Q/802.1ad tags), or
+// Offset of the IPv4 header in an Ethernet frame (after any 802.1Q/802.1ad tags), or
 // nullopt if the frame is not IPv4 or too short to hold both addresses.
 std::optional<std::size_t> ipv4HeaderOffset(const std::uint8_t* frame, std::size_t capLen);
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -202,6 +203,29 @@ def read_reply(s):
     return json.loads(buf)
 
 
+def enable_quiet_ipv6(pair, extra=()):
+    """IPv6 back on for the pair's veths (IncidentTestBase turns it off), without link-local
+    addresses, router solicitations or neighbour discovery: the kernel then sends nothing that
+    quotes an address in its payload (NDP targets), and traffic between the pair's addresses
+    (plus each (srv_addr, cli_addr) of `extra`, IPv4 or IPv6, added with a /64 or /24) is the
+    test's own. The MLD reports sent after an address is set remain (:: -> ff02::16)."""
+    p = pair
+    for ns, ifc in ((p.srv, p.srv_if), (p.cli, p.cli_if)):
+        for key, value in (("addr_gen_mode", 1), ("router_solicitations", 0),
+                           ("disable_ipv6", 0)):
+            p.ns(ns, "sysctl", "-qw", "net.ipv6.conf.%s.%s=%d" % (ifc, key, value))
+    for srv_addr, cli_addr in ((p.srv_ip6, p.cli_ip6),) + tuple(extra):
+        v6 = ":" in srv_addr
+        for ns, ifc, addr, peer, peer_mac in ((p.srv, p.srv_if, srv_addr, cli_addr, p.cli_mac),
+                                              (p.cli, p.cli_if, cli_addr, srv_addr, p.srv_mac)):
+            if v6:
+                p.ns(ns, "ip", "-6", "addr", "replace", addr + "/64", "dev", ifc, "nodad")
+            else:
+                p.ns(ns, "ip", "addr", "replace", addr + "/24", "dev", ifc)
+            p.ns(ns, "ip", "-6" if v6 else "-4", "neigh", "replace", peer, "lladdr", peer_mac,
+                 "dev", ifc, "nud", "permanent")
+
+
 class IncidentTestBase(unittest.TestCase):
     """A fresh namespace pair per test (IPv6 off on the veths so that the kernel sends nothing
     of its own: every captured frame is one the test sent)."""
@@ -229,6 +253,18 @@ class IncidentTestBase(unittest.TestCase):
         data = "".join(raw(f).hex() + "\n" for f in frames)
         out = self.pair.ns(ns, "/usr/bin/python3", SEND, iface, input=data, capture=True).stdout
         self.assertEqual(int(out), len(frames))
+
+    def send_and_stop(self, r, frames, kept):
+        """Sends frames, waits for `kept` records and a moment longer (so a frame that should
+        have been dropped would arrive too), stops recorder r and returns its records, checked
+        to be exactly `kept` many."""
+        self.send(frames)
+        r.wait_records(kept)
+        time.sleep(0.3)
+        self.assertEqual(r.stop(), 0, r.stderr())
+        recs = r.records()
+        self.assertEqual(len(recs), kept)
+        return recs
 
     def c2s(self):
         from scapy.all import Ether

@@ -213,12 +213,7 @@ class Scrub(IncidentTestBase):
         v6 = [e / IPv6(src="2001:db8::5", dst="2001:db8::6") / UDP(dport=9)]
         kept = half + outside + v6
         frames = internal[:3] + half + vlan + outside + internal[3:] + v6
-        self.send(frames)
-        r.wait_records(len(kept))
-        time.sleep(0.3)  # let any (wrongly) kept internal frame arrive too
-        self.assertEqual(r.stop(), 0, r.stderr())
-        recs = r.records()
-        self.assertEqual(len(recs), len(kept))
+        recs = self.send_and_stop(r, frames, len(kept))
         for rec, f in zip(recs, kept):
             if IP in f:
                 got = IP(rec.data[14:])
@@ -232,7 +227,8 @@ class Scrub(IncidentTestBase):
                 got = IPv6(rec.data[14:])
                 self.assertEqual(got.src, scrub_ip6(SALT, f[IPv6].src))
                 self.assertEqual(got.dst, scrub_ip6(SALT, f[IPv6].dst))
-                # Never dropped by the (IPv4-only) subnet; only the 32 address bytes change.
+                # Outside every listed prefix (an IPv4 one cannot hold it): kept, and only the
+                # 32 address bytes change.
                 a, b = bytearray(bytes(f)), bytearray(rec.data)
                 a[22:54] = b[22:54] = b"\0" * 32
                 self.assertEqual(bytes(a), bytes(b))
@@ -342,6 +338,9 @@ class Cli(IncidentTestBase):
                  (["--scrub-ip-salt", "DEADBEEFCAFEBABG"], "--scrub-ip-salt"),
                  (["--scrub-internal-subnet", "10.0.0.0"], "--scrub-internal-subnet"),
                  (["--scrub-internal-subnet", "10.0.0.0/33"], "--scrub-internal-subnet"),
+                 (["--scrub-internal-subnet", "fd00::/129"], "--scrub-internal-subnet"),
+                 (["--scrub-internal-subnet", ",".join("10.%d.0.0/16" % i for i in range(17))],
+                  "at most 16"),
                  (["--max-pcap-bytes", "10"], "--max-pcap-bytes"),
                  (["--max-disk-bytes", "10"], "--max-disk-bytes"),
                  (["--max-disk-bytes", "1000000", "--max-pcap-bytes", "600000"],

@@ -14,8 +14,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from incident_lib import (IncidentTestBase, Recorder, run, scrub_ip, scrub_ip6,  # noqa: E402
-                          wait_for)
+from incident_lib import (IncidentTestBase, Recorder, enable_quiet_ipv6, run,  # noqa: E402
+                          scrub_ip, scrub_ip6, wait_for)
 
 import shipped_units  # noqa: E402
 
@@ -30,19 +30,8 @@ def shipped_args(iface="eth0"):
 class ShippedUnit(IncidentTestBase):
     def setUp(self):
         super().setUp()
-        p = self.pair
-        # IPv6 back on (the base class turns it off), without link-local addresses, router
-        # solicitations or neighbour discovery: the kernel then sends nothing that quotes an
-        # address in its payload (NDP targets), so every address in the capture is in a header.
-        for ns, ifc, ip6 in ((p.srv, p.srv_if, p.srv_ip6), (p.cli, p.cli_if, p.cli_ip6)):
-            for key, value in (("addr_gen_mode", 1), ("router_solicitations", 0),
-                               ("disable_ipv6", 0)):
-                p.ns(ns, "sysctl", "-qw", "net.ipv6.conf.%s.%s=%d" % (ifc, key, value))
-            p.ns(ns, "ip", "-6", "addr", "replace", ip6 + "/64", "dev", ifc, "nodad")
-        p.ns(p.srv, "ip", "-6", "neigh", "replace", p.cli_ip6, "lladdr", p.cli_mac, "dev",
-             p.srv_if, "nud", "permanent")
-        p.ns(p.cli, "ip", "-6", "neigh", "replace", p.srv_ip6, "lladdr", p.srv_mac, "dev",
-             p.cli_if, "nud", "permanent")
+        # Every address in the capture is then in a header (no NDP targets in payloads).
+        enable_quiet_ipv6(self.pair)
         self.salt_file = os.path.join(self.tmp, "lib", "scrub-salt")
 
     def shipped_recorder(self, out):

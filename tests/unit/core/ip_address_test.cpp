@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <initializer_list>
+
 namespace ibsr {
 namespace {
 
@@ -21,9 +24,79 @@ TEST(IpAddress, StrictDottedQuadRoundTrips) {
 TEST(IpAddress, RejectsAnythingButFourPlainOctets) {
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4",
                           "1..3.4", "1.2.3.-4", "a.b.c.d", "1.2.3.4/8", "::1", "1234.1.1.1"}) {
-    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+    EXPECT_FALSE(IpAddress::parseV4(bad)) << bad;
     EXPECT_FALSE(parseIpv4(bad)) << bad;
   }
+}
+
+TEST(IpAddress, Ipv6ParsesRfc4291TextAndFormatsRfc5952) {
+  struct Case {
+    const char* text;
+    const char* canonical;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"::", "::"},
+           {"::1", "::1"},
+           {"1::", "1::"},
+           {"2001:db8::1", "2001:db8::1"},
+           {"2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
+           {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},     // the first of two equal runs
+           {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},  // one zero group stays
+           {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},           // the longest run
+           {"fe80::1:2", "fe80::1:2"},
+           {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+           {"::ffff:192.0.2.1", "::ffff:c000:201"},
+           {"1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"},
+       }) {
+    auto a = IpAddress::parse(c.text);
+    ASSERT_TRUE(a) << c.text;
+    EXPECT_EQ(a->family(), IpFamily::V6) << c.text;
+    EXPECT_EQ(a->bitLength(), 128u);
+    EXPECT_EQ(a->toString(), c.canonical) << c.text;
+    EXPECT_EQ(IpAddress::parse(a->toString()), a) << c.text;
+  }
+  auto a = *IpAddress::parseV6("2001:db8::102:304");
+  const std::uint8_t want[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
+  EXPECT_TRUE(std::equal(a.bytes().begin(), a.bytes().end(), want));
+  EXPECT_EQ(IpAddress::fromV6(want), a);
+}
+
+TEST(IpAddress, Ipv6RejectsMalformedText) {
+  for (const char* bad : {"",
+                          ":",
+                          ":::",
+                          "1:::2",
+                          "1::2::3",
+                          ":1::2",
+                          "1::2:",
+                          "1:2:3:4:5:6:7",
+                          "1:2:3:4:5:6:7:8:9",
+                          "1::2:3:4:5:6:7:8",
+                          "12345::",
+                          "g::",
+                          "::1 ",
+                          " ::1",
+                          "fe80::1%eth0",
+                          "[::1]",
+                          "::1/64",
+                          "1.2.3.4::",
+                          "::1.2.3",
+                          "::1.2.3.4.5",
+                          "1:2:3:4:5:6:7:1.2.3.4",
+                          "::256.0.0.1",
+                          "::-1",
+                          "::+1",
+                          "::0x1",
+                          "1:2:3:4:5:6:7:8::"}) {
+    EXPECT_FALSE(IpAddress::parseV6(bad)) << bad;
+    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+  }
+  EXPECT_FALSE(IpAddress::parseV6("1.2.3.4"));
+}
+
+TEST(IpAddress, Ipv4SortsBeforeIpv6) {
+  EXPECT_LT(*IpAddress::parse("255.255.255.255"), *IpAddress::parse("::"));
+  EXPECT_LT(*IpAddress::parse("2001:db8::2"), *IpAddress::parse("2001:db8::10"));
 }
 
 TEST(IpAddress, OrdersNumericallyNotTextually) {
@@ -56,9 +129,25 @@ TEST(IpPrefix, ParsesWithHostBitsCleared) {
   EXPECT_FALSE(host->contains(*IpAddress::parse("192.168.1.2")));
 }
 
+TEST(IpPrefix, Ipv6ParsesAndContainsOnlyItsFamily) {
+  auto p = IpPrefix::parse("fd12:3456:789a::1/40");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->toString(), "fd12:3456:7800::/40");
+  EXPECT_TRUE(p->contains(*IpAddress::parse("fd12:3456:78ff:ffff::1")));
+  EXPECT_FALSE(p->contains(*IpAddress::parse("fd12:3456:7900::")));
+  auto all6 = *IpPrefix::parse("::/0");
+  EXPECT_TRUE(all6.contains(*IpAddress::parse("ffff::1")));
+  EXPECT_FALSE(all6.contains(*IpAddress::parse("0.0.0.0")));
+  EXPECT_FALSE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("::")));
+  EXPECT_EQ(IpPrefix::parse("2001:db8::1", /*requireLength=*/false)->length, 128);
+  EXPECT_EQ(IpPrefix::parse("2001:db8::1/128")->toString(), "2001:db8::1/128");
+  EXPECT_FALSE(all6.overlaps(*IpPrefix::parse("0.0.0.0/0")));
+}
+
 TEST(IpPrefix, RejectsMalformed) {
   for (const char* bad : {"", "10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0/8",
-                          "10.0.0.0/8x", "/8", "10.0.0.256/8", "10.0.0.0/08", "10.0.0.0/8/8"}) {
+                          "10.0.0.0/8x", "/8", "10.0.0.256/8", "10.0.0.0/08", "10.0.0.0/8/8",
+                          "fd00::/129", "fd00::", "fd00::/", "::/08", "fd00:::/8"}) {
     EXPECT_FALSE(IpPrefix::parse(bad)) << bad;
   }
 }

@@ -33,6 +33,10 @@ Bytes ipv4Frame(std::uint32_t src, std::uint32_t dst, int vlanTags = 0) {
   return f;
 }
 
+InternalPrefixes prefixes(const std::vector<std::string>& cidrs) {
+  return InternalPrefixes::parse(cidrs).value();
+}
+
 std::uint32_t addrAt(const Bytes& f, std::size_t off) {
   return (std::uint32_t{f[off]} << 24) | (std::uint32_t{f[off + 1]} << 16) |
          (std::uint32_t{f[off + 2]} << 8) | f[off + 3];
@@ -56,8 +60,8 @@ TEST(HashIpv4, IsLow32BitsOfFnvOverSaltThenAddressBigEndian) {
 }
 
 TEST(Scrubber, HashesBothAddressesInNetworkOrder) {
-  Scrubber s(0x0123456789abcdefULL, std::nullopt);
-  for (int tags : {0, 1, 2}) {
+  Scrubber s(0x0123456789abcdefULL, {});
+  for (int tags : {0, 1, 2, 3, 5}) {
     Bytes f = ipv4Frame(0xC6336407, 0x0AC70101, tags);
     Bytes orig = f;
     ASSERT_EQ(s.apply(f.data(), f.size()), ScrubVerdict::Keep);
@@ -72,8 +76,7 @@ TEST(Scrubber, HashesBothAddressesInNetworkOrder) {
 }
 
 TEST(Scrubber, InternalSubnetCheckRunsBeforeHashing) {
-  Subnet net = parseSubnet("10.0.0.0/8").value();
-  Scrubber s(0xDEADBEEFCAFEBABEULL, net);
+  Scrubber s(0xDEADBEEFCAFEBABEULL, prefixes({"10.0.0.0/8"}));
   Bytes internal = ipv4Frame(0x0A010203, 0x0A040506);
   EXPECT_EQ(s.apply(internal.data(), internal.size()), ScrubVerdict::Drop);
   Bytes half = ipv4Frame(0x0A010203, 0xC6336401);
@@ -84,7 +87,7 @@ TEST(Scrubber, InternalSubnetCheckRunsBeforeHashing) {
 }
 
 TEST(Scrubber, SubnetOnlyLeavesAddressesAlone) {
-  Scrubber s(std::nullopt, parseSubnet("192.168.0.0/16").value());
+  Scrubber s(std::nullopt, prefixes({"192.168.0.0/16"}));
   Bytes f = ipv4Frame(0xC0A80001, 0x08080808);
   Bytes orig = f;
   EXPECT_EQ(s.apply(f.data(), f.size()), ScrubVerdict::Keep);
@@ -92,8 +95,8 @@ TEST(Scrubber, SubnetOnlyLeavesAddressesAlone) {
 }
 
 TEST(Scrubber, NonIpv4AndShortFramesPassUnchanged) {
-  Scrubber s(1, parseSubnet("0.0.0.0/0").value());
-  Bytes v6(60, 0);
+  Scrubber s(1, prefixes({"0.0.0.0/0", "::/0"}));
+  Bytes v6(60, 0);  // ethertype 0x86dd, but version 0
   v6[12] = 0x86;
   v6[13] = 0xdd;
   Bytes arp(42, 0);
@@ -110,6 +113,12 @@ TEST(Scrubber, NonIpv4AndShortFramesPassUnchanged) {
   }
   Bytes tiny(5, 0);
   EXPECT_EQ(s.apply(tiny.data(), tiny.size()), ScrubVerdict::Keep);
+  // Cut inside the VLAN tags: nothing to read, nothing read beyond the capture.
+  Bytes tagsOnly = ipv4Frame(1, 2, 3);
+  tagsOnly.resize(12 + 4 * 3 + 1);
+  Bytes origTags = tagsOnly;
+  EXPECT_EQ(s.apply(tagsOnly.data(), tagsOnly.size()), ScrubVerdict::Keep);
+  EXPECT_EQ(tagsOnly, origTags);
 }
 
 // Ethernet + optional VLAN tags + a 40-byte IPv6 header (UDP next) + 8 bytes of UDP.
@@ -146,11 +155,11 @@ TEST(HashIpv6, IsFnvOverSaltThenAddressWrittenTwiceBigEndian) {
 }
 
 TEST(Scrubber, HashesIpv6SourceAndDestinationBehindVlanTags) {
-  Scrubber s(0x0123456789abcdefULL, std::nullopt);
+  Scrubber s(0x0123456789abcdefULL, {});
   Bytes wantSrc = kV6Src, wantDst = kV6Dst;
   hashIpv6(0x0123456789abcdefULL, wantSrc.data());
   hashIpv6(0x0123456789abcdefULL, wantDst.data());
-  for (int tags : {0, 1, 2}) {
+  for (int tags : {0, 1, 2, 3, 5}) {
     Bytes f = ipv6Frame(kV6Src, kV6Dst, tags);
     // Exactly the addresses change: the expected frame is built with the hashed ones.
     Bytes want = ipv6Frame(wantSrc, wantDst, tags);
@@ -159,20 +168,71 @@ TEST(Scrubber, HashesIpv6SourceAndDestinationBehindVlanTags) {
   }
 }
 
-TEST(Scrubber, InternalSubnetNeverDropsIpv6) {
-  // The internal-subnet filter is IPv4 only: an IPv6 frame is kept, and hashed with a salt.
-  Scrubber subnetOnly(std::nullopt, parseSubnet("0.0.0.0/0").value());
+const Bytes kV6Internal = {0xfd, 0x00, 0x00, 0x77, 0, 0, 0, 0,
+                           0,    0,    0,    0,    0, 0, 0, 3};  // fd00:77::3
+
+TEST(Scrubber, InternalIpv6PrefixesDropBeforeHashingBehindVlanTags) {
+  Scrubber s(0x0123456789abcdefULL, prefixes({"10.0.0.0/8", "fd00::/8"}));
+  for (int tags : {0, 1, 2, 3, 5}) {
+    Bytes internal = ipv6Frame(kV6Internal, kV6Dst, tags);
+    EXPECT_EQ(s.apply(internal.data(), internal.size()), ScrubVerdict::Drop) << tags;
+    // One endpoint outside: kept and hashed, exactly as without the prefixes.
+    Bytes half = ipv6Frame(kV6Src, kV6Dst, tags);
+    Bytes wantSrc = kV6Src, wantDst = kV6Dst;
+    hashIpv6(0x0123456789abcdefULL, wantSrc.data());
+    hashIpv6(0x0123456789abcdefULL, wantDst.data());
+    EXPECT_EQ(s.apply(half.data(), half.size()), ScrubVerdict::Keep) << tags;
+    EXPECT_EQ(half, ipv6Frame(wantSrc, wantDst, tags)) << tags;
+  }
+}
+
+TEST(Scrubber, EachFamilyIsMatchedOnlyAgainstItsOwnPrefixes) {
+  // 0.0.0.0/0 alone never drops IPv6; ::/0 alone never drops IPv4.
+  Scrubber v4all(std::nullopt, prefixes({"0.0.0.0/0"}));
+  Bytes v6 = ipv6Frame(kV6Src, kV6Dst);
+  Bytes orig6 = v6;
+  EXPECT_EQ(v4all.apply(v6.data(), v6.size()), ScrubVerdict::Keep);
+  EXPECT_EQ(v6, orig6);
+  Scrubber v6all(std::nullopt, prefixes({"::/0"}));
+  Bytes v4 = ipv4Frame(0x0A000001, 0x0A000002);
+  Bytes orig4 = v4;
+  EXPECT_EQ(v6all.apply(v4.data(), v4.size()), ScrubVerdict::Keep);
+  EXPECT_EQ(v4, orig4);
+  EXPECT_EQ(v6all.apply(v6.data(), v6.size()), ScrubVerdict::Drop);
+  // Mixed list: each frame against its own family's entries; the endpoints may be in
+  // different listed ranges.
+  Scrubber mixed(std::nullopt,
+                 prefixes({"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"}));
+  Bytes across = ipv4Frame(0x0A010203, 0xC0A80101, 1);  // 10.1.2.3 -> 192.168.1.1
+  EXPECT_EQ(mixed.apply(across.data(), across.size()), ScrubVerdict::Drop);
+  Bytes out = ipv4Frame(0xAC200001, 0x0A000001);  // 172.32.0.1 is outside 172.16.0.0/12
+  EXPECT_EQ(mixed.apply(out.data(), out.size()), ScrubVerdict::Keep);
+  Bytes ula = ipv6Frame(kV6Internal, kV6Dst, 2);
+  EXPECT_EQ(mixed.apply(ula.data(), ula.size()), ScrubVerdict::Drop);
+}
+
+TEST(Scrubber, Ipv6WithExtensionHeadersIsMatchedAndHashedOnTheFixedHeader) {
+  // A hop-by-hop header after the fixed header: the addresses are still bytes 8..39 of the
+  // fixed header, and the extension header is left as it was.
   Bytes f = ipv6Frame(kV6Src, kV6Dst);
-  Bytes orig = f;
-  EXPECT_EQ(subnetOnly.apply(f.data(), f.size()), ScrubVerdict::Keep);
-  EXPECT_EQ(f, orig);
-  Scrubber both(5, parseSubnet("0.0.0.0/0").value());
-  EXPECT_EQ(both.apply(f.data(), f.size()), ScrubVerdict::Keep);
-  EXPECT_NE(f, orig);
+  f[14 + 6] = 0;                               // next header: hop-by-hop
+  Bytes hopByHop = {17, 0, 1, 4, 0, 0, 0, 0};  // UDP next, PadN
+  f.insert(f.begin() + 14 + 40, hopByHop.begin(), hopByHop.end());
+  Bytes want = f;
+  hashIpv6(7, want.data() + 14 + 8);
+  hashIpv6(7, want.data() + 14 + 24);
+  Scrubber s(7, {});
+  EXPECT_EQ(s.apply(f.data(), f.size()), ScrubVerdict::Keep);
+  EXPECT_EQ(f, want);
+  Bytes internal = ipv6Frame(kV6Internal, kV6Dst);
+  internal[14 + 6] = 0;
+  internal.insert(internal.begin() + 14 + 40, hopByHop.begin(), hopByHop.end());
+  Scrubber drop(7, prefixes({"fd00::/8"}));
+  EXPECT_EQ(drop.apply(internal.data(), internal.size()), ScrubVerdict::Drop);
 }
 
 TEST(Scrubber, ShortOrMislabelledIpv6PassesUnchanged) {
-  Scrubber s(1, std::nullopt);
+  Scrubber s(1, prefixes({"::/0"}));
   Bytes cut = ipv6Frame(kV6Src, kV6Dst, 1);
   cut.resize(18 + 39);  // the destination's last byte is not captured
   Bytes v4version = ipv6Frame(kV6Src, kV6Dst);
@@ -185,7 +245,7 @@ TEST(Scrubber, ShortOrMislabelledIpv6PassesUnchanged) {
 }
 
 TEST(Scrubber, InactiveWithoutOptions) {
-  Scrubber s(std::nullopt, std::nullopt);
+  Scrubber s(std::nullopt, {});
   EXPECT_FALSE(s.active());
   Bytes f = ipv4Frame(0x0A000001, 0x0A000002);
   Bytes orig = f;
