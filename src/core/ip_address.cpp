@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace ibsr {
 
@@ -39,7 +42,28 @@ std::optional<IpAddress> IpAddress::parseV4(std::string_view text) {
   return fromV4(ip);
 }
 
+IpAddress IpAddress::fromV6(const std::array<std::uint8_t, 16>& bytes) {
+  IpAddress a;
+  a.family_ = IpFamily::V6;
+  a.bytes_ = bytes;
+  return a;
+}
+
+std::optional<IpAddress> IpAddress::parseV6(std::string_view text) {
+  // The longest text form is 45 characters ("ffff:...:ffff:255.255.255.255"); inet_pton wants a
+  // NUL-terminated string, and a longer or embedded-NUL input is not an address anyway.
+  char buf[46];
+  if (text.empty() || text.size() >= sizeof buf || text.find('\0') != std::string_view::npos)
+    return std::nullopt;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  std::array<std::uint8_t, 16> bytes{};
+  if (::inet_pton(AF_INET6, buf, bytes.data()) != 1) return std::nullopt;
+  return fromV6(bytes);
+}
+
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  if (text.find(':') != std::string_view::npos) return parseV6(text);
   return parseV4(text);
 }
 
@@ -49,7 +73,32 @@ std::uint32_t IpAddress::v4() const {
 }
 
 std::string IpAddress::toString() const {
-  return formatIpv4(v4());
+  if (isV4()) return formatIpv4(v4());
+  std::array<unsigned, 8> group{};
+  for (unsigned i = 0; i < 8; ++i) group[i] = (unsigned{bytes_[2 * i]} << 8) | bytes_[2 * i + 1];
+  // RFC 5952 section 5: an IPv4-mapped address keeps its dotted-quad tail.
+  if (std::all_of(group.begin(), group.begin() + 5, [](unsigned g) { return g == 0; }) &&
+      group[5] == 0xFFFF)
+    return fmt::format("::ffff:{}.{}.{}.{}", bytes_[12], bytes_[13], bytes_[14], bytes_[15]);
+  // Section 4.2: "::" replaces the longest run of two or more zero groups, the first on a tie.
+  unsigned bestStart = 8, bestLen = 1;
+  for (unsigned i = 0; i < 8;) {
+    unsigned j = i;
+    while (j < 8 && group[j] == 0) ++j;
+    if (j - i > bestLen) bestStart = i, bestLen = j - i;
+    i = j == i ? i + 1 : j;
+  }
+  std::string out;
+  for (unsigned i = 0; i < 8; ++i) {
+    if (i == bestStart) {
+      out += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (!out.empty() && out.back() != ':') out += ':';
+    out += fmt::format("{:x}", group[i]);  // section 4.1 and 4.3: no leading zeros, lower case
+  }
+  return out;
 }
 
 IpAddress IpAddress::masked(unsigned length) const {
