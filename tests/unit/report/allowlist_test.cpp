@@ -23,12 +23,7 @@ TEST(ReportAllowlist, ParsesAddressesCidrsAndComments) {
 
 TEST(ReportAllowlist, ParsesIpv6AddressesAndPrefixesAfterIpv4Ones) {
   auto list = Allowlist::parse(
-      "2001:DB8:0:BEEF::1
-2001:db8:5::77/48 # a site
-10.0.0.5
-::1
-10.0.0.0/8
-", "a.txt");
+      "2001:DB8:0:BEEF::1\n2001:db8:5::77/48 # a site\n10.0.0.5\n::1\n10.0.0.0/8\n", "a.txt");
   ASSERT_TRUE(list.ok()) << list.error().message;
   const auto& e = list->entries();
   ASSERT_EQ(e.size(), 5u);
@@ -45,13 +40,9 @@ TEST(ReportAllowlist, ParsesIpv6AddressesAndPrefixesAfterIpv4Ones) {
 }
 
 TEST(ReportAllowlist, Ipv6EntriesExemptEveryKeyTheyOverlap) {
-  auto list = Allowlist::parse("2001:db8:0:beef::1
-2001:db8:7::/48
-10.0.0.0/8
-", "a");
+  auto list = Allowlist::parse("2001:db8:0:beef::1\n2001:db8:7::/48\n10.0.0.0/8\n", "a");
   ASSERT_TRUE(list.ok());
-  auto net = [](const char* text) {
-    return packIpv6Key(*IpPrefix::parse(text), 443); };
+  auto net = [](const char* text) { return packIpv6Key(*IpPrefix::parse(text), 443); };
   // The /64 holding the allowlisted address: its rule would drop that address too.
   EXPECT_TRUE(list->matches(net("2001:db8:0:beef::/64")));
   EXPECT_TRUE(list->matches(net("2001:db8:0:beef::1/128")));
@@ -62,8 +53,7 @@ TEST(ReportAllowlist, Ipv6EntriesExemptEveryKeyTheyOverlap) {
   // Families never match each other, whatever their bytes.
   EXPECT_FALSE(list->matches(net("a00::/8")));
   EXPECT_FALSE(
-      Allowlist::parse("2001:db8::/32
-", "a")->matches(packKey(KeyType::SrcIp, 0x20010db8, 1)));
+      Allowlist::parse("2001:db8::/32\n", "a")->matches(packKey(KeyType::SrcIp, 0x20010db8, 1)));
 }
 
 TEST(ReportAllowlist, InvalidLineIsNamed) {
