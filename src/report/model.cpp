@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstring>
 #include <ctime>
 #include <unordered_map>
 
@@ -11,9 +12,11 @@ namespace {
 
 struct PrefixHash {
   size_t operator()(const IpPrefix& p) const {
-    uint64_t h = 1469598103934665603ULL;  // FNV-1a over the bytes and the length
-    for (uint8_t b : p.network.bytes()) h = (h ^ b) * 1099511628211ULL;
-    return size_t((h ^ p.length) * 1099511628211ULL);
+    uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, p.network.bytes().data(), 8);
+    std::memcpy(&lo, p.network.bytes().data() + 8, 8);
+    uint64_t h = (hi ^ (lo * 0x9E3779B97F4A7C15ULL) ^ p.length) * 0xff51afd7ed558ccdULL;
+    return size_t(h ^ (h >> 32));
   }
 };
 

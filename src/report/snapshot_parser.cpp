@@ -49,7 +49,7 @@ ParseStatus SnapshotParser::fail(std::string why) {
   return ParseStatus::Malformed;
 }
 
-ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) {
+ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, size_t index, Bucket& out) {
   uint32_t seen = 0;
   KeyType type = KeyType::SrcIp;
   uint32_t ipFromValue = 0, ipFromText = 0;
@@ -145,7 +145,7 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
   if (type == KeyType::SrcIp6 || type == KeyType::SrcNet6)
     return parseIpv6Key(seen & kFKeyValue ? v6Text[0] : std::string_view(),
                         seen & kFSrcIp ? v6Text[1] : std::string_view(), seen, type, uint16_t(port),
-                        out);
+                        index, out);
   for (int i = 0; i < 2; ++i)
     if (!v6Text[i].empty())
       return fail(
@@ -172,7 +172,8 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
 // An IPv6 key is only ever text: "2001:db8::1" for src_ip6, "2001:db8:1:2::/64" for src_net6 (a
 // prefix of 1..127 bits; host bits are cleared as for cidr24 keys).
 ParseStatus SnapshotParser::parseIpv6Key(std::string_view fromValue, std::string_view fromSrc,
-                                         uint32_t seen, KeyType type, uint16_t port, Bucket& out) {
+                                         uint32_t seen, KeyType type, uint16_t port, size_t index,
+                                         Bucket& out) {
   if (!(seen & (kFKeyValue | kFSrcIp))) return fail("bucket: missing \"key_value\"/\"src_ip\"");
   if (((seen & kFKeyValue) && fromValue.empty()) || ((seen & kFSrcIp) && fromSrc.empty()))
     return fail(fmt::format("bucket: \"{}\" is not an IPv6 address",
@@ -192,7 +193,15 @@ ParseStatus SnapshotParser::parseIpv6Key(std::string_view fromValue, std::string
   auto prefix = IpPrefix::parse(text, /*requireLength=*/false);
   if (!prefix || (type == KeyType::SrcNet6 && (prefix->length == 0 || prefix->length == 128)))
     return fail(fmt::format("bucket: src_net6 prefix length in \"{}\" is not in 1..127", field));
-  out.key = packIpv6Key(*prefix, port);
+  // The collector writes the same sorted key list every cycle: the prefix at this position is
+  // usually the one of the previous line, so a comparison replaces the intern table's lookup.
+  if (index >= lastIpv6_.size()) lastIpv6_.resize(index + 1, {IpPrefix{}, UINT32_MAX});
+  auto& [lastPrefix, lastId] = lastIpv6_[index];
+  if (lastId == UINT32_MAX || lastPrefix != *prefix) {
+    lastPrefix = *prefix;
+    lastId = internIpv6Source(*prefix);
+  }
+  out.key = packKey(type, lastId, port);
   return ParseStatus::Ok;
 }
 
@@ -292,7 +301,7 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
         if (elem.get_object().get(obj) != simdjson::SUCCESS)
           return fail(fmt::format("bucket {} is not an object", out.buckets.size()));
         Bucket& b = out.buckets.emplace_back();
-        if (parseBucket(obj, b) != ParseStatus::Ok) {
+        if (parseBucket(obj, out.buckets.size() - 1, b) != ParseStatus::Ok) {
           error_ = fmt::format("bucket {}: {}", out.buckets.size() - 1, error_.substr(8));
           return ParseStatus::Malformed;
         }

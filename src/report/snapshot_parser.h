@@ -30,12 +30,13 @@ class SnapshotParser {
  private:
   ParseStatus fail(std::string why);
   ParseStatus checkBuckets(const Snapshot& out);
-  ParseStatus parseBucket(simdjson::dom::object obj, Bucket& out);
+  ParseStatus parseBucket(simdjson::dom::object obj, size_t index, Bucket& out);
   ParseStatus parseIpv6Key(std::string_view fromValue, std::string_view fromSrc, uint32_t seen,
-                           KeyType type, uint16_t port, Bucket& out);
+                           KeyType type, uint16_t port, size_t index, Bucket& out);
 
   simdjson::dom::parser parser_;
   std::vector<uint64_t> sortScratch_;
+  std::vector<std::pair<IpPrefix, uint32_t>> lastIpv6_;  // by bucket position: prefix, its id
   std::string error_;
 };
 
