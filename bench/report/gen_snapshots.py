@@ -7,6 +7,8 @@ Most sources are ordinary clients; 1% are SYN flooders; 2% are evicted and re-cr
 (counter resets); new sources appear over time. Deterministic for a given seed.
 
   gen_snapshots.py OUTDIR --sources 100000 --bytes 1e9
+  gen_snapshots.py OUTDIR --form v5-ipv6 ...   # the same counters as snapshot6_ lines, /64 keys
+  gen_snapshots.py OUTDIR --form v5-ipv4 ...   # ... as v5 IPv4 text lines (the same parser path)
 """
 import argparse
 import os
@@ -23,6 +25,7 @@ def main():
     ap.add_argument("--interval", type=int, default=60)
     ap.add_argument("--ports", default="8899,8900")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--form", choices=("v3", "v5-ipv4", "v5-ipv6"), default="v3")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     ports = [int(p) for p in args.ports.split(",")]
@@ -57,13 +60,28 @@ def main():
                     c[:] = [0, 0, 0, 0, 0, 0]
                 c[0] += r; c[1] += 4 * r; c[2] += r; c[3] += r // 20; c[4] += 5 * r; c[5] += 600 * r
             ip, port = keys[i]
-            parts.append('{"key_type":"src_ip","key_value":%d,"dst_port":%d,"syn":%d,"ack":%d,'
+            if args.form == "v3":
+                key = '"key_type":"src_ip","key_value":%d' % ip
+            elif args.form == "v5-ipv4":
+                key = '"key_type":"src_ip","src_ip":"%d.%d.%d.%d"' % (
+                    ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
+            else:  # one /64 per source, in the same (numeric) order
+                key = '"key_type":"src_net6","src_ip":"2001:db8:%x:%x::/64"' % (ip >> 16, ip & 0xFFFF)
+            parts.append('{%s,"dst_port":%d,"syn":%d,"ack":%d,'
                          '"handshake_ack":%d,"rst":%d,"packets":%d,"bytes":%d}'
-                         % (ip, port, c[0], c[1], c[2], c[3], c[4], c[5]))
-        line = '{"version":3,"ts_unix_sec":%d,"dst_ports":%s,"buckets":[%s]}\n' % (ts, dst, ",".join(parts))
+                         % (key, port, c[0], c[1], c[2], c[3], c[4], c[5]))
+        if args.form == "v3":
+            head = '{"version":3,"ts_unix_sec":%d' % ts
+        else:
+            head = ('{"version":5,"ts_unix_sec":%d,"interval_sec":%d,"run_id":"bench","counter_mode":'
+                    '"cumulative","base_ts_unix_sec":%d' % (ts, args.interval, T0))
+            if args.form == "v5-ipv6":
+                head += ',"aggregation":"src_net6","prefix_len":64'
+        line = '%s,"dst_ports":%s,"buckets":[%s]}\n' % (head, dst, ",".join(parts))
         hour = (ts - T0) // 3600
-        name = os.path.join(args.outdir, "snapshot_20250115%02d.jsonl" % (10 + hour) if hour < 14
-                            else "snapshot_h%04d.jsonl" % hour)
+        prefix = "snapshot6_" if args.form == "v5-ipv6" else "snapshot_"
+        name = os.path.join(args.outdir, prefix + "20250115%02d.jsonl" % (10 + hour) if hour < 14
+                            else prefix + "h%04d.jsonl" % hour)
         if name not in files:
             files[name] = open(name, "w")
         files[name].write(line)

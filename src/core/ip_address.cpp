@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace ibsr {
 
@@ -14,13 +17,6 @@ IpAddress IpAddress::fromV4(std::uint32_t ip) {
   a.bytes_[1] = static_cast<std::uint8_t>(ip >> 16);
   a.bytes_[2] = static_cast<std::uint8_t>(ip >> 8);
   a.bytes_[3] = static_cast<std::uint8_t>(ip);
-  return a;
-}
-
-IpAddress IpAddress::fromV6(const std::uint8_t* bytes) {
-  IpAddress a;
-  a.family_ = IpFamily::V6;
-  std::copy(bytes, bytes + 16, a.bytes_.begin());
   return a;
 }
 
@@ -46,61 +42,35 @@ std::optional<IpAddress> IpAddress::parseV4(std::string_view text) {
   return fromV4(ip);
 }
 
-namespace {
-
-// Colon-separated groups of 1..4 hex digits (the last may be a dotted quad when allowQuad) into
-// `out` from `n` on; "" is no group. False on anything else or beyond eight groups.
-bool parseV6Groups(std::string_view text, bool allowQuad, std::array<std::uint16_t, 8>& out,
-                   std::size_t& n) {
-  if (text.empty()) return true;
-  for (;;) {
-    std::size_t colon = text.find(':');
-    std::string_view group = text.substr(0, colon);
-    if (colon == std::string_view::npos && allowQuad && group.find('.') != group.npos) {
-      auto quad = IpAddress::parseV4(group);
-      if (!quad || n + 2 > out.size()) return false;
-      out[n++] = static_cast<std::uint16_t>(quad->v4() >> 16);
-      out[n++] = static_cast<std::uint16_t>(quad->v4());
-      return true;
-    }
-    std::uint16_t value = 0;
-    auto [end, ec] = std::from_chars(group.data(), group.data() + group.size(), value, 16);
-    if (group.empty() || group.size() > 4 || ec != std::errc() ||
-        end != group.data() + group.size() || n == out.size())
-      return false;
-    out[n++] = value;
-    if (colon == std::string_view::npos) return true;
-    text.remove_prefix(colon + 1);
-  }
+IpAddress IpAddress::fromV6(const std::array<std::uint8_t, 16>& bytes) {
+  IpAddress a;
+  a.family_ = IpFamily::V6;
+  a.bytes_ = bytes;
+  return a;
 }
 
-}  // namespace
+IpAddress IpAddress::fromV6(const std::uint8_t* networkOrder16) {
+  std::array<std::uint8_t, 16> bytes{};
+  std::memcpy(bytes.data(), networkOrder16, bytes.size());
+  return fromV6(bytes);
+}
 
 std::optional<IpAddress> IpAddress::parseV6(std::string_view text) {
-  std::array<std::uint16_t, 8> head{}, tail{};
-  std::size_t nHead = 0, nTail = 0;
-  std::size_t gap = text.find("::");
-  if (gap == std::string_view::npos) {
-    if (!parseV6Groups(text, true, head, nHead) || nHead != 8) return std::nullopt;
-  } else {
-    // A second "::" (":::" included) is ambiguous.
-    if (text.find("::", gap + 1) != std::string_view::npos) return std::nullopt;
-    if (!parseV6Groups(text.substr(0, gap), false, head, nHead) ||
-        !parseV6Groups(text.substr(gap + 2), true, tail, nTail) || nHead + nTail > 7)
-      return std::nullopt;
-    std::copy_n(tail.begin(), nTail, head.end() - static_cast<std::ptrdiff_t>(nTail));
-  }
+  // The longest text form is 45 characters ("ffff:...:ffff:255.255.255.255"); inet_pton wants a
+  // NUL-terminated string, and a longer or embedded-NUL input is not an address anyway.
+  char buf[46];
+  if (text.empty() || text.size() >= sizeof buf || text.find('\0') != std::string_view::npos)
+    return std::nullopt;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
   std::array<std::uint8_t, 16> bytes{};
-  for (std::size_t i = 0; i < 8; ++i) {
-    bytes[2 * i] = static_cast<std::uint8_t>(head[i] >> 8);
-    bytes[2 * i + 1] = static_cast<std::uint8_t>(head[i]);
-  }
-  return fromV6(bytes.data());
+  if (::inet_pton(AF_INET6, buf, bytes.data()) != 1) return std::nullopt;
+  return fromV6(bytes);
 }
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
-  if (auto v4 = parseV4(text)) return v4;
-  return parseV6(text);
+  if (text.find(':') != std::string_view::npos) return parseV6(text);
+  return parseV4(text);
 }
 
 std::uint32_t IpAddress::v4() const {
@@ -110,29 +80,29 @@ std::uint32_t IpAddress::v4() const {
 
 std::string IpAddress::toString() const {
   if (isV4()) return formatIpv4(v4());
-  std::array<unsigned, 8> groups{};
-  for (std::size_t i = 0; i < 8; ++i)
-    groups[i] = (unsigned{bytes_[2 * i]} << 8) | bytes_[2 * i + 1];
-  // The longest run of zero groups (at least two), the first one on a tie (RFC 5952 4.2).
-  std::size_t bestStart = 8, bestLen = 1;
-  for (std::size_t i = 0; i < 8;) {
-    std::size_t j = i;
-    while (j < 8 && groups[j] == 0) ++j;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
+  std::array<unsigned, 8> group{};
+  for (unsigned i = 0; i < 8; ++i) group[i] = (unsigned{bytes_[2 * i]} << 8) | bytes_[2 * i + 1];
+  // RFC 5952 section 5: an IPv4-mapped address keeps its dotted-quad tail.
+  if (std::all_of(group.begin(), group.begin() + 5, [](unsigned g) { return g == 0; }) &&
+      group[5] == 0xFFFF)
+    return fmt::format("::ffff:{}.{}.{}.{}", bytes_[12], bytes_[13], bytes_[14], bytes_[15]);
+  // Section 4.2: "::" replaces the longest run of two or more zero groups, the first on a tie.
+  unsigned bestStart = 8, bestLen = 1;
+  for (unsigned i = 0; i < 8;) {
+    unsigned j = i;
+    while (j < 8 && group[j] == 0) ++j;
+    if (j - i > bestLen) bestStart = i, bestLen = j - i;
     i = j == i ? i + 1 : j;
   }
   std::string out;
-  for (std::size_t i = 0; i < 8; ++i) {
+  for (unsigned i = 0; i < 8; ++i) {
     if (i == bestStart) {
       out += "::";
       i += bestLen - 1;
       continue;
     }
     if (!out.empty() && out.back() != ':') out += ':';
-    out += fmt::format("{:x}", groups[i]);
+    out += fmt::format("{:x}", group[i]);  // section 4.1 and 4.3: no leading zeros, lower case
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // The one home for "an address": parse, format, order and CIDR prefixes, for every mode and
-// every artefact, IPv4 and IPv6 in one type (family + 16 network-order bytes).
+// every artefact, IPv4 and IPv6 alike (family + 16 network-order bytes).
 #pragma once
 
 #include <array>
@@ -18,15 +18,17 @@ class IpAddress {
   IpAddress() = default;
   // From a host-order number (the form BPF keys and v3 key_value use).
   static IpAddress fromV4(std::uint32_t hostOrder);
-  // From 16 bytes in network order (an IPv6 header's address field).
+  // From the 16 network-order bytes of an IPv6 address.
+  static IpAddress fromV6(const std::array<std::uint8_t, 16>& bytes);
+  // The same from a packet: 16 bytes in network order (an IPv6 header's address field).
   static IpAddress fromV6(const std::uint8_t* networkOrder16);
 
   // Strict dotted quad: four decimal octets 0..255, no leading zeros, nothing else.
   static std::optional<IpAddress> parseV4(std::string_view text);
-  // RFC 4291 text: eight groups of 1..4 hex digits, at most one "::", optionally ending in a
-  // dotted quad ("::ffff:192.0.2.1"); no zone ("%eth0"), no brackets.
+  // Any IPv6 text form RFC 4291 allows ("2001:db8::1", "::ffff:1.2.3.4", upper or lower case);
+  // no zone index, no brackets.
   static std::optional<IpAddress> parseV6(std::string_view text);
-  // Either family.
+  // Either family: a strict dotted quad, else IPv6 text.
   static std::optional<IpAddress> parse(std::string_view text);
 
   IpFamily family() const { return family_; }
@@ -35,8 +37,8 @@ class IpAddress {
   std::uint32_t v4() const;                                             // host order; IPv4 only
   const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }  // network order
 
-  // "a.b.c.d", or RFC 5952 for IPv6 (lower case, the longest run of two or more zero groups as
-  // "::", the first on a tie; no dotted-quad tail).
+  // "a.b.c.d", or IPv6 in RFC 5952 canonical form ("2001:db8::1"; "::ffff:a.b.c.d" for an
+  // IPv4-mapped address).
   std::string toString() const;
   // The address with every bit after the first `length` cleared.
   IpAddress masked(unsigned length) const;
@@ -66,7 +68,7 @@ struct IpPrefix {
   bool contains(const IpAddress& addr) const;
   // Whether the two ranges share an address.
   bool overlaps(const IpPrefix& other) const;
-  std::string toString() const;  // "ADDR/LEN"
+  std::string toString() const;  // "a.b.c.d/len" or "2001:db8::/64"
   auto operator<=>(const IpPrefix&) const = default;
 };
 

@@ -10,13 +10,18 @@
 
 namespace ibsr::report {
 bool AllowEntry::operator<(const AllowEntry& o) const {
-  if (isCidr != o.isCidr) return !isCidr;  // src_ip entries first, then src_cidr
-  if (network != o.network) return network < o.network;
-  return prefix < o.prefix;
+  if (isV6() != o.isV6()) return !isV6();  // IPv4 first
+  if (isCidr != o.isCidr) return !isCidr;  // addresses first, then prefixes
+  return range < o.range;
 }
 
 std::string AllowEntry::text() const {
-  return isCidr ? IpPrefix{IpAddress::fromV4(network), prefix}.toString() : formatIpv4(network);
+  return isCidr ? range.toString() : range.network.toString();
+}
+
+const char* AllowEntry::keyType() const {
+  if (isV6()) return isCidr ? "src_net6" : "src_ip6";
+  return isCidr ? "src_cidr" : "src_ip";
 }
 
 Result<Allowlist> Allowlist::load(const std::string& path) {
@@ -44,14 +49,13 @@ Result<Allowlist> Allowlist::parse(const std::string& text, const std::string& n
     AllowEntry e;
     e.isCidr = line.find('/') != std::string_view::npos;
     auto parsed = IpPrefix::parse(line, /*requireLength=*/false);
-    if (!parsed || !parsed->network.isV4()) {
-      if (e.isCidr && IpAddress::parseV4(line.substr(0, line.find('/'))))
+    if (!parsed) {
+      if (e.isCidr && IpAddress::parse(line.substr(0, line.find('/'))))
         return plainError(fmt::format("{}:{}: invalid CIDR prefix in '{}'", name, lineNo, line));
       return plainError(
-          fmt::format("{}:{}: '{}' is not an IPv4 address or CIDR", name, lineNo, line));
+          fmt::format("{}:{}: '{}' is not an IPv4/IPv6 address or CIDR", name, lineNo, line));
     }
-    e.network = parsed->network.v4();
-    e.prefix = parsed->length;
+    e.range = *parsed;
     list.entries_.push_back(e);
   }
   std::sort(list.entries_.begin(), list.entries_.end());
@@ -60,10 +64,9 @@ Result<Allowlist> Allowlist::parse(const std::string& text, const std::string& n
 }
 
 bool Allowlist::matches(uint64_t key) const {
-  const IpPrefix range{IpAddress::fromV4(keyIp(key)),
-                       uint8_t(keyType(key) == KeyType::SrcCidr24 ? 24 : 32)};
+  const IpPrefix range = keySource(key);
   for (const AllowEntry& e : entries_) {
-    if (IpPrefix{IpAddress::fromV4(e.network), e.prefix}.overlaps(range)) return true;
+    if (e.range.overlaps(range)) return true;
   }
   return false;
 }

@@ -319,7 +319,7 @@ AnalysisResult Analyzer::finish() {
   for (uint32_t i = 0; i < keys_.size(); ++i)
     if (keys_[i].observed) ids.push_back(i);
   std::sort(ids.begin(), ids.end(),
-            [&](uint32_t a, uint32_t b) { return keys_[a].key < keys_[b].key; });
+            [&](uint32_t a, uint32_t b) { return keyLess(keys_[a].key, keys_[b].key); });
   std::vector<int64_t> slot(keys_.size(), -1);
   out.keys.reserve(ids.size());
   for (uint32_t id : ids) {

@@ -89,7 +89,7 @@ struct KeyResult {
 };
 
 struct AnalysisResult {
-  std::vector<KeyResult> keys;  // ordered by packed key
+  std::vector<KeyResult> keys;  // in keyLess order
   std::vector<uint16_t> dstPorts;
   uint64_t snapshots = 0;  // including a baseline
   uint64_t intervals = 0;

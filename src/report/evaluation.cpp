@@ -23,11 +23,21 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
   size_t singleWindowCount = 0;
   for (size_t i = 0; i < result.keys.size(); ++i) {
     const KeyResult& k = result.keys[i];
+    FamilyCounts& family = isIpv6Key(k.key) ? ev.ipv6 : ev.ipv4;
     if (k.allowlisted) {
       ++ev.allowlistedKeys;
+      ++family.allowlistedKeys;
       continue;
     }
     ++ev.keys;
+    ++family.keys;
+    family.packets = satAdd(family.packets, k.total.packets);
+    family.syn = satAdd(family.syn, k.total.syn);
+    if (k.block) {
+      ++family.blockedKeys;
+      family.blockedPackets = satAdd(family.blockedPackets, k.total.packets);
+      family.blockedSyn = satAdd(family.blockedSyn, k.total.syn);
+    }
     ev.packets = satAdd(ev.packets, k.total.packets);
     ev.bytes = satAdd(ev.bytes, k.total.bytes);
     ev.syn = satAdd(ev.syn, k.total.syn);

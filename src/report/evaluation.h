@@ -20,6 +20,17 @@ struct Share {
   double synPct = 0;
 };
 
+// The sources of one address family, for the per-family lines of the outputs.
+struct FamilyCounts {
+  uint64_t keys = 0;  // non-allowlisted
+  uint64_t allowlistedKeys = 0;
+  uint64_t blockedKeys = 0;
+  uint64_t packets = 0;  // of the non-allowlisted keys
+  uint64_t syn = 0;
+  uint64_t blockedPackets = 0;
+  uint64_t blockedSyn = 0;
+};
+
 struct Evaluation {
   // Totals over non-allowlisted keys.
   uint64_t keys = 0;
@@ -41,6 +52,7 @@ struct Evaluation {
   bool safe = false;
   std::vector<std::string> reasons;
   std::vector<size_t> topOffenders;  // indexes into AnalysisResult::keys
+  FamilyCounts ipv4, ipv6;
 };
 
 Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config);

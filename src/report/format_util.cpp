@@ -25,8 +25,18 @@ std::string formatCount(uint64_t n) {
   return out;
 }
 
+std::string familySummary(const Evaluation& ev) {
+  auto one = [](const char* name, const FamilyCounts& f) {
+    return fmt::format("{}: {} analysed, {} allowlisted, {} blocked ({} of {} SYNs)", name, f.keys,
+                       f.allowlistedKeys, f.blockedKeys, formatCount(f.blockedSyn),
+                       formatCount(f.syn));
+  };
+  return one("IPv4", ev.ipv4) + "; " + one("IPv6", ev.ipv6);
+}
+
 std::string streamName(const StreamInfo& s) {
   std::string name = s.dir;
+  if (s.family == IpFamily::V6) name += " IPv6";
   if (!s.runId.empty()) name += " run " + s.runId;
   if (s.part > 0) name += fmt::format(" part {}", s.part + 1);
   return name;

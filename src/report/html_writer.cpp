@@ -574,6 +574,8 @@ void writeScope(Out out, const ReportData& d) {
       fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec,
       fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp, d.allowlist.entries().size(),
       d.allowlist.entries().size() == 1 ? "y" : "ies");
+  if (d.ipv6Input())
+    fmt::format_to(out, "<dt>Sources by family</dt><dd>{}</dd>", esc(familySummary(ev)));
   if (cfg.minObservationSec)
     fmt::format_to(out, "<dt>Minimum observation</dt><dd>{} s</dd>", *cfg.minObservationSec);
   fmt::format_to(out, "</dl>\n");

@@ -18,7 +18,14 @@ namespace fs = std::filesystem;
 namespace {
 
 bool isSnapshotName(const std::string& name) {
-  return artefact::isNamed(name, artefact::kSnapshotPrefix, artefact::kReadableJsonlSuffixes);
+  return artefact::isNamed(name, artefact::kSnapshotPrefix, artefact::kReadableJsonlSuffixes) ||
+         artefact::isNamed(name, artefact::kSnapshot6Prefix, artefact::kReadableJsonlSuffixes);
+}
+
+// A plain file argument is read whatever its name; its family comes from the name all the same.
+IpFamily familyOf(const fs::path& file) {
+  return file.filename().string().starts_with(artefact::kSnapshot6Prefix) ? IpFamily::V6
+                                                                          : IpFamily::V4;
 }
 
 // One file being read: the next valid snapshot it holds, and where it came from.
@@ -174,8 +181,8 @@ class Merger {
   // own, or two cumulative counters would be subtracted from each other.
   void join(Stream& s) {
     const InputFile& f = files_[s.fileIndex];
-    auto [it, added] = dirIndex_.try_emplace(f.dirKey, dirs_.size());
-    if (added) dirs_.push_back(Dir{f.dir, {}});
+    auto [it, added] = dirIndex_.try_emplace(std::make_pair(f.dirKey, f.family), dirs_.size());
+    if (added) dirs_.push_back(Dir{f.dir, f.family, {}});
     Dir& d = dirs_[it->second];
     s.dir = it->second;
     s.part = 0;
@@ -200,7 +207,8 @@ class Merger {
       if (dq_.streams.size() >= kMaxStreams)
         return plainError(fmt::format("{}:{}: more than {} streams (directories x runs)",
                                       files_[s.fileIndex].display, s.currentLine, kMaxStreams));
-      dq_.streams.push_back(StreamInfo{dirs_[s.dir].label, s.current.runId, s.part, 0, 0, 0});
+      dq_.streams.push_back(
+          StreamInfo{dirs_[s.dir].label, dirs_[s.dir].family, s.current.runId, s.part, 0, 0, 0});
     }
     s.lastRunId = s.current.runId;
     s.lastStream = it->second;
@@ -213,12 +221,14 @@ class Merger {
   DataQuality& dq_;
   SnapshotParser parser_;
   size_t warnings_ = 0;
+  // One directory's files of one family (snapshot_ and snapshot6_ files overlap in time by design).
   struct Dir {
     std::string label;
+    IpFamily family;
     std::vector<uint32_t> activeFiles;  // per part: files open and not yet exhausted
   };
   std::vector<Dir> dirs_;
-  std::map<std::string, size_t> dirIndex_;
+  std::map<std::pair<std::string, IpFamily>, size_t> dirIndex_;
   std::map<std::tuple<size_t, uint32_t, std::string>, uint32_t> streamIndex_;
 };
 
@@ -253,7 +263,7 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
         fs::path rel = fs::relative(it->path(), p);
         found.push_back({it->path().string(), rel.generic_string(),
                          dirLabel(fs::path(p) / rel.parent_path()),
-                         dirKey(it->path().parent_path())});
+                         dirKey(it->path().parent_path()), familyOf(it->path())});
       }
       if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
       std::sort(found.begin(), found.end(),
@@ -261,7 +271,7 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(status)) {
       out.push_back({p, fs::path(p).filename().string(), dirLabel(fs::path(p).parent_path()),
-                     dirKey(fs::path(p).parent_path())});
+                     dirKey(fs::path(p).parent_path()), familyOf(p)});
     } else {
       return plainError("input '" + p + "' is neither a file nor a directory");
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ip_address.h"
 #include "core/result.h"
 #include "report/model.h"
 
@@ -19,6 +20,9 @@ struct InputFile {
   std::string display;  // relative to its -i argument (stable across machines)
   std::string dir;      // its directory as the -i argument names it: the stream's label
   std::string dirKey;   // the same directory made absolute: the stream's identity
+  // snapshot_ files hold IPv4 sources, snapshot6_ files IPv6 ones: the two are written side by
+  // side by one collector, each with its own counters, so each family is its own stream.
+  IpFamily family = IpFamily::V4;
 };
 
 // One collector's snapshots: one directory, one run_id, one part. A directory is cut into parts
@@ -26,6 +30,7 @@ struct InputFile {
 // without run_ids wrote there (or a clock went back), and their counters must not be mixed.
 struct StreamInfo {
   std::string dir;
+  IpFamily family = IpFamily::V4;
   std::string runId;  // empty for v3/v4 lines
   uint32_t part = 0;  // 0, or 1.. for the parts a split added
   int64_t firstTs = 0;
@@ -50,13 +55,19 @@ struct DataQuality {
   std::vector<StreamInfo> streams;  // in order of their first snapshot
   // One stream and no split: the outputs then omit the stream listing, as before streams existed.
   bool singleStream() const { return streams.size() <= 1; }
+  // Whether any IPv6 (snapshot6_) stream was read: the outputs then show the families apart.
+  bool anyIpv6Stream() const {
+    for (const StreamInfo& s : streams)
+      if (s.family == IpFamily::V6) return true;
+    return false;
+  }
 };
 
 // Deltas are computed per stream key; the stream index is packed above the key's 50 bits.
 inline constexpr size_t kMaxStreams = size_t(1) << 14;
 
-// Recursively lists snapshot_*.jsonl[.gz|.zst] under directories; plain file arguments are taken
-// as given. Sorted by path for a deterministic tie order.
+// Recursively lists snapshot_*.jsonl[.gz|.zst] and snapshot6_*.jsonl[.gz|.zst] under directories;
+// plain file arguments are taken as given. Sorted by path for a deterministic tie order.
 Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths);
 
 struct IngestOptions {

@@ -38,6 +38,7 @@ std::string renderMarkdown(const ReportData& d) {
   fmt::format_to(out, "| Destination ports | {} |\n", portsText(r.dstPorts));
   fmt::format_to(out, "| Sources analysed | {} ({} allowlisted, excluded) |\n", ev.keys,
                  ev.allowlistedKeys);
+  if (d.ipv6Input()) fmt::format_to(out, "| Sources by family | {} |\n", familySummary(ev));
   fmt::format_to(out, "| Evaluation window | {} s ({} window(s)) |\n", c.windowSec, r.windows);
   fmt::format_to(out, "| SYN-churn rule | SYN rate >= {}/s and success ratio <= {} |\n",
                  num(c.synRateThreshold), num(c.successRatioThreshold));

@@ -3,22 +3,109 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstring>
 #include <ctime>
+#include <unordered_map>
 
 namespace ibsr::report {
+namespace {
+
+struct PrefixHash {
+  size_t operator()(const IpPrefix& p) const {
+    uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, p.network.bytes().data(), 8);
+    std::memcpy(&lo, p.network.bytes().data() + 8, 8);
+    uint64_t h = (hi ^ (lo * 0x9E3779B97F4A7C15ULL) ^ p.length) * 0xff51afd7ed558ccdULL;
+    return size_t(h ^ (h >> 32));
+  }
+};
+
+// The process's IPv6 sources: one entry per distinct prefix, so memory follows the number of
+// IPv6 sources, like the rest of the report's state.
+struct Ipv6Sources {
+  std::unordered_map<IpPrefix, uint32_t, PrefixHash> ids;
+  std::vector<IpPrefix> prefixes;
+};
+
+Ipv6Sources& ipv6Sources() {
+  static Ipv6Sources sources;
+  return sources;
+}
+
+}  // namespace
+
+uint32_t internIpv6Source(const IpPrefix& prefix) {
+  Ipv6Sources& s = ipv6Sources();
+  auto [it, added] = s.ids.try_emplace(prefix, uint32_t(s.prefixes.size()));
+  if (added) s.prefixes.push_back(prefix);
+  return it->second;
+}
+
+uint64_t packIpv6Key(const IpPrefix& prefix, uint16_t port) {
+  return packKey(prefix.length == 128 ? KeyType::SrcIp6 : KeyType::SrcNet6,
+                 internIpv6Source(prefix), port);
+}
+
+IpPrefix keySource(uint64_t key) {
+  switch (keyType(key)) {
+    case KeyType::SrcCidr24:
+      return IpPrefix{IpAddress::fromV4(keyIp(key)), 24};
+    case KeyType::SrcIp:
+      return IpPrefix{IpAddress::fromV4(keyIp(key)), 32};
+    case KeyType::SrcIp6:
+    case KeyType::SrcNet6:
+      break;
+  }
+  return ipv6Sources().prefixes.at(keyIp(key));
+}
+
+bool keyLess(uint64_t a, uint64_t b) {
+  if (!isIpv6Key(a) || !isIpv6Key(b)) return a < b;  // IPv4 order, and IPv4 before IPv6
+  const IpPrefix& pa = ipv6Sources().prefixes[keyIp(a)];
+  const IpPrefix& pb = ipv6Sources().prefixes[keyIp(b)];
+  if (pa != pb) return pa < pb;  // network bytes, then length
+  return keyPort(a) < keyPort(b);
+}
 
 std::string_view keyTypeName(KeyType type) {
-  return type == KeyType::SrcIp ? "src_ip" : "src_cidr24";
+  switch (type) {
+    case KeyType::SrcCidr24:
+      return "src_cidr24";
+    case KeyType::SrcIp:
+      return "src_ip";
+    case KeyType::SrcIp6:
+      return "src_ip6";
+    case KeyType::SrcNet6:
+      return "src_net6";
+  }
+  return "";
 }
 
 std::string formatKeyValue(uint64_t key) {
-  std::string s = formatIpv4(keyIp(key));
-  if (keyType(key) == KeyType::SrcCidr24) s += "/24";
-  return s;
+  switch (keyType(key)) {
+    case KeyType::SrcIp:
+      return formatIpv4(keyIp(key));
+    case KeyType::SrcCidr24:
+      return formatIpv4(keyIp(key)) + "/24";
+    case KeyType::SrcIp6:
+      return keySource(key).network.toString();
+    case KeyType::SrcNet6:
+      break;
+  }
+  return keySource(key).toString();
 }
 
 std::string formatSource(uint64_t key) {
-  return fmt::format("{}:{}", formatKeyValue(key), keyPort(key));
+  switch (keyType(key)) {
+    case KeyType::SrcIp6:
+      return fmt::format("[{}]:{}", keySource(key).network.toString(), keyPort(key));
+    case KeyType::SrcNet6: {
+      const IpPrefix p = keySource(key);
+      return fmt::format("[{}]/{}:{}", p.network.toString(), p.length, keyPort(key));
+    }
+    default:
+      return fmt::format("{}:{}", formatKeyValue(key), keyPort(key));
+  }
 }
 
 std::string formatTime(int64_t ts) {

@@ -11,9 +11,10 @@
 
 namespace ibsr::report {
 
-// Ordered like the key_type strings ("src_cidr24" < "src_ip") so that sorting packed keys
-// numerically gives the report's (key_type, numeric IP, port) order.
-enum class KeyType : uint8_t { SrcCidr24 = 0, SrcIp = 1 };
+// IPv4 types are ordered like their key_type strings ("src_cidr24" < "src_ip") so that sorting
+// packed IPv4 keys numerically gives the report's (key_type, numeric IP, port) order; IPv6 types
+// come after every IPv4 one (keyLess orders IPv6 keys among themselves).
+enum class KeyType : uint8_t { SrcCidr24 = 0, SrcIp = 1, SrcIp6 = 2, SrcNet6 = 3 };
 
 // Latest timestamp we accept (9999-12-31T23:59:59Z): keeps every time computation far from
 // int64 overflow and every timestamp printable as ISO 8601.
@@ -43,18 +44,39 @@ struct Snapshot {
   std::vector<Bucket> buckets;
 };
 
-inline uint64_t packKey(KeyType type, uint32_t ip, uint16_t port) {
-  return (uint64_t(type) << 48) | (uint64_t(ip) << 16) | port;
+// A key is (source, destination port): 2 bits of key type, 32 bits of source, 16 of port (50
+// bits, so the analysis can put a stream index above them and hash one integer per bucket). An
+// IPv4 source is its address (host order); an IPv6 source, which cannot fit, is the id under
+// which internIpv6Source() keeps its prefix. IPv4 keys are thus exactly what they were before
+// IPv6, and ingest pays for an IPv6 source only on IPv6 buckets.
+inline uint64_t packKey(KeyType type, uint32_t source, uint16_t port) {
+  return (uint64_t(type) << 48) | (uint64_t(source) << 16) | port;
 }
 inline KeyType keyType(uint64_t key) {
   return KeyType(key >> 48);
 }
-inline uint32_t keyIp(uint64_t key) {
+inline bool isIpv6Key(uint64_t key) {
+  return keyType(key) >= KeyType::SrcIp6;
+}
+inline uint32_t keyIp(uint64_t key) {  // the IPv4 address, or the IPv6 source id
   return uint32_t(key >> 16);
 }
 inline uint16_t keyPort(uint64_t key) {
   return uint16_t(key);
 }
+
+// The id of an IPv6 source prefix (a /128 or a shorter prefix, host bits cleared), the same for
+// the same prefix for the whole process, so both passes of a report and every stream agree on
+// it. Ids are identities only: nothing is ordered or printed by id. Not thread-safe: ibsr-report
+// analyses on one thread.
+uint32_t internIpv6Source(const IpPrefix& prefix);
+// An IPv6 key: (src_ip6 for a /128, src_net6 for a shorter prefix, interned prefix, port).
+uint64_t packIpv6Key(const IpPrefix& prefix, uint16_t port);
+// The address range of any key: a.b.c.d/32, a.b.c.0/24 or the IPv6 prefix.
+IpPrefix keySource(uint64_t key);
+// The report's order: IPv4 keys by (key_type, numeric IP, port), then IPv6 keys by (numeric
+// network, prefix length, port).
+bool keyLess(uint64_t a, uint64_t b);
 
 // Saturating addition: counters are u64 on the wire, so sums over many keys could wrap.
 inline uint64_t satAdd(uint64_t a, uint64_t b) {
@@ -62,9 +84,10 @@ inline uint64_t satAdd(uint64_t a, uint64_t b) {
   return r < a ? UINT64_MAX : r;
 }
 
-// "a.b.c.d:port" or "a.b.c.d/24:port" for cidr24 keys.
+// "a.b.c.d:port", "a.b.c.d/24:port", "[2001:db8::1]:port" or "[2001:db8:1:2::]/64:port" (the
+// brackets keep the port apart from the address's colons).
 std::string formatSource(uint64_t key);
-// "a.b.c.d" or "a.b.c.d/24".
+// "a.b.c.d", "a.b.c.d/24", "2001:db8::1" or "2001:db8:1:2::/64".
 std::string formatKeyValue(uint64_t key);
 std::string_view keyTypeName(KeyType type);
 // ISO 8601 UTC, e.g. 2025-01-15T10:02:00Z.

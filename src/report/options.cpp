@@ -255,8 +255,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 
   const std::string secondsRange = fmt::format(", 1..{}", kMaxSeconds);
   app.add_option("--input", o.inputs,
-                 "Snapshot file or directory (searched recursively for snapshot_*.jsonl, "
-                 ".jsonl.gz, .jsonl.zst); repeat it for more (required)")
+                 "Snapshot file or directory (searched recursively for snapshot_*.jsonl and "
+                 "snapshot6_*.jsonl, also .jsonl.gz, .jsonl.zst); repeat it for more (required)")
       ->type_name("PATH");
   // -i was --input's short name; it now means --interface everywhere (docs/cli.md),
   // so here it is refused with the new spelling rather than accepted.
@@ -274,7 +274,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
                  "port seen)")
       ->type_name("PORT");
   app.add_option("--allowlist", o.allowlistPath,
-                 "File of IPv4 addresses and CIDRs never to block, one per line, '#' comments")
+                 "File of IPv4/IPv6 addresses and CIDRs never to block, one per line, '#' "
+                 "comments")
       ->type_name("FILE");
   app.add_option("--window-sec", windowSec, "Evaluation window in seconds" + secondsRange)
       ->type_name("SECONDS")

@@ -43,12 +43,20 @@ struct ReportData {
   Evaluation evaluation;
   int64_t generatedAt = 0;
   ChartSeries chart;
+  // Whether the input held IPv6 sources or streams: the outputs then add their per-family lines
+  // and IPv6 sets. An IPv4-only input gives exactly the outputs it gave before IPv6 support.
+  bool ipv6Input() const {
+    return quality.anyIpv6Stream() || evaluation.ipv6.keys + evaluation.ipv6.allowlistedKeys > 0;
+  }
 };
 
 std::string formatPct(double pct);    // "12.34%"
 double round4(double x);              // for machine-readable figures
 std::string formatCount(uint64_t n);  // 1234567 -> "1,234,567"
-// "DIR", "DIR run R", "DIR part N" or "DIR run R part N": one stream as the report names it.
+// "IPv4: N analysed, N allowlisted, N blocked (N of N SYNs); IPv6: ...".
+std::string familySummary(const Evaluation& ev);
+// "DIR", "DIR run R", "DIR part N" or "DIR run R part N", with " IPv6" after DIR for a snapshot6_
+// stream: one stream as the report names it.
 std::string streamName(const StreamInfo& s);
 
 std::string renderEvidenceCsv(const ReportData& d);

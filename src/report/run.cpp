@@ -78,7 +78,9 @@ int runReport(const Options& options) {
   }
   d.files = std::move(files.value());
   if (d.files.empty()) {
-    log::error("no snapshot files found (looked for snapshot_*.jsonl[.gz|.zst])");
+    log::error(
+        "no snapshot files found (looked for snapshot_*.jsonl[.gz|.zst] and "
+        "snapshot6_*.jsonl[.gz|.zst])");
     return kExitInput;
   }
 

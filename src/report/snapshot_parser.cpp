@@ -49,11 +49,12 @@ ParseStatus SnapshotParser::fail(std::string why) {
   return ParseStatus::Malformed;
 }
 
-ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) {
+ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, size_t index, Bucket& out) {
   uint32_t seen = 0;
   KeyType type = KeyType::SrcIp;
   uint32_t ipFromValue = 0, ipFromText = 0;
   bool prefixFromValue = false, prefixFromText = false;
+  std::string_view v6Text[2];  // IPv6 text of key_value / src_ip, checked once key_type is known
   uint64_t port = 0;
   Counters& c = out.counters;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -100,8 +101,12 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
         type = KeyType::SrcIp;
       } else if (s == "src_cidr24") {
         type = KeyType::SrcCidr24;
+      } else if (s == "src_ip6") {
+        type = KeyType::SrcIp6;
+      } else if (s == "src_net6") {
+        type = KeyType::SrcNet6;
       } else {
-        return fail("bucket: unknown key_type (expected src_ip or src_cidr24)");
+        return fail("bucket: unknown key_type (expected src_ip, src_cidr24, src_ip6 or src_net6)");
       }
     } else {
       // key_value (v3: u32; tolerated as text) or src_ip (v4+: dotted text).
@@ -113,8 +118,11 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
         if (n > UINT32_MAX) return fail("bucket: \"key_value\" does not fit in 32 bits");
         ip = uint32_t(n);
       } else if (v.get_string().get(s) == simdjson::SUCCESS) {
-        if (!parseKeyText(s, ip, prefix))
+        if (s.find(':') != std::string_view::npos) {
+          v6Text[bit == kFKeyValue ? 0 : 1] = s;
+        } else if (!parseKeyText(s, ip, prefix)) {
           return fail(fmt::format("bucket: \"{}\" is not an IPv4 address", k));
+        }
       } else {
         return fail(fmt::format("bucket: \"{}\" has the wrong type", k));
       }
@@ -134,6 +142,14 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
     for (auto [b, name] : kNames)
       if (!(seen & b)) return fail(fmt::format("bucket: missing \"{}\"", name));
   }
+  if (type == KeyType::SrcIp6 || type == KeyType::SrcNet6)
+    return parseIpv6Key(seen & kFKeyValue ? v6Text[0] : std::string_view(),
+                        seen & kFSrcIp ? v6Text[1] : std::string_view(), seen, type, uint16_t(port),
+                        index, out);
+  for (int i = 0; i < 2; ++i)
+    if (!v6Text[i].empty())
+      return fail(
+          fmt::format("bucket: \"{}\" is not an IPv4 address", i == 0 ? "key_value" : "src_ip"));
   uint32_t ip = 0;
   bool prefix = false;
   if ((seen & kFKeyValue) && (seen & kFSrcIp)) {
@@ -150,6 +166,42 @@ ParseStatus SnapshotParser::parseBucket(simdjson::dom::object obj, Bucket& out) 
   if (type == KeyType::SrcIp && prefix) return fail("bucket: src_ip key with a /24 prefix");
   if (type == KeyType::SrcCidr24) ip &= 0xFFFFFF00u;
   out.key = packKey(type, ip, uint16_t(port));
+  return ParseStatus::Ok;
+}
+
+// An IPv6 key is only ever text: "2001:db8::1" for src_ip6, "2001:db8:1:2::/64" for src_net6 (a
+// prefix of 1..127 bits; host bits are cleared as for cidr24 keys).
+ParseStatus SnapshotParser::parseIpv6Key(std::string_view fromValue, std::string_view fromSrc,
+                                         uint32_t seen, KeyType type, uint16_t port, size_t index,
+                                         Bucket& out) {
+  if (!(seen & (kFKeyValue | kFSrcIp))) return fail("bucket: missing \"key_value\"/\"src_ip\"");
+  if (((seen & kFKeyValue) && fromValue.empty()) || ((seen & kFSrcIp) && fromSrc.empty()))
+    return fail(fmt::format("bucket: \"{}\" is not an IPv6 address",
+                            (seen & kFSrcIp) && fromSrc.empty() ? "src_ip" : "key_value"));
+  if ((seen & kFKeyValue) && (seen & kFSrcIp) && fromValue != fromSrc)
+    return fail("bucket: \"key_value\" and \"src_ip\" disagree");
+  const std::string_view text = (seen & kFSrcIp) ? fromSrc : fromValue;
+  const char* field = (seen & kFSrcIp) ? "src_ip" : "key_value";
+  const size_t slash = text.find('/');
+  if (!IpAddress::parseV6(text.substr(0, slash)))
+    return fail(fmt::format("bucket: \"{}\" is not an IPv6 address", field));
+  if (type == KeyType::SrcIp6 && slash != std::string_view::npos)
+    return fail(
+        fmt::format("bucket: src_ip6 key with a prefix in \"{}\" (a prefix is src_net6)", field));
+  if (type == KeyType::SrcNet6 && slash == std::string_view::npos)
+    return fail(fmt::format("bucket: src_net6 key without a /prefix in \"{}\"", field));
+  auto prefix = IpPrefix::parse(text, /*requireLength=*/false);
+  if (!prefix || (type == KeyType::SrcNet6 && (prefix->length == 0 || prefix->length == 128)))
+    return fail(fmt::format("bucket: src_net6 prefix length in \"{}\" is not in 1..127", field));
+  // The collector writes the same sorted key list every cycle: the prefix at this position is
+  // usually the one of the previous line, so a comparison replaces the intern table's lookup.
+  if (index >= lastIpv6_.size()) lastIpv6_.resize(index + 1, {IpPrefix{}, UINT32_MAX});
+  auto& [lastPrefix, lastId] = lastIpv6_[index];
+  if (lastId == UINT32_MAX || lastPrefix != *prefix) {
+    lastPrefix = *prefix;
+    lastId = internIpv6Source(*prefix);
+  }
+  out.key = packKey(type, lastId, port);
   return ParseStatus::Ok;
 }
 
@@ -183,8 +235,8 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
   if (doc.get_object().get(root) != simdjson::SUCCESS) return fail("line is not a JSON object");
 
   bool haveVersion = false, haveTs = false, haveBuckets = false, haveDstPorts = false;
-  bool haveBase = false, haveMode = false, haveRun = false;
-  uint64_t version = 0;
+  bool haveBase = false, haveMode = false, haveRun = false, havePrefixLen = false;
+  uint64_t version = 0, prefixLen = 0;
   for (simdjson::dom::key_value_pair kv : root) {
     std::string_view k = kv.key;
     element v = kv.value;
@@ -225,6 +277,11 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
       std::string_view s;
       if (v.get_string().get(s) != simdjson::SUCCESS || s != "cumulative")
         return fail("unsupported \"counter_mode\" (only \"cumulative\" is defined)");
+    } else if (k == "prefix_len") {
+      // IPv6 lines say which prefix every src_net6/src_ip6 bucket of the line was cut to.
+      if (dup(havePrefixLen)) return fail("duplicate field \"prefix_len\"");
+      if (!getU64(v, prefixLen) || prefixLen < 1 || prefixLen > 128)
+        return fail("\"prefix_len\" is not an integer in 1..128");
     } else if (k == "dst_ports") {
       if (dup(haveDstPorts)) return fail("duplicate field \"dst_ports\"");
       simdjson::dom::array arr;
@@ -244,7 +301,7 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
         if (elem.get_object().get(obj) != simdjson::SUCCESS)
           return fail(fmt::format("bucket {} is not an object", out.buckets.size()));
         Bucket& b = out.buckets.emplace_back();
-        if (parseBucket(obj, b) != ParseStatus::Ok) {
+        if (parseBucket(obj, out.buckets.size() - 1, b) != ParseStatus::Ok) {
           error_ = fmt::format("bucket {}: {}", out.buckets.size() - 1, error_.substr(8));
           return ParseStatus::Malformed;
         }
@@ -261,6 +318,16 @@ ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t ca
   out.version = uint32_t(version);
   if (!haveTs) return fail("missing \"ts_unix_sec\"");
   if (!haveBuckets) return fail("missing \"buckets\"");
+  if (havePrefixLen) {
+    for (size_t i = 0; i < out.buckets.size(); ++i) {
+      const uint64_t key = out.buckets[i].key;
+      if (!isIpv6Key(key)) continue;
+      const unsigned bits = keySource(key).length;
+      if (bits != prefixLen)
+        return fail(fmt::format("bucket {}: {} key of /{} in a line of \"prefix_len\" {}", i,
+                                keyTypeName(keyType(key)), bits, prefixLen));
+    }
+  }
   return checkBuckets(out);
 }
 

@@ -1,4 +1,5 @@
-// Parses one snapshot JSONL line (schema v3..v7) into a Snapshot. Every field we use is type- and
+// Parses one snapshot JSONL line (schema v3..v7, IPv4 snapshot_ and IPv6 snapshot6_ lines alike)
+// into a Snapshot. Every field we use is type- and
 // range-checked; a line that fails any check is rejected as a whole with a one-line reason, so a
 // half-parsed snapshot never reaches the analysis. The DOM API is used (not On-Demand) because it
 // picks the best SIMD kernel at run time (AVX2/AVX-512 here) without compiling for one CPU, and
@@ -29,10 +30,13 @@ class SnapshotParser {
  private:
   ParseStatus fail(std::string why);
   ParseStatus checkBuckets(const Snapshot& out);
-  ParseStatus parseBucket(simdjson::dom::object obj, Bucket& out);
+  ParseStatus parseBucket(simdjson::dom::object obj, size_t index, Bucket& out);
+  ParseStatus parseIpv6Key(std::string_view fromValue, std::string_view fromSrc, uint32_t seen,
+                           KeyType type, uint16_t port, size_t index, Bucket& out);
 
   simdjson::dom::parser parser_;
   std::vector<uint64_t> sortScratch_;
+  std::vector<std::pair<IpPrefix, uint32_t>> lastIpv6_;  // by bucket position: prefix, its id
   std::string error_;
 };
 

@@ -82,12 +82,15 @@ std::string renderSummaryJson(const ReportData& d) {
   if (!q.singleStream()) {
     ordered_json streams = ordered_json::array();
     for (const StreamInfo& st : q.streams) {
-      streams.push_back({{"dir", st.dir},
-                         {"run_id", st.runId.empty() ? ordered_json() : ordered_json(st.runId)},
-                         {"part", st.part + 1},
-                         {"first_snapshot_ts", formatTime(st.firstTs)},
-                         {"last_snapshot_ts", formatTime(st.lastTs)},
-                         {"snapshots", st.snapshots}});
+      ordered_json entry = {{"dir", st.dir}};
+      if (st.family == IpFamily::V6) entry["family"] = "ipv6";  // absent: IPv4, as before IPv6
+      entry.update(
+          ordered_json{{"run_id", st.runId.empty() ? ordered_json() : ordered_json(st.runId)},
+                       {"part", st.part + 1},
+                       {"first_snapshot_ts", formatTime(st.firstTs)},
+                       {"last_snapshot_ts", formatTime(st.lastTs)},
+                       {"snapshots", st.snapshots}});
+      streams.push_back(std::move(entry));
     }
     s["data_quality"]["stream_splits"] = q.streamSplits;
     s["data_quality"]["streams"] = std::move(streams);
@@ -103,6 +106,18 @@ std::string renderSummaryJson(const ReportData& d) {
       {"volumetric_tcp_abuse", ev.volumetricKeys},
       {"episodes", ev.episodes},
   };
+  if (d.ipv6Input()) {
+    auto family = [](const FamilyCounts& f) {
+      return ordered_json{{"keys", f.keys},
+                          {"allowlisted_keys", f.allowlistedKeys},
+                          {"blocked_sources", f.blockedKeys},
+                          {"packets", f.packets},
+                          {"syn", f.syn},
+                          {"blocked_packets", f.blockedPackets},
+                          {"blocked_syn", f.blockedSyn}};
+    };
+    s["by_family"] = {{"ipv4", family(ev.ipv4)}, {"ipv6", family(ev.ipv6)}};
+  }
   s["counterfactual"] = {{"upper_bound", shareJson(ev.upperBound)},
                          {"simulated_enforcement", shareJson(ev.simulated)}};
   s["fp_bound"] = {

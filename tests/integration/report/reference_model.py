@@ -7,6 +7,7 @@ the C++ implementation; test_golden.py compares the two and the committed expect
 """
 import datetime
 import gzip
+import ipaddress
 import json
 import math
 import os
@@ -30,6 +31,26 @@ def ip_to_int(text):
 
 def int_to_ip(n):
     return "%d.%d.%d.%d" % (n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255)
+
+
+def v6_key(kt, text, prefix_len):
+    """(2, network as int, prefix length) for src_ip6 / src_net6 text, or ValueError."""
+    if ":" not in text.split("/")[0]:
+        raise ValueError("not IPv6")
+    if kt == "src_ip6":
+        if "/" in text:
+            raise ValueError("src_ip6 with a prefix")
+        net = ipaddress.IPv6Network(text + "/128")
+    else:
+        if "/" not in text:
+            raise ValueError("src_net6 without a prefix")
+        addr, plen = text.split("/")
+        if not plen.isdigit() or (len(plen) > 1 and plen[0] == "0") or not 1 <= int(plen) <= 127:
+            raise ValueError("prefix length")
+        net = ipaddress.IPv6Network(text, strict=False)
+    if prefix_len is not None and net.prefixlen != prefix_len:
+        raise ValueError("prefix_len mismatch")
+    return (2, int(net.network_address), net.prefixlen)
 
 
 def no_dups(pairs):
@@ -74,16 +95,30 @@ def parse_line(raw):
     buckets = obj.get("buckets")
     if not isinstance(buckets, list):
         raise ValueError("buckets")
+    prefix_len = obj.get("prefix_len")
+    if prefix_len is not None and (not is_u64(prefix_len) or not 1 <= prefix_len <= 128):
+        raise ValueError("prefix_len")
     out = []
     for b in buckets:
         if not isinstance(b, dict):
             raise ValueError("bucket")
         kt = b.get("key_type")
-        if kt not in ("src_ip", "src_cidr24"):
+        if kt not in ("src_ip", "src_cidr24", "src_ip6", "src_net6"):
             raise ValueError("key_type")
         port = b.get("dst_port")
         if not is_u64(port) or port > 65535:
             raise ValueError("dst_port")
+        if kt in ("src_ip6", "src_net6"):
+            text = b.get("src_ip")
+            if not isinstance(text, str):
+                raise ValueError("src_ip")
+            vals = []
+            for c in COUNTERS:
+                if not is_u64(b.get(c)):
+                    raise ValueError(c)
+                vals.append(b[c])
+            out.append((v6_key(kt, text, prefix_len) + (port,), vals))
+            continue
         if "src_ip" in b:
             s = b["src_ip"]
             if not isinstance(s, str):
@@ -107,7 +142,7 @@ def parse_line(raw):
             if not is_u64(b.get(c)):
                 raise ValueError(c)
             vals.append(b[c])
-        out.append(((0 if kt == "src_cidr24" else 1, addr, port), vals))
+        out.append(((0 if kt == "src_cidr24" else 1, addr, 24 if kt == "src_cidr24" else 32, port), vals))
     keys = [k for k, _ in out]
     if len(keys) != len(set(keys)):
         raise ValueError("duplicate bucket")
@@ -134,7 +169,7 @@ def list_files(inp):
     found = []
     for root, _, names in os.walk(inp):
         for n in names:
-            if n.startswith("snapshot_") and (n.endswith(".jsonl") or n.endswith(".jsonl.gz") or n.endswith(".jsonl.zst")):
+            if (n.startswith("snapshot_") or n.startswith("snapshot6_")) and (n.endswith(".jsonl") or n.endswith(".jsonl.gz") or n.endswith(".jsonl.zst")):
                 found.append(os.path.join(root, n))
     return sorted(found, key=lambda p: os.path.relpath(p, inp))
 
@@ -175,7 +210,9 @@ def load(inp, files, cfg):
                                                      os.path.relpath(d, inp)))
         else:
             label[d] = os.path.normpath(os.path.dirname(inp) or ".")
-    dir_of = [os.path.dirname(os.path.abspath(p)) for p in files]
+    # snapshot_ and snapshot6_ files of one directory are two streams (their own counters).
+    dir_of = [(os.path.dirname(os.path.abspath(p)), os.path.basename(p).startswith("snapshot6_"))
+              for p in files]
     parts, part_of = {}, {}
     for first, fi in sorted((got[0][0], fi) for fi, got in enumerate(per_file) if got):
         ends = parts.setdefault(dir_of[fi], [])
@@ -193,8 +230,8 @@ def load(inp, files, cfg):
         key = (dir_of[fi], part_of[fi], s["run"])
         if key not in index:
             index[key] = len(streams)
-            streams.append(dict(dir=label[dir_of[fi]], run_id=s["run"] or None, part=part_of[fi] + 1,
-                                first=ts, last=ts, snapshots=0))
+            streams.append(dict(dir=label[dir_of[fi][0]], v6=dir_of[fi][1], run_id=s["run"] or None,
+                                part=part_of[fi] + 1, first=ts, last=ts, snapshots=0))
         st = streams[index[key]]
         st["last"] = ts
         st["snapshots"] += 1
@@ -205,11 +242,15 @@ def load(inp, files, cfg):
 
 
 def allowlisted(key, allow):
-    kt, addr, _ = key
-    kp = 24 if kt == 0 else 32
-    for net, p in allow:
+    """Whether the key's range overlaps an entry of its family (a /64 holding one allowlisted
+    address is exempt)."""
+    rank, addr, kp, _ = key
+    bits = 128 if rank == 2 else 32
+    for v6, net, p in allow:
+        if v6 != (rank == 2):
+            continue
         m = min(kp, p)
-        mask = 0 if m == 0 else (0xFFFFFFFF << (32 - m)) & 0xFFFFFFFF
+        mask = ((1 << bits) - 1) ^ ((1 << (bits - m)) - 1)
         if addr & mask == net & mask:
             return True
     return False
@@ -229,7 +270,7 @@ def model(snaps, cfg, allow):
         ivs = intervals.setdefault(st, [])
         if st not in prev_ts and cfg["first_snapshot"] == "baseline":
             for key, vals in s["buckets"]:
-                if filt is None or key[2] in filt:
+                if filt is None or key[3] in filt:
                     prev[(st, key)] = vals
             prev_ts[st] = s["ts"]
             continue
@@ -240,7 +281,7 @@ def model(snaps, cfg, allow):
         idx = len(ivs)
         ivs.append((s["ts"] - dur, s["ts"]))
         for key, vals in s["buckets"]:
-            if filt is not None and key[2] not in filt:
+            if filt is not None and key[3] not in filt:
                 continue
             p = prev.get((st, key))
             if p is None:
@@ -368,8 +409,11 @@ def windows_end(intervals, windows, w):
 
 
 def source_name(key):
-    kt, addr, port = key
-    return "%s%s:%d" % (int_to_ip(addr), "/24" if kt == 0 else "", port)
+    rank, addr, plen, port = key
+    if rank == 2:
+        text = "[%s]" % ipaddress.IPv6Address(addr)  # Python prints RFC 5952 text
+        return "%s%s:%d" % (text, "" if plen == 128 else "/%d" % plen, port)
+    return "%s%s:%d" % (int_to_ip(addr), "/24" if rank == 0 else "", port)
 
 
 def evidence_csv(rows):
@@ -433,13 +477,8 @@ def load_allowlist(path):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        if "/" in line:
-            a, p = line.split("/")
-            p = int(p)
-        else:
-            a, p = line, 32
-        mask = 0 if p == 0 else (0xFFFFFFFF << (32 - p)) & 0xFFFFFFFF
-        allow.append((ip_to_int(a) & mask, p))
+        net = ipaddress.ip_network(line, strict=False)
+        allow.append((net.version == 6, int(net.network_address), net.prefixlen))
     return allow
 
 
@@ -471,7 +510,8 @@ def run(input_dir, args):
     fig["stream_splits"] = dq["splits"]
     fig["streams"] = None if len(streams) <= 1 else [
         dict(dir=st["dir"], run_id=st["run_id"], part=st["part"], first_snapshot_ts=iso(st["first"]),
-             last_snapshot_ts=iso(st["last"]), snapshots=st["snapshots"]) for st in streams]
+             last_snapshot_ts=iso(st["last"]), snapshots=st["snapshots"], **({"family": "ipv6"} if st["v6"] else {}))
+        for st in streams]
     return evidence_csv(rows), fig
 
 

@@ -76,6 +76,22 @@ class HtmlTest(unittest.TestCase):
         dom = self.render("too_few_samples", "NOT SAFE")
         self.assertIn("FP bound unknown: Insufficient data: 3 keys, need at least 10", dom)
 
+    def test_ipv6_sources_render_as_rows_legends_and_family_counts(self):
+        case = os.path.join(FIXTURES, "mixed_families")
+        dom = self.render("mixed_families", "SAFE", ["--min-observation-sec", "0", "--allowlist",
+                                                     os.path.join(case, "allowlist.txt")])
+        # Top offenders: the /128 and the /64 flooder, bracketed, after the IPv4 one.
+        self.assertRegex(dom, r"<tr class=\"block\"><td class=\"n\">2</td><td>\[2001:db8::66\]:443</td>"
+                              r"<td>SYN_FLOOD_LIKE</td><td class=\"n\">200.00</td>")
+        self.assertRegex(dom, r"<tr class=\"block\"><td class=\"n\">3</td>"
+                              r"<td>\[2001:db8:0:bad::\]/64:443</td><td>SYN_FLOOD_LIKE</td>")
+        # The evidence table row of the allowlisted /64, and the chart legend.
+        self.assertRegex(dom, r"<td data-v=\"[0-9]+\">\[2001:db8:0:beef::\]/64:443</td>"
+                              r"<td data-v=\"allow \(allowlisted\)\">")
+        self.assertIn("<span><i style=\"background:#ff7f0e\"></i>[2001:db8:0:bad::]/64:443</span>", dom)
+        self.assertIn("IPv6: 7 analysed, 1 allowlisted, 2 blocked (66,000 of 66,720 SYNs)", dom)
+        self.assertIn("input/host-b IPv6 run b6", dom.replace(case + "/", ""))
+
     def test_long_run_with_compressed_files(self):
         dom = self.render("long_run_burst", "SAFE")
         self.assertIn("192.0.2.50:8899", dom)

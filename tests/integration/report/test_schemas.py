@@ -35,8 +35,8 @@ class ReportSchemaTest(unittest.TestCase):
     def check_all(self, name):
         schema = schema_check.load(SCHEMAS[name])
         docs = goldens(name)
-        # Every case that succeeds writes both files: 15 cases today (a new one adds to this).
-        self.assertEqual(len(docs), 15)
+        # Every case that succeeds writes both files: 17 cases today (a new one adds to this).
+        self.assertEqual(len(docs), 17)
         for path, doc in docs:
             with self.subTest(path=os.path.relpath(path, FIXTURES)):
                 schema_check.validate(doc, schema)
@@ -58,6 +58,15 @@ class ReportSchemaTest(unittest.TestCase):
         self.assertTrue(any("episodes" not in src for src in sources))
         self.assertTrue(any(src["abuse_class"] is None for src in sources))
         self.assertTrue(any(r["exceptions"] for _, r in goldens("rules.json")))
+        # IPv6: per-family counts, IPv6 streams, every IPv6 key and exception type.
+        self.assertTrue(any("by_family" in s for s in summaries))
+        self.assertTrue(any(st.get("family") == "ipv6" for s in summaries
+                            for st in s["data_quality"].get("streams", [])))
+        rules = [r for _, r in goldens("rules.json")]
+        trigger_types = {t["key_type"] for r in rules for t in r["triggers"]}
+        self.assertTrue({"src_ip", "src_ip6", "src_net6"} <= trigger_types, trigger_types)
+        exception_types = {e["key_type"] for r in rules for e in r["exceptions"]}
+        self.assertTrue({"src_ip", "src_cidr", "src_ip6", "src_net6"} <= exception_types)
 
     def assert_rejected(self, doc, schema_name, message):
         with self.assertRaises(AssertionError) as cm:
@@ -96,6 +105,32 @@ class ReportSchemaTest(unittest.TestCase):
         rules = json.loads(json.dumps(goldens("rules.json")[0][1]))
         rules["version"] = 2
         self.assert_rejected(rules, SCHEMAS["rules.json"], "$.version: 2 != 3")
+
+    def test_altered_ipv6_documents_fail(self):
+        path = os.path.join(FIXTURES, "mixed_families", "expected", "summary.json")
+        with open(path) as f:
+            good = json.load(f)
+        name = SCHEMAS["summary.json"]
+        schema_check.validate(good, schema_check.load(name))
+        src = [i for i, s in enumerate(good["blocked_or_allowlisted_sources"])
+               if s["key_type"] == "src_net6"][0]
+        for field, value, message in [
+                ("key_value", "2001:DB8:0:BAD::/64", "key_value: '2001:DB8:0:BAD::/64' !~"),  # not RFC 5952
+                ("key_value", "2001:db8:0:bad::/128", "key_value: '2001:db8:0:bad::/128' !~"),
+                ("key_type", "src_cidr6", "key_type: 'src_cidr6' not one of"),
+                ("source", "2001:db8:0:bad::/64:443", "source: '2001:db8:0:bad::/64:443' !~")]:
+            bad = copy.deepcopy(good)
+            bad["blocked_or_allowlisted_sources"][src][field] = value
+            self.assert_rejected(bad, name, message)
+        bad = copy.deepcopy(good)
+        del bad["by_family"]["ipv6"]["blocked_syn"]
+        self.assert_rejected(bad, name, "$.by_family.ipv6: missing blocked_syn")
+        bad = copy.deepcopy(good)
+        bad["data_quality"]["streams"][0]["family"] = "ipv4"
+        self.assert_rejected(bad, name, "$.data_quality.streams[0].family: 'ipv4' != 'ipv6'")
+        bad = copy.deepcopy(good)
+        bad["by_family"] = dict(reversed(list(bad["by_family"].items())))
+        self.assert_rejected(bad, name, "$.by_family: key order")
 
 
 # (doc, how an example line starts, its schema)

@@ -23,10 +23,57 @@ TEST(IpAddress, StrictDottedQuadRoundTrips) {
 
 TEST(IpAddress, RejectsAnythingButFourPlainOctets) {
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4",
-                          "1..3.4", "1.2.3.-4", "a.b.c.d", "1.2.3.4/8", "::1", "1234.1.1.1"}) {
-    EXPECT_FALSE(IpAddress::parseV4(bad)) << bad;
+                          "1..3.4", "1.2.3.-4", "a.b.c.d", "1.2.3.4/8", "1234.1.1.1"}) {
+    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
     EXPECT_FALSE(parseIpv4(bad)) << bad;
   }
+  // IPv6 text is an address, but never an IPv4 one.
+  EXPECT_FALSE(parseIpv4("::1"));
+  EXPECT_FALSE(IpAddress::parseV4("::1"));
+  EXPECT_TRUE(IpAddress::parse("::1"));
+}
+
+TEST(IpAddress, Ipv6FormatsAsRfc5952) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"2001:db8::1", "2001:db8::1"},
+      {"2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},  // 4.1, 4.3
+      {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},               // 4.2.3: first of equal runs
+      {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},            // 4.2.2: one zero group stays
+      {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},                     // 4.2.3: the longest run
+      {"::", "::"},
+      {"::1", "::1"},
+      {"1::", "1::"},
+      {"2001:db8:1:2::", "2001:db8:1:2::"},
+      {"::ffff:192.0.2.1", "::ffff:192.0.2.1"},  // section 5
+      {"::ffff:c000:0201", "::ffff:192.0.2.1"},
+      {"fe80::1:2", "fe80::1:2"},
+      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+  };
+  for (auto [in, want] : cases) {
+    auto a = IpAddress::parse(in);
+    ASSERT_TRUE(a) << in;
+    EXPECT_FALSE(a->isV4()) << in;
+    EXPECT_EQ(a->bitLength(), 128u);
+    EXPECT_EQ(a->toString(), want) << in;
+  }
+  EXPECT_EQ(IpAddress::parse("2001:db8::1")->bytes()[0], 0x20);
+  EXPECT_EQ(IpAddress::parse("2001:db8::1")->bytes()[15], 0x01);
+}
+
+TEST(IpAddress, RejectsMalformedIpv6) {
+  for (const char* bad : {":", ":::", "2001:db8::1::2", "2001:db8:::1", "12345::", "g::1",
+                          "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "fe80::1%eth0", "[::1]", " ::1",
+                          "::1 ", "::ffff:1.2.3", "2001:db8::/64"}) {
+    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+  }
+  EXPECT_FALSE(IpAddress::parse(std::string_view("::1\0", 4)));
+  EXPECT_FALSE(IpAddress::parse(std::string(60, '1')));
+}
+
+TEST(IpAddress, OrdersIpv4BeforeIpv6ThenNumerically) {
+  EXPECT_LT(*IpAddress::parse("255.255.255.255"), *IpAddress::parse("::"));
+  EXPECT_LT(*IpAddress::parse("2001:db8::ffff"), *IpAddress::parse("2001:db8:0:1::"));
+  EXPECT_LT(*IpAddress::parse("9::"), *IpAddress::parse("10::"));
 }
 
 TEST(IpAddress, Ipv6ParsesRfc4291TextAndFormatsRfc5952) {
@@ -45,7 +92,7 @@ TEST(IpAddress, Ipv6ParsesRfc4291TextAndFormatsRfc5952) {
            {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},           // the longest run
            {"fe80::1:2", "fe80::1:2"},
            {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
-           {"::ffff:192.0.2.1", "::ffff:c000:201"},
+           {"::ffff:192.0.2.1", "::ffff:192.0.2.1"},  // RFC 5952 section 5
            {"1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"},
        }) {
     auto a = IpAddress::parse(c.text);
@@ -142,6 +189,24 @@ TEST(IpPrefix, Ipv6ParsesAndContainsOnlyItsFamily) {
   EXPECT_EQ(IpPrefix::parse("2001:db8::1", /*requireLength=*/false)->length, 128);
   EXPECT_EQ(IpPrefix::parse("2001:db8::1/128")->toString(), "2001:db8::1/128");
   EXPECT_FALSE(all6.overlaps(*IpPrefix::parse("0.0.0.0/0")));
+}
+
+TEST(IpPrefix, Ipv6PrefixesClearHostBitsAndMatchOnlyTheirFamily) {
+  auto p = IpPrefix::parse("2001:db8:1:2:3:4:5:6/64");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->toString(), "2001:db8:1:2::/64");
+  EXPECT_TRUE(p->contains(*IpAddress::parse("2001:db8:1:2:ffff::1")));
+  EXPECT_FALSE(p->contains(*IpAddress::parse("2001:db8:1:3::")));
+  EXPECT_FALSE(p->contains(*IpAddress::parse("32.1.13.184")));  // 2001:0db8 as IPv4 bytes
+  EXPECT_EQ(IpPrefix::parse("2001:db8::1/127")->toString(), "2001:db8::/127");
+  auto host = IpPrefix::parse("2001:db8::1", /*requireLength=*/false);
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->length, 128);
+  EXPECT_TRUE(p->overlaps(*IpPrefix::parse("2001:db8:1:2::7/128")));
+  EXPECT_TRUE(IpPrefix::parse("2001:db8::/32")->overlaps(*p));
+  EXPECT_FALSE(IpPrefix::parse("0.0.0.0/0")->overlaps(*p));
+  for (const char* bad : {"2001:db8::/129", "2001:db8::/064", "2001:db8::/", "2001:db8::"})
+    EXPECT_FALSE(IpPrefix::parse(bad)) << bad;
 }
 
 TEST(IpPrefix, RejectsMalformed) {

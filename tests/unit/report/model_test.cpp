@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "report/model.h"
 
 namespace ibsr::report {
@@ -36,6 +39,35 @@ TEST(ReportModel, TimesRoundTrip) {
 TEST(ReportModel, SaturatingAdd) {
   EXPECT_EQ(satAdd(UINT64_MAX - 1, 5), UINT64_MAX);
   EXPECT_EQ(satAdd(2, 3), 5u);
+}
+
+TEST(ReportModel, KeysOrderIpv4FirstThenIpv6ByValuePrefixAndPort) {
+  auto v6 = [](const char* prefix, uint16_t port) {
+    return packIpv6Key(*IpPrefix::parse(prefix), port);
+  };
+  std::vector<uint64_t> want = {
+      packKey(KeyType::SrcCidr24, 0xFFFFFF00, 1),  // cidr24 before src_ip, as before IPv6
+      packKey(KeyType::SrcIp, 0x0A000001, 80),
+      packKey(KeyType::SrcIp, 0xFFFFFFFF, 65535),
+      v6("::/64", 1),
+      v6("2001:db8::1/128", 443),
+      v6("2001:db8::66/128", 80),
+      v6("2001:db8:0:1::/64", 80),
+      v6("2001:db8:0:1::/64", 443),
+      v6("2001:db8:0:1::/128", 22),  // same network, longer prefix after
+      v6("2001:db8:0:bad::/64", 443),
+  };
+  std::vector<uint64_t> got = want;
+  std::reverse(got.begin(), got.end());
+  std::sort(got.begin(), got.end(), keyLess);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(formatSource(got[i]), formatSource(want[i]));
+  // Interning gives one key per prefix and port.
+  EXPECT_EQ(v6("2001:db8:0:1::/64", 80), v6("2001:db8:0:1::/64", 80));
+  EXPECT_NE(v6("2001:db8:0:1::/64", 80), v6("2001:db8:0:1::/63", 80));
+  EXPECT_EQ(formatSource(v6("2001:db8:0:1::/128", 22)), "[2001:db8:0:1::]:22");
+  EXPECT_EQ(formatSource(v6("::/64", 1)), "[::]/64:1");
+  EXPECT_EQ(keySource(packKey(KeyType::SrcCidr24, 0x0A010200, 1)).toString(), "10.1.2.0/24");
 }
 
 }  // namespace

@@ -193,5 +193,93 @@ TEST_F(ParserTest, CanonicalFastPathAgreesWithGeneralParser) {
   }
 }
 
+// snapshot6_ lines: v5 with textual IPv6 keys (src_ip6 /128, src_net6 prefixes).
+std::string v6Line(const std::string& keyType, const std::string& src, const std::string& top) {
+  return "{\"version\":5,\"ts_unix_sec\":1705312920,\"run_id\":\"r6\",\"counter_mode\":"
+         "\"cumulative\"" +
+         top + ",\"dst_ports\":[443],\"buckets\":[{\"key_type\":\"" + keyType + "\",\"src_ip\":\"" +
+         src +
+         "\",\"dst_port\":443,\"syn\":7,\"ack\":0,\"handshake_ack\":0,\"rst\":0,\"packets\":7,"
+         "\"bytes\":420}]}";
+}
+
+TEST_F(ParserTest, Ipv6KeysParseToTheirPrefix) {
+  ASSERT_EQ(parse(v6Line("src_net6", "2001:db8:1:2::/64", ",\"prefix_len\":64")), ParseStatus::Ok)
+      << parser_.error();
+  ASSERT_EQ(snap_.buckets.size(), 1u);
+  uint64_t key = snap_.buckets[0].key;
+  EXPECT_EQ(keyType(key), KeyType::SrcNet6);
+  EXPECT_EQ(keySource(key).toString(), "2001:db8:1:2::/64");
+  EXPECT_EQ(formatSource(key), "[2001:db8:1:2::]/64:443");
+  EXPECT_EQ(formatKeyValue(key), "2001:db8:1:2::/64");
+  EXPECT_EQ(snap_.buckets[0].counters.bytes, 420u);
+  EXPECT_EQ(snap_.runId, "r6");
+
+  // Any valid text form names the same key; host bits are cleared as for cidr24 keys.
+  ASSERT_EQ(parse(v6Line("src_net6", "2001:DB8:1:2:0:0:0:9/64", "")), ParseStatus::Ok);
+  EXPECT_EQ(snap_.buckets[0].key, key);
+
+  ASSERT_EQ(parse(v6Line("src_ip6", "2001:db8::1", ",\"prefix_len\":128")), ParseStatus::Ok)
+      << parser_.error();
+  key = snap_.buckets[0].key;
+  EXPECT_EQ(keyType(key), KeyType::SrcIp6);
+  EXPECT_EQ(formatSource(key), "[2001:db8::1]:443");
+  EXPECT_EQ(formatKeyValue(key), "2001:db8::1");
+  EXPECT_EQ(keyTypeName(keyType(key)), "src_ip6");
+
+  // A line with zero buckets is a valid snapshot (no IPv6 traffic in the interval).
+  ASSERT_EQ(parse("{\"version\":5,\"ts_unix_sec\":1705312920,\"prefix_len\":64,\"buckets\":[]}"),
+            ParseStatus::Ok);
+  EXPECT_TRUE(snap_.buckets.empty());
+}
+
+TEST_F(ParserTest, BadIpv6LinesAreRejectedWithTheirReason) {
+  const std::pair<std::string, std::string> cases[] = {
+      {v6Line("src_ip6", "2001:db8::g", ""), "bucket 0: \"src_ip\" is not an IPv6 address"},
+      {v6Line("src_ip6", "2001:db8::1::2", ""), "bucket 0: \"src_ip\" is not an IPv6 address"},
+      {v6Line("src_ip6", "10.0.0.1", ""), "bucket 0: \"src_ip\" is not an IPv6 address"},
+      {v6Line("src_net6", "10.0.0.0/24", ""), "bucket 0: \"src_ip\" is not an IPv6 address"},
+      {v6Line("src_ip", "2001:db8::1", ""), "bucket 0: \"src_ip\" is not an IPv4 address"},
+      {v6Line("src_ip6", "2001:db8::/64", ""),
+       "bucket 0: src_ip6 key with a prefix in \"src_ip\" (a prefix is src_net6)"},
+      {v6Line("src_net6", "2001:db8::", ""),
+       "bucket 0: src_net6 key without a /prefix in \"src_ip\""},
+      {v6Line("src_net6", "2001:db8::/129", ""),
+       "bucket 0: src_net6 prefix length in \"src_ip\" is not in 1..127"},
+      {v6Line("src_net6", "2001:db8::/128", ""),
+       "bucket 0: src_net6 prefix length in \"src_ip\" is not in 1..127"},
+      {v6Line("src_net6", "2001:db8::/064", ""),
+       "bucket 0: src_net6 prefix length in \"src_ip\" is not in 1..127"},
+      {v6Line("src_net6", "2001:db8::/48", ",\"prefix_len\":64"),
+       "bucket 0: src_net6 key of /48 in a line of \"prefix_len\" 64"},
+      {v6Line("src_ip6", "2001:db8::1", ",\"prefix_len\":64"),
+       "bucket 0: src_ip6 key of /128 in a line of \"prefix_len\" 64"},
+      {v6Line("src_net6", "2001:db8::/64", ",\"prefix_len\":129"),
+       "\"prefix_len\" is not an integer in 1..128"},
+      {v6Line("src_net6", "2001:db8::/64", ",\"prefix_len\":0"),
+       "\"prefix_len\" is not an integer in 1..128"},
+      {v6Line("src_net6", "2001:db8::/64", ",\"prefix_len\":\"64\""),
+       "\"prefix_len\" is not an integer in 1..128"},
+      {v6Line("src_cidr6", "2001:db8::/64", ""),
+       "bucket 0: unknown key_type (expected src_ip, src_cidr24, src_ip6 or src_net6)"},
+      {sub(v6Line("src_ip6", "2001:db8::1", ""), "\"src_ip\":\"2001:db8::1\"", "\"key_value\":1"),
+       "bucket 0: \"key_value\" is not an IPv6 address"},
+  };
+  for (const auto& [text, why] : cases) {
+    EXPECT_EQ(parse(text), ParseStatus::Malformed) << text;
+    EXPECT_EQ(parser_.error(), why) << text;
+  }
+}
+
+TEST_F(ParserTest, DuplicateIpv6BucketsAreNamed) {
+  std::string one = v6Line("src_net6", "2001:db8:1:2::/64", "");
+  std::string b = one.substr(one.find("{\"key_type\""));
+  b.pop_back();  // "]}"
+  b.pop_back();
+  std::string twice = sub(one, b, b + "," + sub(b, "2001:db8:1:2::/64", "2001:db8:1:2::5/64"));
+  EXPECT_EQ(parse(twice), ParseStatus::Malformed);
+  EXPECT_EQ(parser_.error(), "duplicate bucket for [2001:db8:1:2::]/64:443");
+}
+
 }  // namespace
 }  // namespace ibsr::report

@@ -173,6 +173,68 @@ class CliTest(unittest.TestCase):
         self.assertEqual(csv["tree"], csv["dirs"])
         self.assertEqual(csv["tree"], csv["files"])
 
+    def test_bad_ipv6_lines_are_skipped_one_warning_each(self):
+        # A snapshot6_ file with one good line between bad ones: each bad line is skipped with
+        # one warning naming FILE:LINE and its reason, and counted as malformed.
+        good = lambda ts: json.dumps({
+            "version": 5, "ts_unix_sec": ts, "interval_sec": 60, "run_id": "r6",
+            "counter_mode": "cumulative", "base_ts_unix_sec": 1736935200, "aggregation": "src_net6",
+            "prefix_len": 64, "dst_ports": [443], "buckets": [
+                {"key_type": "src_net6", "src_ip": "2001:db8:1:2::/64", "dst_port": 443, "syn": 600,
+                 "ack": 0, "handshake_ack": 0, "rst": 0, "packets": 600, "bytes": 36000}]})
+        lines = [good(1736935260),
+                 good(1736935270).replace("2001:db8:1:2::/64", "2001:db8:1:2::g/64"),
+                 good(1736935280).replace("2001:db8:1:2::/64", "2001:db8:1:2::/48"),
+                 good(1736935290).replace('"prefix_len": 64', '"prefix_len": 200'),
+                 good(1736935300).replace('"src_net6", "src_ip": "2001:db8:1:2::/64"',
+                                          '"src_ip6", "src_ip": "2001:db8:1:2::/64"')]
+        d = self.path("in")
+        os.mkdir(d)
+        with open(os.path.join(d, "snapshot6_2025011510.jsonl"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        out = self.path("out")
+        r = run("--input", d, "-o", out, "--format", "csv,json", "--min-observation-sec", "0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        warnings = r.stderr.splitlines()
+        self.assertEqual(warnings, [
+            'ibsr: warning: snapshot6_2025011510.jsonl:2: malformed snapshot skipped: bucket 0: "src_ip" is not an IPv6 address',
+            'ibsr: warning: snapshot6_2025011510.jsonl:3: malformed snapshot skipped: bucket 0: src_net6 key of /48 in a line of "prefix_len" 64',
+            'ibsr: warning: snapshot6_2025011510.jsonl:4: malformed snapshot skipped: "prefix_len" is not an integer in 1..128',
+            'ibsr: warning: snapshot6_2025011510.jsonl:5: malformed snapshot skipped: bucket 0: src_ip6 key with a prefix in "src_ip" (a prefix is src_net6)'])
+        s = json.loads(read(os.path.join(out, "summary.json")))
+        self.assertEqual(s["data_quality"]["malformed_lines"], 4)
+        self.assertEqual(s["data_quality"]["snapshots"], 1)
+        self.assertEqual(read(os.path.join(out, "evidence.csv")).splitlines()[1],
+                         "[2001:db8:1:2::]/64:443,,10.00,0.0000,allow,600,36000,600")  # 600 SYN in 60 s
+
+    def test_snapshot6_files_are_found_and_are_their_own_stream(self):
+        # Only a snapshot6_ file: found by the directory search (recursively), one IPv6 stream.
+        src = os.path.join(SRC, "tests", "fixtures", "report", "mixed_families", "input", "host-a")
+        tree = self.path("tree")
+        os.makedirs(os.path.join(tree, "deep", "er"))
+        shutil.copy(os.path.join(src, "snapshot6_2025011510.jsonl"), os.path.join(tree, "deep", "er"))
+        out = self.path("o6")
+        r = run("--input", tree, "-o", out, "--format", "json", "--min-observation-sec", "0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.loads(read(os.path.join(out, "summary.json")))
+        self.assertEqual(s["input"]["files"], ["deep/er/snapshot6_2025011510.jsonl"])
+        self.assertEqual(s["by_family"]["ipv6"]["keys"], 6)
+        self.assertNotIn("streams", s["data_quality"])  # a single stream
+        # Beside its IPv4 sibling of the same hour: two streams, no split, no warning.
+        both = self.path("both")
+        os.mkdir(both)
+        for name in ("snapshot_2025011510.jsonl", "snapshot6_2025011510.jsonl"):
+            shutil.copy(os.path.join(src, name), both)
+        r = run("--input", both, "-o", out, "--format", "json", "--min-observation-sec", "0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        s = json.loads(read(os.path.join(out, "summary.json")))
+        self.assertEqual(s["data_quality"]["stream_splits"], 0)
+        self.assertEqual([(st.get("family"), st["run_id"]) for st in s["data_quality"]["streams"]],
+                         [("ipv6", "a6"), (None, "a4")])
+        self.assertEqual(s["by_family"]["ipv4"]["keys"], 6)
+        self.assertEqual(s["totals"]["keys"], 12)
+
     def test_input_errors_exit_1(self):
         r = run("--input", self.path("nothing-here"), "-o", self.path("o"))
         self.assertEqual(r.returncode, 1)
