@@ -91,6 +91,21 @@ static __always_inline void tcp_delta(struct ibsr_counters *delta, const struct 
 	delta->bytes = bytes;
 }
 
+/* The length of the TCP header at tcp when all of it (options included) is in the frame and its
+ * destination port is monitored; 0 otherwise. A frame cut inside the TCP options is truncated like
+ * any other: it passes uncounted. */
+static __always_inline __u32 monitored_tcp_hdr_len(struct tcphdr *tcp, void *data_end)
+{
+	if ((void *)(tcp + 1) > data_end)
+		return 0;
+	__u32 tcp_hlen = tcp_hdr_len(tcp);
+	if (tcp_hlen < sizeof(*tcp))
+		return 0;
+	if ((void *)tcp + tcp_hlen > data_end)
+		return 0;
+	return port_is_monitored(bpf_ntohs(tcp->dest)) ? tcp_hlen : 0;
+}
+
 /* cursor: the IPv6 header. */
 static __always_inline void count_ipv6(void *cursor, void *data_end)
 {
@@ -119,17 +134,10 @@ static __always_inline void count_ipv6(void *cursor, void *data_end)
 		return;
 
 	struct tcphdr *tcp = (void *)(ip6 + 1) + ext_len;
-	if ((void *)(tcp + 1) > data_end)
+	__u32 tcp_hlen = monitored_tcp_hdr_len(tcp, data_end);
+	if (!tcp_hlen)
 		return;
-	__u32 tcp_hlen = tcp_hdr_len(tcp);
-	if (tcp_hlen < sizeof(*tcp))
-		return;
-	if ((void *)tcp + tcp_hlen > data_end)
-		return;
-
 	__u16 dport = bpf_ntohs(tcp->dest);
-	if (!port_is_monitored(dport))
-		return;
 
 	/* 0 with a jumbo payload option (RFC 2675): below the headers, so uncounted. */
 	__u32 payload = bpf_ntohs(ip6->payload_len);
@@ -183,18 +191,10 @@ static __always_inline void count_packet(void *data, void *data_end)
 		return;
 
 	struct tcphdr *tcp = cursor + ip_hlen;
-	if ((void *)(tcp + 1) > data_end)
+	__u32 tcp_hlen = monitored_tcp_hdr_len(tcp, data_end);
+	if (!tcp_hlen)
 		return;
-	__u32 tcp_hlen = tcp_hdr_len(tcp);
-	if (tcp_hlen < sizeof(*tcp))
-		return;
-	/* A frame cut inside the TCP options is truncated like any other: pass it uncounted. */
-	if ((void *)tcp + tcp_hlen > data_end)
-		return;
-
 	__u16 dport = bpf_ntohs(tcp->dest);
-	if (!port_is_monitored(dport))
-		return;
 
 	__u32 ip_total = bpf_ntohs(ip->tot_len);
 	if (ip_total < ip_hlen + tcp_hlen)

@@ -285,7 +285,11 @@ int run(const Options& o) {
   // timed.
   timedRun(counterFd, known, 1);
   timedRun(counterFd, known6, 1);
-  if (before) timedRun(before->progFd("ibsr_count"), known, 1);
+  if (before) {  // the same state as the current program's map: full, the known source in it
+    timedRun(before->progFd("ibsr_count"), known, 1);
+    target(before->progFd("ibsr_count"));
+    timedRun(driverFd, flood, o.mapSize * 2, false);
+  }
   target(counterFd);
   timedRun(driverFd, flood, o.mapSize * 2, false);
   timedRun(driver6Fd, flood6, o.mapSize * 2, false);
