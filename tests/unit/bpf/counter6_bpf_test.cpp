@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "header_prefixes.h"
+#include "counter_checks.h"
 #include "ibsr_abi.h"
 #include "packet_builder.h"
 #include "xdp_test_run.h"
@@ -275,10 +275,7 @@ TEST(Counter6Disabled, IPv6PassesUncountedAndTheMapHasOneEntry) {
   }
   EXPECT_TRUE(prog.dump6().empty());
   EXPECT_EQ(prog.dump().entries.size(), 1u);
-  bpf_map_info info{};
-  std::uint32_t len = sizeof info;
-  ASSERT_EQ(bpf_obj_get_info_by_fd(prog.map6Fd(), &info, &len), 0);
-  EXPECT_EQ(info.max_entries, 1u);
+  expectCounterMap(prog.map6Fd(), 1, sizeof(ibsr_counter6_key));
 }
 
 // The IPv6 map is an LRU of exactly --ipv6-map-size entries, with the 20-byte key.
@@ -295,13 +292,7 @@ TEST(Counter6MapSize, MaxEntriesBoundsARotatingFloodAt128) {
   EXPECT_LE(m.size(), kMapSize);
   EXPECT_GT(m.size(), 0u);
   for (const auto& [key, counters] : m) EXPECT_EQ(counters, synOf(1)) << key.first;
-  bpf_map_info info{};
-  std::uint32_t len = sizeof info;
-  ASSERT_EQ(bpf_obj_get_info_by_fd(prog.map6Fd(), &info, &len), 0);
-  EXPECT_EQ(info.max_entries, kMapSize);
-  EXPECT_EQ(info.type, BPF_MAP_TYPE_LRU_HASH);
-  EXPECT_EQ(info.key_size, sizeof(ibsr_counter6_key));
-  EXPECT_EQ(info.value_size, sizeof(ibsr_counters));
+  expectCounterMap(prog.map6Fd(), kMapSize, sizeof(ibsr_counter6_key));
 }
 
 // Every prefix of the headers (Ethernet, tags, IPv6, each extension header, TCP with options) is

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "header_prefixes.h"
+#include "counter_checks.h"
 #include "ibsr_abi.h"
 #include "packet_builder.h"
 #include "xdp_test_run.h"
@@ -551,14 +551,7 @@ TEST(CounterMapSize, MaxEntriesBoundsASpoofedFlood) {
     }
   }
   EXPECT_GT(maxSeen, 0u);
-  // The kernel rounds nothing up for LRU_HASH: max_entries is exactly what was set.
-  bpf_map_info info{};
-  std::uint32_t len = sizeof info;
-  ASSERT_EQ(bpf_obj_get_info_by_fd(prog.mapFd(), &info, &len), 0);
-  EXPECT_EQ(info.max_entries, kMapSize);
-  EXPECT_EQ(info.type, BPF_MAP_TYPE_LRU_HASH);
-  EXPECT_EQ(info.key_size, sizeof(ibsr_counter_key));
-  EXPECT_EQ(info.value_size, sizeof(ibsr_counters));
+  expectCounterMap(prog.mapFd(), kMapSize, sizeof(ibsr_counter_key));
 }
 
 // Only the first monitored_port_count slots are ports; the rest of the array is ignored.

@@ -1,7 +1,9 @@
-// The truncation check both address families' counter tests share: every prefix of a frame's
-// headers passes uncounted and unchanged, the complete headers are counted once.
+// Checks both address families' counter tests share: every prefix of a frame's headers passes
+// uncounted and unchanged while the complete headers are counted once, and a counter map is an
+// LRU hash of exactly the requested size.
 #pragma once
 
+#include <bpf/bpf.h>
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ibsr_abi.h"
 #include "packet_builder.h"
 #include "xdp_test_run.h"
 
@@ -48,6 +51,18 @@ inline void checkEveryHeaderPrefix(const CounterProgram& prog,
       prog.clear();
     }
   }
+}
+
+// The map behind fd is an LRU hash of exactly maxEntries entries (the kernel rounds nothing up
+// for LRU_HASH), with the given key size and the counters value.
+inline void expectCounterMap(int fd, std::uint32_t maxEntries, std::uint32_t keySize) {
+  bpf_map_info info{};
+  std::uint32_t len = sizeof info;
+  ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+  EXPECT_EQ(info.max_entries, maxEntries);
+  EXPECT_EQ(info.type, BPF_MAP_TYPE_LRU_HASH);
+  EXPECT_EQ(info.key_size, keySize);
+  EXPECT_EQ(info.value_size, sizeof(ibsr_counters));
 }
 
 }  // namespace ibsr::testing
