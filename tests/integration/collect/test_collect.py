@@ -1,6 +1,7 @@
 """`ibsr collect` end to end on the real kernel: a veth pair between two network namespaces
 that each test creates and removes, the collector attached in the server namespace, crafted
 frames and real kernel TCP connections from the client namespace."""
+import glob
 import json
 import os
 import shutil
@@ -386,16 +387,19 @@ class OutputDirectory(CollectTestBase):
         now = int(time.time())
         hour = lambda t: time.strftime("%Y%m%d%H", time.gmtime(t))  # noqa: E731
         old = ["snapshot_%s.jsonl" % hour(now - h * 3600) for h in (30, 5, 4, 3, 2)]
-        for name in old + ["status.jsonl", "notes.txt", "snapshot_latest.jsonl"]:
+        # The IPv6 companion family keeps its own --max-files: 2 old + current survive.
+        old6 = ["snapshot6_%s.jsonl" % hour(now - h * 3600) for h in (30, 4, 3, 2)]
+        for name in old + old6 + ["status.jsonl", "notes.txt", "snapshot_latest.jsonl"]:
             with open(os.path.join(self.out, name), "w") as f:
                 f.write("{}\n")
         c = self.collector([PORT], "--snapshot-interval-sec", 3600, "--max-files", 3,
                            "--max-age-sec", 86400).start()
         self.assertEqual(c.stop(), 0)
-        current = "snapshot_%s.jsonl" % hour(c.snapshots()[-1]["ts_unix_sec"])
+        stamp = hour(c.snapshots()[-1]["ts_unix_sec"])
+        current, current6 = "snapshot_%s.jsonl" % stamp, "snapshot6_%s.jsonl" % stamp
         self.assertEqual(sorted(os.listdir(self.out)),
-                         sorted([old[3], old[4], current, "status.jsonl", "notes.txt",
-                                 "snapshot_latest.jsonl"]))
+                         sorted([old[3], old[4], current, old6[2], old6[3], current6,
+                                 "status.jsonl", "notes.txt", "snapshot_latest.jsonl"]))
 
     def test_hour_rollover_starts_a_new_file(self):
         now = int(time.time())
@@ -414,6 +418,10 @@ class OutputDirectory(CollectTestBase):
                     ts = json.loads(line)["ts_unix_sec"]
                     self.assertEqual(time.strftime("%Y%m%d%H", time.gmtime(ts)), stamp)
         self.assertEqual(len(c.snapshots()), 6)  # at 2, 4, 6, 8, 10 s and the final one
+        # The IPv6 lines follow the same hours and timestamps, one per cycle.
+        self.assertEqual([l["ts_unix_sec"] for l in c.snapshots6()],
+                         [l["ts_unix_sec"] for l in c.snapshots()])
+        self.assertEqual(len(glob.glob(os.path.join(self.out, "snapshot6_*.jsonl"))), 2)
 
 
 class StartupErrors(unittest.TestCase):
