@@ -438,6 +438,12 @@ class StartupErrors(unittest.TestCase):
             (["-i", "lo", "-p", "80", "--map-size", "0"], "--map-size"),
             (["-i", "lo", "-p", "80", "--map-size", "1000001"], "--map-size"),
             (["-i", "lo", "-p", "80", "--xdp-mode", "fast"], "--xdp-mode"),
+            (["-i", "lo", "-p", "80", "--ipv6-prefix-len", "0"],
+             "--ipv6-prefix-len: Value 0 not in range 1 to 128"),
+            (["-i", "lo", "-p", "80", "--ipv6-prefix-len", "129"], "--ipv6-prefix-len"),
+            (["-i", "lo", "-p", "80", "--ipv6-map-size", "0"], "--ipv6-map-size"),
+            (["-i", "lo", "-p", "80", "--no-ipv6", "--ipv6-map-size", "10"],
+             "--ipv6-map-size excludes --no-ipv6"),
             (["-i", "lo", "-p", "80", "--bogus"], "--bogus"),
             (["-p", "80"], "--interface is required"),
         ]
