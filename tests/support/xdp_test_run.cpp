@@ -86,47 +86,47 @@ int CounterProgram::map6Fd() const {
   return bpf_map__fd(skel_->maps.counters6);
 }
 
-Counter6Map CounterProgram::dump6() const {
-  Counter6Map m;
-  ibsr_counter6_key key{};
-  ibsr_counter6_key next{};
+namespace {
+
+// Calls visit(key, counters) for every entry of the map behind fd, in map order.
+template <typename Key, typename Visit>
+void forEachEntry(int fd, const Visit& visit) {
+  Key key{};
+  Key next{};
   const void* prev = nullptr;
-  while (bpf_map_get_next_key(map6Fd(), prev, &next) == 0) {
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
     ibsr_counters v{};
-    if (bpf_map_lookup_elem(map6Fd(), &next, &v) != 0)
+    if (bpf_map_lookup_elem(fd, &next, &v) != 0)
       throw std::runtime_error("map lookup failed: " + std::string(std::strerror(errno)));
-    if (next.pad != 0) throw std::runtime_error("IPv6 key padding is not zero");
-    char text[INET6_ADDRSTRLEN];
-    inet_ntop(AF_INET6, next.src_prefix, text, sizeof text);
-    Counter6Key k{text, next.dst_port};
-    if (m.count(k)) throw std::runtime_error("duplicate key in IPv6 map dump");
-    m[k] = Counters{v.syn, v.ack, v.handshake_ack, v.rst, v.packets, v.bytes};
+    visit(next, Counters{v.syn, v.ack, v.handshake_ack, v.rst, v.packets, v.bytes});
     key = next;
     prev = &key;
   }
   if (errno != ENOENT)
     throw std::runtime_error("map iteration failed: " + std::string(std::strerror(errno)));
+}
+
+}  // namespace
+
+Counter6Map CounterProgram::dump6() const {
+  Counter6Map m;
+  forEachEntry<ibsr_counter6_key>(map6Fd(), [&](const ibsr_counter6_key& k, const Counters& c) {
+    if (k.pad != 0) throw std::runtime_error("IPv6 key padding is not zero");
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, k.src_prefix, text, sizeof text);
+    if (!m.emplace(Counter6Key{text, k.dst_port}, c).second)
+      throw std::runtime_error("duplicate key in IPv6 map dump");
+  });
   return m;
 }
 
 MapDump CounterProgram::dump() const {
   MapDump d;
-  ibsr_counter_key key{};
-  ibsr_counter_key next{};
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(mapFd(), prev, &next) == 0) {
-    ibsr_counters v{};
-    if (bpf_map_lookup_elem(mapFd(), &next, &v) != 0)
-      throw std::runtime_error("map lookup failed: " + std::string(std::strerror(errno)));
-    CounterKey k{next.src_ip, next.dst_port};
-    if (d.entries.count(k)) throw std::runtime_error("duplicate key in map dump");
-    d.entries[k] = Counters{v.syn, v.ack, v.handshake_ack, v.rst, v.packets, v.bytes};
-    d.pads.push_back(next.pad);
-    key = next;
-    prev = &key;
-  }
-  if (errno != ENOENT)
-    throw std::runtime_error("map iteration failed: " + std::string(std::strerror(errno)));
+  forEachEntry<ibsr_counter_key>(mapFd(), [&](const ibsr_counter_key& k, const Counters& c) {
+    if (!d.entries.emplace(CounterKey{k.src_ip, k.dst_port}, c).second)
+      throw std::runtime_error("duplicate key in map dump");
+    d.pads.push_back(k.pad);
+  });
   return d;
 }
 

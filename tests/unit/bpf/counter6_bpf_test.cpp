@@ -39,6 +39,13 @@ PacketBuilder synBehind(const std::vector<Ipv6Ext>& exts) {
   return p.tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn});
 }
 
+PacketBuilder ipv4Syn() {
+  return PacketBuilder()
+      .ether()
+      .ipv4({.src = "192.168.1.1"})
+      .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn});
+}
+
 Counter6Map::value_type entry6(const char* prefix, std::uint16_t port, Counters c) {
   return {Counter6Key{prefix, port}, c};
 }
@@ -224,15 +231,7 @@ TEST_P(Counter6TableTest, VerdictFrameAndExactMaps) {
   const Case6& c = GetParam();
   SCOPED_TRACE(c.description);
   CounterProgram prog({kPort, kOtherPort}, Ipv6Setup{.prefixLen = c.prefixLen});
-  for (std::size_t i = 0; i < c.packets.size(); ++i) {
-    const PacketBuilder& p = c.packets[i];
-    SCOPED_TRACE("packet " + std::to_string(i) + ": " + p.scapy());
-    Bytes frame = p.build();
-    XdpRun run = prog.run(frame);
-    ASSERT_EQ(run.err, 0) << "BPF_PROG_TEST_RUN failed";
-    EXPECT_EQ(run.retval, kXdpPass);
-    EXPECT_EQ(run.out, frame) << "output:\n" << hexDump(run.out) << "\ninput:\n" << hexDump(frame);
-  }
+  runEachPassesUnchanged(prog, c.packets);
   EXPECT_EQ(prog.dump6(), c.expected);
   EXPECT_TRUE(prog.dump().entries.empty()) << "an IPv6 frame touched the IPv4 map";
 }
@@ -245,14 +244,7 @@ INSTANTIATE_TEST_SUITE_P(Counter6, Counter6TableTest, ::testing::ValuesIn(cases(
 // Both families in one program: each goes to its own map, with its own key.
 TEST(Counter6Mixed, IPv4AndIPv6GoToTheirOwnMaps) {
   CounterProgram prog({kPort}, Ipv6Setup{});
-  for (const PacketBuilder& p : {syn6(), PacketBuilder()
-                                             .ether()
-                                             .ipv4({.src = "192.168.1.1"})
-                                             .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})}) {
-    XdpRun run = prog.run(p.build());
-    ASSERT_EQ(run.err, 0);
-    ASSERT_EQ(run.retval, kXdpPass);
-  }
+  runEachPassesUnchanged(prog, {syn6(), ipv4Syn()});
   EXPECT_EQ(prog.dump6(), (Counter6Map{entry6(kSrcNet64, kPort, synOf(1))}));
   EXPECT_EQ(prog.dump().entries,
             (CounterMap{{CounterKey{0xC0A80101, kPort}, {.syn = 1, .packets = 1, .bytes = 40}}}));
@@ -262,17 +254,7 @@ TEST(Counter6Mixed, IPv4AndIPv6GoToTheirOwnMaps) {
 // IPv6 map is the one-entry placeholder.
 TEST(Counter6Disabled, IPv6PassesUncountedAndTheMapHasOneEntry) {
   CounterProgram prog({kPort});
-  for (const PacketBuilder& p : {syn6(), synBehind({{.type = kIpv6HopByHop}}),
-                                 PacketBuilder()
-                                     .ether()
-                                     .ipv4({.src = "192.168.1.1"})
-                                     .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})}) {
-    Bytes frame = p.build();
-    XdpRun run = prog.run(frame);
-    ASSERT_EQ(run.err, 0);
-    EXPECT_EQ(run.retval, kXdpPass);
-    EXPECT_EQ(run.out, frame);
-  }
+  runEachPassesUnchanged(prog, {syn6(), synBehind({{.type = kIpv6HopByHop}}), ipv4Syn()});
   EXPECT_TRUE(prog.dump6().empty());
   EXPECT_EQ(prog.dump().entries.size(), 1u);
   expectCounterMap(prog.map6Fd(), 1, sizeof(ibsr_counter6_key));

@@ -456,15 +456,7 @@ TEST_P(CounterTableTest, VerdictFrameAndExactMap) {
   const Case& c = GetParam();
   SCOPED_TRACE(c.description);
   CounterProgram prog(c.ports);
-  for (std::size_t i = 0; i < c.packets.size(); ++i) {
-    const PacketBuilder& p = c.packets[i];
-    SCOPED_TRACE("packet " + std::to_string(i) + ": " + p.scapy());
-    Bytes frame = p.build();
-    XdpRun run = prog.run(frame);
-    ASSERT_EQ(run.err, 0) << "BPF_PROG_TEST_RUN failed";
-    EXPECT_EQ(run.retval, kXdpPass);
-    EXPECT_EQ(run.out, frame) << "output:\n" << hexDump(run.out) << "\ninput:\n" << hexDump(frame);
-  }
+  runEachPassesUnchanged(prog, c.packets);
   MapDump d = prog.dump();
   EXPECT_EQ(d.entries, c.expected);
   for (std::uint16_t pad : d.pads) EXPECT_EQ(pad, 0) << "key padding must be zero";

@@ -1,6 +1,6 @@
-// Checks both address families' counter tests share: every prefix of a frame's headers passes
-// uncounted and unchanged while the complete headers are counted once, and a counter map is an
-// LRU hash of exactly the requested size.
+// Checks both address families' counter tests share: every frame passes unchanged, every prefix
+// of a frame's headers passes uncounted while the complete headers are counted once, and a
+// counter map is an LRU hash of exactly the requested size.
 #pragma once
 
 #include <bpf/bpf.h>
@@ -50,6 +50,21 @@ inline void checkEveryHeaderPrefix(const CounterProgram& prog,
       }
       prog.clear();
     }
+  }
+}
+
+// Runs each packet once, in order: every run must succeed, return XDP_PASS and leave the frame
+// byte for byte as it was. A failure names the packet by its scapy expression.
+inline void runEachPassesUnchanged(const CounterProgram& prog,
+                                   const std::vector<PacketBuilder>& packets) {
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    const PacketBuilder& p = packets[i];
+    SCOPED_TRACE("packet " + std::to_string(i) + ": " + p.scapy());
+    Bytes frame = p.build();
+    XdpRun run = prog.run(frame);
+    ASSERT_EQ(run.err, 0) << "BPF_PROG_TEST_RUN failed";
+    EXPECT_EQ(run.retval, kXdpPass);
+    EXPECT_EQ(run.out, frame) << "output:\n" << hexDump(run.out) << "\ninput:\n" << hexDump(frame);
   }
 }
 
