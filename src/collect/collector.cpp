@@ -32,7 +32,7 @@ int fail(const Error& e) {
 
 metrics::Exposition exposition(const CollectOptions& o, const CounterSnapshots& snapshots) {
   metrics::Exposition e;
-  addCounterMetrics(e, snapshots.stats(), snapshots.writerStats(), o.mapSize,
+  addCounterMetrics(e, snapshots.stats(), snapshots.writerStats(), o,
                     metrics::modeLabels("collect", o.iface));
   return e;
 }

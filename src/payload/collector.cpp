@@ -125,7 +125,7 @@ class IntervalWriter {
     metrics::Exposition e;
     addPayloadMetrics(e, writer_.stats(), statusCounters(), labels());
     if (counters_)
-      collect::addCounterMetrics(e, counters_->stats(), counters_->writerStats(), o_.common.mapSize,
+      collect::addCounterMetrics(e, counters_->stats(), counters_->writerStats(), o_.common,
                                  labels());
     return e;
   }

@@ -492,7 +492,7 @@ class Metrics(CollectTestBase):
         self.listen(PORT)
         prom = os.path.join(self.tmp, "ibsr-collect.prom")
         c = self.collector([PORT], "--snapshot-interval-sec", 1, "--map-size", 4096,
-                           "--metrics-file", prom).start()
+                           "--ipv6-map-size", 512, "--metrics-file", prom).start()
         self.curl(PORT, 3)
         c.wait_cycles(3)
         first = metrics_file.check(self, prom)  # written every cycle, not only at shutdown
@@ -509,11 +509,12 @@ class Metrics(CollectTestBase):
              "ibsr_last_success_timestamp_seconds", "ibsr_write_errors_total",
              "ibsr_budget_deleted_files_total", "ibsr_budget_deleted_bytes_total",
              "ibsr_budget_dropped_lines_total", "ibsr_awaiting_export_files",
-             "ibsr_map_entries", "ibsr_map_capacity", "ibsr_metrics_write_errors_total"})
+             "ibsr_map_entries", "ibsr_map_capacity", "ibsr_ipv6_map_entries",
+             "ibsr_ipv6_map_capacity", "ibsr_metrics_write_errors_total"})
         for (name, labels) in m:
             want = {("mode", "collect"), ("interface", self.pair.srv_if)}
-            if name not in ("ibsr_map_entries", "ibsr_map_capacity",
-                            "ibsr_metrics_write_errors_total"):
+            if name not in ("ibsr_map_entries", "ibsr_map_capacity", "ibsr_ipv6_map_entries",
+                            "ibsr_ipv6_map_capacity", "ibsr_metrics_write_errors_total"):
                 want.add(("artefact", "snapshot"))
             self.assertEqual(set(labels), want, name)
         self.assertEqual(m.get1("ibsr_cycles_total"), last["cycle"])
@@ -532,6 +533,9 @@ class Metrics(CollectTestBase):
         self.assertEqual(m.get1("ibsr_map_entries"), len(snaps[-1]["buckets"]))
         self.assertEqual(m.get1("ibsr_map_entries"), 1)
         self.assertEqual(m.get1("ibsr_map_capacity"), 4096)
+        self.assertEqual(m.get1("ibsr_ipv6_map_entries"), last["ipv6_keys"])
+        self.assertEqual(m.get1("ibsr_ipv6_map_entries"), 0)  # the client speaks IPv4 here
+        self.assertEqual(m.get1("ibsr_ipv6_map_capacity"), 512)
         self.assertEqual(m.get1("ibsr_metrics_write_errors_total"), 0)
         self.assertEqual(oct(os.stat(prom).st_mode & 0o777), "0o644")
 

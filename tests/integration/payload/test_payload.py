@@ -615,6 +615,8 @@ class MetricsTest(PayloadTestBase):
         self.assertEqual(get("ibsr_map_entries"), len(snaps[-1]["buckets"]))
         self.assertEqual(get("ibsr_map_entries"), 1)  # the client, on one port
         self.assertEqual(get("ibsr_map_capacity"), 2048)
+        self.assertEqual(get("ibsr_ipv6_map_entries"), beats[-1]["ipv6_keys"])
+        self.assertEqual(get("ibsr_ipv6_map_capacity"), 2048)  # --ipv6-map-size: --map-size
         self.assertEqual(get("ibsr_metrics_write_errors_total"), 0)
 
 
