@@ -21,8 +21,15 @@
 #define IBSR_DEFAULT_MAP_SIZE 100000
 #define IBSR_MAX_MAP_SIZE 1000000
 
-/* Up to this many 802.1Q / 802.1ad tags are skipped before the IPv4 header. */
+/* Up to this many 802.1Q / 802.1ad tags are skipped before the IPv4 or IPv6 header. */
 #define IBSR_MAX_VLAN_TAGS 2
+
+/* Up to this many IPv6 extension headers (hop-by-hop, routing, destination options, fragment)
+ * are walked before the TCP header; a packet with more passes uncounted. */
+#define IBSR_MAX_IPV6_EXT_HDRS 6
+
+/* --ipv6-prefix-len default: an attacker who holds one address usually holds its whole /64. */
+#define IBSR_DEFAULT_IPV6_PREFIX_LEN 64
 
 /* TCP flags as carried in byte 13 of the TCP header: counted by counter.bpf.c, copied into each
  * payload record's tcp_flags by payload.bpf.c. */
@@ -54,7 +61,18 @@ struct ibsr_counters {
 	__u64 handshake_ack; /* ACK set, SYN and RST clear, no TCP payload, sequence number != 0 */
 	__u64 rst;           /* RST flag set */
 	__u64 packets;       /* every counted packet */
-	__u64 bytes;         /* sum of IPv4 total length */
+	__u64 bytes;         /* sum of IPv4 total length, or of IPv6 payload length + 40 */
+};
+
+/*
+ * Key of the IPv6 StrictCounter map (counters6): one entry per (source prefix, destination
+ * port). src_prefix is the IPv6 source address in network byte order (as on the wire) with the
+ * bits beyond --ipv6-prefix-len cleared, so one /64 is one key at the default length.
+ */
+struct ibsr_counter6_key {
+	__u32 src_prefix[4]; /* network byte order: the 16 address bytes in wire order */
+	__u16 dst_port; /* host byte order */
+	__u16 pad;      /* always zero: the kernel hashes all 20 bytes */
 };
 
 #if !defined(__bpf__) && defined(__cplusplus)
@@ -64,7 +82,14 @@ struct ibsr_counter_entry {
 	ibsr_counter_key key;
 	ibsr_counters counters;
 };
+/* One entry of the IPv6 map as read back by the collector. */
+struct ibsr_counter6_entry {
+	ibsr_counter6_key key;
+	ibsr_counters counters;
+};
 static_assert(sizeof(ibsr_counter_key) == 8);
+static_assert(sizeof(ibsr_counter6_key) == 20);
+static_assert(offsetof(ibsr_counter6_key, dst_port) == 16);
 static_assert(offsetof(ibsr_counter_key, dst_port) == 4);
 static_assert(sizeof(ibsr_counters) == 48);
 static_assert(offsetof(ibsr_counters, bytes) == 40);

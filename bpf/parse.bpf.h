@@ -5,6 +5,7 @@
  * struct and constants the UAPI headers lack, and the header checks every program makes alike.
  *
  * The path is Ethernet, up to IBSR_MAX_VLAN_TAGS 802.1Q / 802.1ad tags, IPv4 (IHL honoured,
+ * non-first fragments skipped) or IPv6 (up to IBSR_MAX_IPV6_EXT_HDRS extension headers walked,
  * non-first fragments skipped), TCP (data offset honoured). Each program keeps its own access
  * method: the XDP counter reads through direct packet pointers checked against data_end, the TC
  * programs copy each header to the stack with bpf_skb_load_bytes. So the helpers below take a
@@ -17,6 +18,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -31,6 +33,26 @@ struct vlan_hdr {
 
 /* The fragment-offset bits of iphdr.frag_off in host order (the other three are flags). */
 #define IP_FRAG_OFFSET_MASK 0x1fff
+
+/* The next-header values of the IPv6 extension headers that are walked to reach TCP. Any other
+ * value (ESP, AH, mobility, no-next-header, an unknown one) ends the walk: no TCP is counted. */
+#define IPV6_EXT_HOPOPTS 0
+#define IPV6_EXT_ROUTING 43
+#define IPV6_EXT_FRAGMENT 44
+#define IPV6_EXT_DSTOPTS 60
+
+/* The fragment-offset bits of the fragment header's offset word in host order (the low three are
+ * two reserved bits and the M flag). */
+#define IPV6_FRAG_OFFSET_MASK 0xfff8
+
+/* The first four bytes of every walked IPv6 extension header: the next header, then either the
+ * length in 8-byte units beyond the first 8 (hop-by-hop, routing, destination options) or a
+ * reserved byte and the offset word (fragment, always 8 bytes long). */
+struct ipv6_ext_hdr {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__be16 frag_off;
+};
 
 /* Offset of the flags byte (CWR ECE URG ACK PSH RST SYN FIN: the IBSR_TCP_* bits) in the TCP
  * header. */
@@ -58,6 +80,22 @@ static __always_inline __u32 ipv4_tcp_hdr_len(const struct iphdr *ip)
 	if (ip->protocol != IPPROTO_TCP)
 		return 0;
 	return ip->ihl * 4;
+}
+
+/*
+ * The length in bytes of the IPv6 extension header h, announced by the next-header value type,
+ * when the walk to TCP may step over it: (hdrlen + 1) * 8 (8..2048) for hop-by-hop, routing and
+ * destination options, 8 for the fragment header of a first fragment. 0 ends the walk: type is
+ * not a walked extension header, or h is the fragment header of a non-first fragment, which
+ * carries no TCP header (as for IPv4).
+ */
+static __always_inline __u32 ipv6_ext_hdr_len(__u8 type, const struct ipv6_ext_hdr *h)
+{
+	if (type == IPV6_EXT_HOPOPTS || type == IPV6_EXT_ROUTING || type == IPV6_EXT_DSTOPTS)
+		return ((__u32)h->hdrlen + 1) * 8;
+	if (type == IPV6_EXT_FRAGMENT && !(h->frag_off & bpf_htons(IPV6_FRAG_OFFSET_MASK)))
+		return 8;
+	return 0;
 }
 
 /* The TCP header length in bytes (data offset * 4, 0..60): below sizeof(struct tcphdr) the

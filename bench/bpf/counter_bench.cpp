@@ -15,7 +15,14 @@
 // driver: --single-shots single runs, each with a new source written by userspace. A reference
 // row, with no target: the same flood into an identical LRU map by a program that does nothing
 // but bpf_map_update_elem (lru_floor.bpf.c), i.e. the kernel's own insert + evict cost.
+//
+// The counter runs as the collector loads it by default: IPv6 on, keyed per /64. Cases (e)-(g)
+// are the IPv6 path: a known /64, an unmonitored port, and a new /64 every packet (driver
+// new_prefix6, IPv6 map filled first). With --before-object OLD.o (an older build of
+// counter.bpf.c, see run.sh) rows (a) and (b) are also measured for that object in the same
+// rounds, so a change of the IPv4 cost shows as the difference of two rows of one run.
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/utsname.h>
 
@@ -25,6 +32,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -54,6 +62,7 @@ struct Options {
   std::uint32_t mapSize = 100000;
   int singleShots = 100000;
   std::uint32_t extraMapFlags = 0;  // --no-common-lru: BPF_F_NO_COMMON_LRU, for comparison only
+  std::string beforeObject;         // --before-object: an older counter.bpf.o to compare (a)/(b)
 };
 
 // An XDP program from a bench object file, loaded with bpf_object__open_file; `beforeLoad` may
@@ -88,6 +97,32 @@ class BpfObject {
  private:
   bpf_object* obj_ = nullptr;
 };
+
+// Writes `size` bytes at the .rodata variable `name` of an opened, not yet loaded object (what a
+// skeleton does by field name; an older object has no skeleton here).
+void setRodata(bpf_object* obj, const char* name, const void* value, std::size_t size) {
+  bpf_map* rodata = bpf_object__find_map_by_name(obj, ".rodata");
+  const btf* types = bpf_object__btf(obj);
+  std::size_t mapSize = 0;
+  const void* initial = rodata ? bpf_map__initial_value(rodata, &mapSize) : nullptr;
+  int sec = types ? btf__find_by_name_kind(types, ".rodata", BTF_KIND_DATASEC) : -1;
+  if (!initial || sec < 0) throw std::runtime_error("the object has no .rodata with BTF");
+  std::vector<char> bytes(static_cast<const char*>(initial),
+                          static_cast<const char*>(initial) + mapSize);
+  const btf_type* t = btf__type_by_id(types, static_cast<__u32>(sec));
+  const btf_var_secinfo* v = btf_var_secinfos(t);
+  for (unsigned i = 0; i < btf_vlen(t); ++i, ++v) {
+    const btf_type* var = btf__type_by_id(types, v->type);
+    if (std::strcmp(btf__name_by_offset(types, var->name_off), name) != 0) continue;
+    if (v->offset + size > mapSize || size > v->size)
+      throw std::runtime_error(std::string("bad size for ") + name);
+    std::memcpy(bytes.data() + v->offset, value, size);
+    if (bpf_map__set_initial_value(rodata, bytes.data(), bytes.size()) != 0)
+      throw std::runtime_error(std::string("cannot set ") + name);
+    return;
+  }
+  throw std::runtime_error(std::string("no .rodata variable ") + name);
+}
 
 // BPF_PROG_TEST_RUN's own mean ns per repetition. It is preferred to wall time because the kernel
 // stops its timer while the task is rescheduled, so other load on the machine does not count.
@@ -130,7 +165,7 @@ bool printRow(const std::string& name, const std::vector<double>& base,
 void usage() {
   std::fprintf(stderr,
                "usage: ibsr-bench-counter [--repeat N] [--rounds R] [--map-size M] "
-               "[--single-shots S] [--no-common-lru]\n");
+               "[--single-shots S] [--no-common-lru] [--before-object OLD.bpf.o]\n");
 }
 
 Options parse(int argc, char** argv) {
@@ -146,6 +181,10 @@ Options parse(int argc, char** argv) {
       std::exit(2);
     }
     unsigned long v = std::strtoul(argv[++i], nullptr, 10);
+    if (a == "--before-object") {
+      o.beforeObject = argv[i];
+      continue;
+    }
     if (a == "--repeat")
       o.repeat = static_cast<std::uint32_t>(v);
     else if (a == "--rounds")
@@ -169,7 +208,19 @@ Options parse(int argc, char** argv) {
 int run(const Options& o) {
   using ibsr::testing::kTcpAck;
   using ibsr::testing::kTcpSyn;
-  CounterProgram counter({kPort}, o.mapSize, o.extraMapFlags);
+  CounterProgram counter({kPort}, o.mapSize, o.extraMapFlags, std::nullopt,
+                         ibsr::testing::Ipv6Setup{.prefixLen = 64, .mapSize = o.mapSize});
+  std::optional<BpfObject> before;
+  if (!o.beforeObject.empty())
+    before.emplace(o.beforeObject, [&](bpf_object* obj) {
+      const std::uint16_t ports[1] = {kPort};
+      const std::uint32_t count = 1;
+      setRodata(obj, "monitored_ports", ports, sizeof ports);
+      setRodata(obj, "monitored_port_count", &count, sizeof count);
+      bpf_map* m = bpf_object__find_map_by_name(obj, "counters");
+      if (!m || bpf_map__set_max_entries(m, o.mapSize) != 0)
+        throw std::runtime_error("cannot size the old counters map");
+    });
   BpfObject empty(IBSR_BENCH_BPF_DIR "/empty_xdp.bpf.o");
   BpfObject driver(IBSR_BENCH_BPF_DIR "/new_source_xdp.bpf.o");
   BpfObject floor(IBSR_BENCH_BPF_DIR "/lru_floor.bpf.o", [&](bpf_object* obj) {
@@ -181,6 +232,7 @@ int run(const Options& o) {
   const int emptyFd = empty.progFd("empty_pass");
   const int counterFd = counter.progFd();
   const int driverFd = driver.progFd("new_source");
+  const int driver6Fd = driver.progFd("new_prefix6");
   const int nextProg = driver.mapFd("next_prog");
   auto target = [&](int fd) {
     std::uint32_t key = 0;
@@ -213,10 +265,35 @@ int run(const Options& o) {
                           .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})
                           .build();
 
-  // Warm-up: the known source has its entry, and the map is full before the flood is timed.
+  const Bytes known6 = PacketBuilder()
+                           .ether()
+                           .ipv6({.src = "2001:db8:1:2::1"})
+                           .tcp({.dport = kPort, .seq = 1001, .ack = 1, .flags = kTcpAck})
+                           .build();
+  const Bytes unmonitored6 = PacketBuilder()
+                                 .ether()
+                                 .ipv6({.src = "2001:db8:1:2::1"})
+                                 .tcp({.dport = 443, .seq = 1, .flags = kTcpSyn})
+                                 .build();
+  const Bytes flood6 = PacketBuilder()
+                           .ether()
+                           .ipv6({.src = "2001:db8::1"})
+                           .tcp({.dport = kPort, .seq = 1, .flags = kTcpSyn})
+                           .build();
+
+  // Warm-up: the known sources have their entries, and the maps are full before the floods are
+  // timed.
   timedRun(counterFd, known, 1);
+  timedRun(counterFd, known6, 1);
+  if (before) {  // the same state as the current program's map: full, the known source in it
+    timedRun(before->progFd("ibsr_count"), known, 1);
+    target(before->progFd("ibsr_count"));
+    timedRun(driverFd, flood, o.mapSize * 2, false);
+  }
   target(counterFd);
   timedRun(driverFd, flood, o.mapSize * 2, false);
+  timedRun(driver6Fd, flood6, o.mapSize * 2, false);
+  const std::size_t filled6 = counter.dump6().size();
   const std::size_t filled = counter.entryCount();
   target(floorFd);
   timedRun(driverFd, flood, o.mapSize * 2, false);
@@ -228,12 +305,26 @@ int run(const Options& o) {
                    [&] { return timedRun(counterFd, known, o.repeat); },
                    {},
                    {}});
+  if (before)
+    cases.push_back({"(a) before: the --before-object, same frame",
+                     -1,
+                     [&] { return timedRun(emptyFd, known, o.repeat); },
+                     [&] { return timedRun(before->progFd("ibsr_count"), known, o.repeat); },
+                     {},
+                     {}});
   cases.push_back({"(b) unmonitored port (SYN to 443)",
                    10,
                    [&] { return timedRun(emptyFd, unmonitored, o.repeat); },
                    [&] { return timedRun(counterFd, unmonitored, o.repeat); },
                    {},
                    {}});
+  if (before)
+    cases.push_back({"(b) before: the --before-object, same frame",
+                     -1,
+                     [&] { return timedRun(emptyFd, unmonitored, o.repeat); },
+                     [&] { return timedRun(before->progFd("ibsr_count"), unmonitored, o.repeat); },
+                     {},
+                     {}});
   cases.push_back({"(c) non-TCP (UDP to the monitored port)",
                    10,
                    [&] { return timedRun(emptyFd, udp, o.repeat); },
@@ -263,6 +354,31 @@ int run(const Options& o) {
                    [&] {
                      target(floorFd);
                      return timedRun(driverFd, flood, o.repeat, false);
+                   },
+                   {},
+                   {}});
+
+  cases.push_back({"(e) IPv6 known /64, monitored port (pure ACK)",
+                   45,
+                   [&] { return timedRun(emptyFd, known6, o.repeat); },
+                   [&] { return timedRun(counterFd, known6, o.repeat); },
+                   {},
+                   {}});
+  cases.push_back({"(f) IPv6 unmonitored port (SYN to 443)",
+                   10,
+                   [&] { return timedRun(emptyFd, unmonitored6, o.repeat); },
+                   [&] { return timedRun(counterFd, unmonitored6, o.repeat); },
+                   {},
+                   {}});
+  cases.push_back({"(g) IPv6 new /64 every packet, map full: driver + tail call",
+                   300,
+                   [&] {
+                     target(emptyFd);
+                     return timedRun(driver6Fd, flood6, o.repeat, false);
+                   },
+                   [&] {
+                     target(counterFd);
+                     return timedRun(driver6Fd, flood6, o.repeat, false);
                    },
                    {},
                    {}});
@@ -302,10 +418,10 @@ int run(const Options& o) {
   uname(&u);
   std::printf("kernel %s, CPU %s\n", u.release, cpuModel().c_str());
   std::printf(
-      "repeat %u, rounds %d, map size %u%s (entries after fill %zu, at end %zu), "
-      "single shots %d\n\n",
+      "repeat %u, rounds %d, map size %u%s (entries after fill %zu, at end %zu; IPv6 map %zu "
+      "after fill), single shots %d%s%s\n\n",
       o.repeat, o.rounds, o.mapSize, o.extraMapFlags ? " with BPF_F_NO_COMMON_LRU" : "", filled,
-      finalEntries, o.singleShots);
+      finalEntries, filled6, o.singleShots, before ? ", before: " : "", o.beforeObject.c_str());
   std::printf(
       "| case | empty ns | counter ns | counter - empty ns (median) | range of "
       "differences | target |\n");

@@ -14,9 +14,9 @@ int runCollectCli(int argc, char** argv) {
   CLI::App app{
       "StrictCounter mode: count per-source TCP behaviour on monitored destination ports "
       "with an XDP program that only ever passes packets, and write a schema-v3 snapshot "
-      "line every interval to OUT_DIR/snapshot_YYYYMMDDHH.jsonl (UTC hour) plus a "
-      "heartbeat to OUT_DIR/status.jsonl. SIGINT/SIGTERM write a final snapshot, detach "
-      "and exit 0.",
+      "line every interval to OUT_DIR/snapshot_YYYYMMDDHH.jsonl (UTC hour), the IPv6 "
+      "sources' line to OUT_DIR/snapshot6_YYYYMMDDHH.jsonl, plus a heartbeat to "
+      "OUT_DIR/status.jsonl. SIGINT/SIGTERM write a final snapshot, detach and exit 0.",
       "ibsr collect"};
   cli::applyConvention(
       app, {.notes = "",
@@ -25,7 +25,8 @@ int runCollectCli(int argc, char** argv) {
                         "  ibsr collect -i eth0 -p 443 --snapshot-interval-sec 10 "
                         "--duration-sec 3600 -o /tmp/ibsr\n"
                         "  ibsr collect -i eth0 -p 8899 --export-state "
-                        "/var/lib/ibsr/export-state.json\n"});
+                        "/var/lib/ibsr/export-state.json\n"
+                        "  ibsr collect -i eth0 -p 443 --ipv6-prefix-len 128\n"});
   CollectorFlags flags(app, o,
                        {.iface = "Network interface to attach XDP to",
                         .port = "Destination TCP port to monitor: repeat it or give a comma "

@@ -32,7 +32,7 @@ int fail(const Error& e) {
 
 metrics::Exposition exposition(const CollectOptions& o, const CounterSnapshots& snapshots) {
   metrics::Exposition e;
-  addCounterMetrics(e, snapshots.stats(), snapshots.writerStats(), o.mapSize,
+  addCounterMetrics(e, snapshots.stats(), snapshots.writerStats(), o,
                     metrics::modeLabels("collect", o.iface));
   return e;
 }
@@ -90,17 +90,19 @@ int runCollector(CollectOptions o) {
   // normal shutdown (final snapshot of an empty map) instead of killing us half-attached.
   ShutdownSignals signals;
 
-  auto program = CounterProgram::load({.dstPorts = o.dstPorts, .mapSize = o.mapSize});
+  auto program = CounterProgram::load(CounterProgramConfig::of(o));
   if (!program.ok()) return fail(program.error());
   if (Status st = program->attach(*ifindex, o.iface, o.xdpMode); !st.ok()) return fail(st.error());
 
   log::notice(
-      "attached XDP ({} mode) to {} (ifindex {}); ports {}; map size {}; writing to {} "
+      "attached XDP ({} mode) to {} (ifindex {}); ports {}; map size {}; IPv6 {}; writing to {} "
       "every {} s",
       bpf::xdpModeName(program->mode()), o.iface, *ifindex, fmt::join(o.dstPorts, ","), o.mapSize,
+      o.noIpv6 ? std::string("off")
+               : fmt::format("per /{}, map size {}", o.ipv6PrefixLen, ipv6MapSize(o)),
       o.outDir, o.intervalSec);
 
-  CounterSnapshots snapshots(program.value(), o.outDir, o.dstPorts, retentionPolicy(o));
+  CounterSnapshots snapshots(program.value(), o.outDir, o, retentionPolicy(o));
   service::Liveness live;
   live.ready(fmt::format("attached to {}; first snapshot in {} s", o.iface, o.intervalSec));
   runCycles(o, signals, snapshots, live);

@@ -33,6 +33,24 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
       ->type_name("ENTRIES")
       ->capture_default_str()
       ->check(CLI::Range(1, IBSR_MAX_MAP_SIZE));
+  CLI::Option* prefixLen =
+      app.add_option("--ipv6-prefix-len", o.ipv6PrefixLen,
+                     "IPv6 sources are counted per prefix of this many bits, 1..128 (128: per "
+                     "address; 64: one key per /64, however its owner rotates addresses)")
+          ->type_name("BITS")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 128));
+  CLI::Option* map6Size =
+      app.add_option("--ipv6-map-size", o.ipv6MapSize,
+                     "Max IPv6 (source prefix, port) entries in the LRU IPv6 map, 1.." +
+                         std::to_string(IBSR_MAX_MAP_SIZE) + " (default: --map-size)")
+          ->type_name("ENTRIES")
+          ->check(CLI::Range(1, IBSR_MAX_MAP_SIZE));
+  app.add_flag("--no-ipv6", o.noIpv6,
+               "Do not count IPv6 sources: no IPv6 map is filled, read or written (IPv6 traffic "
+               "still passes)")
+      ->excludes(prefixLen)
+      ->excludes(map6Size);
   app.add_option("--max-files", o.maxFiles,
                  "Keep at most this many hourly " + help.files + ", 1..1000000")
       ->type_name("N")

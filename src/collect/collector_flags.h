@@ -24,7 +24,8 @@ extern const char* const kCollectorExitCodes;
 
 class CollectorFlags {
  public:
-  // Adds -i, -p, -o, --snapshot-interval-sec, --map-size, --max-files, --max-age-sec,
+  // Adds -i, -p, -o, --snapshot-interval-sec, --map-size, --ipv6-prefix-len, --ipv6-map-size,
+  // --no-ipv6, --max-files, --max-age-sec,
   // --export-state, --max-disk-bytes, --duration-sec, --metrics-file, --xdp-mode, -v and the
   // hidden --test-clock-offset-sec, bound to `options`; the old spellings --iface and --max-age
   // stay accepted (docs/cli.md). `app` must have had cli::applyConvention.

@@ -1,19 +1,35 @@
 #include "collect/counter_snapshots.h"
 
+#include "core/clock.h"
 #include "core/log.h"
 
 namespace ibsr::collect {
 
+namespace {
+
+std::optional<Snapshot6Run> ipv6Run(const CounterProgram& program, const CollectOptions& o) {
+  if (!program.ipv6()) return std::nullopt;
+  return Snapshot6Run{.runId = newRunId(),
+                      .baseTs = WallClock(o.testClockOffsetSec).nowUnix(),
+                      .intervalSec = o.intervalSec,
+                      .prefixLen = o.ipv6PrefixLen};
+}
+
+}  // namespace
+
 CounterSnapshots::CounterSnapshots(CounterProgram& program, std::string outDir,
-                                   std::vector<std::uint16_t> dstPorts, RotationPolicy policy)
-    : program_(program), cycle_(std::move(outDir), std::move(dstPorts), std::move(policy)) {}
+                                   const CollectOptions& o, RotationPolicy policy)
+    : program_(program),
+      cycle_(std::move(outDir), o.dstPorts, std::move(policy), ipv6Run(program, o)) {}
 
 bool CounterSnapshots::take(std::uint64_t ts) {
-  if (Status st = program_.readAll(entries_); !st.ok()) {
+  Status st = program_.readAll(entries_);
+  if (st.ok()) st = program_.readAll6(entries6_);
+  if (!st.ok()) {
     log::error("{} (this cycle's counter snapshot is skipped)", st.error().message);
     return false;
   }
-  cycle_.run(ts, entries_);
+  cycle_.run(ts, entries_, &entries6_);
   return true;
 }
 

@@ -1,6 +1,6 @@
-// The counter half of a live mode: each cycle reads the whole counter map of a CounterProgram
-// and writes it as one v3 snapshot line (SnapshotCycle). `ibsr collect` is exactly this;
-// `ibsr collect-payload` runs it beside its payload statistics.
+// The counter half of a live mode: each cycle reads the whole counter maps of a CounterProgram
+// and writes them as one v3 snapshot line and, with IPv6 on, one snapshot6_ line (SnapshotCycle).
+// `ibsr collect` is exactly this; `ibsr collect-payload` runs it beside its payload statistics.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,8 @@ namespace ibsr::collect {
 
 class CounterSnapshots {
  public:
-  CounterSnapshots(CounterProgram& program, std::string outDir, std::vector<std::uint16_t> dstPorts,
+  // The run starts now (base_ts_unix_sec of the snapshot6_ lines, by the options' clock).
+  CounterSnapshots(CounterProgram& program, std::string outDir, const CollectOptions& options,
                    RotationPolicy policy);
 
   // Reads the map and writes one cycle at ts. A failed read skips this cycle's snapshot (logged;
@@ -27,6 +28,7 @@ class CounterSnapshots {
   CounterProgram& program_;
   SnapshotCycle cycle_;
   std::vector<CounterEntry> entries_;
+  std::vector<Counter6Entry> entries6_;
 };
 
 }  // namespace ibsr::collect

@@ -25,6 +25,9 @@ struct CollectOptions {
   std::string outDir = "/var/lib/ibsr/snapshots";
   std::uint64_t intervalSec = 60;
   std::uint32_t mapSize = IBSR_DEFAULT_MAP_SIZE;
+  std::uint32_t ipv6PrefixLen = IBSR_DEFAULT_IPV6_PREFIX_LEN;  // 1..128
+  std::optional<std::uint32_t> ipv6MapSize;                    // default: mapSize
+  bool noIpv6 = false;  // --no-ipv6: the IPv6 map is neither filled nor read
   std::uint64_t maxFiles = 3600;
   std::uint64_t maxAgeSec = 86400;
   std::string exportState;  // ibsr-export's --state-file: retention waits for verified uploads
@@ -40,6 +43,11 @@ struct CollectOptions {
 
 // 1..IBSR_MAX_PORTS ports, each 1..65535, no duplicates; fills dstPorts.
 Status validatePorts(CollectOptions& options);
+
+// The IPv6 map's size: --ipv6-map-size, else --map-size.
+inline std::uint32_t ipv6MapSize(const CollectOptions& o) {
+  return o.ipv6MapSize.value_or(o.mapSize);
+}
 
 // Retention and disk budget of the counter snapshot files, from the flags.
 RotationPolicy retentionPolicy(const CollectOptions& options);

@@ -13,9 +13,10 @@ namespace ibsr::artefact {
 // Hourly JSONL files: PREFIX + "YYYYMMDDHH" (UTC hour of the line's timestamp) + ".jsonl".
 inline constexpr std::string_view kSnapshotPrefix = "snapshot_";  // counter snapshots (seed 003)
 inline constexpr std::uint32_t kSnapshotVersion = 3;
-// IPv6 counter snapshots: the companion of the snapshot_ file of the same hour and directory
-// (textual src_ip, key_type src_ip6 or src_net6), so v3 snapshot_ files stay IPv4-only.
+// IPv6 counter snapshots, the companion of kSnapshotPrefix: same directory, cycles and
+// timestamps, textual-address lines (docs/schemas/snapshot6-v5.schema.json).
 inline constexpr std::string_view kSnapshot6Prefix = "snapshot6_";
+inline constexpr std::uint32_t kSnapshot6Version = 5;
 inline constexpr std::string_view kPayloadPrefix = "payload_";  // collect-payload statistics
 inline constexpr std::uint32_t kPayloadVersion = 1;
 inline constexpr std::string_view kHourlySuffix = ".jsonl";

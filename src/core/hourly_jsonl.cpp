@@ -17,6 +17,10 @@ std::string HourlyJsonlWriter::hourPath(std::uint64_t ts) const {
   return dir_ + "/" + artefact::hourlyName(policy_.prefix, ts);
 }
 
+std::string HourlyJsonlWriter::companionPath(std::uint64_t ts) const {
+  return dir_ + "/" + artefact::hourlyName(policy_.companionPrefix, ts);
+}
+
 std::string HourlyJsonlWriter::statusPath() const {
   return dir_ + "/" + std::string(artefact::kStatusFile);
 }
@@ -50,22 +54,27 @@ bool HourlyJsonlWriter::makeRoom(std::uint64_t ts, std::size_t recordBytes) {
 }
 
 bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
-                                   std::string_view heartbeatFields) {
+                                   std::string_view heartbeatFields, const CycleExtras& extras) {
   ++stats_.cycle;
-  bool written = makeRoom(ts, record.size()) && append(hourPath(ts), record);
+  const bool companion = !policy_.companionPrefix.empty() && !extras.companion.empty();
+  bool room = makeRoom(ts, record.size() + (companion ? extras.companion.size() : 0));
+  bool written = room && append(hourPath(ts), record);
   if (written) {
     ++stats_.recordsWritten;
     stats_.bytesWritten += record.size();
     stats_.lastWrittenTs = ts;
   }
+  if (written && companion && append(companionPath(ts), extras.companion))
+    ++stats_.companionWritten;
   applyRetention(ts);  // before the heartbeat, which reports what retention is waiting for
   std::string heartbeat = fmt::format(
       "{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{},"
       "\"budget_deleted_files\":{},\"budget_deleted_bytes\":{},\"budget_dropped_lines\":{},"
-      "\"awaiting_export\":{}}}\n",
+      "\"awaiting_export\":{}{}{}}}\n",
       ts, stats_.cycle, heartbeatFields, heartbeatFields.empty() ? "" : ",", stats_.recordsWritten,
       stats_.writeErrors, stats_.budgetDeletedFiles, stats_.budgetDeletedBytes,
-      stats_.budgetDroppedLines, stats_.awaitingExport);
+      stats_.budgetDroppedLines, stats_.awaitingExport, extras.heartbeatTail.empty() ? "" : ",",
+      extras.heartbeatTail);
   append(statusPath(), heartbeat);
   return written;
 }

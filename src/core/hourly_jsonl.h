@@ -7,6 +7,9 @@
 // The disk budget (RotationPolicy::maxDiskBytes) is checked before each record: the oldest
 // closed files make room first; a record that still does not fit is dropped. Both losses are
 // logged and counted in the heartbeat.
+// With RotationPolicy::companionPrefix set, each cycle may also append a companion record (the
+// IPv6 snapshot6_ line beside the IPv4 snapshot_ line) to that family's hourly file: the budget
+// makes room for both lines together, and a cycle writes both or neither.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,13 @@ struct HourlyWriterStats {
   std::uint64_t budgetDeletedBytes = 0;
   std::uint64_t budgetDroppedLines = 0;  // records not written: no room even after deleting
   std::uint64_t awaitingExport = 0;      // current: past retention but not landed in S3 yet
+  std::uint64_t companionWritten = 0;    // cumulative companion record lines written
+};
+
+// What a mode adds to one cycle besides its record line.
+struct CycleExtras {
+  std::string_view companion;      // companion record line (ending in '\n'); empty: none
+  std::string_view heartbeatTail;  // `"name":value,...` appended at the end of the heartbeat
 };
 
 class HourlyJsonlWriter {
@@ -38,11 +48,13 @@ class HourlyJsonlWriter {
   //   {"timestamp":ts,"cycle":N,<heartbeatFields>,"snapshots_written":W,"write_errors":E,
   //    "budget_deleted_files":F,"budget_deleted_bytes":B,"budget_dropped_lines":D,
   //    "awaiting_export":A}
-  // where heartbeatFields is the mode's own `"name":value,...` part (may be empty).
-  // Returns whether the record line was written.
-  bool writeCycle(std::uint64_t ts, std::string_view record, std::string_view heartbeatFields);
+  // where heartbeatFields is the mode's own `"name":value,...` part (may be empty), followed by
+  // extras.heartbeatTail. Returns whether the record line was written.
+  bool writeCycle(std::uint64_t ts, std::string_view record, std::string_view heartbeatFields,
+                  const CycleExtras& extras = {});
 
   std::string hourPath(std::uint64_t ts) const;
+  std::string companionPath(std::uint64_t ts) const;
   std::string statusPath() const;
   const HourlyWriterStats& stats() const { return stats_; }
 

@@ -16,15 +16,32 @@
 namespace ibsr {
 namespace {
 
-// The "YYYYMMDDHH" part of name, or empty if name is not one of ours.
-std::string hourStampOf(const std::string& name, const RotationPolicy& p) {
+// The "YYYYMMDDHH" part of name, or empty if name is not PREFIX + stamp + ".jsonl".
+std::string hourStampOf(const std::string& name, const std::string& prefix) {
   const std::string_view suffix = artefact::kHourlySuffix;
-  if (name.size() != p.prefix.size() + 10 + suffix.size()) return {};
-  if (name.compare(0, p.prefix.size(), p.prefix) != 0) return {};
+  if (prefix.empty() || name.size() != prefix.size() + 10 + suffix.size()) return {};
+  if (name.compare(0, prefix.size(), prefix) != 0) return {};
   if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return {};
-  std::string stamp = name.substr(p.prefix.size(), 10);
+  std::string stamp = name.substr(prefix.size(), 10);
   return parseUtcHourStamp(stamp) < 0 ? std::string() : stamp;
 }
+
+// The stamp of name in either family of p.
+std::string hourStampOf(const std::string& name, const RotationPolicy& p) {
+  std::string stamp = hourStampOf(name, p.prefix);
+  return stamp.empty() ? hourStampOf(name, p.companionPrefix) : stamp;
+}
+
+// The policy of one family alone.
+RotationPolicy family(const RotationPolicy& p, const std::string& prefix) {
+  RotationPolicy one = p;
+  one.prefix = prefix;
+  one.companionPrefix.clear();
+  return one;
+}
+
+Result<RotationResult> rotateFamily(const std::string& dir, const RotationPolicy& policy,
+                                    std::uint64_t now);
 
 std::optional<struct stat> statOf(const std::string& path) {
   struct stat st {};
@@ -60,12 +77,30 @@ Result<std::vector<std::string>> listHourlyFiles(const std::string& dir,
     if (!hourStampOf(name, policy).empty()) names.push_back(std::move(name));
   }
   ::closedir(d);
-  std::sort(names.begin(), names.end());  // fixed-width UTC stamps sort chronologically
+  // Fixed-width UTC stamps sort chronologically; the two families interleave by hour.
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    auto sa = hourStampOf(a, policy), sb = hourStampOf(b, policy);
+    return sa != sb ? sa < sb : a < b;
+  });
   return names;
 }
 
 Result<RotationResult> rotateHourlyFiles(const std::string& dir, const RotationPolicy& policy,
                                          std::uint64_t now) {
+  auto result = rotateFamily(dir, family(policy, policy.prefix), now);
+  if (!result.ok() || policy.companionPrefix.empty()) return result;
+  auto companion = rotateFamily(dir, family(policy, policy.companionPrefix), now);
+  if (!companion.ok()) return companion.error();
+  for (auto& name : companion->deleted) result->deleted.push_back(std::move(name));
+  for (auto& err : companion->errors) result->errors.push_back(std::move(err));
+  result->awaitingExport += companion->awaitingExport;
+  return result;
+}
+
+namespace {
+
+Result<RotationResult> rotateFamily(const std::string& dir, const RotationPolicy& policy,
+                                    std::uint64_t now) {
   auto listed = listHourlyFiles(dir, policy);
   if (!listed.ok()) return listed.error();
   const std::vector<std::string>& names = *listed;
@@ -101,6 +136,8 @@ Result<RotationResult> rotateHourlyFiles(const std::string& dir, const RotationP
   return result;
 }
 
+}  // namespace
+
 std::uint64_t artefactBytes(const std::string& dir, const RotationPolicy& policy) {
   std::uint64_t total = 0;
   if (auto st = statOf(dir + "/" + std::string(artefact::kStatusFile)))
@@ -120,10 +157,13 @@ BudgetResult makeRoom(const std::string& dir, const RotationPolicy& policy, std:
   if (used + incoming <= policy.maxDiskBytes) return r;
   auto listed = listHourlyFiles(dir, policy);
   const std::string current = artefact::hourlyName(policy.prefix, now);
+  const std::string currentCompanion = policy.companionPrefix.empty()
+                                           ? std::string()
+                                           : artefact::hourlyName(policy.companionPrefix, now);
   if (listed.ok()) {
     for (const auto& name : *listed) {
       if (used + incoming <= policy.maxDiskBytes) break;
-      if (name == current) continue;
+      if (name == current || name == currentCompanion) continue;
       std::string path = dir + "/" + name;
       auto st = statOf(path);
       if (!st) continue;

@@ -7,6 +7,9 @@
 //  - the disk budget (--max-disk-bytes): a hard limit on the bytes of this artefact's hourly
 //    files plus status.jsonl; to stay under it the oldest closed files go first, exported or
 //    not, and the caller counts the loss.
+// An artefact may have a companion family (RotationPolicy::companionPrefix: collect's IPv6
+// snapshot6_ files beside its snapshot_ files): --max-files and --max-age-sec apply to each
+// family on its own, and the disk budget to both together, the oldest hour of either going first.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,8 @@ namespace ibsr {
 
 struct RotationPolicy {
   std::string prefix{artefact::kSnapshotPrefix};
+  // A second hourly family written in the same cycles (empty: none).
+  std::string companionPrefix;
   std::uint64_t maxFiles = 3600;
   std::uint64_t maxAgeSec = 86400;
   // ibsr-export's --state-file; empty: no export, count/age retention deletes as it finds.
@@ -35,7 +40,7 @@ struct RotationResult {
   std::uint64_t awaitingExport = 0;
 };
 
-// Sorted (oldest first) names of the hourly files in dir.
+// Sorted (oldest first, then by name) names of the hourly files of both families in dir.
 Result<std::vector<std::string>> listHourlyFiles(const std::string& dir,
                                                  const RotationPolicy& policy);
 
@@ -52,7 +57,8 @@ struct BudgetResult {
   bool room = true;  // false: `incoming` does not fit even with every closed file gone
 };
 
-// Bytes this policy's artefact occupies in dir: its hourly files and status.jsonl.
+// Bytes this policy's artefact occupies in dir: its hourly files (both families) and
+// status.jsonl.
 std::uint64_t artefactBytes(const std::string& dir, const RotationPolicy& policy);
 
 // Deletes the oldest closed hourly files until `incoming` more bytes fit in maxDiskBytes.

@@ -25,8 +25,9 @@ std::optional<Kind> classify(std::string_view rel) {
   const std::string_view name = baseName(rel);
   if (name.empty() || name.front() == '.') return std::nullopt;
   if (name == artefact::kStatusFile) return Kind::Status;
-  if (artefact::isNamed(name, artefact::kSnapshotPrefix, artefact::kExportableJsonlSuffixes))
-    return Kind::Snapshot;
+  // The IPv6 companion files are counter snapshots too, shipped under the same kind folder.
+  for (std::string_view prefix : {artefact::kSnapshotPrefix, artefact::kSnapshot6Prefix})
+    if (artefact::isNamed(name, prefix, artefact::kExportableJsonlSuffixes)) return Kind::Snapshot;
   if (artefact::isNamed(name, artefact::kPayloadPrefix, artefact::kExportableJsonlSuffixes))
     return Kind::Payload;
   if (name == artefact::kIncidentPcap && name.size() != rel.size()) return Kind::Incident;
@@ -36,7 +37,8 @@ std::optional<Kind> classify(std::string_view rel) {
 
 bool isCurrentHourFile(std::string_view name, std::time_t now) {
   const auto ts = static_cast<std::uint64_t>(now);
-  for (std::string_view prefix : {artefact::kSnapshotPrefix, artefact::kPayloadPrefix}) {
+  for (std::string_view prefix :
+       {artefact::kSnapshotPrefix, artefact::kSnapshot6Prefix, artefact::kPayloadPrefix}) {
     if (name == artefact::hourlyName(prefix, ts)) return true;
   }
   return false;

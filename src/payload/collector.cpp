@@ -81,7 +81,7 @@ class IntervalWriter {
         metrics_(o.common.metricsFile, labels()),
         lastTs_(wall_.nowUnix()) {
     if (prog.xdpAttached())  // decided at attach; the final snapshot runs after detach
-      counters_.emplace(prog.counter(), counterDir(o), o.common.dstPorts, retentionOf(o.common));
+      counters_.emplace(prog.counter(), counterDir(o), o.common, retentionOf(o.common));
   }
 
   static std::string counterDir(const PayloadOptions& o) {
@@ -125,7 +125,7 @@ class IntervalWriter {
     metrics::Exposition e;
     addPayloadMetrics(e, writer_.stats(), statusCounters(), labels());
     if (counters_)
-      collect::addCounterMetrics(e, counters_->stats(), counters_->writerStats(), o_.common.mapSize,
+      collect::addCounterMetrics(e, counters_->stats(), counters_->writerStats(), o_.common,
                                  labels());
     return e;
   }

@@ -13,7 +13,7 @@ namespace ibsr::payload {
 
 Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOptions& o) {
   const auto& ports = o.common.dstPorts;
-  auto counter = collect::CounterProgram::load({.dstPorts = ports, .mapSize = o.common.mapSize});
+  auto counter = collect::CounterProgram::load(collect::CounterProgramConfig::of(o.common));
   if (!counter.ok()) return counter.error();
   if (Status st = bpf::checkEmbeddedObject("payload", bpf::Skeleton<payload_bpf>::elfBytes(),
                                            safety::Mode::Payload);

@@ -137,7 +137,12 @@ std::uint8_t ipProtoOf(const std::vector<PacketBuilder::Layer>& layers, std::siz
   if (i >= layers.size()) return 0;
   if (std::holds_alternative<Tcp>(layers[i])) return kIpProtoTcp;
   if (std::holds_alternative<Udp>(layers[i])) return kIpProtoUdp;
+  if (const auto* ext = std::get_if<Ipv6Ext>(&layers[i])) return ext->type;
   return 0;
+}
+
+std::size_t extLength(const Ipv6Ext& e) {
+  return e.type == kIpv6Fragment ? 8 : (std::size_t{e.hdrLen} + 1) * 8;
 }
 
 }  // namespace
@@ -156,6 +161,10 @@ PacketBuilder& PacketBuilder::ipv4(Ipv4 ip) {
 }
 PacketBuilder& PacketBuilder::ipv6(Ipv6 ip) {
   layers_.emplace_back(std::move(ip));
+  return *this;
+}
+PacketBuilder& PacketBuilder::ipv6Ext(Ipv6Ext ext) {
+  layers_.emplace_back(std::move(ext));
   return *this;
 }
 PacketBuilder& PacketBuilder::tcp(Tcp t) {
@@ -251,11 +260,31 @@ Bytes PacketBuilder::buildFrom(std::size_t i, const Layer* network) const {
           },
           [&](const Ipv6& ip) {
             put32(out, 0x60000000u);
-            put16(out, static_cast<unsigned>(rest.size()));
+            put16(out, ip.payloadLength.value_or(static_cast<unsigned>(rest.size())));
             put8(out, ip.nextHeader.value_or(ipProtoOf(layers_, i + 1)));
             put8(out, ip.hopLimit);
             append(out, addr6(ip.src));
             append(out, addr6(ip.dst));
+          },
+          [&](const Ipv6Ext& e) {
+            put8(out, e.nextHeader.value_or(ipProtoOf(layers_, i + 1)));
+            if (e.type == kIpv6Fragment) {
+              put8(out, 0);
+              put16(out, static_cast<unsigned>((e.fragOffset << 3) | (e.mf ? 1 : 0)));
+              put32(out, e.id);
+              return;
+            }
+            put8(out, e.hdrLen);
+            const std::size_t body = extLength(e) - 2;
+            if (e.type == kIpv6Routing) {
+              put8(out, 253);  // routing type: experimental
+              put8(out, 0);    // segments left
+              out.resize(out.size() + body - 2, 0);
+              return;
+            }
+            put8(out, 1);  // PadN over the rest of the header
+            put8(out, static_cast<std::uint8_t>(body - 2));
+            out.resize(out.size() + body - 2, 0);
           },
           [&](const Tcp& t) {
             Bytes opts = tcpOptions(t);
@@ -319,6 +348,7 @@ std::size_t PacketBuilder::headerLength() const {
                         [](const Vlan&) -> std::size_t { return 4; },
                         [](const Ipv4& ip) -> std::size_t { return 20 + ipOptions(ip).size(); },
                         [](const Ipv6&) -> std::size_t { return 40; },
+                        [](const Ipv6Ext& e) -> std::size_t { return extLength(e); },
                         [](const Tcp& t) -> std::size_t { return 20 + tcpOptions(t).size(); },
                         [](const Udp&) -> std::size_t { return 8; },
                         [](const Arp&) -> std::size_t { return 28; },
@@ -377,7 +407,22 @@ std::string PacketBuilder::scapyLayers() const {
               return "IPv6(src=" + quoted(ip.src) + ", dst=" + quoted(ip.dst) +
                      ", hlim=" + std::to_string(ip.hopLimit) +
                      ", nh=" + std::to_string(ip.nextHeader.value_or(ipProtoOf(layers_, i + 1))) +
-                     ")";
+                     (ip.payloadLength ? ", plen=" + std::to_string(*ip.payloadLength) : "") + ")";
+            },
+            [&](const Ipv6Ext& e) {
+              std::string nh =
+                  "nh=" + std::to_string(e.nextHeader.value_or(ipProtoOf(layers_, i + 1)));
+              if (e.type == kIpv6Fragment)
+                return "IPv6ExtHdrFragment(" + nh + ", offset=" + std::to_string(e.fragOffset) +
+                       ", m=" + std::to_string(e.mf ? 1 : 0) + ", id=" + std::to_string(e.id) + ")";
+              if (e.type == kIpv6Routing)
+                return "IPv6ExtHdrRouting(" + nh + ", len=" + std::to_string(e.hdrLen) +
+                       ", type=253, segleft=0)";
+              std::string pad =
+                  "options=[PadN(optdata=b'\\x00' * " + std::to_string(extLength(e) - 4) + ")]";
+              return std::string(e.type == kIpv6HopByHop ? "IPv6ExtHdrHopByHop("
+                                                         : "IPv6ExtHdrDestOpt(") +
+                     nh + ", " + pad + ")";
             },
             [&](const Tcp& t) {
               std::string r =

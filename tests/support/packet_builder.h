@@ -74,6 +74,24 @@ struct Ipv6 {
   std::string src = "fd00::1";
   std::string dst = "fd00::2";
   std::uint8_t hopLimit = 64;
+  std::optional<std::uint8_t> nextHeader;      // default: from the next layer
+  std::optional<std::uint16_t> payloadLength;  // default: everything after the header
+};
+
+inline constexpr std::uint8_t kIpv6HopByHop = 0;
+inline constexpr std::uint8_t kIpv6Routing = 43;
+inline constexpr std::uint8_t kIpv6Fragment = 44;
+inline constexpr std::uint8_t kIpv6DestOpts = 60;
+
+// One IPv6 extension header. Hop-by-hop and destination options are (hdrLen + 1) * 8 bytes of
+// one PadN option; routing is an empty type-253 (experimental) header with segments left 0; the
+// fragment header is 8 bytes (hdrLen ignored).
+struct Ipv6Ext {
+  std::uint8_t type = kIpv6HopByHop;       // kIpv6*
+  std::uint8_t hdrLen = 0;                 // 8-byte units beyond the first 8
+  std::uint16_t fragOffset = 0;            // fragment: in 8-byte units
+  bool mf = false;                         // fragment: more fragments
+  std::uint32_t id = 1;                    // fragment: identification
   std::optional<std::uint8_t> nextHeader;  // default: from the next layer
 };
 
@@ -107,12 +125,13 @@ struct Payload {
 
 class PacketBuilder {
  public:
-  using Layer = std::variant<Ether, Vlan, Ipv4, Ipv6, Tcp, Udp, Arp, Payload>;
+  using Layer = std::variant<Ether, Vlan, Ipv4, Ipv6, Ipv6Ext, Tcp, Udp, Arp, Payload>;
 
   PacketBuilder& ether(Ether e = {});
   PacketBuilder& vlan(Vlan v = {});
   PacketBuilder& ipv4(Ipv4 ip = {});
   PacketBuilder& ipv6(Ipv6 ip = {});
+  PacketBuilder& ipv6Ext(Ipv6Ext ext = {});
   PacketBuilder& tcp(Tcp t = {});
   PacketBuilder& udp(Udp u = {});
   PacketBuilder& arp(Arp a = {});

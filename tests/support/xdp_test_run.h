@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,17 @@ struct MapDump {
   std::vector<std::uint16_t> pads;  // the pad field of every key read, in map order
 };
 
+// The IPv6 key as a test compares it: the source prefix in text (inet_ntop of the masked
+// address bytes, without the length) and the destination port.
+using Counter6Key = std::pair<std::string, std::uint16_t>;
+using Counter6Map = std::map<Counter6Key, Counters>;
+
+// IPv6 counting as the collector configures it (off unless given).
+struct Ipv6Setup {
+  std::uint32_t prefixLen = 64;
+  std::uint32_t mapSize = 100000;
+};
+
 class CounterProgram {
  public:
   // ports: the monitored destination ports (the count is ports.size(), may be 0..8).
@@ -60,7 +72,10 @@ class CounterProgram {
   // never set).
   explicit CounterProgram(const std::vector<std::uint16_t>& ports, std::uint32_t mapSize = 100000,
                           std::uint32_t extraMapFlags = 0,
-                          std::optional<std::uint32_t> portCount = std::nullopt);
+                          std::optional<std::uint32_t> portCount = std::nullopt,
+                          std::optional<Ipv6Setup> ipv6 = std::nullopt);
+  CounterProgram(const std::vector<std::uint16_t>& ports, const Ipv6Setup& ipv6)
+      : CounterProgram(ports, 100000, 0, std::nullopt, ipv6) {}
   ~CounterProgram();
   CounterProgram(const CounterProgram&) = delete;
   CounterProgram& operator=(const CounterProgram&) = delete;
@@ -70,7 +85,10 @@ class CounterProgram {
   }
   int progFd() const;
   int mapFd() const;
+  int map6Fd() const;
   MapDump dump() const;
+  // The whole IPv6 map; throws if a key's pad is not zero.
+  Counter6Map dump6() const;
   std::size_t entryCount() const;
   void clear() const;
 

@@ -1,6 +1,7 @@
 """`ibsr collect` end to end on the real kernel: a veth pair between two network namespaces
 that each test creates and removes, the collector attached in the server namespace, crafted
 frames and real kernel TCP connections from the client namespace."""
+import glob
 import json
 import os
 import shutil
@@ -386,16 +387,19 @@ class OutputDirectory(CollectTestBase):
         now = int(time.time())
         hour = lambda t: time.strftime("%Y%m%d%H", time.gmtime(t))  # noqa: E731
         old = ["snapshot_%s.jsonl" % hour(now - h * 3600) for h in (30, 5, 4, 3, 2)]
-        for name in old + ["status.jsonl", "notes.txt", "snapshot_latest.jsonl"]:
+        # The IPv6 companion family keeps its own --max-files: 2 old + current survive.
+        old6 = ["snapshot6_%s.jsonl" % hour(now - h * 3600) for h in (30, 4, 3, 2)]
+        for name in old + old6 + ["status.jsonl", "notes.txt", "snapshot_latest.jsonl"]:
             with open(os.path.join(self.out, name), "w") as f:
                 f.write("{}\n")
         c = self.collector([PORT], "--snapshot-interval-sec", 3600, "--max-files", 3,
                            "--max-age-sec", 86400).start()
         self.assertEqual(c.stop(), 0)
-        current = "snapshot_%s.jsonl" % hour(c.snapshots()[-1]["ts_unix_sec"])
+        stamp = hour(c.snapshots()[-1]["ts_unix_sec"])
+        current, current6 = "snapshot_%s.jsonl" % stamp, "snapshot6_%s.jsonl" % stamp
         self.assertEqual(sorted(os.listdir(self.out)),
-                         sorted([old[3], old[4], current, "status.jsonl", "notes.txt",
-                                 "snapshot_latest.jsonl"]))
+                         sorted([old[3], old[4], current, old6[2], old6[3], current6,
+                                 "status.jsonl", "notes.txt", "snapshot_latest.jsonl"]))
 
     def test_hour_rollover_starts_a_new_file(self):
         now = int(time.time())
@@ -414,6 +418,10 @@ class OutputDirectory(CollectTestBase):
                     ts = json.loads(line)["ts_unix_sec"]
                     self.assertEqual(time.strftime("%Y%m%d%H", time.gmtime(ts)), stamp)
         self.assertEqual(len(c.snapshots()), 6)  # at 2, 4, 6, 8, 10 s and the final one
+        # The IPv6 lines follow the same hours and timestamps, one per cycle.
+        self.assertEqual([l["ts_unix_sec"] for l in c.snapshots6()],
+                         [l["ts_unix_sec"] for l in c.snapshots()])
+        self.assertEqual(len(glob.glob(os.path.join(self.out, "snapshot6_*.jsonl"))), 2)
 
 
 class StartupErrors(unittest.TestCase):
@@ -430,6 +438,12 @@ class StartupErrors(unittest.TestCase):
             (["-i", "lo", "-p", "80", "--map-size", "0"], "--map-size"),
             (["-i", "lo", "-p", "80", "--map-size", "1000001"], "--map-size"),
             (["-i", "lo", "-p", "80", "--xdp-mode", "fast"], "--xdp-mode"),
+            (["-i", "lo", "-p", "80", "--ipv6-prefix-len", "0"],
+             "--ipv6-prefix-len: Value 0 not in range 1 to 128"),
+            (["-i", "lo", "-p", "80", "--ipv6-prefix-len", "129"], "--ipv6-prefix-len"),
+            (["-i", "lo", "-p", "80", "--ipv6-map-size", "0"], "--ipv6-map-size"),
+            (["-i", "lo", "-p", "80", "--no-ipv6", "--ipv6-map-size", "10"],
+             "--ipv6-map-size excludes --no-ipv6"),
             (["-i", "lo", "-p", "80", "--bogus"], "--bogus"),
             (["-p", "80"], "--interface is required"),
         ]
@@ -478,7 +492,7 @@ class Metrics(CollectTestBase):
         self.listen(PORT)
         prom = os.path.join(self.tmp, "ibsr-collect.prom")
         c = self.collector([PORT], "--snapshot-interval-sec", 1, "--map-size", 4096,
-                           "--metrics-file", prom).start()
+                           "--ipv6-map-size", 512, "--metrics-file", prom).start()
         self.curl(PORT, 3)
         c.wait_cycles(3)
         first = metrics_file.check(self, prom)  # written every cycle, not only at shutdown
@@ -495,11 +509,12 @@ class Metrics(CollectTestBase):
              "ibsr_last_success_timestamp_seconds", "ibsr_write_errors_total",
              "ibsr_budget_deleted_files_total", "ibsr_budget_deleted_bytes_total",
              "ibsr_budget_dropped_lines_total", "ibsr_awaiting_export_files",
-             "ibsr_map_entries", "ibsr_map_capacity", "ibsr_metrics_write_errors_total"})
+             "ibsr_map_entries", "ibsr_map_capacity", "ibsr_ipv6_map_entries",
+             "ibsr_ipv6_map_capacity", "ibsr_metrics_write_errors_total"})
         for (name, labels) in m:
             want = {("mode", "collect"), ("interface", self.pair.srv_if)}
-            if name not in ("ibsr_map_entries", "ibsr_map_capacity",
-                            "ibsr_metrics_write_errors_total"):
+            if name not in ("ibsr_map_entries", "ibsr_map_capacity", "ibsr_ipv6_map_entries",
+                            "ibsr_ipv6_map_capacity", "ibsr_metrics_write_errors_total"):
                 want.add(("artefact", "snapshot"))
             self.assertEqual(set(labels), want, name)
         self.assertEqual(m.get1("ibsr_cycles_total"), last["cycle"])
@@ -518,6 +533,9 @@ class Metrics(CollectTestBase):
         self.assertEqual(m.get1("ibsr_map_entries"), len(snaps[-1]["buckets"]))
         self.assertEqual(m.get1("ibsr_map_entries"), 1)
         self.assertEqual(m.get1("ibsr_map_capacity"), 4096)
+        self.assertEqual(m.get1("ibsr_ipv6_map_entries"), last["ipv6_keys"])
+        self.assertEqual(m.get1("ibsr_ipv6_map_entries"), 0)  # the client speaks IPv4 here
+        self.assertEqual(m.get1("ibsr_ipv6_map_capacity"), 512)
         self.assertEqual(m.get1("ibsr_metrics_write_errors_total"), 0)
         self.assertEqual(oct(os.stat(prom).st_mode & 0o777), "0o644")
 

@@ -9,15 +9,23 @@ import schema_check
 
 
 def validate_counter_dir(out_dir):
-    """Validates every snapshot line and heartbeat line of an `ibsr collect` out-dir (also
-    collect-payload's counters/) against docs/schemas/; returns (snapshots, heartbeats)."""
-    snapshot = schema_check.load("snapshot-v3.schema.json")
-    snaps = []
-    for path in sorted(glob.glob(os.path.join(out_dir, "snapshot_[0-9]*.jsonl"))):
-        snaps += schema_check.validate_lines(path, snapshot)
+    """Validates every snapshot line (v3 and the IPv6 snapshot6_ companion) and heartbeat line of
+    an `ibsr collect` out-dir (also collect-payload's counters/) against docs/schemas/; returns
+    (snapshots, heartbeats)."""
+    snaps = validate_snapshot_files(out_dir, "snapshot_", "snapshot-v3.schema.json")
+    validate_snapshot_files(out_dir, "snapshot6_", "snapshot6-v5.schema.json")
     status = schema_check.validate_lines(os.path.join(out_dir, "status.jsonl"),
                                          schema_check.load("collect-status.schema.json"))
     return snaps, status
+
+
+def validate_snapshot_files(out_dir, prefix, schema_name):
+    """Validates every line of the PREFIX + hour files of out_dir; returns the parsed lines."""
+    schema = schema_check.load(schema_name)
+    lines = []
+    for path in sorted(glob.glob(os.path.join(out_dir, prefix + "[0-9]*.jsonl"))):
+        lines += schema_check.validate_lines(path, schema)
+    return lines
 
 
 class Collector(IbsrProcess):
@@ -41,6 +49,10 @@ class Collector(IbsrProcess):
                 for line in f:
                     out.append(json.loads(line))
         return out
+
+    def snapshots6(self):
+        """The IPv6 companion lines (snapshot6_ files), validated against their schema."""
+        return validate_snapshot_files(self.out_dir, "snapshot6_", "snapshot6-v5.schema.json")
 
     def status(self):
         with open(os.path.join(self.out_dir, "status.jsonl")) as f:

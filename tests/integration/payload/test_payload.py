@@ -15,7 +15,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
+from collector import (IBSR, Collector, validate_counter_dir,  # noqa: E402
+                       validate_snapshot_files)
 from netns import NsPair, run, wait_for  # noqa: E402
 from tc_programs import force_clsact, ours_attached, tcx_programs  # noqa: E402
 import metrics_file  # noqa: E402
@@ -263,6 +264,13 @@ class MixTest(PayloadTestBase):
         snaps, beats = validate_counter_dir(os.path.join(self.out, "counters"))
         self.assertEqual(len(snaps), len(beats))
         self.assertEqual(beats[-1]["snapshots_written"], len(snaps))
+        # The same counter program: the IPv6 companion lines, one per cycle with the same
+        # timestamps (this traffic is IPv4 only, so no IPv6 bucket).
+        snaps6 = validate_snapshot_files(os.path.join(self.out, "counters"), "snapshot6_",
+                                         "snapshot6-v5.schema.json")
+        self.assertEqual([l["ts_unix_sec"] for l in snaps6], [l["ts_unix_sec"] for l in snaps])
+        self.assertEqual(sum(len(l["buckets"]) for l in snaps6), 0)
+        self.assertEqual(beats[-1]["ipv6_keys"], 0)
 
 
 class LifecycleTest(PayloadTestBase):
@@ -611,6 +619,8 @@ class MetricsTest(PayloadTestBase):
         self.assertEqual(get("ibsr_map_entries"), len(snaps[-1]["buckets"]))
         self.assertEqual(get("ibsr_map_entries"), 1)  # the client, on one port
         self.assertEqual(get("ibsr_map_capacity"), 2048)
+        self.assertEqual(get("ibsr_ipv6_map_entries"), beats[-1]["ipv6_keys"])
+        self.assertEqual(get("ibsr_ipv6_map_capacity"), 2048)  # --ipv6-map-size: --map-size
         self.assertEqual(get("ibsr_metrics_write_errors_total"), 0)
 
 

@@ -136,6 +136,7 @@ class ReportSchemaTest(unittest.TestCase):
 # (doc, how an example line starts, its schema)
 DOC_EXAMPLES = [
     ("collect.md", '{"version":3,', "snapshot-v3.schema.json"),
+    ("collect.md", '{"version":5,', "snapshot6-v5.schema.json"),
     ("collect.md", '{"timestamp":', "collect-status.schema.json"),
     ("collect-payload.md", '{"version":1,"kind":"payload"', "payload-v1.schema.json"),
     ("collect-payload.md", '{"timestamp":', "collect-payload-status.schema.json"),

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <latch>
@@ -18,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "counter_checks.h"
 #include "ibsr_abi.h"
 #include "packet_builder.h"
 #include "xdp_test_run.h"
@@ -35,7 +35,6 @@ const char* const kSrcA = "192.168.1.1";
 const char* const kSrcB = "10.20.30.40";
 const std::uint32_t kSrcANum = 0xC0A80101;  // seed 003's example: 192.168.1.1
 const std::uint32_t kSrcBNum = 0x0A141E28;
-constexpr std::size_t kEthHlen = 14;
 
 // IPv4 options: Router Alert (4 bytes, IHL 6) and 40 bytes of options (IHL 15, the maximum).
 std::vector<IpOption> routerAlert() {
@@ -457,15 +456,7 @@ TEST_P(CounterTableTest, VerdictFrameAndExactMap) {
   const Case& c = GetParam();
   SCOPED_TRACE(c.description);
   CounterProgram prog(c.ports);
-  for (std::size_t i = 0; i < c.packets.size(); ++i) {
-    const PacketBuilder& p = c.packets[i];
-    SCOPED_TRACE("packet " + std::to_string(i) + ": " + p.scapy());
-    Bytes frame = p.build();
-    XdpRun run = prog.run(frame);
-    ASSERT_EQ(run.err, 0) << "BPF_PROG_TEST_RUN failed";
-    EXPECT_EQ(run.retval, kXdpPass);
-    EXPECT_EQ(run.out, frame) << "output:\n" << hexDump(run.out) << "\ninput:\n" << hexDump(frame);
-  }
+  runEachPassesUnchanged(prog, c.packets);
   MapDump d = prog.dump();
   EXPECT_EQ(d.entries, c.expected);
   for (std::uint16_t pad : d.pads) EXPECT_EQ(pad, 0) << "key padding must be zero";
@@ -505,8 +496,6 @@ TEST(CounterKey, PaddingIsZeroAndKeyIsFoundByExactBytes) {
 
 // Every prefix of the headers (Ethernet, tags, IPv4 with options, TCP with options) is passed
 // uncounted and unchanged; the full headers are counted (so the loop stops at the right byte).
-// BPF_PROG_TEST_RUN refuses frames shorter than an Ethernet header (bpf_test_init: EINVAL), and no
-// driver delivers one, so those lengths check the refusal instead.
 TEST(CounterTruncation, EveryPrefixOfTheHeadersIsNotCounted) {
   const std::vector<PacketBuilder> shapes = {
       tcpPacket({.dport = kPort, .seq = 1, .flags = kTcpSyn}),
@@ -527,33 +516,8 @@ TEST(CounterTruncation, EveryPrefixOfTheHeadersIsNotCounted) {
   };
   CounterProgram prog({kPort});
   int prefixes = 0;
-  for (const PacketBuilder& shape : shapes) {
-    const std::size_t headers = shape.headerLength();
-    for (std::size_t n = 0; n <= headers; ++n) {
-      PacketBuilder p = shape;
-      p.truncate(n);
-      SCOPED_TRACE("length " + std::to_string(n) + " of " + std::to_string(headers) +
-                   " header bytes: " + p.scapy());
-      Bytes frame = p.build();
-      ASSERT_EQ(frame.size(), n);
-      XdpRun run = prog.run(frame);
-      if (n < kEthHlen) {
-        EXPECT_EQ(run.err, -EINVAL);
-        continue;
-      }
-      ASSERT_EQ(run.err, 0);
-      EXPECT_EQ(run.retval, kXdpPass);
-      EXPECT_EQ(run.out, frame);
-      MapDump d = prog.dump();
-      if (n < headers) {
-        EXPECT_TRUE(d.entries.empty()) << "a frame cut inside its headers was counted";
-        ++prefixes;
-      } else {
-        EXPECT_EQ(d.entries.size(), 1u) << "the complete headers must be counted";
-      }
-      prog.clear();
-    }
-  }
+  checkEveryHeaderPrefix(
+      prog, shapes, [&] { return prog.dump().entries.size(); }, prefixes);
   EXPECT_GT(prefixes, 200);
 }
 
@@ -579,14 +543,7 @@ TEST(CounterMapSize, MaxEntriesBoundsASpoofedFlood) {
     }
   }
   EXPECT_GT(maxSeen, 0u);
-  // The kernel rounds nothing up for LRU_HASH: max_entries is exactly what was set.
-  bpf_map_info info{};
-  std::uint32_t len = sizeof info;
-  ASSERT_EQ(bpf_obj_get_info_by_fd(prog.mapFd(), &info, &len), 0);
-  EXPECT_EQ(info.max_entries, kMapSize);
-  EXPECT_EQ(info.type, BPF_MAP_TYPE_LRU_HASH);
-  EXPECT_EQ(info.key_size, sizeof(ibsr_counter_key));
-  EXPECT_EQ(info.value_size, sizeof(ibsr_counters));
+  expectCounterMap(prog.mapFd(), kMapSize, sizeof(ibsr_counter_key));
 }
 
 // Only the first monitored_port_count slots are ports; the rest of the array is ignored.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -58,6 +60,63 @@ TEST_F(SnapshotCycleTest, WritesHourlyFilesAndHeartbeat) {
             "\"write_errors\":0,"
             "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
             "\"awaiting_export\":0}\n");
+}
+
+// With IPv6 counted, every cycle also writes a snapshot6_ line with the same timestamp (even
+// with no IPv6 bucket) and the heartbeat ends with the IPv6 counts; the v3 line is unchanged.
+TEST_F(SnapshotCycleTest, Ipv6CompanionLineEveryCycle) {
+  SnapshotCycle plain((dir_ / "plain").string(), {80, 443}, RotationPolicy{});
+  SnapshotCycle both(
+      dir_.string(), {443, 80}, RotationPolicy{},
+      Snapshot6Run{
+          .runId = "0123456789abcdef", .baseTs = kTs - 60, .intervalSec = 60, .prefixLen = 64});
+  auto e = entries(3);
+  plain.run(kTs, e);
+  e = entries(3);
+  std::vector<Counter6Entry> e6(3);
+  for (int i = 0; i < 3; ++i) {
+    e6[i].key.src_prefix[0] = htonl(0x20010db8);
+    e6[i].key.src_prefix[1] = htonl(i < 2 ? 1 : 2);  // two ports of one /64, one other /64
+    e6[i].key.dst_port = i == 1 ? 80 : 443;
+    e6[i].counters.syn = e6[i].counters.packets = 1;
+    e6[i].counters.bytes = 60;
+  }
+  both.run(kTs, e, &e6);
+  EXPECT_TRUE(e6.empty());
+  std::vector<Counter6Entry> none;
+  e = entries(1);
+  both.run(kTs + 60, e, &none);
+
+  EXPECT_EQ(readFile(dir_ / "snapshot_2024011510.jsonl"),
+            readFile(dir_ / "plain" / "snapshot_2024011510.jsonl"));
+  const std::string head =
+      "{\"version\":5,\"ts_unix_sec\":1705316398,\"interval_sec\":60,\"run_id\":"
+      "\"0123456789abcdef\",\"counter_mode\":\"cumulative\",\"base_ts_unix_sec\":1705316338,"
+      "\"aggregation\":\"src_net6\",\"prefix_len\":64,\"dst_ports\":[80,443],\"buckets\":[";
+  const std::string tail =
+      ",\"syn\":1,\"ack\":0,\"handshake_ack\":0,\"rst\":0,\"packets\":1,\"bytes\":60}";
+  EXPECT_EQ(
+      readFile(dir_ / "snapshot6_2024011510.jsonl"),
+      head + "{\"key_type\":\"src_net6\",\"src_ip\":\"2001:db8:0:1::/64\",\"dst_port\":80" + tail +
+          ",{\"key_type\":\"src_net6\",\"src_ip\":\"2001:db8:0:1::/64\",\"dst_port\":443" + tail +
+          ",{\"key_type\":\"src_net6\",\"src_ip\":\"2001:db8:0:2::/64\",\"dst_port\":443" + tail +
+          "]}\n");
+  EXPECT_EQ(readFile(dir_ / "snapshot6_2024011511.jsonl")
+                .rfind("{\"version\":5,\"ts_unix_sec\":1705316458,", 0),
+            0u);
+  EXPECT_NE(readFile(dir_ / "snapshot6_2024011511.jsonl").find("\"buckets\":[]}\n"),
+            std::string::npos);
+  EXPECT_EQ(
+      readFile(dir_ / "status.jsonl"),
+      "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
+      "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,"
+      "\"budget_dropped_lines\":0,\"awaiting_export\":0,\"ipv6_keys\":3,\"ipv6_sources\":2}\n"
+      "{\"timestamp\":1705316458,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
+      "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,"
+      "\"budget_dropped_lines\":0,\"awaiting_export\":0,\"ipv6_keys\":0,\"ipv6_sources\":0}\n");
+  EXPECT_EQ(both.stats().snapshot6Written, 2u);
+  EXPECT_EQ(plain.stats().snapshot6Written, 0u);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "plain" / "snapshot6_2024011510.jsonl"));
 }
 
 TEST_F(SnapshotCycleTest, FailedWritesAreCountedAndCollectionResumes) {

@@ -44,6 +44,38 @@ TEST_F(HourlyJsonlWriterTest, RecordToTheHourFileHeartbeatToStatus) {
   EXPECT_EQ(w.stats().recordsWritten, 2u);
 }
 
+// The companion record goes to its own family's hour file in the same cycle, and the heartbeat
+// tail comes after every existing field.
+TEST_F(HourlyJsonlWriterTest, CompanionRecordAndHeartbeatTail) {
+  RotationPolicy p;
+  p.companionPrefix = artefact::kSnapshot6Prefix;
+  HourlyJsonlWriter w(dir_.string(), p);
+  EXPECT_TRUE(w.writeCycle(kHour + 1, "{\"v4\":1}\n", "\"ips_collected\":0",
+                           {.companion = "{\"v6\":1}\n", .heartbeatTail = "\"ipv6_keys\":3"}));
+  EXPECT_EQ(w.companionPath(kHour + 1), (dir_ / "snapshot6_2024011510.jsonl").string());
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "snapshot_2024011510.jsonl"), "{\"v4\":1}\n");
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "snapshot6_2024011510.jsonl"), "{\"v6\":1}\n");
+  EXPECT_EQ(ibsr::testing::readFile(dir_ / "status.jsonl"),
+            "{\"timestamp\":1705312801,\"cycle\":1,\"ips_collected\":0,\"snapshots_written\":1,"
+            "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_"
+            "dropped_lines\":0,\"awaiting_export\":0,\"ipv6_keys\":3}\n");
+  EXPECT_EQ(w.stats().companionWritten, 1u);
+}
+
+// A cycle the budget has no room for drops both lines, never one family alone.
+TEST_F(HourlyJsonlWriterTest, BudgetDropsBothLinesOfACycleTogether) {
+  RotationPolicy p;
+  p.companionPrefix = artefact::kSnapshot6Prefix;
+  p.maxDiskBytes = 1024 + 20;  // the heartbeat reserve plus 20 bytes: one line fits, not two
+  HourlyJsonlWriter w(dir_.string(), p);
+  EXPECT_FALSE(w.writeCycle(kHour + 1, "{\"v4\":\"0123456\"}\n", "",
+                            {.companion = "{\"v6\":\"0123456\"}\n", .heartbeatTail = {}}));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011510.jsonl"));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot6_2024011510.jsonl"));
+  EXPECT_EQ(w.stats().budgetDroppedLines, 1u);
+  EXPECT_EQ(w.stats().companionWritten, 0u);
+}
+
 TEST_F(HourlyJsonlWriterTest, FailedWritesAreCountedAndTheDirectoryComesBack) {
   fs::path out = dir_ / "out";
   HourlyJsonlWriter w(out.string(), RotationPolicy{});

@@ -50,6 +50,52 @@ TEST_F(RotationTest, DeletesOldestBeyondMaxFilesAndNothingElse) {
                                       "snapshot_2024011599.jsonl", "status.jsonl"}));
 }
 
+// A companion family (collect's snapshot6_ files) keeps its own --max-files count; without a
+// companion prefix its files are never touched.
+TEST_F(RotationTest, CompanionFamilyKeepsItsOwnMaxFiles) {
+  for (const char* n :
+       {"snapshot_2024011507.jsonl", "snapshot_2024011508.jsonl", "snapshot_2024011509.jsonl",
+        "snapshot6_2024011506.jsonl", "snapshot6_2024011508.jsonl", "snapshot6_2024011509.jsonl"})
+    touch(n);
+  RotationPolicy p;
+  p.maxFiles = 2;
+  auto alone = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->deleted, (std::vector<std::string>{"snapshot_2024011507.jsonl"}));
+  touch("snapshot_2024011507.jsonl");
+  p.companionPrefix = "snapshot6_";
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->deleted,
+            (std::vector<std::string>{"snapshot_2024011507.jsonl", "snapshot6_2024011506.jsonl"}));
+  EXPECT_EQ(remaining(),
+            (std::vector<std::string>{"snapshot6_2024011508.jsonl", "snapshot6_2024011509.jsonl",
+                                      "snapshot_2024011508.jsonl", "snapshot_2024011509.jsonl"}));
+}
+
+// The disk budget covers both families: the oldest hour of either goes first, never a current
+// hour's file.
+TEST_F(RotationTest, BudgetDeletesTheOldestHourOfEitherFamilyFirst) {
+  for (const char* n :
+       {"snapshot_2024011507.jsonl", "snapshot6_2024011508.jsonl", "snapshot_2024011508.jsonl",
+        "snapshot6_2024011509.jsonl", "snapshot_2024011510.jsonl", "snapshot6_2024011510.jsonl"})
+    touch(n);  // 2 bytes each
+  RotationPolicy p;
+  p.companionPrefix = "snapshot6_";
+  p.maxDiskBytes = 12;
+  EXPECT_EQ(artefactBytes(dir_.string(), p), 12u);
+  BudgetResult r = makeRoom(dir_.string(), p, kNow, 5);  // 3 files must go
+  EXPECT_EQ(r.deleted,
+            (std::vector<std::string>{"snapshot_2024011507.jsonl", "snapshot6_2024011508.jsonl",
+                                      "snapshot_2024011508.jsonl"}));
+  EXPECT_TRUE(r.room);
+  r = makeRoom(dir_.string(), p, kNow, 11);  // only the current hour's two files would be left
+  EXPECT_EQ(r.deleted, (std::vector<std::string>{"snapshot6_2024011509.jsonl"}));
+  EXPECT_FALSE(r.room);
+  EXPECT_EQ(remaining(),
+            (std::vector<std::string>{"snapshot6_2024011510.jsonl", "snapshot_2024011510.jsonl"}));
+}
+
 TEST_F(RotationTest, DeletesFilesWhoseHourEndedMoreThanMaxAgeAgo) {
   touch("snapshot_2024011506.jsonl");  // ended 07:00, 3.5 h before now
   touch("snapshot_2024011507.jsonl");  // ended 08:00, exactly 2.5 h

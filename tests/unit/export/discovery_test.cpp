@@ -20,6 +20,8 @@ TEST(Classify, Kinds) {
   EXPECT_EQ(classify("snapshot_2026112318.jsonl"), Kind::Snapshot);
   EXPECT_EQ(classify("snapshot_2026112318.jsonl.gz"), Kind::Snapshot);
   EXPECT_EQ(classify("snapshot_2026112318.jsonl.zst"), Kind::Snapshot);
+  EXPECT_EQ(classify("snapshot6_2026112318.jsonl"), Kind::Snapshot);
+  EXPECT_EQ(classify("snapshot6_2026112318.jsonl.gz"), Kind::Snapshot);
   EXPECT_EQ(classify("payload_2026112318.jsonl"), Kind::Payload);
   EXPECT_EQ(classify("payload_2026112318.jsonl.gz"), Kind::Payload);
   EXPECT_EQ(classify("status.jsonl"), Kind::Status);
@@ -36,6 +38,8 @@ TEST(Classify, Kinds) {
 
 TEST(CurrentHour, OnlyTheUncompressedFileOfThisUtcHour) {
   EXPECT_TRUE(isCurrentHourFile("snapshot_2026112319.jsonl", kNow));
+  EXPECT_TRUE(isCurrentHourFile("snapshot6_2026112319.jsonl", kNow));
+  EXPECT_FALSE(isCurrentHourFile("snapshot6_2026112318.jsonl", kNow));
   EXPECT_TRUE(isCurrentHourFile("payload_2026112319.jsonl", kNow));
   EXPECT_FALSE(isCurrentHourFile("snapshot_2026112318.jsonl", kNow));
   EXPECT_FALSE(isCurrentHourFile("snapshot_2026112319.jsonl.gz", kNow));

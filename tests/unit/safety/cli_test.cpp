@@ -53,8 +53,10 @@ std::string fixtureObj(const std::string& name) {
 TEST(VerifyCli, CleanExitsZeroWithOneOkLine) {
   auto r = tool("--mode strict --source " + kCounterSrc + " --object " + kCounterObj);
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.out, "OK (mode strict): source " + kCounterSrc + "; object " + kCounterObj +
-                       ": 1 program (xdp/ibsr_count XDP), 1 map (counters lru_hash)\n");
+  EXPECT_EQ(
+      r.out,
+      "OK (mode strict): source " + kCounterSrc + "; object " + kCounterObj +
+          ": 1 program (xdp/ibsr_count XDP), 2 maps (counters lru_hash, counters6 lru_hash)\n");
   EXPECT_EQ(r.err, "");
 }
 

@@ -302,8 +302,10 @@ TEST(ObjectScan, ShippedCounterObjectIsAcceptedInStrictMode) {
   EXPECT_TRUE(report->violations.empty());
   ASSERT_EQ(report->programs.size(), 1U);
   EXPECT_EQ(report->programs[0].kind, "XDP");
-  ASSERT_EQ(report->maps.size(), 1U);
+  // The IPv4 map and the IPv6 map, both LRU (bounded memory).
+  ASSERT_EQ(report->maps.size(), 2U);
   EXPECT_EQ(report->maps[0].type, "lru_hash");
+  EXPECT_EQ(report->maps[1].type, "lru_hash");
   auto source = readText(std::string(IBSR_SOURCE_DIR) + "/bpf/counter.bpf.c");
   EXPECT_TRUE(scanSource(source, Mode::Strict).empty());
 }

@@ -1,0 +1,102 @@
+#include "collect/snapshot6.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace ibsr::collect {
+namespace {
+
+Counter6Entry bucket(const char* prefix, std::uint16_t port, std::uint64_t syn) {
+  Counter6Entry b{};
+  EXPECT_EQ(inet_pton(AF_INET6, prefix, b.key.src_prefix), 1) << prefix;
+  b.key.dst_port = port;
+  b.counters.syn = syn;
+  b.counters.ack = 2;
+  b.counters.handshake_ack = 3;
+  b.counters.rst = 4;
+  b.counters.packets = syn + 10;
+  b.counters.bytes = 60 * (syn + 10);
+  return b;
+}
+
+const Snapshot6Run kRun{.runId = "00c0ffee12345678", .baseTs = 1705316000, .intervalSec = 60};
+
+// The exact line the report's reader is written against (docs/schemas/snapshot6-v5.schema.json):
+// buckets in (address bytes, port) order, RFC 5952 text with the /64 appended.
+TEST(Snapshot6Json, ExactLineAtSlash64) {
+  Snapshot6 s{.tsUnixSec = 1705316398, .dstPorts = {22, 443}, .buckets = {}};
+  s.buckets = {bucket("2001:db8:1:2::", 443, 1), bucket("2001:db8::", 22, 5),
+               bucket("2001:db8:1:2::", 22, 0)};
+  canonicalize(s.buckets);
+  EXPECT_EQ(
+      snapshot6Json(kRun, s),
+      "{\"version\":5,\"ts_unix_sec\":1705316398,\"interval_sec\":60,\"run_id\":"
+      "\"00c0ffee12345678\","
+      "\"counter_mode\":\"cumulative\",\"base_ts_unix_sec\":1705316000,\"aggregation\":\"src_"
+      "net6\","
+      "\"prefix_len\":64,\"dst_ports\":[22,443],\"buckets\":["
+      "{\"key_type\":\"src_net6\",\"src_ip\":\"2001:db8::/64\",\"dst_port\":22,\"syn\":5,\"ack\":2,"
+      "\"handshake_ack\":3,\"rst\":4,\"packets\":15,\"bytes\":900},"
+      "{\"key_type\":\"src_net6\",\"src_ip\":\"2001:db8:1:2::/64\",\"dst_port\":22,\"syn\":0,"
+      "\"ack\":2,\"handshake_ack\":3,\"rst\":4,\"packets\":10,\"bytes\":600},"
+      "{\"key_type\":\"src_net6\",\"src_ip\":\"2001:db8:1:2::/64\",\"dst_port\":443,\"syn\":1,"
+      "\"ack\":2,\"handshake_ack\":3,\"rst\":4,\"packets\":11,\"bytes\":660}]}\n");
+  EXPECT_EQ(distinctSources(s.buckets), 2u);
+}
+
+TEST(Snapshot6Json, ExactAddressesAt128AndEmptyBuckets) {
+  Snapshot6Run run = kRun;
+  run.prefixLen = 128;
+  Snapshot6 s{.tsUnixSec = 7, .dstPorts = {443}, .buckets = {bucket("2001:db8::1", 443, 1)}};
+  EXPECT_EQ(snapshot6Json(run, s),
+            "{\"version\":5,\"ts_unix_sec\":7,\"interval_sec\":60,\"run_id\":\"00c0ffee12345678\","
+            "\"counter_mode\":\"cumulative\",\"base_ts_unix_sec\":1705316000,"
+            "\"aggregation\":\"src_ip6\",\"prefix_len\":128,\"dst_ports\":[443],\"buckets\":["
+            "{\"key_type\":\"src_ip6\",\"src_ip\":\"2001:db8::1\",\"dst_port\":443,\"syn\":1,"
+            "\"ack\":2,\"handshake_ack\":3,\"rst\":4,\"packets\":11,\"bytes\":660}]}\n");
+  s.buckets.clear();
+  EXPECT_EQ(snapshot6Json(run, s).substr(snapshot6Json(run, s).find("\"dst_ports\"")),
+            "\"dst_ports\":[443],\"buckets\":[]}\n");
+}
+
+// RFC 5952: the longest zero run is compressed, lowercase hex, IPv4-mapped in dotted form.
+TEST(Snapshot6Json, CanonicalText) {
+  Snapshot6Run run = kRun;
+  run.prefixLen = 128;
+  for (const auto& [in, out] : std::vector<std::pair<const char*, const char*>>{
+           {"2001:0DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+           {"::ffff:10.0.0.1", "::ffff:10.0.0.1"},
+           {"fe80::", "fe80::"}}) {
+    Snapshot6 s{.tsUnixSec = 1, .dstPorts = {1}, .buckets = {bucket(in, 1, 0)}};
+    EXPECT_NE(snapshot6Json(run, s).find(std::string("\"src_ip\":\"") + out + "\""),
+              std::string::npos)
+        << in;
+  }
+}
+
+TEST(Snapshot6, RunIdIsSixteenHexDigitsAndDiffers) {
+  std::string a = newRunId(), b = newRunId();
+  EXPECT_EQ(a.size(), 16u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(a, b);
+}
+
+TEST(Snapshot6, PrefixMaskWordsAreTheMaskInWireOrder) {
+  for (const auto& [len, text] : std::vector<std::pair<std::uint32_t, const char*>>{
+           {64, "ffff:ffff:ffff:ffff::"},
+           {128, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+           {1, "8000::"},
+           {63, "ffff:ffff:ffff:fffe::"},
+           {127, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"}}) {
+    std::uint32_t words[4];
+    ipv6PrefixMask(len, words);
+    std::uint8_t want[16];
+    ASSERT_EQ(inet_pton(AF_INET6, text, want), 1);
+    EXPECT_EQ(std::memcmp(words, want, 16), 0) << len;
+  }
+}
+
+}  // namespace
+}  // namespace ibsr::collect
