@@ -4,10 +4,12 @@
 #   - namespaces ibsr-demo-srv / ibsr-demo-cli joined by a veth pair (10.198.0.0/24)
 #   - a web server in the server namespace on port 8080, `ibsr collect` attached to its veth
 #   - 8 legitimate clients making complete HTTP requests, 3 spoofed sources sending SYN floods
-#     with hping3 (bounded: 500 SYN/s each for 15 s), about 30 seconds in all
+#     with hping3 (bounded: 500 SYN/s each for 15 s), and an IPv6 SYN flood whose source rotates
+#     inside one /64 (scapy, bounded: 3000 SYNs in about 15 s), about 30 seconds in all
 #   - SIGTERM to the collector, a short summary, then `ibsr-report` on what was collected, with
 #     --min-observation-sec 25 (the default gate needs an hour of evidence before SAFE).
-# All traffic stays inside the two namespaces, which are removed on exit (also on Ctrl-C).
+# All traffic stays inside the two namespaces (10.198.0.0/24, fd00:198::/64 and the spoofed
+# fd00:bad:1:2::/64), which are removed on exit (also on Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -55,6 +57,9 @@ for i in $(seq 10 17); do ip -n "$CLI" addr add "$NET.$i/24" dev vc; done
 for ns in "$SRV" "$CLI"; do ip -n "$ns" link set lo up; done
 ip -n "$SRV" link set vs up
 ip -n "$CLI" link set vc up
+# IPv6 without duplicate address detection, so the addresses are usable at once.
+ip -n "$SRV" -6 addr add fd00:198::1/64 dev vs nodad
+ip -n "$CLI" -6 addr add fd00:198::2/64 dev vc nodad
 
 mkdir -p "$OUT/www"
 head -c 2000 /dev/urandom | base64 >"$OUT/www/index.html"
@@ -74,7 +79,8 @@ for _ in $(seq 50); do
   ip netns exec "$SRV" ss -Htln "sport = :$PORT" | grep -q LISTEN && break; sleep 0.1
 done
 
-echo "== traffic for ~30 s: 8 legitimate clients, SYN floods from $NET.66, .67, .68"
+echo "== traffic for ~30 s: 8 legitimate clients, SYN floods from $NET.66, .67, .68 and from"
+echo "   3000 addresses in fd00:bad:1:2::/64"
 for i in $(seq 10 17); do
   ( for _ in $(seq 50); do
       ip netns exec "$CLI" curl -s -o /dev/null --max-time 2 --interface "$NET.$i" \
@@ -89,6 +95,22 @@ for a in 66 67 68; do
     >/dev/null 2>&1 &
   PIDS+=($!)
 done
+# hping3 speaks no IPv6: scapy sends the IPv6 SYNs, a new source address in the /64 each time
+# (an attacker owns the whole /64; the collector keys IPv6 by /64, so it is one source).
+SRV_MAC=$(ip netns exec "$SRV" cat /sys/class/net/vs/address)
+ip netns exec "$CLI" /usr/bin/python3 -c "
+import random, time
+from scapy.all import Ether, IPv6, TCP, sendp
+rnd = random.Random(7)
+frames = [Ether(dst='$SRV_MAC') / IPv6(src='fd00:bad:1:2:%x:%x:%x:%x' % tuple(
+              rnd.randrange(65536) for _ in range(4)), dst='fd00:198::1') /
+          TCP(sport=rnd.randrange(1024, 65536), dport=$PORT, flags='S') for _ in range(3000)]
+for i in range(0, 3000, 200):
+    t = time.monotonic()
+    sendp(frames[i:i + 200], iface='vc', verbose=False)
+    time.sleep(max(0.0, 1.0 - (time.monotonic() - t)))
+" >/dev/null 2>&1 &
+PIDS+=($!)
 sleep 22.5  # off the 5 s snapshot grid: the final snapshot gets an interval of its own
 
 echo "== stopping the collector (SIGTERM: final snapshot, detach)"
@@ -114,6 +136,8 @@ if [ -x build/src/report/ibsr-report ]; then
   echo "   verdict: ${verdict:-see report.md section 5}"
   echo "   note:    judged with --min-observation-sec $MIN_OBS for this ~30 s demo; by default a" \
     "verdict needs 3600 s (1 h) of snapshots before it can be SAFE"
-  echo "   would block: $(jq -r '[.triggers[] | "\(.key_value):\(.dst_port)"] | join(", ")' \
-    "$OUT/report/rules.json")"
+  # IPv6 sources as [addr]/len:port, the form evidence.csv uses.
+  echo "   would block: $(jq -r '[.triggers[] | (.key_value | split("/")) as $k |
+    (if ($k[0] | contains(":")) then "[\($k[0])]" + (if $k[1] then "/\($k[1])" else "" end)
+     else .key_value end) + ":\(.dst_port)"] | join(", ")' "$OUT/report/rules.json")"
 fi

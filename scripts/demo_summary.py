@@ -1,6 +1,7 @@
 """Prints a short human summary of a snapshot directory: where the files are and the top
-sources by SYN count with their success ratio (handshake_ack / syn) (from the last snapshot, whose
-counters are cumulative since the collector started)."""
+sources by SYN count with their success ratio (handshake_ack / syn) (from the last snapshot of each
+family, snapshot_ for IPv4 and snapshot6_ for IPv6 prefixes, whose counters are cumulative since
+the collector started)."""
 import glob
 import json
 import os
@@ -16,11 +17,19 @@ print("== %d snapshots in %s (%s)" % (len(lines), out, ", ".join(os.path.basenam
 print("   last snapshot at %d: %d sources on ports %s" % (
     last["ts_unix_sec"], len({b["key_value"] for b in last["buckets"]}), last["dst_ports"]))
 ip = lambda v: "%d.%d.%d.%d" % (v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255)  # noqa: E731
-rows = sorted(last["buckets"], key=lambda b: (-b["syn"], b["key_value"]))[:12]
-print("   %-18s %8s %8s %10s %10s" % ("source:port", "SYN", "hs-ACK", "success", "packets"))
-for b in rows:
+rows = [("%s:%d" % (ip(b["key_value"]), b["dst_port"]), b) for b in last["buckets"]]
+files6 = sorted(glob.glob(os.path.join(out, "snapshot6_[0-9]*.jsonl")))
+if files6:
+    with open(files6[-1]) as f:
+        last6 = [json.loads(line) for line in f][-1]
+    for b in last6["buckets"]:
+        addr, _, plen = b["src_ip"].partition("/")
+        rows.append(("[%s]%s:%d" % (addr, "/" + plen if plen else "", b["dst_port"]), b))
+rows = sorted(rows, key=lambda r: (-r[1]["syn"], r[0]))[:12]
+print("   %-28s %8s %8s %10s %10s" % ("source:port", "SYN", "hs-ACK", "success", "packets"))
+for name, b in rows:
     ratio = b["handshake_ack"] / b["syn"] if b["syn"] else 0.0
-    print("   %-18s %8d %8d %10.3f %10d" % ("%s:%d" % (ip(b["key_value"]), b["dst_port"]),
-                                           b["syn"], b["handshake_ack"], ratio, b["packets"]))
+    print("   %-28s %8d %8d %10.3f %10d" % (name, b["syn"], b["handshake_ack"], ratio,
+                                           b["packets"]))
 print("   success = handshake_ack / SYN, the report's success ratio: near 0 for a SYN flood;"
       " 1 or more\n   for real clients, whose pure ACKs after the handshake count too.")
