@@ -36,6 +36,9 @@
 /* Set by userspace between open and load; frozen read-only afterwards. */
 const volatile __u32 snaplen = IBSR_PAYLOAD_DEFAULT_SNAPLEN; /* 0..IBSR_PAYLOAD_MAX_SNAPLEN */
 const volatile __u64 max_bytes_per_flow = 0;                 /* 0: no cap */
+/* 0 with --no-ipv6: IPv6 frames are passed unrecorded (the verifier then drops that path as
+ * dead code), as the XDP counters leave them uncounted. */
+const volatile __u32 ipv6_enabled = 1;
 
 /* max_entries is replaced by userspace (--ringbuf-size) before load. */
 struct {
@@ -254,7 +257,7 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 	if (proto == bpf_htons(ETH_P_IP)) {
 		if (!parse_ipv4(skb, off, &l3))
 			return;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+	} else if (ipv6_enabled && proto == bpf_htons(ETH_P_IPV6)) {
 		if (!parse_ipv6(skb, off, &l3))
 			return;
 	} else {

@@ -63,8 +63,10 @@ int onRecord(void* ctx, void* data, size_t size) {
 
 class PayloadBpfTest : public ::testing::Test {
  protected:
-  void load(std::uint32_t snaplen = 512, std::uint64_t cap = 0, std::uint64_t ring = 1 << 20) {
+  void load(std::uint32_t snaplen = 512, std::uint64_t cap = 0, std::uint64_t ring = 1 << 20,
+            bool noIpv6 = false) {
     PayloadOptions o;
+    o.common.noIpv6 = noIpv6;
     o.common.dstPorts = {443, kPort};
     o.snaplen = snaplen;
     o.maxBytesPerFlow = cap;
@@ -353,6 +355,17 @@ TEST_F(PayloadBpfTest, Ipv6GsoSkbIsRecordedAsWireSegments) {
     EXPECT_EQ(r[i].hdr.seq, 9000u + 1000u * i) << i;
     EXPECT_EQ(r[i].hdr.payload_len, i == 2 ? 500u : 1000u) << i;
   }
+}
+
+// --no-ipv6 turns the IPv6 path off in the TC programs too; IPv4 is recorded as before.
+TEST_F(PayloadBpfTest, NoIpv6PassesIpv6FramesUnrecorded) {
+  load(512, 0, 1 << 20, true);
+  EXPECT_EQ(run(tcp6(40000, kPort, pb::kTcpSyn, 0)).size(), 0u);
+  EXPECT_EQ(run(tcp6(40000, kPort, pb::kTcpAck, 100)).size(), 0u);
+  EXPECT_EQ(run(tcp(40000, kPort, pb::kTcpAck, 100)).size(), 1u);
+  auto t = prog_->cpuTotals();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->events, 1u);
 }
 
 // The cap map's key holds the family and all 16 address bytes: an IPv4 flow whose address bytes
