@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * collect-payload TC programs (ShadowPayload mode). Ingress: TCP to a monitored port (requests);
- * egress: TCP from a monitored port (responses), over IPv4 or IPv6 (parse.bpf.h's path). For every such packet that carries payload or
- * SYN/FIN/RST, a record with the flow, sequence number, flags, lengths and the first `snaplen`
- * payload bytes goes to a ring buffer; userspace reassembles and parses the streams.
+ * egress: TCP from a monitored port (responses), over IPv4 or IPv6 (parse.bpf.h's path). For
+ * every such packet that carries payload or SYN/FIN/RST, a record with the flow, sequence number,
+ * flags, lengths and the first `snaplen` payload bytes goes to a ring buffer; userspace
+ * reassembles and parses the streams.
  *
  * Shadow mode: both programs only ever return TC_ACT_UNSPEC (the next filter and then the stack
  * see the packet untouched). Packet data is only read, with bpf_skb_load_bytes. A full ring
