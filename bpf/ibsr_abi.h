@@ -184,14 +184,20 @@ static_assert(offsetof(ibsr_incident_event, data) == 40);
 #define IBSR_PAYLOAD_DIR_INGRESS 0
 #define IBSR_PAYLOAD_DIR_EGRESS 1
 
-/* One direction of one TCP connection, as the packet's headers say (host byte order). Key of
- * the per-flow byte-cap LRU map (pay_flow). */
+/* Address family of a payload flow or record (the IP version number). */
+#define IBSR_PAYLOAD_FAMILY_IPV4 4
+#define IBSR_PAYLOAD_FAMILY_IPV6 6
+
+/* One direction of one TCP connection, as the packet's headers say. Key of the per-flow
+ * byte-cap LRU map (pay_flow). Addresses as in ibsr_payload_event_hdr. */
 struct ibsr_payload_flow {
-	__u32 src_ip;
-	__u32 dst_ip;
-	__u16 src_port;
-	__u16 dst_port;
-	__u32 direction; /* IBSR_PAYLOAD_DIR_* */
+	__u32 src_addr[4]; /* network order; IPv4: word 0, words 1..3 zero */
+	__u32 dst_addr[4];
+	__u16 src_port;    /* host order */
+	__u16 dst_port;    /* host order */
+	__u8 direction;    /* IBSR_PAYLOAD_DIR_* */
+	__u8 family;       /* IBSR_PAYLOAD_FAMILY_* */
+	__u16 pad;         /* always zero: the kernel hashes all 40 bytes */
 };
 
 /*
@@ -201,18 +207,20 @@ struct ibsr_payload_flow {
  * that carries payload or SYN/FIN/RST; pure ACKs are not sent.
  */
 struct ibsr_payload_event_hdr {
-	__u64 ts_ns;       /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
-	__u32 src_ip;      /* host order */
-	__u32 dst_ip;      /* host order */
+	__u64 ts_ns;        /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	/* The 16 address bytes in wire (network) order for IPv6; for IPv4 the 4 address bytes in
+	 * wire order in word 0 and zeros after them (not IPv4-mapped: `family` tells them apart). */
+	__u32 src_addr[4];
+	__u32 dst_addr[4];
 	__u16 src_port;    /* host order */
 	__u16 dst_port;    /* host order */
 	__u32 seq;         /* TCP sequence number, host order */
-	__u32 payload_len; /* TCP payload bytes in the packet (IP total length - headers) */
+	__u32 payload_len; /* TCP payload bytes in the packet (IP length - IP, extension, TCP headers) */
 	__u32 cap_len;     /* payload bytes that follow: <= min(payload_len, snaplen) */
 	__u8 direction;    /* IBSR_PAYLOAD_DIR_* */
 	__u8 tcp_flags;    /* byte 13 of the TCP header */
 	__u8 capped;       /* 1: the per-flow byte cap was reached, so cap_len is 0 */
-	__u8 pad0;
+	__u8 family;       /* IBSR_PAYLOAD_FAMILY_* */
 	__u32 pad1;
 };
 
@@ -232,17 +240,22 @@ struct ibsr_payload_event {
 };
 
 #if !defined(__bpf__) && defined(__cplusplus)
-static_assert(sizeof(ibsr_payload_flow) == 16);
-static_assert(sizeof(ibsr_payload_event_hdr) == 40);
-static_assert(offsetof(ibsr_payload_event_hdr, src_ip) == 8);
-static_assert(offsetof(ibsr_payload_event_hdr, seq) == 20);
-static_assert(offsetof(ibsr_payload_event_hdr, payload_len) == 24);
-static_assert(offsetof(ibsr_payload_event_hdr, cap_len) == 28);
-static_assert(offsetof(ibsr_payload_event_hdr, direction) == 32);
-static_assert(offsetof(ibsr_payload_event_hdr, tcp_flags) == 33);
-static_assert(offsetof(ibsr_payload_event_hdr, capped) == 34);
+static_assert(sizeof(ibsr_payload_flow) == 40);
+static_assert(offsetof(ibsr_payload_flow, src_port) == 32);
+static_assert(offsetof(ibsr_payload_flow, family) == 37);
+static_assert(sizeof(ibsr_payload_event_hdr) == 64);
+static_assert(offsetof(ibsr_payload_event_hdr, src_addr) == 8);
+static_assert(offsetof(ibsr_payload_event_hdr, dst_addr) == 24);
+static_assert(offsetof(ibsr_payload_event_hdr, src_port) == 40);
+static_assert(offsetof(ibsr_payload_event_hdr, seq) == 44);
+static_assert(offsetof(ibsr_payload_event_hdr, payload_len) == 48);
+static_assert(offsetof(ibsr_payload_event_hdr, cap_len) == 52);
+static_assert(offsetof(ibsr_payload_event_hdr, direction) == 56);
+static_assert(offsetof(ibsr_payload_event_hdr, tcp_flags) == 57);
+static_assert(offsetof(ibsr_payload_event_hdr, capped) == 58);
+static_assert(offsetof(ibsr_payload_event_hdr, family) == 59);
 static_assert(sizeof(ibsr_payload_cpu) == 32);
-static_assert(offsetof(ibsr_payload_event, data) == 40);
+static_assert(offsetof(ibsr_payload_event, data) == 64);
 #endif
 
 #endif /* IBSR_ABI_H */

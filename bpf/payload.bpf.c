@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * collect-payload TC programs (ShadowPayload mode). Ingress: TCP to a monitored port (requests);
- * egress: TCP from a monitored port (responses). For every such packet that carries payload or
- * SYN/FIN/RST, a record with the flow, sequence number, flags, lengths and the first `snaplen`
- * payload bytes goes to a ring buffer; userspace reassembles and parses the streams.
+ * egress: TCP from a monitored port (responses), over IPv4 or IPv6 (parse.bpf.h's path). For
+ * every such packet that carries payload or SYN/FIN/RST, a record with the flow, sequence number,
+ * flags, lengths and the first `snaplen` payload bytes goes to a ring buffer; userspace
+ * reassembles and parses the streams.
  *
  * Shadow mode: both programs only ever return TC_ACT_UNSPEC (the next filter and then the stack
  * see the packet untouched). Packet data is only read, with bpf_skb_load_bytes. A full ring
@@ -18,6 +19,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <linux/tcp.h>
 #include <bpf/bpf_helpers.h>
@@ -35,6 +37,9 @@
 /* Set by userspace between open and load; frozen read-only afterwards. */
 const volatile __u32 snaplen = IBSR_PAYLOAD_DEFAULT_SNAPLEN; /* 0..IBSR_PAYLOAD_MAX_SNAPLEN */
 const volatile __u64 max_bytes_per_flow = 0;                 /* 0: no cap */
+/* 0 with --no-ipv6: IPv6 frames are passed unrecorded (the verifier then drops that path as
+ * dead code), as the XDP counters leave them uncounted. */
+const volatile __u32 ipv6_enabled = 1;
 
 /* max_entries is replaced by userspace (--ringbuf-size) before load. */
 struct {
@@ -88,6 +93,19 @@ static __always_inline __u32 flow_allowance(const struct ibsr_payload_flow *flow
 	return grant;
 }
 
+/* The cap map's key of the record whose header observe() filled. */
+static __always_inline void flow_of(struct ibsr_payload_flow *flow,
+				    const struct ibsr_payload_event_hdr *h)
+{
+	__builtin_memcpy(flow->src_addr, h->src_addr, sizeof(flow->src_addr));
+	__builtin_memcpy(flow->dst_addr, h->dst_addr, sizeof(flow->dst_addr));
+	flow->src_port = h->src_port;
+	flow->dst_port = h->dst_port;
+	flow->direction = h->direction;
+	flow->family = h->family;
+	flow->pad = 0;
+}
+
 /* Sends one record: a segment of `len` payload bytes at `data_off` in the skb. copy = 0 sends
  * the header only. */
 static __always_inline void emit(struct __sk_buff *skb, struct ibsr_payload_cpu *st,
@@ -124,7 +142,6 @@ static __always_inline void emit(struct __sk_buff *skb, struct ibsr_payload_cpu 
 	e->hdr.payload_len = len;
 	e->hdr.cap_len = n;
 	e->hdr.tcp_flags = flags;
-	e->hdr.pad0 = 0;
 	e->hdr.pad1 = 0;
 
 	if (bpf_ringbuf_output(&pay_rb, e, sizeof(e->hdr) + n, 0) != 0) {
@@ -145,16 +162,77 @@ __attribute__((noinline)) int emit_segment(struct __sk_buff *skb, __u32 data_off
 	struct ibsr_payload_event *e = bpf_map_lookup_elem(&pay_scratch, &zero);
 	if (!skb || !st || !e)
 		return 0;
-	struct ibsr_payload_flow flow = {
-		.src_ip = e->hdr.src_ip,
-		.dst_ip = e->hdr.dst_ip,
-		.src_port = e->hdr.src_port,
-		.dst_port = e->hdr.dst_port,
-		.direction = e->hdr.direction,
-	};
+	struct ibsr_payload_flow flow;
+	flow_of(&flow, &e->hdr);
 	emit(skb, st, e, &flow, data_off, seq, len, (__u8)flags_copy,
 	     (flags_copy & EMIT_COPY_PAYLOAD) != 0);
 	return 0;
+}
+
+/* Where observe() found the network layer of a frame. */
+struct l3_info {
+	__u32 src_addr[4]; /* network order, as in ibsr_payload_event_hdr */
+	__u32 dst_addr[4];
+	__u32 tcp_off;     /* offset of the TCP header in the skb */
+	__u32 hdr_len;     /* IP header plus IPv6 extension headers */
+	__u32 ip_len;      /* IPv4 total length, or IPv6 payload length + 40; 0: unknown (GSO) */
+	__u8 family;       /* IBSR_PAYLOAD_FAMILY_* */
+};
+
+/* IPv4 at `off`: 0 unless it carries the (first fragment's) TCP header. */
+static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off, struct l3_info *l3)
+{
+	struct iphdr ip;
+	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) != 0)
+		return 0;
+	/* 0: not IPv4 + TCP, or a non-first fragment (no TCP header). */
+	__u32 ip_hlen = ipv4_tcp_hdr_len(&ip);
+	if (!ip_hlen)
+		return 0;
+	l3->src_addr[0] = ip.saddr;
+	l3->dst_addr[0] = ip.daddr;
+	l3->tcp_off = off + ip_hlen;
+	l3->hdr_len = ip_hlen;
+	l3->ip_len = bpf_ntohs(ip.tot_len);
+	l3->family = IBSR_PAYLOAD_FAMILY_IPV4;
+	return 1;
+}
+
+/* IPv6 at `off`, with up to IBSR_MAX_IPV6_EXT_HDRS extension headers walked as counter.bpf.c
+ * walks them (parse.bpf.h): 0 unless TCP follows (non-first fragments never do). */
+static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct l3_info *l3)
+{
+	struct ipv6hdr ip6;
+	if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)) != 0)
+		return 0;
+	if (ip6.version != 6)
+		return 0;
+	__u8 nexthdr = ip6.nexthdr;
+	__u32 ext_len = 0;
+#pragma unroll
+	for (int i = 0; i < IBSR_MAX_IPV6_EXT_HDRS; i++) {
+		if (nexthdr != IPPROTO_TCP) {
+			struct ipv6_ext_hdr h;
+			if (bpf_skb_load_bytes(skb, off + sizeof(ip6) + ext_len, &h, sizeof(h)) != 0)
+				return 0;
+			__u32 len = ipv6_ext_hdr_len(nexthdr, &h);
+			if (!len)
+				return 0;
+			nexthdr = h.nexthdr;
+			ext_len += len;
+		}
+	}
+	if (nexthdr != IPPROTO_TCP)
+		return 0;
+	__builtin_memcpy(l3->src_addr, &ip6.saddr, sizeof(l3->src_addr));
+	__builtin_memcpy(l3->dst_addr, &ip6.daddr, sizeof(l3->dst_addr));
+	l3->tcp_off = off + sizeof(ip6) + ext_len;
+	l3->hdr_len = sizeof(ip6) + ext_len;
+	/* 0 on BIG TCP super-packets (and jumbograms): the skb length is the truth then. */
+	__u32 payload = bpf_ntohs(ip6.payload_len);
+	l3->ip_len = payload ? payload + sizeof(ip6) : 0;
+	l3->family = IBSR_PAYLOAD_FAMILY_IPV6;
+	return 1;
 }
 
 static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
@@ -176,17 +254,17 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 		proto = vlan.encapsulated_proto;
 		off += sizeof(vlan);
 	}
-	if (proto != bpf_htons(ETH_P_IP))
+	struct l3_info l3 = {};
+	if (proto == bpf_htons(ETH_P_IP)) {
+		if (!parse_ipv4(skb, off, &l3))
+			return;
+	} else if (ipv6_enabled && proto == bpf_htons(ETH_P_IPV6)) {
+		if (!parse_ipv6(skb, off, &l3))
+			return;
+	} else {
 		return;
-
-	struct iphdr ip;
-	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) != 0)
-		return;
-	/* 0: not IPv4 + TCP, or a non-first fragment (no TCP header). */
-	__u32 ip_hlen = ipv4_tcp_hdr_len(&ip);
-	if (!ip_hlen)
-		return;
-	__u32 tcp_off = off + ip_hlen;
+	}
+	__u32 tcp_off = l3.tcp_off;
 
 	struct tcphdr tcp;
 	if (bpf_skb_load_bytes(skb, tcp_off, &tcp, sizeof(tcp)) != 0)
@@ -200,16 +278,15 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 	if (!port_is_monitored(direction == IBSR_PAYLOAD_DIR_INGRESS ? dport : sport))
 		return;
 
-	__u32 ip_total = bpf_ntohs(ip.tot_len);
 	__u32 payload_off = tcp_off + tcp_hlen;
 	__u32 payload_len = 0;
-	/* tot_len excludes Ethernet padding of short frames; 0 only on oversized GSO packets,
+	/* The IP length excludes Ethernet padding of short frames; 0 only on oversized GSO packets,
 	 * where the skb length is the truth. */
-	if (ip_total == 0) {
+	if (l3.ip_len == 0) {
 		if (skb->len > payload_off)
 			payload_len = skb->len - payload_off;
-	} else if (ip_total > ip_hlen + tcp_hlen) {
-		payload_len = ip_total - ip_hlen - tcp_hlen;
+	} else if (l3.ip_len > l3.hdr_len + tcp_hlen) {
+		payload_len = l3.ip_len - l3.hdr_len - tcp_hlen;
 	}
 	__u8 flags = tcp_flags(&tcp);
 	if (payload_len == 0 && !(flags & (IBSR_TCP_SYN | IBSR_TCP_FIN | IBSR_TCP_RST)))
@@ -221,19 +298,15 @@ static __always_inline void observe(struct __sk_buff *skb, __u8 direction)
 	if (!st || !e)
 		return;
 
-	e->hdr.src_ip = bpf_ntohl(ip.saddr);
-	e->hdr.dst_ip = bpf_ntohl(ip.daddr);
+	__builtin_memcpy(e->hdr.src_addr, l3.src_addr, sizeof(l3.src_addr));
+	__builtin_memcpy(e->hdr.dst_addr, l3.dst_addr, sizeof(l3.dst_addr));
 	e->hdr.src_port = sport;
 	e->hdr.dst_port = dport;
 	e->hdr.direction = direction;
+	e->hdr.family = l3.family;
 
-	struct ibsr_payload_flow flow = {
-		.src_ip = e->hdr.src_ip,
-		.dst_ip = e->hdr.dst_ip,
-		.src_port = sport,
-		.dst_port = dport,
-		.direction = direction,
-	};
+	struct ibsr_payload_flow flow;
+	flow_of(&flow, &e->hdr);
 	__u32 seq = bpf_ntohl(tcp.seq);
 
 	/* TC sees GSO/GRO super-packets (egress TC runs before software segmentation; GRO merges

@@ -5,7 +5,8 @@
 //        medians of the per-round differences are the program's own cost.
 //        Cases: a packet to an unmonitored port; a monitored SYN (header-only record); a
 //        monitored 1514-byte data frame with snaplen 512 and 4096 (1460 bytes copied); the same
-//        with the ring buffer full (the drop path).
+//        with the ring buffer full (the drop path); then the unmonitored, SYN and 1514-byte
+//        data cases over IPv6 (no extension header).
 // parse: userspace throughput of decode + reassembly + HTTP + JSON-RPC + aggregation on a
 //        generated record stream of keep-alive JSON-RPC connections (eth_getBalance and
 //        eth_getLogs, the latter with 24 KB responses), in Gbit/s of TCP payload represented by
@@ -27,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "packet_builder.h"
 #include "payload/payload_program.h"
 #include "payload/pipeline.h"
 #include "record_builder.h"
@@ -40,6 +42,25 @@ struct Loaded {
   std::unique_ptr<payload::PayloadProgram> prog;
   ring_buffer* rb = nullptr;
 };
+
+// Ethernet / IPv6 2001:db8::7:40000 -> fd00::1:dport / TCP (20-byte header, `flags`), padded
+// with payload to `size` bytes: the IPv6 counterpart of tcpFrame().
+Bytes tcp6Frame(std::size_t size, std::uint16_t dport, std::uint8_t flags) {
+  constexpr std::size_t kHeaders = 14 + 40 + 20;
+  ibsr::testing::Ipv6 ip;
+  ip.src = "2001:db8::7";
+  ip.dst = "fd00::1";
+  ibsr::testing::Tcp tcp;
+  tcp.dport = dport;
+  tcp.seq = 1;
+  tcp.flags = flags;
+  return ibsr::testing::PacketBuilder()
+      .ether()
+      .ipv6(ip)
+      .tcp(tcp)
+      .payload(size > kHeaders ? size - kHeaders : 0, 0x5a)
+      .build();
+}
 
 Loaded loadProgram(std::uint32_t snaplen, std::uint64_t ringBytes, std::uint64_t* consumed) {
   payload::PayloadOptions o;
@@ -81,6 +102,9 @@ int runTc(std::uint32_t repeat, int rounds) {
       false);
   add("ring buffer full: record dropped (1514 B, snaplen 512)", &tiny, tcpFrame(1514, kPort, 0x18),
       true);
+  add("IPv6 unmonitored port (74 B)", &s512, tcp6Frame(74, 9999, 0x10), false);
+  add("IPv6 monitored SYN, header-only record (74 B)", &s512, tcp6Frame(74, kPort, 0x02), false);
+  add("IPv6 monitored data 1514 B, snaplen 512", &s512, tcp6Frame(1514, kPort, 0x18), false);
   for (int r = 0; r < rounds; ++r) {
     for (auto& c : cases) {
       ring_buffer__consume(c.l->rb);

@@ -1,4 +1,4 @@
-// Per-interval RPC statistics per (client IPv4 address, server port), DESIGN.md §10:
+// Per-interval RPC statistics per (client IPv4 or IPv6 address, server port), DESIGN.md §10:
 // requests/responses count HTTP messages, *_bytes are whole HTTP messages, calls count JSON-RPC
 // calls (each batch element is one), per-method bytes cover non-batch requests and their
 // responses only. take() returns the interval's totals and starts the next interval.
@@ -16,17 +16,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ip_address.h"
+
 namespace ibsr::payload {
 
+// Ordered as the payload lines list sources: IpAddress order (IPv4 first, then IPv6, each
+// numerically), then port.
 struct SourceKey {
-  std::uint32_t ip = 0;  // host order
+  IpAddress ip;
   std::uint16_t port = 0;
-  friend bool operator<(const SourceKey& a, const SourceKey& b) {
-    return a.ip != b.ip ? a.ip < b.ip : a.port < b.port;
-  }
-  friend bool operator==(const SourceKey& a, const SourceKey& b) {
-    return a.ip == b.ip && a.port == b.port;
-  }
+  friend auto operator<=>(const SourceKey&, const SourceKey&) = default;
 };
 
 struct MethodStats {

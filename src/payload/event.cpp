@@ -1,8 +1,23 @@
 #include "payload/event.h"
 
+#include <arpa/inet.h>
+
+#include <array>
 #include <cstring>
 
 namespace ibsr::payload {
+
+namespace {
+
+// The header's address words hold wire-order bytes (IPv4: the first four).
+IpAddress toAddress(std::uint8_t family, const __u32 (&words)[4]) {
+  if (family == IBSR_PAYLOAD_FAMILY_IPV4) return IpAddress::fromV4(ntohl(words[0]));
+  std::array<std::uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), words, bytes.size());
+  return IpAddress::fromV6(bytes);
+}
+
+}  // namespace
 
 std::optional<Segment> decodeEvent(const void* record, std::size_t size) {
   ibsr_payload_event_hdr h;
@@ -13,10 +28,12 @@ std::optional<Segment> decodeEvent(const void* record, std::size_t size) {
     return std::nullopt;
   if (h.direction != IBSR_PAYLOAD_DIR_INGRESS && h.direction != IBSR_PAYLOAD_DIR_EGRESS)
     return std::nullopt;
+  if (h.family != IBSR_PAYLOAD_FAMILY_IPV4 && h.family != IBSR_PAYLOAD_FAMILY_IPV6)
+    return std::nullopt;
   Segment s;
   s.tsNs = h.ts_ns;
-  s.srcIp = h.src_ip;
-  s.dstIp = h.dst_ip;
+  s.srcIp = toAddress(h.family, h.src_addr);
+  s.dstIp = toAddress(h.family, h.dst_addr);
   s.srcPort = h.src_port;
   s.dstPort = h.dst_port;
   s.seq = h.seq;

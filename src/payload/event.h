@@ -7,14 +7,15 @@
 #include <optional>
 #include <span>
 
+#include "core/ip_address.h"
 #include "ibsr_abi.h"
 
 namespace ibsr::payload {
 
 struct Segment {
   std::uint64_t tsNs = 0;
-  std::uint32_t srcIp = 0;  // host order
-  std::uint32_t dstIp = 0;
+  IpAddress srcIp;
+  IpAddress dstIp;
   std::uint16_t srcPort = 0;
   std::uint16_t dstPort = 0;
   std::uint32_t seq = 0;
@@ -26,7 +27,8 @@ struct Segment {
 };
 
 // nullopt when the record is shorter than its header says or its fields are inconsistent
-// (cap_len > payload_len, unknown direction): such a record is counted and ignored.
+// (cap_len > payload_len, unknown direction or address family): such a record is counted and
+// ignored.
 std::optional<Segment> decodeEvent(const void* record, std::size_t size);
 
 }  // namespace ibsr::payload

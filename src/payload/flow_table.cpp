@@ -1,6 +1,31 @@
 #include "payload/flow_table.h"
 
+#include <cstring>
+
 namespace ibsr::payload {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  h ^= h >> 29;
+  return h * 0xBF58476D1CE4E5B9ull;
+}
+
+std::uint64_t mixAddress(std::uint64_t h, const IpAddress& a) {
+  std::uint64_t hi, lo;
+  std::memcpy(&hi, a.bytes().data(), 8);
+  std::memcpy(&lo, a.bytes().data() + 8, 8);
+  return mix(mix(mix(h, static_cast<std::uint64_t>(a.family())), hi), lo);
+}
+
+}  // namespace
+
+std::size_t FlowKeyHash::operator()(const FlowKey& k) const {
+  std::uint64_t h = mixAddress(mixAddress(0x632BE59BD9B4E019ull, k.clientIp), k.serverIp);
+  h = mix(h, (static_cast<std::uint64_t>(k.clientPort) << 16) | k.serverPort);
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
 
 FlowTable::FlowTable(std::size_t maxFlows, std::uint64_t idleTimeoutNs, PipelineContext* ctx)
     : maxFlows_(maxFlows), idleTimeoutNs_(idleTimeoutNs), ctx_(ctx) {

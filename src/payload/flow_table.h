@@ -8,26 +8,23 @@
 #include <list>
 #include <unordered_map>
 
+#include "core/ip_address.h"
 #include "payload/connection.h"
 
 namespace ibsr::payload {
 
 struct FlowKey {
-  std::uint32_t clientIp = 0;
-  std::uint32_t serverIp = 0;
+  IpAddress clientIp;
+  IpAddress serverIp;
   std::uint16_t clientPort = 0;
   std::uint16_t serverPort = 0;
   friend bool operator==(const FlowKey&, const FlowKey&) = default;
 };
 
+// Mixes both families' 16 address bytes (IPv4 leaves 12 of them zero) with the family, so an
+// IPv4 flow and the IPv6 flow of the same leading bytes hash apart.
 struct FlowKeyHash {
-  std::size_t operator()(const FlowKey& k) const {
-    std::uint64_t a = (static_cast<std::uint64_t>(k.clientIp) << 32) | k.serverIp;
-    std::uint64_t b = (static_cast<std::uint64_t>(k.clientPort) << 16) | k.serverPort;
-    std::uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
-    h ^= h >> 29;
-    return static_cast<std::size_t>(h * 0xBF58476D1CE4E5B9ull);
-  }
+  std::size_t operator()(const FlowKey& k) const;
 };
 
 class FlowTable {

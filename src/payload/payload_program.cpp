@@ -30,6 +30,7 @@ Result<std::unique_ptr<PayloadProgram>> PayloadProgram::load(const PayloadOption
   p->payload_->rodata->monitored_port_count = static_cast<__u32>(ports.size());
   p->payload_->rodata->snaplen = o.snaplen;
   p->payload_->rodata->max_bytes_per_flow = o.maxBytesPerFlow;
+  p->payload_->rodata->ipv6_enabled = o.common.noIpv6 ? 0 : 1;
   if (int err =
           bpf_map__set_max_entries(p->payload_->maps.pay_rb, static_cast<__u32>(o.ringbufBytes));
       err)

@@ -61,7 +61,7 @@ std::string snapshotLine(const PayloadSnapshot& s) {
         "\"request_bytes\":{},\"response_bytes\":{},\"amplification\":{},"
         "\"http_status\":{{\"1xx\":{},\"2xx\":{},\"3xx\":{},\"4xx\":{},\"5xx\":{}}},"
         "\"jsonrpc_calls\":{},\"jsonrpc_batches\":{},\"jsonrpc_errors\":{},\"methods\":[",
-        i ? "," : "", formatIpv4(src.key.ip), src.key.port, src.requests, src.responses,
+        i ? "," : "", src.key.ip.toString(), src.key.port, src.requests, src.responses,
         src.requestBytes, src.responseBytes, formatRatio(src.responseBytes, src.requestBytes),
         src.statusClasses[0], src.statusClasses[1], src.statusClasses[2], src.statusClasses[3],
         src.statusClasses[4], src.jsonrpcCalls, src.jsonrpcBatches, src.jsonrpcErrors);

@@ -1,7 +1,7 @@
 """Client side of the collect-payload tests: sends a known, bounded mix of HTTP requests to the
 JSON-RPC server and checks that every response arrives complete (Content-Length framing).
 
-Usage: rpc_client.py HOST PORT SCENARIO [N]
+Usage: rpc_client.py HOST PORT SCENARIO [N [SOURCE_ADDRESS]]
 Prints one JSON line: {"requests": sent, "responses": complete responses received}."""
 import json
 import socket
@@ -10,6 +10,7 @@ import time
 
 HOST, PORT, SCENARIO = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 N = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+SOURCE = (sys.argv[5], 0) if len(sys.argv) > 5 else None
 DEADLINE = time.monotonic() + 120
 
 
@@ -29,7 +30,7 @@ def call(method, params, cid):
 
 class Conn:
     def __init__(self):
-        self.s = socket.create_connection((HOST, PORT), timeout=30)
+        self.s = socket.create_connection((HOST, PORT), timeout=30, source_address=SOURCE)
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
 

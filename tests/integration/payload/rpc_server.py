@@ -3,8 +3,11 @@
 it received and every response it sent, which is what the collector must report.
 
 Usage: rpc_server.py HOST PORT LOG_PATH READY_PATH
-Log: one JSON object per line: {"conn", "req_bytes", "resp_bytes", "status", "methods", "batch",
-"errors", "jsonrpc"} written when the response has been sent. Stops on SIGTERM."""
+HOST "::" listens on IPv6 and IPv4 (dual stack); another IPv6 address on IPv6 only.
+Log: one JSON object per line: {"conn", "peer", "req_bytes", "resp_bytes", "status", "methods",
+"batch", "errors", "jsonrpc"} written when the response has been sent; "peer" is the client
+address as text (an IPv4 client of a dual-stack socket as its IPv4 text). Stops on SIGTERM."""
+import ipaddress
 import json
 import os
 import signal
@@ -68,8 +71,15 @@ def handle(raw_head, body):
     return 200, json.dumps(r).encode(), methods, False, int(is_err), bool(methods)
 
 
+def peer_text(conn):
+    a = ipaddress.ip_address(conn.getpeername()[0])
+    mapped = getattr(a, "ipv4_mapped", None)
+    return str(mapped or a)
+
+
 def serve(conn, cid):
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    peer = peer_text(conn)
     buf = b""
     with conn:
         while True:
@@ -108,15 +118,18 @@ def serve(conn, cid):
                         % (status, reason, ctype, len(rbody))).encode() + rbody
             conn.sendall(resp)
             with lock:
-                log.write(json.dumps({"conn": cid, "req_bytes": req_bytes,
+                log.write(json.dumps({"conn": cid, "peer": peer,
+                                      "req_bytes": req_bytes,
                                       "resp_bytes": len(resp), "status": status,
                                       "methods": methods, "batch": batch, "errors": errors,
                                       "jsonrpc": jsonrpc}) + "\n")
 
 
 def main():
-    srv = socket.socket()
+    srv = socket.socket(socket.AF_INET6 if ":" in HOST else socket.AF_INET)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if HOST == "::":
+        srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     srv.bind((HOST, PORT))
     srv.listen(128)
     signal.signal(signal.SIGTERM, lambda *a: os._exit(0))

@@ -4,6 +4,7 @@ a JSON-RPC server that logs the exact bytes it received and sent, a client sendi
 and crafted frames for reordering, retransmission and overlap."""
 import collections
 import glob
+import ipaddress
 import json
 import os
 import shutil
@@ -145,9 +146,9 @@ class PayloadTestBase(unittest.TestCase):
         self.addCleanup(c.kill)
         return c
 
-    def start_server(self):
+    def start_server(self, host=None):
         ready = os.path.join(self.tmp, "ready")
-        p = self.pair.popen(self.pair.srv, PY, SERVER, self.pair.srv_ip, str(PORT),
+        p = self.pair.popen(self.pair.srv, PY, SERVER, host or self.pair.srv_ip, str(PORT),
                             self.server_log, ready)
         self.addCleanup(lambda: (p.kill(), p.wait()))
         wait_for(lambda: os.path.exists(ready) or p.poll() is not None, timeout=20,
@@ -155,9 +156,10 @@ class PayloadTestBase(unittest.TestCase):
         self.assertIsNone(p.poll())
         return p
 
-    def run_client(self, scenario, n=1, timeout=300):
-        out = self.pair.ns(self.pair.cli, PY, CLIENT, self.pair.srv_ip, str(PORT), scenario,
-                           str(n), capture=True, timeout=timeout).stdout
+    def run_client(self, scenario, n=1, timeout=300, server=None, source=None):
+        out = self.pair.ns(self.pair.cli, PY, CLIENT, server or self.pair.srv_ip, str(PORT),
+                           scenario, str(n), *([source] if source else []), capture=True,
+                           timeout=timeout).stdout
         return json.loads(out)
 
     def server_entries(self, count):
@@ -271,6 +273,67 @@ class MixTest(PayloadTestBase):
         self.assertEqual([l["ts_unix_sec"] for l in snaps6], [l["ts_unix_sec"] for l in snaps])
         self.assertEqual(sum(len(l["buckets"]) for l in snaps6), 0)
         self.assertEqual(beats[-1]["ipv6_keys"], 0)
+
+
+class Ipv6Test(PayloadTestBase):
+    """Real HTTP/JSON-RPC over IPv6 from two IPv6 clients, beside an IPv4 client, to one
+    dual-stack server: each source's numbers equal the server's own log of that source."""
+
+    def setUp(self):
+        super().setUp()
+        p = self.pair
+        self.cli_ip6b = p.cli_ip6.replace("::2", "::1:5")  # a second client in the same /64
+        p.ns(p.cli, "ip", "-6", "addr", "add", self.cli_ip6b + "/64", "dev", p.cli_if, "nodad")
+        # Static neighbours: no neighbour discovery, so the only IPv6 traffic is the test's.
+        for addr in (p.cli_ip6, self.cli_ip6b):
+            p.ns(p.srv, "ip", "-6", "neigh", "replace", addr, "lladdr", p.cli_mac, "dev",
+                 p.srv_if, "nud", "permanent")
+        p.ns(p.cli, "ip", "-6", "neigh", "replace", p.srv_ip6, "lladdr", p.srv_mac, "dev",
+             p.cli_if, "nud", "permanent")
+
+    def test_ipv6_and_ipv4_clients_exact_per_source(self):
+        p = self.pair
+        c = self.collector("--snapshot-interval-sec", 2).start()
+        self.start_server("::")
+        clients = [(p.srv_ip6, p.cli_ip6), (p.srv_ip, p.cli_ip), (p.srv_ip6, self.cli_ip6b)]
+        for server, source in clients:
+            self.assertEqual(self.run_client("mix", server=server, source=source),
+                             {"requests": 15, "responses": 15})
+        log = self.server_entries(45)
+        time.sleep(0.5)  # the last response's records reach the ring buffer
+        self.assertEqual(c.stop(), 0, c.stderr())
+        self.assertEqual(ours_attached(self.pair), [])
+
+        lines = c.lines()
+        schema = schema_check.load()
+        order = [ipaddress.ip_address(p.cli_ip), ipaddress.ip_address(p.cli_ip6),
+                 ipaddress.ip_address(self.cli_ip6b)]
+        for line in lines:
+            schema_check.validate(line, schema)
+            self.assertEqual(line["version"], 1)
+            self.assertEqual(line["ringbuf_drops"], 0)
+            # IPv4 first, then IPv6 numerically; every address as its canonical text.
+            keys = [ipaddress.ip_address(s["src_ip"]) for s in line["sources"]]
+            self.assertEqual(keys, [a for a in order if a in keys])
+            self.assertEqual([s["src_ip"] for s in line["sources"]], [str(a) for a in keys])
+        self.assertEqual(sum(l["parse_errors"] for l in lines), 3)  # one malformed body each
+        got = merge(lines)
+        self.assertEqual(sorted(got), sorted((src, PORT) for _, src in clients))
+        self.assertEqual(sorted({e["peer"] for e in log}), sorted(src for _, src in clients))
+        for _, src in clients:
+            g = got[(src, PORT)]
+            e = expected_from_server([r for r in log if r["peer"] == src])
+            self.assertEqual(e["requests"], 15, src)
+            for k in ("requests", "responses", "request_bytes", "response_bytes",
+                      "jsonrpc_calls", "jsonrpc_batches", "jsonrpc_errors"):
+                self.assertEqual(g[k], e[k], (src, k))
+            self.assertEqual(+g["http_status"], +e["http_status"], src)
+            self.assertEqual(g["methods"], e["methods"], src)
+        status = c.status()
+        self.assertEqual(status[-1]["ringbuf_drops"], 0)
+        self.assertEqual(status[-1]["flows_tracked"], 0)
+        self.assertEqual(status[-1]["gaps"], 0)
+        self.assertEqual(status[-1]["unpaired_responses"], 0)
 
 
 class LifecycleTest(PayloadTestBase):

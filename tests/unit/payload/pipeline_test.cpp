@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <string>
 
 #include "record_builder.h"
@@ -92,11 +93,65 @@ TEST(PayloadPipelineTest, MalformedRecordsAreCountedAndIgnored) {
   Record r = testing::makeRecord(IBSR_PAYLOAD_DIR_INGRESS, 1, 2, 3, 4, 5, 0, "abc");
   feed(p, Record(r.begin(), r.begin() + 10));  // shorter than the header
   feed(p, Record(r.begin(), r.end() - 1));     // shorter than cap_len
-  r[32] = 7;                                   // unknown direction
-  feed(p, r);
-  EXPECT_EQ(p.stats().events, 3u);
-  EXPECT_EQ(p.stats().badEvents, 3u);
+  Record badDirection = r;
+  badDirection[offsetof(ibsr_payload_event_hdr, direction)] = 7;
+  feed(p, badDirection);
+  Record badFamily = r;
+  badFamily[offsetof(ibsr_payload_event_hdr, family)] = 5;  // neither 4 nor 6
+  feed(p, badFamily);
+  EXPECT_EQ(p.stats().events, 4u);
+  EXPECT_EQ(p.stats().badEvents, 4u);
   EXPECT_EQ(p.flowsTracked(), 0u);
+}
+
+// IPv6 connections are reassembled like IPv4 ones, and the family is part of the flow and the
+// source: 10.0.0.2 and a00:2:: carry the same first four address bytes (the kernel stores IPv4
+// in the first word), and their interleaved connections on the same ports stay apart.
+TEST(PayloadPipelineTest, Ipv6AndIpv4FlowsWithTheSameLeadingBytesStayApart) {
+  Pipeline p(PipelineLimits{});
+  IpAddress v6Client = *IpAddress::parseV6("a00:2::");
+  IpAddress v6Server = *IpAddress::parseV6("a00:1::");
+  Conversation v4(kClient, 40000, kServer, 8545, 512);
+  Conversation v6(v6Client, 40000, v6Server, 8545, 512);
+  std::string q4 = post(R"({"method":"eth_chainId"})");
+  std::string q6 = post(R"({"method":"eth_getLogs","params":[1]})");
+  std::string a4 = ok("0x1");
+  std::string a6 = ok(std::string(5000, '6'));  // 4 segments, 512 bytes kept of each
+  feed(p, v4.syn());
+  feed(p, v6.syn());
+  feed(p, v6.synAck());
+  feed(p, v4.synAck());
+  auto r4 = v4.request(q4);
+  auto r6 = v6.request(q6, 20);  // many small segments, interleaved with the IPv4 ones
+  for (std::size_t i = 0; i < r6.size(); ++i) {
+    feed(p, r6[i]);
+    if (i < r4.size()) feed(p, r4[i]);
+  }
+  EXPECT_EQ(p.flowsTracked(), 2u);
+  feed(p, v6.response(a6));
+  feed(p, v4.response(a4));
+  feed(p, v4.clientFin());
+  feed(p, v6.clientFin());
+  feed(p, v4.serverFin());
+  feed(p, v6.serverFin());
+  EXPECT_EQ(p.flowsTracked(), 0u);
+  auto s = p.takeInterval();
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].key.ip, IpAddress::fromV4(kClient));  // IPv4 first
+  EXPECT_EQ(s[1].key.ip, v6Client);
+  const std::string* q[] = {&q4, &q6};
+  const std::string* a[] = {&a4, &a6};
+  const char* method[] = {"eth_chainId", "eth_getLogs"};
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(s[i].key.port, 8545) << i;
+    EXPECT_EQ(s[i].requests, 1u) << i;
+    EXPECT_EQ(s[i].responses, 1u) << i;
+    EXPECT_EQ(s[i].requestBytes, q[i]->size()) << i;
+    EXPECT_EQ(s[i].responseBytes, a[i]->size()) << i;
+    ASSERT_EQ(s[i].methods.size(), 1u) << i;
+    EXPECT_EQ(s[i].methods[0].method, method[i]) << i;
+  }
+  EXPECT_EQ(p.stats().flowsClosed, 2u);
 }
 
 // 100k connections that never close (no FIN): the table never holds more than maxFlows, the

@@ -9,20 +9,28 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ip_address.h"
 #include "ibsr_abi.h"
 
 namespace ibsr::payload::testing {
 
 using Record = std::vector<std::uint8_t>;
 
-inline Record makeRecord(std::uint8_t direction, std::uint32_t srcIp, std::uint32_t dstIp,
+// An address as the kernel writes it: wire-order bytes, IPv4 in the first four.
+inline void putAddress(__u32 (&words)[4], const IpAddress& a) {
+  std::memset(words, 0, sizeof(words));
+  std::memcpy(words, a.bytes().data(), a.isV4() ? 4 : 16);
+}
+
+inline Record makeRecord(std::uint8_t direction, const IpAddress& srcIp, const IpAddress& dstIp,
                          std::uint16_t srcPort, std::uint16_t dstPort, std::uint32_t seq,
                          std::uint8_t flags, std::string_view payload,
                          std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN, std::uint64_t tsNs = 1) {
   ibsr_payload_event_hdr h{};
   h.ts_ns = tsNs;
-  h.src_ip = srcIp;
-  h.dst_ip = dstIp;
+  putAddress(h.src_addr, srcIp);
+  putAddress(h.dst_addr, dstIp);
+  h.family = srcIp.isV4() ? IBSR_PAYLOAD_FAMILY_IPV4 : IBSR_PAYLOAD_FAMILY_IPV6;
   h.src_port = srcPort;
   h.dst_port = dstPort;
   h.seq = seq;
@@ -36,11 +44,25 @@ inline Record makeRecord(std::uint8_t direction, std::uint32_t srcIp, std::uint3
   return r;
 }
 
+// IPv4 addresses as host-order numbers.
+inline Record makeRecord(std::uint8_t direction, std::uint32_t srcIp, std::uint32_t dstIp,
+                         std::uint16_t srcPort, std::uint16_t dstPort, std::uint32_t seq,
+                         std::uint8_t flags, std::string_view payload,
+                         std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN, std::uint64_t tsNs = 1) {
+  return makeRecord(direction, IpAddress::fromV4(srcIp), IpAddress::fromV4(dstIp), srcPort, dstPort,
+                    seq, flags, payload, snaplen, tsNs);
+}
+
 class Conversation {
  public:
-  Conversation(std::uint32_t clientIp, std::uint16_t clientPort, std::uint32_t serverIp,
+  Conversation(const IpAddress& clientIp, std::uint16_t clientPort, const IpAddress& serverIp,
                std::uint16_t serverPort, std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN)
       : cIp_(clientIp), sIp_(serverIp), cPort_(clientPort), sPort_(serverPort), snaplen_(snaplen) {}
+  // IPv4 addresses as host-order numbers.
+  Conversation(std::uint32_t clientIp, std::uint16_t clientPort, std::uint32_t serverIp,
+               std::uint16_t serverPort, std::uint32_t snaplen = IBSR_PAYLOAD_MAX_SNAPLEN)
+      : Conversation(IpAddress::fromV4(clientIp), clientPort, IpAddress::fromV4(serverIp),
+                     serverPort, snaplen) {}
 
   Record syn() { return up(cSeq_++, IBSR_TCP_SYN, {}); }
   Record synAck() { return down(sSeq_++, IBSR_TCP_SYN | IBSR_TCP_ACK, {}); }
@@ -85,7 +107,7 @@ class Conversation {
     return out;
   }
 
-  std::uint32_t cIp_, sIp_;
+  IpAddress cIp_, sIp_;
   std::uint16_t cPort_, sPort_;
   std::uint32_t snaplen_;
   std::uint32_t cSeq_ = 1000;

@@ -40,7 +40,7 @@ TEST(PayloadSnapshotTest, EmptyIntervalGoldenLine) {
 
 TEST(PayloadSnapshotTest, AggregatedIntervalGoldenLine) {
   Aggregator a(20, 100);
-  SourceKey src{0x0A000007, 8545};
+  SourceKey src{IpAddress::fromV4(0x0A000007), 8545};
   // 10 single eth_getBalance calls, 2 single eth_getLogs calls, 1 batch of 3 calls.
   for (int i = 0; i < 10; ++i) {
     RequestSummary r = req(150, {"eth_getBalance"});
@@ -56,7 +56,7 @@ TEST(PayloadSnapshotTest, AggregatedIntervalGoldenLine) {
   a.onRequest(src, b);
   a.onResponse(src, 8000, 200, &b, 1);
   // A second source, lower address, with an unparsed request and a 404.
-  SourceKey low{0x01020304, 8545};
+  SourceKey low{IpAddress::fromV4(0x01020304), 8545};
   RequestSummary g = req(80, {});
   a.onRequest(low, g);
   a.onResponse(low, 120, 404, &g, 0);
@@ -89,7 +89,7 @@ TEST(PayloadSnapshotTest, AggregatedIntervalGoldenLine) {
 
 TEST(PayloadAggregatorTest, TopMethodsAndOther) {
   Aggregator a(2, 100);
-  SourceKey src{1, 80};
+  SourceKey src{IpAddress::fromV4(1), 80};
   auto calls = [&](const std::string& m, int n) {
     for (int i = 0; i < n; ++i) {
       RequestSummary r = req(10, {m});
@@ -117,14 +117,44 @@ TEST(PayloadAggregatorTest, TopMethodsAndOther) {
   EXPECT_EQ(s[0].methods[2].calls, 3u);
 }
 
+// Both families in one line: IPv4 sources first (numerically), then IPv6 ones numerically, each
+// by port after the address; IPv6 as RFC 5952 text, IPv4 text unchanged.
+TEST(PayloadSnapshotTest, MixedFamiliesAreOrderedIpv4FirstThenIpv6Numerically) {
+  Aggregator a(20, 100);
+  const char* inserted[] = {"fd00::2",          "2001:db8::1", "10.0.0.7",   "::ffff:1.2.3.4",
+                            "2001:db8:0:0:1::", "1.2.3.4",     "2001:db8::1"};
+  std::uint16_t ports[] = {8545, 8545, 8545, 8545, 8545, 8545, 443};
+  for (std::size_t i = 0; i < std::size(inserted); ++i) {
+    RequestSummary r = req(10, {});
+    a.onRequest({*IpAddress::parse(inserted[i]), ports[i]}, r);
+  }
+  PayloadSnapshot s;
+  s.tsUnixSec = 1700000060;
+  s.intervalSec = 60;
+  s.dstPorts = {443, 8545};
+  s.sources = a.take();
+  std::string line = snapshotLine(s);
+  std::vector<std::string> order;
+  for (std::size_t at = line.find("\"src_ip\":\""); at != std::string::npos;
+       at = line.find("\"src_ip\":\"", at + 1)) {
+    std::size_t start = at + 10;
+    std::size_t portAt = line.find("\"dst_port\":", start) + 11;
+    order.push_back(line.substr(start, line.find('"', start) - start) + " " +
+                    line.substr(portAt, line.find(',', portAt) - portAt));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"1.2.3.4 8545", "10.0.0.7 8545", "::ffff:1.2.3.4 8545",
+                                             "2001:db8::1 443", "2001:db8::1 8545",
+                                             "2001:db8:0:0:1:: 8545", "fd00::2 8545"}));
+}
+
 TEST(PayloadAggregatorTest, SourcesAndMethodNamesAreBounded) {
   Aggregator a(5, 2);
-  for (std::uint32_t ip = 1; ip <= 4; ++ip) a.onRequest({ip, 80}, req(1, {}));
+  for (std::uint32_t ip = 1; ip <= 4; ++ip) a.onRequest({IpAddress::fromV4(ip), 80}, req(1, {}));
   EXPECT_EQ(a.droppedSources(), 2u);
   EXPECT_EQ(a.take().size(), 2u);
   Aggregator m(5, 10);
   for (std::size_t i = 0; i < Aggregator::kMaxTrackedMethods + 10; ++i)
-    m.onRequest({1, 80}, req(1, {"m" + std::to_string(i)}));
+    m.onRequest({IpAddress::fromV4(1), 80}, req(1, {"m" + std::to_string(i)}));
   auto s = m.take();
   ASSERT_EQ(s[0].methods.size(), 6u);
   EXPECT_EQ(s[0].methods[0].method, "other");
