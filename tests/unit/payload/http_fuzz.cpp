@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Aggregator agg(4, 16);
   PipelineContext ctx;
   ctx.aggregator = &agg;
-  Connection conn({1, 80}, &ctx);
+  Connection conn({ibsr::IpAddress::fromV4(1), 80}, &ctx);
   // Each op: [control byte][len byte][len bytes]. control bit0: direction, bit1: a hole of
   // `len` instead of data, bit2: SYN first, bit3: FIN.
   std::uint32_t seq[2] = {1000, 9000};
