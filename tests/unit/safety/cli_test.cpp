@@ -153,6 +153,7 @@ TEST(VerifyCli, GarbageObjectExitsTwo) {
   std::string path = ::testing::TempDir() + "/garbage." + std::to_string(getpid()) + ".bpf.o";
   std::ofstream(path) << "this is not an ELF file\n";
   auto r = tool("--mode payload --object " + path);
+  std::remove(path.c_str());
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "ibsr verify-bpf: '" + path + "': not an ELF file\n");
   // A C source given as the object is garbage too.
