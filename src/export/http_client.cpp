@@ -57,9 +57,27 @@ int seekBody(void* user, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+struct BodyTarget {
+  CURL* curl = nullptr;
+  std::string* text = nullptr;
+  const std::function<bool(const char*, std::size_t)>* sink = nullptr;
+  bool sinkAborted = false;
+};
+
 size_t writeBody(char* data, size_t size, size_t nmemb, void* user) {
-  auto* out = static_cast<std::string*>(user);
+  auto* target = static_cast<BodyTarget*>(user);
   const size_t n = size * nmemb;
+  if (target->sink != nullptr) {
+    // Error answers (4xx/5xx XML) still go to the text body, where send() reads the S3 code.
+    long status = 0;
+    curl_easy_getinfo(target->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+      if ((*target->sink)(data, n)) return n;
+      target->sinkAborted = true;
+      return 0;
+    }
+  }
+  std::string* out = target->text;
   if (out->size() < kMaxBody) out->append(data, std::min(n, kMaxBody - out->size()));
   return n;
 }
@@ -129,8 +147,9 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(impl_->timeouts.stall.count()));
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, writeHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
+  BodyTarget target{c, &resp.body, request.bodySink, false};
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &target);
 
   const auto size = static_cast<curl_off_t>(bodySize(request));
   if (request.method == "HEAD") {
@@ -158,6 +177,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
     if (src.readErrno != 0) {
       return sysError("reading the request body failed", src.readErrno);
     }
+    if (target.sinkAborted) return sysError("the response body's reader stopped", ECANCELED);
     return plainError(std::string(curl_easy_strerror(rc)) +
                       (errbuf[0] ? std::string(": ") + errbuf : ""));
   }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +26,10 @@ struct HttpRequest {
   int bodyFd = -1;
   std::uint64_t bodyOffset = 0;
   std::uint64_t bodyLength = 0;
+  // When set, the body of a 2xx answer goes here as it arrives instead of into
+  // HttpResponse::body (a large GET must not be held in memory). Returning false aborts the
+  // transfer; perform() then fails with errnum ECANCELED.
+  const std::function<bool(const char*, std::size_t)>* bodySink = nullptr;
 };
 
 struct HttpResponse {

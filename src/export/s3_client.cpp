@@ -150,9 +150,20 @@ HttpRequest S3Client::build(const Call& call) const {
 
 Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& okStatuses) {
   const auto start = std::chrono::steady_clock::now();
+  std::uint64_t deliveredBefore = 0;
   for (int attempt = 0;; ++attempt) {
     // Signed per attempt: the date in the signature must stay within the server's clock skew.
-    const HttpRequest req = build(call);
+    HttpRequest req;
+    if (call.sink != nullptr) {
+      Call ranged = call;
+      deliveredBefore = *call.delivered;
+      ranged.headers.emplace_back(
+          "range", fmt::format("bytes={}-{}", call.rangeStart + deliveredBefore, call.rangeEnd));
+      req = build(ranged);
+      req.bodySink = call.sink;
+    } else {
+      req = build(call);
+    }
     ++requests_;
     const auto sent = std::chrono::steady_clock::now();
     auto r = http_.perform(req);
@@ -165,6 +176,8 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
     if (!r.ok()) {
       what = "connection failed: " + r.error().message;
       retryable = r.error().errnum == 0;  // errnum set: local read error, not the network
+      // A body that broke off after some bytes landed is resumed, not counted as a failure.
+      if (retryable && call.sink != nullptr && *call.delivered > deliveredBefore) attempt = -1;
     } else {
       const HttpResponse& resp = r.value();
       if ((resp.status >= 200 && resp.status < 300) ||
@@ -226,37 +239,89 @@ Result<std::optional<ObjectInfo>> S3Client::headObject(const std::string& key) {
 Result<std::map<std::string, ObjectInfo>> S3Client::listObjects(const std::string& prefix,
                                                                 int maxPages) {
   std::map<std::string, ObjectInfo> out;
-  std::string marker;
+  ListRequest request{prefix, "", "", 1000};
   for (int page = 0; page < maxPages; ++page) {
-    Call c{"GET", "", {{"prefix", prefix}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
-    if (!marker.empty()) c.query.emplace_back("marker", marker);
-    auto r = send(c);
+    auto r = listPage(request);
     if (!r.ok()) return r.error();
-    const std::string& xml = r->body;
-    std::string lastKey;
-    for (std::size_t pos = 0; (pos = xml.find("<Contents>", pos)) != std::string::npos;) {
-      const std::size_t end = xml.find("</Contents>", pos);
-      if (end == std::string::npos) break;
-      const std::string item = xml.substr(pos, end - pos);
-      pos = end;
-      ObjectInfo info;
-      try {
-        info.size = std::stoull(xmlText(item, "Size"));
-      } catch (...) {
-        return plainError(describe(c) + ": listing has an object without a valid Size");
-      }
-      info.etag = stripQuotes(xmlText(item, "ETag"));
-      lastKey = xmlText(item, "Key");
-      out[lastKey] = std::move(info);
-    }
-    if (xmlText(xml, "IsTruncated") != "true") return out;
-    // ListObjects (v1) gives NextMarker only with a delimiter; the last key serves otherwise.
-    marker = xmlText(xml, "NextMarker");
-    if (marker.empty()) marker = lastKey;
-    if (marker.empty()) return plainError(describe(c) + ": truncated listing without a marker");
+    for (auto& [key, info] : r->objects) out[key] = std::move(info);
+    if (!r->truncated) return out;
+    request.marker = r->nextMarker;
   }
   return plainError(
       fmt::format("listing s3://{}/{} has more than {} pages", config_.bucket, prefix, maxPages));
+}
+
+Result<ListPage> S3Client::listPage(const ListRequest& request) {
+  Call c{"GET", "", {{"prefix", request.prefix}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
+  if (!request.delimiter.empty()) c.query.emplace_back("delimiter", request.delimiter);
+  if (!request.marker.empty()) c.query.emplace_back("marker", request.marker);
+  c.query.emplace_back("max-keys", std::to_string(request.maxKeys));
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  const std::string& xml = r->body;
+  ListPage page;
+  std::string lastKey;
+  for (std::size_t pos = 0; (pos = xml.find("<Contents>", pos)) != std::string::npos;) {
+    const std::size_t end = xml.find("</Contents>", pos);
+    if (end == std::string::npos) break;
+    const std::string item = xml.substr(pos, end - pos);
+    pos = end;
+    ObjectInfo info;
+    try {
+      info.size = std::stoull(xmlText(item, "Size"));
+    } catch (...) {
+      return plainError(describe(c) + ": listing has an object without a valid Size");
+    }
+    info.etag = stripQuotes(xmlText(item, "ETag"));
+    lastKey = xmlText(item, "Key");
+    page.objects.emplace_back(lastKey, std::move(info));
+  }
+  for (std::size_t pos = 0; (pos = xml.find("<CommonPrefixes>", pos)) != std::string::npos;) {
+    const std::size_t end = xml.find("</CommonPrefixes>", pos);
+    if (end == std::string::npos) break;
+    page.commonPrefixes.push_back(xmlText(xml.substr(pos, end - pos), "Prefix"));
+    pos = end;
+  }
+  page.truncated = xmlText(xml, "IsTruncated") == "true";
+  if (page.truncated) {
+    // ListObjects (v1) gives NextMarker only with a delimiter; the last key serves otherwise.
+    page.nextMarker = xmlText(xml, "NextMarker");
+    if (page.nextMarker.empty()) {
+      page.nextMarker = std::max(
+          lastKey, page.commonPrefixes.empty() ? std::string() : page.commonPrefixes.back());
+    }
+    if (page.nextMarker.empty())
+      return plainError(describe(c) + ": truncated listing without a marker");
+  }
+  return page;
+}
+
+Status S3Client::getObject(const std::string& key, std::uint64_t offset, std::uint64_t length,
+                           const ByteSink& sink, const std::string& etag) {
+  if (length == 0) return {};
+  std::uint64_t delivered = 0;
+  // Caps what reaches the caller at the asked-for range, whatever the server sends.
+  const ByteSink counted = [&](const char* data, std::size_t n) {
+    const std::uint64_t take = std::min<std::uint64_t>(n, length - delivered);
+    if (take > 0 && !sink(data, static_cast<std::size_t>(take))) return false;
+    delivered += take;
+    return true;
+  };
+  Call c{"GET", key, {}, {}, "", nullptr, std::string(kEmptySha256Hex)};
+  if (!etag.empty()) c.headers.emplace_back("if-match", "\"" + etag + "\"");
+  c.sink = &counted;
+  c.rangeStart = offset;
+  c.rangeEnd = offset + length - 1;
+  c.delivered = &delivered;
+  auto r = send(c);
+  if (!r.ok()) return r.error();
+  if (r->status != 206 && !(r->status == 200 && offset == 0))
+    return plainError(
+        fmt::format("{}: HTTP {} to a ranged GET (expected 206)", describe(c), r->status));
+  if (delivered != length)
+    return plainError(fmt::format("{}: got {} of {} bytes from offset {}", describe(c), delivered,
+                                  length, offset));
+  return {};
 }
 
 Status S3Client::probeBucket(const std::string& prefix) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -67,6 +68,24 @@ struct CompletedPart {
   std::string etag;  // as returned by UploadPart, without quotes
 };
 
+// One page of a ListObjects answer, keys in the server's (byte) order.
+struct ListPage {
+  std::vector<std::pair<std::string, ObjectInfo>> objects;
+  std::vector<std::string> commonPrefixes;  // with a delimiter: the "folders" at this level
+  bool truncated = false;
+  std::string nextMarker;  // where the next page starts (exclusive); empty when not truncated
+};
+
+struct ListRequest {
+  std::string prefix;
+  std::string delimiter;  // "/" lists one level; empty lists every key under the prefix
+  std::string marker;     // list keys strictly after this one (ListObjects v1 "marker")
+  int maxKeys = 1000;
+};
+
+// Receives the bytes of a GET as they arrive; false stops the transfer.
+using ByteSink = std::function<bool(const char*, std::size_t)>;
+
 // Finds <tag>text</tag> in an S3 XML answer (first occurrence), with XML entities decoded.
 std::string xmlText(const std::string& xml, const std::string& tag);
 
@@ -80,6 +99,16 @@ class S3Client {
   // Every object under `prefix` (ListObjects, 1000 keys per page, at most `maxPages` pages):
   // key -> size and ETag (no metadata). Replaces one HEAD per file when many files have no state.
   Result<std::map<std::string, ObjectInfo>> listObjects(const std::string& prefix, int maxPages);
+  // One page of ListObjects: lets a caller start at a key (--from) and stop early (--to) instead
+  // of listing a whole bucket.
+  Result<ListPage> listPage(const ListRequest& request);
+  // Streams `length` bytes of the object from `offset` into `sink` with ranged GETs. A connection
+  // that drops mid-body is resumed from the first byte not yet delivered (progress does not use
+  // up retries; the retry time budget still bounds the whole read), so `sink` sees every byte
+  // exactly once, in order. With `etag`, the read fails (412) if the object was replaced meanwhile
+  // rather than splicing two versions together.
+  Status getObject(const std::string& key, std::uint64_t offset, std::uint64_t length,
+                   const ByteSink& sink, const std::string& etag = {});
   // ListObjects with max-keys=1 under `prefix`: proves credentials, bucket and permissions
   // before any file is touched.
   Status probeBucket(const std::string& prefix);
@@ -113,6 +142,12 @@ class S3Client {
     std::string bodyText;
     const BodyRange* body = nullptr;
     std::string payloadHash;  // hex SHA-256 of the body
+    // A ranged GET streamed to `sink`: bytes [rangeStart + *delivered, rangeEnd] are asked for
+    // on each attempt, so a retry resumes where the dropped connection stopped.
+    const ByteSink* sink = nullptr;
+    std::uint64_t rangeStart = 0;
+    std::uint64_t rangeEnd = 0;  // inclusive
+    const std::uint64_t* delivered = nullptr;
   };
   // Signs and sends, retrying transient failures. `okStatuses` lists non-2xx statuses the caller
   // handles itself (404 for HEAD).
