@@ -10,7 +10,7 @@ import socket
 import subprocess
 import time
 
-SERVER = "/usr/bin/clickhouse-server"
+SERVER = "/usr/sbin/clickhouse-server"
 CLIENT = "/usr/bin/clickhouse-client"
 USERS = "/etc/clickhouse-server/users.xml"
 
