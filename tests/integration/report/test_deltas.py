@@ -7,7 +7,6 @@ stdout mode writes exactly the file's bytes and nothing else; misuse is a one-li
 The ClickHouse side is test_clickhouse.py."""
 import collections
 import csv
-import io
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ def evidence_source(row):
     return "%s:%d" % (src, row["dst_port"])
 
 
-def report(case, outdir, formats, *extra, stdout_rows=False):
+def report(case, outdir, formats, *extra):
     cmd = [BIN, "--input", "input", "-o", outdir, "--format", formats] + case_args(case)
     cmd += list(extra)
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
