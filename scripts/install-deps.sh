@@ -18,6 +18,8 @@ PACKAGES=(
   netcat-openbsd procps psmisc kmod file ethtool
   python3-swift memcached chromium nftables zstd systemd
   libcap2-bin util-linux prometheus
+  # ClickHouse test and benchmark (deploy/clickhouse/; the package starts no server)
+  clickhouse-server clickhouse-client
 )
 
 if [ "$(id -u)" -ne 0 ]; then

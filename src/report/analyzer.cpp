@@ -132,6 +132,8 @@ void Analyzer::add(const Snapshot& snap) {
     sl.prev = cur;
     sl.hasPrev = true;
     k.observed = true;
+    if (deltaSink_ != nullptr)
+      deltaSink_->onDelta(snap.stream, snap.ts, duration, b.key, d, k.allowlisted);
     Counters& t = k.total;
     t.syn = satAdd(t.syn, d.syn);
     t.ack = satAdd(t.ack, d.ack);
@@ -277,6 +279,7 @@ void Analyzer::closeWindow(StreamState& st, uint32_t stream, int64_t end) {
     sl.openEpisode = -1;
     return true;
   });
+  if (deltaSink_ != nullptr) deltaSink_->onWindowClosed(stream, st.windowStart, end);
   WindowTotals totals = st.windowTotals;
   totals.start = st.windowStart;
   totals.end = end;
@@ -295,7 +298,11 @@ AnalysisResult Analyzer::finish() {
   std::vector<std::pair<int64_t, int64_t>> spans;
   for (uint32_t i = 0; i < streams_.size(); ++i) {
     StreamState& st = streams_[i];
-    if (st.windowOpen && st.windowDuration > 0) closeWindow(st, i, st.prevTs);
+    if (st.windowOpen && st.windowDuration > 0) {
+      closeWindow(st, i, st.prevTs);
+    } else if (st.windowOpen && deltaSink_ != nullptr) {
+      deltaSink_->onWindowClosed(i, st.windowStart, st.windowStart);
+    }
     if (st.haveSnapshot) spans.emplace_back(st.startTs, st.prevTs);
   }
   // The observed period is the time at least one stream covered: two hosts watched side by side

@@ -11,6 +11,7 @@
 
 #include "report/allowlist.h"
 #include "report/config.h"
+#include "report/delta_sink.h"
 #include "report/input_set.h"
 #include "report/key_table.h"
 #include "report/model.h"
@@ -104,6 +105,8 @@ class Analyzer {
  public:
   Analyzer(const AnalysisConfig& config, const Allowlist& allowlist, DataQuality& dq,
            WindowObserver* observer = nullptr);
+  // Also hands every delta and window boundary to `sink` (nullptr: none); set before add().
+  void setDeltaSink(DeltaSink* sink) { deltaSink_ = sink; }
   void add(const Snapshot& snapshot);
   AnalysisResult finish();
 
@@ -165,6 +168,7 @@ class Analyzer {
   const Allowlist& allowlist_;
   DataQuality& dq_;
   WindowObserver* observer_;
+  DeltaSink* deltaSink_ = nullptr;
   std::vector<uint16_t> portFilter_;  // sorted; empty = all
   std::vector<bool> portsSeen_ = std::vector<bool>(65536);
 

@@ -11,6 +11,7 @@ const std::vector<ReportFormat>& reportFormats() {
       {"json", {{"rules.json", renderRulesJson}, {"summary.json", renderSummaryJson}}, true, false},
       {"csv", {{"evidence.csv", renderEvidenceCsv}}, true, false},
       {"nft", {{"rules.nft", renderNft}}, false, false},
+      {"deltas", {}, false, false, "deltas.jsonl"},
   };
   return formats;
 }

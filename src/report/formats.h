@@ -23,6 +23,9 @@ struct ReportFormat {
   std::vector<ReportFile> files;
   bool byDefault = false;    // written when no format is asked for
   bool needsCharts = false;  // needs the second pass over the input that fills ReportData::chart
+  // A file written while the input is read (too large to render from ReportData), by
+  // DeltasWriter; Options::deltasOut may send it elsewhere.
+  std::string_view streamedFile = {};
 };
 
 // Every format, in the order the command line lists them (and the files are written).

@@ -30,6 +30,7 @@ std::string outputFileNames(bool byDefault) {
   for (const ReportFormat& format : reportFormats()) {
     if (format.byDefault != byDefault) continue;
     for (const ReportFile& file : format.files) names.push_back(file.name);
+    if (!format.streamedFile.empty()) names.push_back(format.streamedFile);
   }
   return fmt::format("{}", fmt::join(names, ", "));
 }
@@ -328,6 +329,14 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->type_name("TIME");
   app.add_option("--format", formats, "Comma-separated outputs: " + formatNames(", "))
       ->type_name("LIST");
+  app.add_option("--host-id", o.hostId,
+                 "deltas: the host column of every row (default: the stream's directory as "
+                 "--input names it)")
+      ->type_name("NAME");
+  app.add_option("--deltas-out", o.deltasOut,
+                 "deltas: write the rows to PATH instead of OUT_DIR/deltas.jsonl; - is stdout "
+                 "(the other messages then go to stderr)")
+      ->type_name("PATH");
   app.add_option("--max-line-bytes", maxLine,
                  "Longer snapshot lines are skipped with a warning, 1024..4294967296")
       ->type_name("BYTES")
@@ -373,6 +382,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   if (given("--max-line-bytes")) o.maxLineBytes = maxLine;
   if (given("--format"))
     if (auto err = parseFormats(formats, o.formats)) return usage("--format", *err);
+  if ((given("--deltas-out") || given("--host-id")) && o.formats.count("deltas") == 0)
+    return usage(given("--deltas-out") ? "--deltas-out" : "--host-id",
+                 "only applies to --format deltas");
+  if (given("--deltas-out") && o.deltasOut.empty()) return usage("--deltas-out", "empty path");
   if (given("--generated-at")) {
     o.generatedAt = parseTime(generatedAt);
     if (!o.generatedAt)

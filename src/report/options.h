@@ -24,6 +24,8 @@ struct Options {
   std::string allowlistPath;
   std::optional<int64_t> generatedAt;
   std::set<std::string> formats = defaultReportFormats();
+  std::string hostId;     // the deltas' host column; empty: each stream's directory
+  std::string deltasOut;  // where --format deltas writes; empty: OUT_DIR/deltas.jsonl, "-": stdout
   size_t maxLineBytes = 256u << 20;
   int verbosity = 0;
 };

@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "core/log.h"
 #include "report/analyzer.h"
 #include "report/chart_builder.h"
+#include "report/deltas_writer.h"
 #include "report/evaluation.h"
 #include "report/formats.h"
 #include "report/report_data.h"
@@ -84,10 +86,31 @@ int runReport(const Options& options) {
     return kExitInput;
   }
 
+  std::unique_ptr<DeltasWriter> deltas;
+  if (const ReportFormat* format = findReportFormat("deltas"); requested(options, *format)) {
+    std::string path = options.deltasOut;
+    if (path.empty()) {
+      // Streamed while the input is read, so the directory is needed before the analysis.
+      std::error_code ec;
+      std::filesystem::create_directories(options.outDir, ec);
+      if (ec) {
+        log::error("cannot create output directory '{}': {}", options.outDir, ec.message());
+        return kExitInput;
+      }
+      path = (std::filesystem::path(options.outDir) / format->streamedFile).string();
+    }
+    deltas = std::make_unique<DeltasWriter>(path, options.hostId, d.quality);
+    if (Status st = deltas->open(); !st.ok()) {
+      log::error("{}", st.error().message);
+      return kExitInput;
+    }
+  }
+
   IngestOptions ingestOptions;
   ingestOptions.maxLineBytes = options.maxLineBytes;
   {
     Analyzer analyzer(d.config, d.allowlist, d.quality);
+    analyzer.setDeltaSink(deltas.get());
     Status st =
         ingest(d.files, ingestOptions, d.quality, [&](const Snapshot& s) { analyzer.add(s); });
     if (!st.ok()) {
@@ -100,6 +123,12 @@ int runReport(const Options& options) {
       return kExitInput;
     }
     d.result = analyzer.finish();
+  }
+  if (deltas != nullptr) {
+    if (Status st = deltas->finish(); !st.ok()) {
+      log::error("{}", st.error().message);
+      return kExitInput;
+    }
   }
   d.evaluation = evaluate(d.result, d.config);
   d.generatedAt = options.generatedAt.value_or(d.result.lastTs);
@@ -139,12 +168,17 @@ int runReport(const Options& options) {
     }
   }
 
+  // With the deltas on stdout, stdout carries nothing else (it is piped into clickhouse-client).
+  std::ostream& out = options.deltasOut == "-" ? std::cerr : std::cout;
   const Evaluation& ev = d.evaluation;
-  std::cout << "verdict: " << (ev.safe ? "SAFE" : "NOT SAFE") << " (" << ev.blockedKeys
-            << " source(s) would be blocked)\n";
-  for (const std::string& reason : ev.reasons) std::cout << "  - " << reason << "\n";
+  out << "verdict: " << (ev.safe ? "SAFE" : "NOT SAFE") << " (" << ev.blockedKeys
+      << " source(s) would be blocked)\n";
+  for (const std::string& reason : ev.reasons) out << "  - " << reason << "\n";
+  if (deltas != nullptr)
+    out << "deltas: " << (options.deltasOut == "-" ? std::string("stdout") : deltas->path()) << " ("
+        << deltas->rows() << " rows)\n";
   for (const auto& [name, content] : outputs)
-    std::cout << name << ": " << (std::filesystem::path(options.outDir) / name).string() << "\n";
+    out << name << ": " << (std::filesystem::path(options.outDir) / name).string() << "\n";
   return kExitOk;
 }
 
