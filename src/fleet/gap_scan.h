@@ -15,8 +15,8 @@ namespace ibsr::fleet {
 // A step longer than this many interval_sec is a gap: one late or skipped cycle is not.
 inline constexpr int64_t kGapFactor = 2;
 
-// Reads only ts_unix_sec and interval_sec of every line (lines that do not parse are the report's
-// business and are ignored here). v3 lines have no interval_sec: the stream's shortest step is
+// Reads only ts_unix_sec and interval_sec from the head of every line (lines without them are
+// the report's business and are ignored here). v3 lines have no interval_sec: the stream's shortest step is
 // taken as its cadence.
 Result<std::vector<Gap>> findGaps(const std::string& snapshotsDir, size_t maxLineBytes);
 

@@ -213,7 +213,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   CLI::App app{helpDescription(), "ibsr-report"};
   cli::applyConvention(
       app,
-      {.notes = "",
+      {.notes = "For every host of a bucket at once: ibsr-report fleet --help (docs/fleet.md).",
        .exitCodes =
            "  0  the report was written\n"
            "  1  no valid input, an unreadable input, or an output that cannot be written\n"
