@@ -4,34 +4,13 @@
 
 #include "fleet/fleet_index.h"
 #include "fleet/host_summary.h"
+#include "report/report_data.h"
 
 namespace ibsr::fleet {
 namespace {
 
 std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&#39;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
+  return report::htmlEscape(s);
 }
 
 const char* kFleetCss = R"CSS(
