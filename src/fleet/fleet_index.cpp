@@ -26,7 +26,7 @@ std::string hostStatus(const HostResult& host) {
 }
 
 std::string gapText(const Gap& gap) {
-  return fmt::format("{}: no snapshot from {} to {} ({} s, interval {} s)", gap.stream,
+  return fmt::format("{}: no snapshot between {} and {} ({} s, interval {} s)", gap.stream,
                      rfc3339(gap.afterTs), rfc3339(gap.beforeTs), gap.beforeTs - gap.afterTs,
                      gap.intervalSec);
 }
