@@ -16,8 +16,8 @@ namespace ibsr::fleet {
 inline constexpr int64_t kGapFactor = 2;
 
 // Reads only ts_unix_sec and interval_sec from the head of every line (lines without them are
-// the report's business and are ignored here). v3 lines have no interval_sec: the stream's shortest step is
-// taken as its cadence.
+// the report's business and are ignored here). v3 lines have no interval_sec: the stream's shortest
+// step is taken as its cadence.
 Result<std::vector<Gap>> findGaps(const std::string& snapshotsDir, size_t maxLineBytes);
 
 }  // namespace ibsr::fleet
