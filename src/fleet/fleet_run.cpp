@@ -30,7 +30,7 @@ struct Context {
   std::optional<S3Location> bucket;  // set for an s3:// input
   std::optional<s3::BucketConfig> bucketConfig;
   s3::Credentials credentials;
-  std::string work;  // private scratch directory, removed at the end
+  std::string work;  // private directory for the hosts' outputs and stderr, removed at the end
 };
 
 s3::S3Client makeClient(const Context& c) {
@@ -63,14 +63,6 @@ Status copyFolder(const std::string& dir, const std::vector<std::string>& files,
   return {};
 }
 
-// Replaces every occurrence of `from` in `line` with `to`.
-std::string replaceAll(std::string line, const std::string& from, const std::string& to) {
-  for (size_t at = line.find(from); !from.empty() && at != std::string::npos;
-       at = line.find(from, at + to.size()))
-    line.replace(at, from.size(), to);
-  return line;
-}
-
 // Where a host's report set goes, written or uploaded; the host's error on failure.
 void deliver(const Context& c, HostResult& h, const std::string& outDir) {
   const std::string folder = "reports/" + h.period + "/";
@@ -100,7 +92,6 @@ void deliver(const Context& c, HostResult& h, const std::string& outDir) {
 HostResult reportHost(const Context& c, const std::string& host) {
   HostResult h;
   h.host = host;
-  const std::string scratch = c.work + "/stage";
   const std::string outDir = c.work + "/out/" + host;
   auto heartbeat = c.store.heartbeat(host);
   if (heartbeat.ok())
@@ -108,21 +99,21 @@ HostResult reportHost(const Context& c, const std::string& host) {
   else
     log::warn("{}: heartbeat: {}", host, heartbeat.error().message);
 
-  auto snapshots = c.store.snapshots(host, scratch);
+  auto snapshots = c.store.snapshots(host);
   if (!snapshots.ok()) {
     h.error = snapshots.error().message;
     return h;
   }
   std::vector<std::string> args = {"--input", *snapshots, "-o", outDir};
+  if (c.bucket) {  // the host's run reads the bucket the way the fleet does
+    if (!c.options.endpoint.empty()) args.insert(args.end(), {"--endpoint", c.options.endpoint});
+    if (!c.options.region.empty()) args.insert(args.end(), {"--region", c.options.region});
+    if (c.options.pathStyle) args.push_back("--path-style");
+  }
   args.insert(args.end(), c.options.reportArgs.begin(), c.options.reportArgs.end());
   ChildOutcome child = runChild(args, c.work + "/" + host + ".stderr");
   h.exitCode = child.exitCode;
-  // Messages name the files as the host's run saw them; a downloaded copy's path means nothing
-  // to the analyst (and would change the index on every run): name the bucket's folder instead.
-  const std::string shownAs =
-      c.bucket ? bucketUrl(c, folderKey(c.bucket->prefix, host) + "snapshots") : *snapshots;
-  for (const std::string& line : child.stderrTail)
-    h.stderrTail.push_back(replaceAll(line, *snapshots, shownAs));
+  h.stderrTail = child.stderrTail;
   if (!child.error.empty()) h.error = child.error;
 
   if (h.error.empty()) {
@@ -130,15 +121,13 @@ HostResult reportHost(const Context& c, const std::string& host) {
       h.error = st.error().message;
   }
   if (h.error.empty()) {
-    auto gaps = findGaps(*snapshots, c.options.maxLineBytes);
+    auto gaps =
+        findGaps(*snapshots, c.options.maxLineBytes,
+                 report::S3Settings{c.options.endpoint, c.options.region, c.options.pathStyle});
     if (gaps.ok())
       h.gaps = std::move(gaps).value();
     else
       log::warn("{}: gap scan: {}", host, gaps.error().message);
-  }
-  if (c.bucket) {  // the downloaded copy is no longer needed
-    std::error_code ec;
-    fs::remove_all(fs::path(scratch) / host, ec);
   }
   if (!h.error.empty()) return h;
   h.reportOk = true;

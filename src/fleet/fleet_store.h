@@ -26,9 +26,9 @@ class FleetStore {
   virtual std::string describe() const = 0;
   // Host names, sorted.
   virtual Result<std::vector<std::string>> hosts() = 0;
-  // A local directory holding exactly this host's snapshots/ tree; a bucket's objects are first
-  // downloaded below `scratch` (which the caller removes).
-  virtual Result<std::string> snapshots(const std::string& host, const std::string& scratch) = 0;
+  // What to give `ibsr-report --input` for exactly this host's snapshots/ tree: a local directory
+  // or the host's s3://BUCKET/PREFIX/HOST/snapshots/ folder.
+  virtual Result<std::string> snapshots(const std::string& host) = 0;
   // The newest heartbeat among the host's status/**/status.jsonl; nullopt when it has none.
   virtual Result<std::optional<Heartbeat>> heartbeat(const std::string& host) = 0;
 };

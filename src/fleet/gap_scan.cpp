@@ -10,6 +10,7 @@
 
 #include "report/input_set.h"
 #include "report/line_reader.h"
+#include "report/s3_inputs.h"
 
 namespace ibsr::fleet {
 namespace {
@@ -58,14 +59,27 @@ bool headNumber(std::string_view head, std::string_view key, int64_t& out) {
 
 }  // namespace
 
-Result<std::vector<Gap>> findGaps(const std::string& snapshotsDir, size_t maxLineBytes) {
-  auto files = report::findInputFiles({snapshotsDir});
+Result<std::vector<Gap>> findGaps(const std::string& input, size_t maxLineBytes,
+                                  const report::S3Settings& s3) {
+  std::unique_ptr<report::S3ClientPool> pool;
+  if (report::isS3Url(input)) {
+    auto created = report::S3ClientPool::create(s3);
+    if (!created.ok()) return created.error();
+    pool = std::move(created.value());
+  }
+  auto files = pool ? report::findS3Inputs(*pool, input, {}) : report::findInputFiles({input});
   if (!files.ok()) return files.error();
   // Keyed like the report's streams: a folder and an address family.
   std::map<std::pair<std::string, int>, std::vector<Point>> streams;
   for (const report::InputFile& file : *files) {
     report::LineReader reader(maxLineBytes);
-    if (Status st = reader.open(file.path); !st.ok()) return st.error();
+    Status opened =
+        file.bucket.empty()
+            ? reader.open(file.path)
+            : reader.open(std::make_unique<report::S3ObjectSource>(
+                              *pool, report::S3Object{file.bucket, file.key, file.size, file.etag}),
+                          file.path);
+    if (!opened.ok()) return opened.error();
     const std::string stream = streamName(file);
     auto& points = streams[{stream, int(file.family)}];
     report::Line line;

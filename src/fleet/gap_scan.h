@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "fleet/fleet_model.h"
+#include "report/s3_source.h"
 
 namespace ibsr::fleet {
 
@@ -18,6 +19,8 @@ inline constexpr int64_t kGapFactor = 2;
 // Reads only ts_unix_sec and interval_sec from the head of every line (lines without them are
 // the report's business and are ignored here). v3 lines have no interval_sec: the stream's shortest
 // step is taken as its cadence.
-Result<std::vector<Gap>> findGaps(const std::string& snapshotsDir, size_t maxLineBytes);
+// `input` is what the host's report read: a local directory or an s3:// folder (read with `s3`).
+Result<std::vector<Gap>> findGaps(const std::string& input, size_t maxLineBytes,
+                                  const report::S3Settings& s3);
 
 }  // namespace ibsr::fleet

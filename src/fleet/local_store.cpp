@@ -54,7 +54,7 @@ class LocalStore final : public FleetStore {
     return names;
   }
 
-  Result<std::string> snapshots(const std::string& host, const std::string&) override {
+  Result<std::string> snapshots(const std::string& host) override {
     return (fs::path(root_) / host / "snapshots").string();
   }
 

@@ -1,11 +1,7 @@
 // The fleet in a bucket, laid out by ibsr-export: PREFIX/HOST/snapshots/..., PREFIX/HOST/status/...
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 
-#include "core/unique_fd.h"
 #include "fleet/fleet_store.h"
 
 namespace ibsr::fleet {
@@ -14,17 +10,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kMaxPages = 100000;  // 100 M keys: bounds a listing of a misbehaving server
-
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Only what ibsr-report reads is downloaded (its own file pattern decides what it opens).
-bool isSnapshotName(const std::string& name) {
-  return name.rfind("snapshot", 0) == 0 &&
-         (endsWith(name, ".jsonl") || endsWith(name, ".jsonl.gz") || endsWith(name, ".jsonl.zst"));
-}
 
 // Every page of a listing; `onPage` sees each page's objects and folders.
 template <typename OnPage>
@@ -45,17 +30,6 @@ Status listAll(s3::S3Client& client, const std::string& prefix, const std::strin
     request.marker = next;
   }
   return plainError("list s3://" + client.config().bucket + "/" + prefix + ": too many pages");
-}
-
-Status writeAll(int fd, const char* data, size_t size, const std::string& path) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sysError("cannot write '" + path + "'");
-    data += n;
-    size -= size_t(n);
-  }
-  return {};
 }
 
 class S3Store final : public FleetStore {
@@ -98,26 +72,9 @@ class S3Store final : public FleetStore {
     return hosts;
   }
 
-  Result<std::string> snapshots(const std::string& host, const std::string& scratch) override {
-    s3::S3Client client = makeClient();
-    const std::string top = folderKey(location_.prefix, host) + "snapshots/";
-    std::vector<std::pair<std::string, s3::ObjectInfo>> objects;
-    Status st = listAll(client, top, "", [&](const s3::ListPage& page) {
-      for (const auto& object : page.objects)
-        if (isSnapshotName(fs::path(object.first).filename().string())) objects.push_back(object);
-    });
-    if (!st.ok()) return st.error();
-    const fs::path root = fs::path(scratch) / host / "snapshots";
-    std::error_code ec;
-    fs::create_directories(root, ec);
-    if (ec) return plainError("cannot create '" + root.string() + "': " + ec.message());
-    for (const auto& [key, info] : objects) {
-      const fs::path relative = fs::path(key.substr(top.size())).lexically_normal();
-      if (relative.empty() || relative.is_absolute() || *relative.begin() == "..")
-        return plainError("s3://" + location_.bucket + "/" + key + ": key leaves its host folder");
-      if (Status got = download(client, key, info, root / relative); !got.ok()) return got.error();
-    }
-    return root.string();
+  Result<std::string> snapshots(const std::string& host) override {
+    // ibsr-report reads the objects itself (ranged GETs, nothing on disk).
+    return "s3://" + location_.bucket + "/" + folderKey(location_.prefix, host) + "snapshots/";
   }
 
   Result<std::optional<Heartbeat>> heartbeat(const std::string& host) override {
@@ -150,26 +107,6 @@ class S3Store final : public FleetStore {
 
  private:
   s3::S3Client makeClient() const { return s3::S3Client(config_, credentials_, policy_); }
-
-  Status download(s3::S3Client& client, const std::string& key, const s3::ObjectInfo& info,
-                  const fs::path& path) {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec)
-      return plainError("cannot create '" + path.parent_path().string() + "': " + ec.message());
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd.valid()) return sysError("cannot create '" + path.string() + "'");
-    Status written;
-    Status got = client.getObject(
-        key, 0, info.size,
-        [&](const char* data, std::size_t size) {
-          written = writeAll(fd.get(), data, size, path.string());
-          return written.ok();
-        },
-        info.etag);
-    if (!written.ok()) return written;
-    return got;
-  }
 
   S3Location location_;
   s3::BucketConfig config_;

@@ -230,7 +230,7 @@ class FleetTest(unittest.TestCase):
         self.assertEqual(bad_host["error"], "the report exited with 1")
         tail = "\n".join(bad_host["stderr_tail"])
         self.assertIn("snapshot_2026120100.jsonl:31: unsupported snapshot schema version 99", tail)
-        self.assertNotIn("/ibsr-fleet-", tail)  # never the scratch copy's path: it changes per run
+        self.assertNotIn("/ibsr-fleet-", tail)  # never a scratch path: it would change per run
         self.assertEqual((good["host"], good["status"]), ("host-c", "ok"))
         expected = self.local_report("host-c")
         for name, data in expected.items():
