@@ -60,8 +60,8 @@ std::variant<FleetOptions, int> parseFleetOptions(int argc, char** argv) {
       app,
       {.notes = "See docs/fleet.md for the layout, the index and the statuses.",
        .exitCodes = "  0  every host's report was written (and uploaded)\n"
-                    "  1  a host failed (named in the index and on stderr), no host was found, "
-                    "or the index could not be written\n"
+                    "  1  a host failed (named in the index and on stderr), no host was\n"
+                    "     found, or the index could not be written\n"
                     "  2  usage error: an unknown flag or a bad value (one line on stderr)\n"
                     "  3  the allowlist or the --config file is wrong (named on stderr)\n",
        .examples = "  ibsr-report fleet --input s3://customer-bucket/ibsr --upload\n"
@@ -72,7 +72,7 @@ std::variant<FleetOptions, int> parseFleetOptions(int argc, char** argv) {
   std::string now;
   app.add_option("--input", o.input,
                  "s3://BUCKET/PREFIX, or a local directory laid out the same "
-                 "way (PREFIX/HOST/snapshots/...) (required)")
+                 "way (PREFIX/HOST/snapshots/...)")
       ->type_name("SOURCE")
       ->required();
   app.add_option("-o,--out-dir", o.outDir,

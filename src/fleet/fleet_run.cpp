@@ -93,11 +93,14 @@ HostResult reportHost(const Context& c, const std::string& host) {
   HostResult h;
   h.host = host;
   const std::string outDir = c.work + "/out/" + host;
+  // A heartbeat or a gap scan that could not be read fails the host: shown as "no heartbeat" or
+  // "no gaps" it would be a wrong all-clear. A rerun repeats it.
   auto heartbeat = c.store.heartbeat(host);
-  if (heartbeat.ok())
-    h.heartbeat = *heartbeat;
-  else
-    log::warn("{}: heartbeat: {}", host, heartbeat.error().message);
+  if (!heartbeat.ok()) {
+    h.error = "heartbeat: " + heartbeat.error().message;
+    return h;
+  }
+  h.heartbeat = *heartbeat;
 
   auto snapshots = c.store.snapshots(host);
   if (!snapshots.ok()) {
@@ -127,7 +130,7 @@ HostResult reportHost(const Context& c, const std::string& host) {
     if (gaps.ok())
       h.gaps = std::move(gaps).value();
     else
-      log::warn("{}: gap scan: {}", host, gaps.error().message);
+      h.error = "gap scan: " + gaps.error().message;
   }
   if (!h.error.empty()) return h;
   h.reportOk = true;
