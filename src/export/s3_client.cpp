@@ -176,8 +176,24 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
     if (!r.ok()) {
       what = "connection failed: " + r.error().message;
       retryable = r.error().errnum == 0;  // errnum set: local read error, not the network
-      // A body that broke off after some bytes landed is resumed, not counted as a failure.
-      if (retryable && call.sink != nullptr && *call.delivered > deliveredBefore) attempt = -1;
+      // A body that broke off after some bytes landed is resumed at once, not counted as a
+      // failure; only the time budget bounds a server that keeps cutting.
+      // Every byte asked for arrived before the connection failed: nothing is left to fetch.
+      if (call.sink != nullptr && call.rangeStart + *call.delivered > call.rangeEnd) {
+        HttpResponse done;
+        done.status = 206;
+        return done;
+      }
+      if (retryable && call.sink != nullptr && *call.delivered > deliveredBefore) {
+        if (std::chrono::steady_clock::now() - start > policy_.totalBudget)
+          return plainError(describe(call) + ": " + what +
+                            " (gave up resuming: retry time budget spent)");
+        log::warn("{}: {} after {} byte(s); resuming at byte {}", describe(call), what,
+                  *call.delivered - deliveredBefore, call.rangeStart + *call.delivered);
+        ++retries_;
+        attempt = -1;
+        continue;
+      }
     } else {
       const HttpResponse& resp = r.value();
       if ((resp.status >= 200 && resp.status < 300) ||

@@ -6,6 +6,32 @@
 
 namespace ibsr::report {
 
+std::string htmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;  // attributes may be single-quoted
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string formatPct(double pct) {
   return fmt::format("{:.2f}%", pct);
 }

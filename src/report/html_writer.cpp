@@ -16,26 +16,7 @@ constexpr size_t kMaxChartKeys = 5;
 const char* const kPalette[] = {"#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#2ca02c"};
 
 std::string esc(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return htmlEscape(s);
 }
 
 std::string shortNum(double v) {

@@ -8,8 +8,8 @@
 #include <queue>
 #include <tuple>
 
-#include "core/artefacts.h"
 #include "core/log.h"
+#include "report/input_labels.h"
 #include "report/line_reader.h"
 #include "report/snapshot_parser.h"
 
@@ -17,15 +17,9 @@ namespace ibsr::report {
 namespace fs = std::filesystem;
 namespace {
 
-bool isSnapshotName(const std::string& name) {
-  return artefact::isNamed(name, artefact::kSnapshotPrefix, artefact::kReadableJsonlSuffixes) ||
-         artefact::isNamed(name, artefact::kSnapshot6Prefix, artefact::kReadableJsonlSuffixes);
-}
-
 // A plain file argument is read whatever its name; its family comes from the name all the same.
 IpFamily familyOf(const fs::path& file) {
-  return file.filename().string().starts_with(artefact::kSnapshot6Prefix) ? IpFamily::V6
-                                                                          : IpFamily::V4;
+  return familyOfName(file.filename().string());
 }
 
 // One file being read: the next valid snapshot it holds, and where it came from.
@@ -57,6 +51,11 @@ class Merger {
     } else if (warnings_ == options_.maxWarnings + 1) {
       log::warn("further input warnings suppressed (the report counts them all)");
     }
+  }
+
+  Status open(size_t file, LineReader& reader) {
+    if (options_.open) return options_.open(files_[file], reader);
+    return reader.open(files_[file].path);
   }
 
   // Reads lines until the next valid snapshot of the stream. False at end of file.
@@ -116,7 +115,7 @@ class Merger {
     for (size_t i = 0; i < files_.size(); ++i) {
       Stream s(options_.maxLineBytes);
       s.fileIndex = i;
-      if (auto st = s.reader.open(files_[i].path); !st.ok()) return st.error();
+      if (auto st = open(i, s.reader); !st.ok()) return st.error();
       auto got = advance(s, true);
       if (!got.ok()) return got.error();
       if (*got) firstTs[i] = s.current.ts;
@@ -140,7 +139,7 @@ class Merger {
         size_t i = order[next++];
         auto s = std::make_unique<Stream>(options_.maxLineBytes);
         s->fileIndex = i;
-        if (auto st = s->reader.open(files_[i].path); !st.ok()) return st.error();
+        if (auto st = open(i, s->reader); !st.ok()) return st.error();
         ++dq_.files;
         auto got = advance(*s, false);
         if (!got.ok()) return got.error();
@@ -232,13 +231,6 @@ class Merger {
   std::map<std::tuple<size_t, uint32_t, std::string>, uint32_t> streamIndex_;
 };
 
-// As the operator named it (so labels are the same on every machine for the same command line).
-std::string dirLabel(const fs::path& dir) {
-  std::string text = dir.lexically_normal().generic_string();
-  while (text.size() > 1 && text.back() == '/') text.pop_back();
-  return text.empty() ? "." : text;
-}
-
 std::string dirKey(const fs::path& dir) {
   std::error_code ec;
   fs::path abs = fs::absolute(dir.empty() ? fs::path(".") : dir, ec);
@@ -247,7 +239,8 @@ std::string dirKey(const fs::path& dir) {
 
 }  // namespace
 
-Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths) {
+Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths,
+                                              const HourRange& range) {
   std::vector<InputFile> out;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -259,19 +252,34 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
       if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
       for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
-        if (!it->is_regular_file(ec) || !isSnapshotName(it->path().filename().string())) continue;
+        const std::string name = it->path().filename().string();
+        if (!it->is_regular_file(ec) || !isSnapshotFileName(name) || !range.selects(name)) continue;
         fs::path rel = fs::relative(it->path(), p);
-        found.push_back({it->path().string(), rel.generic_string(),
+        found.push_back({it->path().string(),
+                         rel.generic_string(),
                          dirLabel(fs::path(p) / rel.parent_path()),
-                         dirKey(it->path().parent_path()), familyOf(it->path())});
+                         dirKey(it->path().parent_path()),
+                         familyOf(it->path()),
+                         {},
+                         {},
+                         0,
+                         {}});
       }
       if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
       std::sort(found.begin(), found.end(),
                 [](const InputFile& a, const InputFile& b) { return a.display < b.display; });
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(status)) {
-      out.push_back({p, fs::path(p).filename().string(), dirLabel(fs::path(p).parent_path()),
-                     dirKey(fs::path(p).parent_path()), familyOf(p)});
+      if (!range.selects(fs::path(p).filename().string())) continue;
+      out.push_back({p,
+                     fs::path(p).filename().string(),
+                     dirLabel(fs::path(p).parent_path()),
+                     dirKey(fs::path(p).parent_path()),
+                     familyOf(p),
+                     {},
+                     {},
+                     0,
+                     {}});
     } else {
       return plainError("input '" + p + "' is neither a file nor a directory");
     }

@@ -11,9 +11,12 @@
 
 #include "core/ip_address.h"
 #include "core/result.h"
+#include "report/hour_range.h"
 #include "report/model.h"
 
 namespace ibsr::report {
+
+class LineReader;
 
 struct InputFile {
   std::string path;     // as opened
@@ -23,6 +26,12 @@ struct InputFile {
   // snapshot_ files hold IPv4 sources, snapshot6_ files IPv6 ones: the two are written side by
   // side by one collector, each with its own counters, so each family is its own stream.
   IpFamily family = IpFamily::V4;
+  // Set for an S3 object (path is then s3://BUCKET/KEY): what the listing said, so the read can
+  // be ranged and refuse a replaced object.
+  std::string bucket;
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
 };
 
 // One collector's snapshots: one directory, one run_id, one part. A directory is cut into parts
@@ -67,13 +76,17 @@ struct DataQuality {
 inline constexpr size_t kMaxStreams = size_t(1) << 14;
 
 // Recursively lists snapshot_*.jsonl[.gz|.zst] and snapshot6_*.jsonl[.gz|.zst] under directories;
-// plain file arguments are taken as given. Sorted by path for a deterministic tie order.
-Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths);
+// plain file arguments are taken as given. Sorted by path for a deterministic tie order. With a
+// time range, only files whose hour (in the name) overlaps it.
+Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths,
+                                              const HourRange& range = {});
 
 struct IngestOptions {
   size_t maxLineBytes = 256u << 20;
   size_t maxWarnings = 50;  // per run; the counts are always complete
   bool silent = false;      // a second pass over input already reported on
+  // Opens a file's reader; empty: InputFile::path as a local file.
+  std::function<Status(const InputFile&, LineReader&)> open;
 };
 
 // Calls `sink` for every valid snapshot in order. Fails on unreadable files and on unsupported

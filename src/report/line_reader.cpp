@@ -1,14 +1,12 @@
 #include "report/line_reader.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstring>
 
 namespace ibsr::report {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
+constexpr size_t kCompressedChunk = 1 << 18;
 constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
 
 bool endsWith(const std::string& s, std::string_view suffix) {
@@ -23,36 +21,46 @@ LineReader::~LineReader() {
 }
 
 void LineReader::close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  if (gz_ != nullptr) gzclose(gz_);
-  gz_ = nullptr;
+  source_.reset();
+  if (gzInit_) inflateEnd(&gz_);
+  gzInit_ = false;
   if (zstd_ != nullptr) ZSTD_freeDCtx(zstd_);
   zstd_ = nullptr;
 }
 
 Status LineReader::open(const std::string& path) {
+  auto source = FileSource::open(path);
+  if (!source.ok()) {
+    close();
+    return source.error();
+  }
+  return open(std::move(source.value()), path);
+}
+
+Status LineReader::open(std::unique_ptr<ByteSource> source, const std::string& name) {
   close();
-  path_ = path;
+  source_ = std::move(source);
+  path_ = name;
   begin_ = end_ = scanned_ = 0;
   eof_ = skipping_ = false;
   lineNo_ = 0;
-  codec_ = endsWith(path, ".gz")    ? Codec::Gzip
-           : endsWith(path, ".zst") ? Codec::Zstd
+  zpos_ = zend_ = 0;
+  codec_ = endsWith(name, ".gz")    ? Codec::Gzip
+           : endsWith(name, ".zst") ? Codec::Zstd
                                     : Codec::Plain;
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) return sysError("cannot open '" + path + "'");
   if (codec_ == Codec::Gzip) {
-    gz_ = gzdopen(fd_, "rb");
-    if (gz_ == nullptr) return plainError("cannot open '" + path + "': zlib initialisation failed");
-    fd_ = -1;  // owned by gz_ now
-    gzbuffer(gz_, 1 << 18);
+    gz_ = z_stream{};
+    if (inflateInit2(&gz_, 16 + MAX_WBITS) != Z_OK)
+      return plainError("cannot open '" + name + "': zlib initialisation failed");
+    gzInit_ = true;
+    gzState_ = GzState::Detect;
+    gzMemberSeen_ = false;
+    zin_.resize(kCompressedChunk);
   } else if (codec_ == Codec::Zstd) {
     zstd_ = ZSTD_createDCtx();
     if (zstd_ == nullptr)
-      return plainError("cannot open '" + path + "': zstd initialisation failed");
+      return plainError("cannot open '" + name + "': zstd initialisation failed");
     zin_.resize(ZSTD_DStreamInSize());
-    zinBuf_ = {zin_.data(), 0, 0};
     zstdFrameOpen_ = false;
   }
   if (buf_.empty()) buf_.grow(kChunk + kPad, kChunk + kPad);
@@ -70,49 +78,110 @@ void LineReader::ensureRoom(size_t bytes) {
     buf_.grow(end_ + bytes + kPad, maxLine_ + 2 * kChunk + kPad);
 }
 
+Result<bool> LineReader::moreInput() {
+  if (zpos_ > 0) {
+    std::memmove(zin_.data(), zin_.data() + zpos_, zend_ - zpos_);
+    zend_ -= zpos_;
+    zpos_ = 0;
+  }
+  if (zend_ == zin_.size()) return true;
+  auto n = source_->read(zin_.data() + zend_, zin_.size() - zend_);
+  if (!n.ok()) return n.error();
+  zend_ += *n;
+  return *n > 0;
+}
+
 Result<size_t> LineReader::fill(size_t want) {
   char* dst = buf_.data() + end_;
   switch (codec_) {
-    case Codec::Plain: {
-      for (;;) {
-        ssize_t n = ::read(fd_, dst, want);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return sysError("cannot read '" + path_ + "'");
-        return size_t(n);
-      }
-    }
-    case Codec::Gzip: {
-      int n = gzread(gz_, dst, unsigned(want));
-      if (n < 0) {
-        int code = 0;
-        const char* msg = gzerror(gz_, &code);
-        return plainError("cannot decompress '" + path_ + "': " + (msg ? msg : "gzip error"));
-      }
-      return size_t(n);
-    }
-    case Codec::Zstd: {
-      ZSTD_outBuffer out{dst, want, 0};
-      while (out.pos == 0) {
-        if (zinBuf_.pos == zinBuf_.size) {
-          ssize_t n = ::read(fd_, zin_.data(), zin_.size());
-          if (n < 0 && errno == EINTR) continue;
-          if (n < 0) return sysError("cannot read '" + path_ + "'");
-          if (n == 0) {
-            if (zstdFrameOpen_)
-              return plainError("cannot decompress '" + path_ + "': truncated zstd frame");
-            return size_t(0);
-          }
-          zinBuf_ = {zin_.data(), size_t(n), 0};
-        }
-        size_t rc = ZSTD_decompressStream(zstd_, &out, &zinBuf_);
-        if (ZSTD_isError(rc))
-          return plainError("cannot decompress '" + path_ + "': " + ZSTD_getErrorName(rc));
-        zstdFrameOpen_ = rc != 0;
-      }
-      return out.pos;
-    }
+    case Codec::Plain:
+      return source_->read(dst, want);
+    case Codec::Gzip:
+      return fillGzip(dst, want);
+    case Codec::Zstd:
+      return fillZstd(dst, want);
   }
   return size_t(0);
+}
+
+Result<size_t> LineReader::fillGzip(char* dst, size_t want) {
+  for (;;) {
+    switch (gzState_) {
+      case GzState::Done:
+        return size_t(0);
+      case GzState::Detect: {
+        // Two bytes decide, as in gzread: a lone first byte is not a gzip file.
+        while (zend_ - zpos_ < 2) {
+          auto more = moreInput();
+          if (!more.ok()) return more.error();
+          if (!*more) break;
+        }
+        const auto* in = reinterpret_cast<const unsigned char*>(zin_.data() + zpos_);
+        if (zend_ - zpos_ >= 2 && in[0] == 0x1f && in[1] == 0x8b) {
+          inflateReset(&gz_);
+          gzState_ = GzState::Inflate;
+        } else {
+          gzState_ = gzMemberSeen_ ? GzState::Done : GzState::Raw;
+        }
+        continue;
+      }
+      case GzState::Raw: {
+        if (zend_ > zpos_) {
+          size_t n = std::min(want, zend_ - zpos_);
+          std::memcpy(dst, zin_.data() + zpos_, n);
+          zpos_ += n;
+          return n;
+        }
+        return source_->read(dst, want);
+      }
+      case GzState::Inflate: {
+        if (zend_ == zpos_) {
+          auto more = moreInput();
+          if (!more.ok()) return more.error();
+          if (!*more)
+            return plainError("cannot decompress '" + path_ + "': unexpected end of file");
+        }
+        gz_.next_in = reinterpret_cast<Bytef*>(zin_.data() + zpos_);
+        gz_.avail_in = unsigned(zend_ - zpos_);
+        gz_.next_out = reinterpret_cast<Bytef*>(dst);
+        gz_.avail_out = unsigned(want);
+        int rc = inflate(&gz_, Z_NO_FLUSH);
+        zpos_ = zend_ - gz_.avail_in;
+        size_t produced = want - gz_.avail_out;
+        if (rc == Z_STREAM_END) {
+          gzMemberSeen_ = true;
+          gzState_ = GzState::Detect;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+          return plainError("cannot decompress '" + path_ +
+                            "': " + (gz_.msg != nullptr ? gz_.msg : "gzip error"));
+        }
+        if (produced > 0) return produced;
+        continue;
+      }
+    }
+  }
+}
+
+Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
+  ZSTD_outBuffer out{dst, want, 0};
+  while (out.pos == 0) {
+    if (zpos_ == zend_) {
+      auto more = moreInput();
+      if (!more.ok()) return more.error();
+      if (!*more) {
+        if (zstdFrameOpen_)
+          return plainError("cannot decompress '" + path_ + "': truncated zstd frame");
+        return size_t(0);
+      }
+    }
+    ZSTD_inBuffer in{zin_.data(), zend_, zpos_};
+    size_t rc = ZSTD_decompressStream(zstd_, &out, &in);
+    zpos_ = in.pos;
+    if (ZSTD_isError(rc))
+      return plainError("cannot decompress '" + path_ + "': " + ZSTD_getErrorName(rc));
+    zstdFrameOpen_ = rc != 0;
+  }
+  return out.pos;
 }
 
 Result<bool> LineReader::next(Line& line) {

@@ -1,4 +1,5 @@
-// Streams the lines of one snapshot file, decompressing .gz (zlib) and .zst (libzstd) on the fly.
+// Streams the lines of one snapshot file or object (a ByteSource), decompressing .gz (zlib) and
+// .zst (libzstd) on the fly.
 // Memory is bounded by the longest accepted line: a line longer than maxLineBytes is skipped
 // without being buffered (the reader discards bytes until the next newline).
 #pragma once
@@ -11,11 +12,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "report/byte_source.h"
 
 namespace ibsr::report {
 
@@ -36,24 +39,38 @@ class LineReader {
   LineReader& operator=(const LineReader&) = delete;
 
   Status open(const std::string& path);
+  // `name` chooses the codec by its suffix and names the input in errors.
+  Status open(std::unique_ptr<ByteSource> source, const std::string& name);
   // False at end of file. A read or decompression error is returned as an Error.
   Result<bool> next(Line& line);
   void close();
 
  private:
   enum class Codec { Plain, Gzip, Zstd };
+  // What the gzip decoder expects next. As gzread does: a file that does not start with the gzip
+  // magic is read as it is, concatenated members are read in turn, and bytes after a member that
+  // are not another member are ignored.
+  enum class GzState { Detect, Inflate, Raw, Done };
   // Appends up to `want` bytes at end_; returns the number read (0 at EOF).
   Result<size_t> fill(size_t want);
+  Result<size_t> fillGzip(char* dst, size_t want);
+  Result<size_t> fillZstd(char* dst, size_t want);
+  // Reads more compressed input after [zpos_, zend_); false at the end of the source.
+  Result<bool> moreInput();
   void ensureRoom(size_t bytes);
 
   size_t maxLine_;
   std::string path_;
   Codec codec_ = Codec::Plain;
-  int fd_ = -1;
-  gzFile gz_ = nullptr;
+  std::unique_ptr<ByteSource> source_;
+  z_stream gz_{};
+  bool gzInit_ = false;
+  GzState gzState_ = GzState::Detect;
+  bool gzMemberSeen_ = false;
   ZSTD_DCtx* zstd_ = nullptr;
   std::vector<char> zin_;
-  ZSTD_inBuffer zinBuf_{nullptr, 0, 0};
+  size_t zpos_ = 0;
+  size_t zend_ = 0;
   bool zstdFrameOpen_ = false;
 
   // Grows geometrically (bounded by `limit`) and is never zero-filled. realloc lets glibc move a

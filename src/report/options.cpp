@@ -214,7 +214,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   CLI::App app{helpDescription(), "ibsr-report"};
   cli::applyConvention(
       app,
-      {.notes = "",
+      {.notes = "For every host of a bucket at once: ibsr-report fleet --help (docs/fleet.md).",
        .exitCodes =
            "  0  the report was written\n"
            "  1  no valid input, an unreadable input, or an output that cannot be written\n"
@@ -257,8 +257,34 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   const std::string secondsRange = fmt::format(", 1..{}", kMaxSeconds);
   app.add_option("--input", o.inputs,
                  "Snapshot file or directory (searched recursively for snapshot_*.jsonl and "
-                 "snapshot6_*.jsonl, also .jsonl.gz, .jsonl.zst); repeat it for more (required)")
+                 "snapshot6_*.jsonl, also .jsonl.gz, .jsonl.zst), or s3://BUCKET/PREFIX (a "
+                 "folder, searched the same way, or one object); repeat it for more (required)")
       ->type_name("PATH");
+  std::string from, to;
+  app.add_option("--from", from,
+                 "Read only hourly files whose hour (in the file name) ends after this time: "
+                 "Unix seconds or YYYY-MM-DDTHH[:MM[:SS]]Z")
+      ->type_name("TIME");
+  app.add_option("--to", to,
+                 "Read only hourly files whose hour begins before this time (exclusive), same "
+                 "forms as --from")
+      ->type_name("TIME");
+  app.add_option("--endpoint", o.s3.endpoint,
+                 "s3:// inputs: S3-compatible endpoint URL, http(s)://host[:port] (default: AWS "
+                 "for the region)")
+      ->type_name("URL");
+  app.add_option("--region", o.s3.region,
+                 "s3:// inputs: bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the "
+                 "profile's region, us-east-1)")
+      ->type_name("REGION");
+  app.add_flag("--path-style", o.s3.pathStyle,
+               "s3:// inputs: path-style addressing (implied for IP or localhost endpoints and "
+               "dotted bucket names over https)");
+  // Tuning knobs for the benchmark (bench/report/s3_bench.sh), not for operators.
+  size_t chunkMib = o.s3.chunkBytes >> 20;
+  bool noPrefetch = false;
+  app.add_option("--s3-chunk-mib", chunkMib)->group("")->check(CLI::Range(size_t(1), size_t(64)));
+  app.add_flag("--s3-no-prefetch", noPrefetch)->group("");
   // -i was --input's short name; it now means --interface everywhere (docs/cli.md),
   // so here it is refused with the new spelling rather than accepted.
   app.add_option("-i", oldShortInput)->group("");
@@ -386,6 +412,19 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
     return usage(given("--deltas-out") ? "--deltas-out" : "--host-id",
                  "only applies to --format deltas");
   if (given("--deltas-out") && o.deltasOut.empty()) return usage("--deltas-out", "empty path");
+  o.s3.chunkBytes = chunkMib << 20;
+  o.s3.prefetch = !noPrefetch;
+  if (given("--from")) {
+    o.range.from = parseRangeTime(from);
+    if (!o.range.from)
+      return usage("--from", "must be Unix seconds or YYYY-MM-DDTHH[:MM[:SS]]Z (UTC)");
+  }
+  if (given("--to")) {
+    o.range.to = parseRangeTime(to);
+    if (!o.range.to) return usage("--to", "must be Unix seconds or YYYY-MM-DDTHH[:MM[:SS]]Z (UTC)");
+  }
+  if (o.range.from && o.range.to && *o.range.to <= *o.range.from)
+    return usage("--to", "must be later than --from");
   if (given("--generated-at")) {
     o.generatedAt = parseTime(generatedAt);
     if (!o.generatedAt)

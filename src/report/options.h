@@ -9,6 +9,8 @@
 
 #include "report/config.h"
 #include "report/formats.h"
+#include "report/hour_range.h"
+#include "report/s3_source.h"
 
 namespace ibsr::report {
 
@@ -28,6 +30,8 @@ struct Options {
   std::string deltasOut;  // where --format deltas writes; empty: OUT_DIR/deltas.jsonl, "-": stdout
   size_t maxLineBytes = 256u << 20;
   int verbosity = 0;
+  HourRange range;  // --from/--to
+  S3Settings s3;    // --endpoint, --region, --path-style for s3:// inputs
 };
 
 // Either options or the exit code to stop with (help and errors are already printed).

@@ -50,6 +50,8 @@ struct ReportData {
   }
 };
 
+// Text for HTML element content and attributes (double- or single-quoted).
+std::string htmlEscape(std::string_view s);
 std::string formatPct(double pct);    // "12.34%"
 double round4(double x);              // for machine-readable figures
 std::string formatCount(uint64_t n);  // 1234567 -> "1,234,567"

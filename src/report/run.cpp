@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,7 +14,9 @@
 #include "report/deltas_writer.h"
 #include "report/evaluation.h"
 #include "report/formats.h"
+#include "report/line_reader.h"
 #include "report/report_data.h"
+#include "report/s3_inputs.h"
 
 namespace ibsr::report {
 namespace {
@@ -73,16 +76,30 @@ int runReport(const Options& options) {
     }
     d.allowlist = std::move(list.value());
   }
-  auto files = findInputFiles(options.inputs);
-  if (!files.ok()) {
-    log::error("{}", files.error().message);
-    return kExitInput;
+  std::unique_ptr<S3ClientPool> s3;
+  if (std::any_of(options.inputs.begin(), options.inputs.end(), isS3Url)) {
+    auto pool = S3ClientPool::create(options.s3);
+    if (!pool.ok()) {
+      log::error("{}", pool.error().message);
+      return kExitInput;
+    }
+    s3 = std::move(pool.value());
   }
-  d.files = std::move(files.value());
+  // In the order of the --input arguments, local and S3 alike.
+  for (const std::string& input : options.inputs) {
+    auto files = isS3Url(input) ? findS3Inputs(*s3, input, options.range)
+                                : findInputFiles({input}, options.range);
+    if (!files.ok()) {
+      log::error("{}", files.error().message);
+      return kExitInput;
+    }
+    d.files.insert(d.files.end(), files->begin(), files->end());
+  }
   if (d.files.empty()) {
     log::error(
-        "no snapshot files found (looked for snapshot_*.jsonl[.gz|.zst] and "
-        "snapshot6_*.jsonl[.gz|.zst])");
+        "no snapshot files found{} (looked for snapshot_*.jsonl[.gz|.zst] and "
+        "snapshot6_*.jsonl[.gz|.zst])",
+        options.range.active() ? " in the --from/--to range" : "");
     return kExitInput;
   }
 
@@ -108,6 +125,13 @@ int runReport(const Options& options) {
 
   IngestOptions ingestOptions;
   ingestOptions.maxLineBytes = options.maxLineBytes;
+  if (s3) {
+    ingestOptions.open = [&s3](const InputFile& f, LineReader& reader) -> Status {
+      if (f.bucket.empty()) return reader.open(f.path);
+      return reader.open(
+          std::make_unique<S3ObjectSource>(*s3, S3Object{f.bucket, f.key, f.size, f.etag}), f.path);
+    };
+  }
   {
     Analyzer analyzer(d.config, d.allowlist, d.quality);
     analyzer.setDeltaSink(deltas.get());
@@ -170,6 +194,7 @@ int runReport(const Options& options) {
 
   // With the deltas on stdout, stdout carries nothing else (it is piped into clickhouse-client).
   std::ostream& out = options.deltasOut == "-" ? std::cerr : std::cout;
+  if (s3) log::info("S3: {} request(s), {} retried", s3->requests(), s3->retries());
   const Evaluation& ev = d.evaluation;
   out << "verdict: " << (ev.safe ? "SAFE" : "NOT SAFE") << " (" << ev.blockedKeys
       << " source(s) would be blocked)\n";

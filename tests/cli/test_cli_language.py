@@ -28,6 +28,7 @@ COMMANDS = [
     ("ibsr verify-bpf", [IBSR, "verify-bpf"]),
     ("ibsr verify-bpf", [VERIFY]),
     ("ibsr-report", [REPORT]),
+    ("ibsr-report fleet", [REPORT, "fleet"]),
     ("ibsr-export", [EXPORT]),
     ("ibsr-export s3", [EXPORT, "s3"]),
 ]

@@ -11,7 +11,7 @@ BUILD = os.environ["IBSR_BUILD_DIR"]
 PAGES = {
     "ibsr": 8, "ibsr-collect": 8, "ibsr-collect-payload": 8, "ibsr-record-incident": 8,
     "ibsr-incident": 8, "ibsr-verify-bpf": 8, "ibsr-export": 8, "ibsr-export-s3": 8,
-    "ibsr-report": 1,
+    "ibsr-report": 1, "ibsr-report-fleet": 1,
 }
 ENV = dict(os.environ, LC_ALL="C.UTF-8", MANWIDTH="80")
 

@@ -52,6 +52,18 @@ class S3Server:
         subprocess.run([SERVER, "stop", self.dir], env=env, timeout=120,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def client_env(self, home, **extra):
+        """The environment of a client of this server: its credentials and region only (no
+        AWS_PROFILE or credentials file from the caller; HOME=`home`, so no stray ~/.aws)."""
+        e = dict(os.environ)
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                  "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
+            e.pop(k, None)
+        e.update(self.env)
+        e["HOME"] = home
+        e.update(extra)
+        return e
+
     def curl(self, method, path, out, secret=None):
         """(HTTP status, body bytes) of one request signed by curl, not by our own client; body
         written to `out`. `secret` replaces the secret key (to test a wrong one)."""
