@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/command_line.h"
+#include "export/s3_client.h"
 #include "report/model.h"
 
 namespace ibsr::report {
@@ -399,6 +400,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   if (given("--max-line-bytes")) o.maxLineBytes = maxLine;
   if (given("--format"))
     if (auto err = parseFormats(formats, o.formats)) return usage("--format", *err);
+  // Checked here so that a bad endpoint is a usage error (exit 2), as in ibsr-export.
+  if (given("--endpoint"))
+    if (auto e = s3::parseEndpoint(o.s3.endpoint, "us-east-1"); !e.ok())
+      return usage("--endpoint", e.error().message);
   o.s3.chunkBytes = chunkMib << 20;
   o.s3.prefetch = !noPrefetch;
   if (given("--from")) {

@@ -311,6 +311,11 @@ class ReportS3Test(unittest.TestCase):
         r = self.report(["s3://%s/fleet/" % BUCKET], "--from", "2025-01-15 11:00")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--from", r.stderr)
+        r = self.report(["s3://%s/fleet/" % BUCKET], endpoint="ftp://127.0.0.1:1")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.strip().splitlines(), [
+            "ibsr-report: --endpoint: endpoint 'ftp://127.0.0.1:1': scheme must be http or https "
+            "(run 'ibsr-report --help')"])
         r = self.report(["s3:///fleet/"])
         self.assert_one_line_error(r, "expected s3://BUCKET")
 
