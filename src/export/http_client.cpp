@@ -62,6 +62,7 @@ struct BodyTarget {
   std::string* text = nullptr;
   const std::function<bool(const char*, std::size_t)>* sink = nullptr;
   bool sinkAborted = false;
+  long sinkStatus = 0;
 };
 
 size_t writeBody(char* data, size_t size, size_t nmemb, void* user) {
@@ -71,7 +72,7 @@ size_t writeBody(char* data, size_t size, size_t nmemb, void* user) {
     // Error answers (4xx/5xx XML) still go to the text body, where send() reads the S3 code.
     long status = 0;
     curl_easy_getinfo(target->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300) {
+    if (target->sinkStatus != 0 ? status == target->sinkStatus : status >= 200 && status < 300) {
       if ((*target->sink)(data, n)) return n;
       target->sinkAborted = true;
       return 0;
@@ -147,7 +148,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(impl_->timeouts.stall.count()));
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, writeHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
-  BodyTarget target{c, &resp.body, request.bodySink, false};
+  BodyTarget target{c, &resp.body, request.bodySink, false, request.sinkStatus};
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &target);
 

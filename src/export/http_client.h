@@ -30,6 +30,9 @@ struct HttpRequest {
   // HttpResponse::body (a large GET must not be held in memory). Returning false aborts the
   // transfer; perform() then fails with errnum ECANCELED.
   const std::function<bool(const char*, std::size_t)>* bodySink = nullptr;
+  // Nonzero: only an answer with this status feeds bodySink (206 for a resumed range: a server
+  // that ignores Range answers 200 with the object from byte 0, which must not be appended).
+  long sinkStatus = 0;
 };
 
 struct HttpResponse {

@@ -161,6 +161,8 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
           "range", fmt::format("bytes={}-{}", call.rangeStart + deliveredBefore, call.rangeEnd));
       req = build(ranged);
       req.bodySink = call.sink;
+      // Past byte 0 only a 206 carries the asked-for bytes: a 200 (Range ignored) starts at 0.
+      if (call.rangeStart + deliveredBefore > 0) req.sinkStatus = 206;
     } else {
       req = build(call);
     }
@@ -331,6 +333,9 @@ Status S3Client::getObject(const std::string& key, std::uint64_t offset, std::ui
   c.delivered = &delivered;
   auto r = send(c);
   if (!r.ok()) return r.error();
+  if (r->status != 206 && delivered > 0 && delivered < length)
+    return plainError(fmt::format("{}: HTTP {} to a ranged GET resumed at byte {} (expected 206)",
+                                  describe(c), r->status, offset + delivered));
   if (r->status != 206 && !(r->status == 200 && offset == 0))
     return plainError(
         fmt::format("{}: HTTP {} to a ranged GET (expected 206)", describe(c), r->status));

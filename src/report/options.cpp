@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/command_line.h"
+#include "export/s3_client.h"
 #include "report/model.h"
 
 namespace ibsr::report {
@@ -412,6 +413,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
     return usage(given("--deltas-out") ? "--deltas-out" : "--host-id",
                  "only applies to --format deltas");
   if (given("--deltas-out") && o.deltasOut.empty()) return usage("--deltas-out", "empty path");
+  // Checked here so that a bad endpoint is a usage error (exit 2), as in ibsr-export.
+  if (given("--endpoint"))
+    if (auto e = s3::parseEndpoint(o.s3.endpoint, "us-east-1"); !e.ok())
+      return usage("--endpoint", e.error().message);
   o.s3.chunkBytes = chunkMib << 20;
   o.s3.prefetch = !noPrefetch;
   if (given("--from")) {

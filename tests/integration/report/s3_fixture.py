@@ -3,6 +3,7 @@ with the real ibsr-export the way a collector host ships them (PREFIX/HOST/snaps
 TCP proxy that cuts object downloads: shared by the tests of ibsr-report reading s3://."""
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -88,9 +89,17 @@ def write_host(directory, host_index):
 class CuttingProxy:
     """A loopback HTTP/1.1 proxy in front of the S3 server. The first `cuts` ranged GETs of an
     object have their response cut after `after` body bytes (the connection is closed), as a
-    dropped connection would; `on_cut(path)` runs after each cut. Everything else is relayed."""
+    dropped connection would; `on_cut(path)` runs after each cut. With `overstate`, a cut answer
+    instead announces `overstate` more bytes than it has and closes after the whole real body:
+    the connection fails after every asked-for byte arrived. With `ignore_range`, the next ranged
+    GET of a cut object is answered as a server that ignores Range would: 200 and the whole
+    object (what was cut off plus the rest, when the cut read started at byte 0). Everything else
+    is relayed."""
 
-    def __init__(self, upstream_port, cuts, after, on_cut=None):
+    def __init__(self, upstream_port, cuts, after, on_cut=None, overstate=0, ignore_range=False):
+        self.overstate = overstate
+        self.ignore_range = ignore_range
+        self.cut_bytes = {}  # path -> the body bytes sent before the cut
         self.upstream_port = upstream_port
         self.cuts_left = cuts
         self.after = after
@@ -169,11 +178,8 @@ class CuttingProxy:
                 rhead, ubuf = self._read_head(upstream, ubuf)
                 if rhead is None:
                     return
-                client.sendall(rhead)
-                if self._header(rhead, b"transfer-encoding") == b"chunked":
-                    ubuf = self._relay_chunked(upstream, client, ubuf)
-                    continue
-                body_len = 0 if head.startswith(b"HEAD ") else int(
+                chunked = self._header(rhead, b"transfer-encoding") == b"chunked"
+                body_len = 0 if head.startswith(b"HEAD ") or chunked else int(
                     self._header(rhead, b"content-length") or 0)
                 # Only a body longer than `after` can be cut short.
                 ranged = head.startswith(b"GET ") and self._header(head, b"range") is not None
@@ -182,7 +188,31 @@ class CuttingProxy:
                     if ranged and body_len > self.after and self.cuts_left > 0:
                         self.cuts_left -= 1
                         cut = True
-                limit = self.after if cut else body_len
+                path = head.split(b" ")[1].decode()
+                if cut:
+                    with self.lock:
+                        self.cut_paths.append(path)
+                if ranged and not cut and self.ignore_range and path in self.cut_bytes:
+                    rest = ubuf
+                    while len(rest) < body_len:
+                        data = upstream.recv(65536)
+                        if not data:
+                            return
+                        rest += data
+                    ubuf = rest[body_len:]
+                    whole = self.cut_bytes.pop(path) + rest[:body_len]
+                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(whole)
+                                   + whole)
+                    continue
+                if cut and self.overstate:
+                    rhead = re.sub(rb"(?im)^(content-length:\s*)(\d+)",
+                                   lambda m: m.group(1) + str(body_len + self.overstate).encode(),
+                                   rhead)
+                client.sendall(rhead)
+                if chunked:
+                    ubuf = self._relay_chunked(upstream, client, ubuf)
+                    continue
+                limit = self.after if cut and not self.overstate else body_len
                 sent = 0
                 while sent < limit:
                     if not ubuf:
@@ -191,12 +221,11 @@ class CuttingProxy:
                             return
                     take = ubuf[:limit - sent]
                     client.sendall(take)
+                    if cut:
+                        self.cut_bytes[path] = self.cut_bytes.get(path, b"") + take
                     sent += len(take)
                     ubuf = ubuf[len(take):]
                 if cut:
-                    path = head.split(b" ")[1].decode()
-                    with self.lock:
-                        self.cut_paths.append(path)
                     if self.on_cut:
                         self.on_cut(path)
                     return  # drop both connections mid-body

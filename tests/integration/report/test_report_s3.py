@@ -45,7 +45,12 @@ class ReportS3Test(unittest.TestCase):
         cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.server = S3Server(cls.root)
         cls.addClassCleanup(cls.server.stop)
-        cls.server.start()
+        # A port of our own: on a shared machine another test's server may be taking 8080.
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        cls.server.start(port=port)
         cls._upload_fleet()
 
     @classmethod
@@ -214,6 +219,33 @@ class ReportS3Test(unittest.TestCase):
         self.assertEqual(len(resumed), 3, got.stderr)
         self.assertRegex(got.stderr, r"S3: \d+ request\(s\), 3 retried")
 
+    def test_connection_failing_after_the_whole_body_needs_no_retry(self):
+        # Every asked-for byte arrived before the connection failed: there is nothing left to
+        # resume (asking for an empty range would fail the run).
+        proxy = s3_fixture.CuttingProxy(self.server.port, cuts=10, after=0, overstate=10)
+        self.addCleanup(proxy.close)
+        local_cwd = tempfile.mkdtemp(dir=self.work)
+        os.symlink(os.path.join(self.mirror, BUCKET), os.path.join(local_cwd, BUCKET))
+        want = self.report(["%s/fleet/host-a/snapshots/" % BUCKET], cwd=local_cwd)
+        self.assertEqual(want.returncode, 0, want.stderr)
+        # 1 MiB chunks: the large object's later chunks start past byte 0.
+        got = self.report(["s3://%s/fleet/host-a/snapshots/" % BUCKET], "-v", "--s3-chunk-mib",
+                          "1", endpoint=proxy.endpoint)
+        self.assertEqual(got.returncode, 0, got.stderr)
+        self.assertEqual(self.outputs(self.work), self.outputs(local_cwd))
+        self.assertEqual(len(proxy.cut_paths), 10)
+        self.assertNotIn("resuming", got.stderr)
+
+    def test_server_ignoring_range_on_a_resumed_read_fails_clearly(self):
+        # A whole object where the rest was asked for must not be appended to what came before.
+        key = "fleet/host-a/snapshots/" + s3_fixture.hour_name("snapshot_", 0)
+        proxy = s3_fixture.CuttingProxy(self.server.port, cuts=1, after=100000, ignore_range=True)
+        self.addCleanup(proxy.close)
+        got = self.report(["s3://%s/%s" % (BUCKET, key)], endpoint=proxy.endpoint)
+        self.assertEqual(len(proxy.cut_paths), 1)
+        self.assert_one_line_error(
+            got, "GET s3://%s/%s: HTTP 200 to a ranged GET resumed at byte 100000" % (BUCKET, key))
+
     def test_object_replaced_while_read_fails_clearly(self):
         key = "fleet/host-a/snapshots/" + s3_fixture.hour_name("snapshot_", 0)
         with open(os.path.join(self.mirror, BUCKET, key), "rb") as f:
@@ -279,6 +311,11 @@ class ReportS3Test(unittest.TestCase):
         r = self.report(["s3://%s/fleet/" % BUCKET], "--from", "2025-01-15 11:00")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--from", r.stderr)
+        r = self.report(["s3://%s/fleet/" % BUCKET], endpoint="ftp://127.0.0.1:1")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.strip().splitlines(), [
+            "ibsr-report: --endpoint: endpoint 'ftp://127.0.0.1:1': scheme must be http or https "
+            "(run 'ibsr-report --help')"])
         r = self.report(["s3:///fleet/"])
         self.assert_one_line_error(r, "expected s3://BUCKET")
 
