@@ -3,6 +3,7 @@
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -10,6 +11,12 @@ import urllib.parse
 SOURCE_DIR = os.environ.get("IBSR_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
 SERVER = os.path.join(SOURCE_DIR, "tests/tools/s3-test-server.sh")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class S3Server:
@@ -21,8 +28,9 @@ class S3Server:
 
     def start(self, port=None):
         env = dict(os.environ)
-        if port:
-            env["S3_PORT"] = str(port)
+        # A port of our own, not the script's default 8080: a developer's or another session's
+        # server on 8080 would otherwise answer this test's requests with its own buckets.
+        env["S3_PORT"] = str(port or free_port())
         out = subprocess.run([SERVER, "start", self.dir], env=env, check=True,
                              stdout=subprocess.PIPE, text=True, timeout=240).stdout
         for m in re.finditer(r"^export (\w+)=(.*)$", out, re.M):

@@ -7,7 +7,6 @@ into BUCKET/KEY under a local directory: every report read from S3 must be byte 
 report of the same command on that download. The server, the proxy and the temporary
 directories are removed even when a test fails.
 """
-import glob
 import json
 import os
 import re
@@ -45,12 +44,7 @@ class ReportS3Test(unittest.TestCase):
         cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.server = S3Server(cls.root)
         cls.addClassCleanup(cls.server.stop)
-        # A port of our own: on a shared machine another test's server may be taking 8080.
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        cls.server.start(port=port)
+        cls.server.start()  # on a port of its own (S3Server.start)
         cls._upload_fleet()
 
     @classmethod
