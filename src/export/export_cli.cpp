@@ -22,6 +22,7 @@
 #include "export/export_metrics.h"
 #include "export/key_layout.h"
 #include "export/s3_client.h"
+#include "export/s3_flags.h"
 #include "export/state.h"
 #include "export/uploader.h"
 
@@ -79,16 +80,7 @@ void addFlags(CLI::App& app, Flags& f) {
   app.add_option("--prefix", f.prefix,
                  "key prefix: objects go to PREFIX/HOST-ID/KIND/RELATIVE-PATH")
       ->type_name("PREFIX");
-  app.add_option(
-         "--region", f.region,
-         "bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)")
-      ->type_name("REGION");
-  app.add_option("--endpoint", f.endpoint,
-                 "S3-compatible endpoint URL, http(s)://host[:port] (default: AWS for the region)")
-      ->type_name("URL");
-  app.add_flag("--path-style", f.pathStyle,
-               "path-style addressing (implied for IP or localhost endpoints and dotted bucket "
-               "names over https)");
+  s3::addConnectionFlags(app, f.endpoint, f.region, f.pathStyle);
   app.add_option(cli::withOldNames(app, "--input", {"--source"}), f.sources,
                  "directory to export; repeat it for more")
       ->type_name("DIR")

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/command_line.h"
+#include "export/s3_flags.h"
 #include "report/model.h"
 #include "report/options.h"
 
@@ -84,15 +85,7 @@ std::variant<FleetOptions, int> parseFleetOptions(int argc, char** argv) {
   app.add_option("--jobs", o.jobs, "Hosts reported at once (default: the number of cores)")
       ->type_name("N")
       ->check(CLI::Range(1u, 256u));
-  app.add_option("--endpoint", o.endpoint,
-                 "S3-compatible endpoint URL, http(s)://host[:port] (default: AWS for the region)")
-      ->type_name("URL");
-  app.add_option("--region", o.region,
-                 "Bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, "
-                 "us-east-1)")
-      ->type_name("REGION");
-  app.add_flag("--path-style", o.pathStyle,
-               "Path-style addressing (implied for IP or localhost endpoints)");
+  s3::addConnectionFlags(app, o.endpoint, o.region, o.pathStyle, "s3:// input: ");
   app.add_option("--now", now,
                  "Reference time of the heartbeat check, Unix seconds or YYYY-MM-DDTHH:MM:SSZ "
                  "(default: the newest heartbeat of the fleet)")

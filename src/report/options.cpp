@@ -11,6 +11,7 @@
 
 #include "core/command_line.h"
 #include "export/s3_client.h"
+#include "export/s3_flags.h"
 #include "report/model.h"
 
 namespace ibsr::report {
@@ -270,17 +271,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
                  "Read only hourly files whose hour begins before this time (exclusive), same "
                  "forms as --from")
       ->type_name("TIME");
-  app.add_option("--endpoint", o.s3.endpoint,
-                 "s3:// inputs: S3-compatible endpoint URL, http(s)://host[:port] (default: AWS "
-                 "for the region)")
-      ->type_name("URL");
-  app.add_option("--region", o.s3.region,
-                 "s3:// inputs: bucket region (default: AWS_REGION, AWS_DEFAULT_REGION, the "
-                 "profile's region, us-east-1)")
-      ->type_name("REGION");
-  app.add_flag("--path-style", o.s3.pathStyle,
-               "s3:// inputs: path-style addressing (implied for IP or localhost endpoints and "
-               "dotted bucket names over https)");
+  s3::addConnectionFlags(app, o.s3.endpoint, o.s3.region, o.s3.pathStyle, "s3:// inputs: ");
   // Tuning knobs for the benchmark (bench/report/s3_bench.sh), not for operators.
   size_t chunkMib = o.s3.chunkBytes >> 20;
   bool noPrefetch = false;
