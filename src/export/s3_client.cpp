@@ -257,16 +257,28 @@ Result<std::optional<ObjectInfo>> S3Client::headObject(const std::string& key) {
 Result<std::map<std::string, ObjectInfo>> S3Client::listObjects(const std::string& prefix,
                                                                 int maxPages) {
   std::map<std::string, ObjectInfo> out;
-  ListRequest request{prefix, "", "", 1000};
+  Status st = listPages({prefix, "", "", 1000}, maxPages, [&](const ListPage& page, std::string&) {
+    for (const auto& [key, info] : page.objects) out[key] = info;
+    return true;
+  });
+  if (!st.ok()) return st.error();
+  return out;
+}
+
+Status S3Client::listPages(ListRequest request, int maxPages,
+                           const std::function<bool(const ListPage&, std::string& next)>& onPage) {
   for (int page = 0; page < maxPages; ++page) {
     auto r = listPage(request);
     if (!r.ok()) return r.error();
-    for (auto& [key, info] : r->objects) out[key] = std::move(info);
-    if (!r->truncated) return out;
-    request.marker = r->nextMarker;
+    std::string next = r->nextMarker;
+    if (!onPage(*r, next) || !r->truncated) return {};
+    if (next <= request.marker)
+      return plainError(fmt::format("listing s3://{}/{}: the next marker '{}' does not advance",
+                                    config_.bucket, request.prefix, next));
+    request.marker = next;
   }
-  return plainError(
-      fmt::format("listing s3://{}/{} has more than {} pages", config_.bucket, prefix, maxPages));
+  return plainError(fmt::format("listing s3://{}/{} has more than {} pages", config_.bucket,
+                                request.prefix, maxPages));
 }
 
 Result<ListPage> S3Client::listPage(const ListRequest& request) {

@@ -83,6 +83,9 @@ struct ListRequest {
   int maxKeys = 1000;
 };
 
+// Enough for 100 M keys: bounds a listing of a misbehaving server, not of a real bucket.
+inline constexpr int kMaxListPages = 100000;
+
 // Receives the bytes of a GET as they arrive; false stops the transfer.
 using ByteSink = std::function<bool(const char*, std::size_t)>;
 
@@ -102,6 +105,11 @@ class S3Client {
   // One page of ListObjects: lets a caller start at a key (--from) and stop early (--to) instead
   // of listing a whole bucket.
   Result<ListPage> listPage(const ListRequest& request);
+  // Pages through a listing from `request`, calling `onPage` for each page. `onPage` returns false
+  // to stop, and may move `next` (the key the following page starts after) further on to skip
+  // keys. At most `maxPages` pages; a next marker that does not advance is an error, not a loop.
+  Status listPages(ListRequest request, int maxPages,
+                   const std::function<bool(const ListPage&, std::string& next)>& onPage);
   // Streams `length` bytes of the object from `offset` into `sink` with ranged GETs. A connection
   // that drops mid-body is resumed from the first byte not yet delivered (progress does not use
   // up retries; the retry time budget still bounds the whole read), so `sink` sees every byte

@@ -9,27 +9,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kMaxPages = 100000;  // 100 M keys: bounds a listing of a misbehaving server
-
 // Every page of a listing; `onPage` sees each page's objects and folders.
 template <typename OnPage>
 Status listAll(s3::S3Client& client, const std::string& prefix, const std::string& delimiter,
                OnPage onPage) {
-  s3::ListRequest request{prefix, delimiter, "", 1000};
-  for (int page = 0; page < kMaxPages; ++page) {
-    auto result = client.listPage(request);
-    if (!result.ok()) return result.error();
-    onPage(*result);
-    if (!result->truncated) return {};
-    std::string next = result->nextMarker;
-    if (next.empty() && !result->objects.empty()) next = result->objects.back().first;
-    if (next.empty() && !result->commonPrefixes.empty()) next = result->commonPrefixes.back();
-    if (next.empty() || next <= request.marker)
-      return plainError("list s3://" + client.config().bucket + "/" + prefix +
-                        ": truncated page without a next marker");
-    request.marker = next;
-  }
-  return plainError("list s3://" + client.config().bucket + "/" + prefix + ": too many pages");
+  return client.listPages({prefix, delimiter, "", 1000}, s3::kMaxListPages,
+                          [&](const s3::ListPage& page, std::string&) {
+                            onPage(page);
+                            return true;
+                          });
 }
 
 class S3Store final : public FleetStore {

@@ -28,15 +28,12 @@ std::string parentOf(const std::string& key) {
 // Lists every object under `prefix` (all pages) and calls `take` for each; `take` returns false
 // to stop paging.
 template <typename Take>
-Status listAll(s3::S3Client& client, s3::ListRequest request, Take take) {
-  for (;;) {
-    auto page = client.listPage(request);
-    if (!page.ok()) return page.error();
-    for (auto& [key, info] : page->objects)
-      if (!take(key, info)) return {};
-    if (!page->truncated) return {};
-    request.marker = page->nextMarker;
-  }
+Status listAll(s3::S3Client& client, const s3::ListRequest& request, Take take) {
+  return client.listPages(request, s3::kMaxListPages, [&](const s3::ListPage& page, std::string&) {
+    for (const auto& [key, info] : page.objects)
+      if (!take(key, info)) return false;
+    return true;
+  });
 }
 
 class Lister {
@@ -101,19 +98,19 @@ class Lister {
       if (!st.ok()) return st;
     }
     std::vector<std::string> subfolders;
-    s3::ListRequest request{folder, "/", "", 1000};
-    for (;;) {
-      auto page = client_.listPage(request);
-      if (!page.ok()) return page.error();
-      for (auto& p : page->commonPrefixes) subfolders.push_back(p);
-      if (!page->truncated) break;
-      request.marker = page->nextMarker;
-      // Jump over the hourly files listed above rather than page through them again.
-      for (std::string_view family : {artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix}) {
-        const std::string prefix = folder + std::string(family);
-        if (request.marker.starts_with(prefix)) request.marker = prefix + "~";
-      }
-    }
+    Status listed = client_.listPages(
+        {folder, "/", "", 1000}, s3::kMaxListPages,
+        [&](const s3::ListPage& page, std::string& next) {
+          subfolders.insert(subfolders.end(), page.commonPrefixes.begin(),
+                            page.commonPrefixes.end());
+          // Jump over the hourly files listed above rather than page through them again.
+          for (std::string_view family : {artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix}) {
+            const std::string prefix = folder + std::string(family);
+            if (next.starts_with(prefix)) next = prefix + "~";
+          }
+          return true;
+        });
+    if (!listed.ok()) return listed;
     for (const std::string& sub : subfolders)
       if (Status st = walk(root, sub); !st.ok()) return st;
     return {};
