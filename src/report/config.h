@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "report/rpc/rpc_config.h"
+
 namespace ibsr::report {
 
 inline constexpr int64_t kDefaultMinObservationSec = 3600;
@@ -25,6 +27,7 @@ struct AnalysisConfig {
   // Thin evidence is never SAFE (seed 001: conservative by default); nullopt = gate off (`0`).
   std::optional<int64_t> minObservationSec = kDefaultMinObservationSec;
   bool requireMultiWindow = false;
+  RpcConfig rpc;  // the application-layer classes (payload input)
 };
 
 // The FP bound above which enforcement is not safe, in percent.

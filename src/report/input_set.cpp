@@ -263,7 +263,8 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
                          {},
                          {},
                          0,
-                         {}});
+                         {},
+                         InputKind::Counters});
       }
       if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
       std::sort(found.begin(), found.end(),
@@ -279,7 +280,8 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
                      {},
                      {},
                      0,
-                     {}});
+                     {},
+                     InputKind::Counters});
     } else {
       return plainError("input '" + p + "' is neither a file nor a directory");
     }

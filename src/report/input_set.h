@@ -18,6 +18,11 @@ namespace ibsr::report {
 
 class LineReader;
 
+// What a file holds: counter snapshots (snapshot_, snapshot6_) or application-layer statistics
+// (payload_). Discovered files are routed by name; a plain file argument with another name by the
+// kind of its first non-blank line.
+enum class InputKind : uint8_t { Counters, Payload };
+
 struct InputFile {
   std::string path;     // as opened
   std::string display;  // relative to its -i argument (stable across machines)
@@ -32,6 +37,7 @@ struct InputFile {
   std::string key;
   uint64_t size = 0;
   std::string etag;
+  InputKind kind = InputKind::Counters;
 };
 
 // One collector's snapshots: one directory, one run_id, one part. A directory is cut into parts

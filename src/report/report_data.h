@@ -11,6 +11,7 @@
 #include "report/config.h"
 #include "report/evaluation.h"
 #include "report/input_set.h"
+#include "report/rpc/rpc_evaluation.h"
 
 namespace ibsr::report {
 
@@ -34,6 +35,29 @@ struct ChartSeries {
   std::vector<std::vector<KeyPoint>> points;  // [key][bin]
 };
 
+// The application layer's charts, from a second pass over the payload input (empty when HTML is
+// not requested or there is no payload input).
+struct RpcChartSeries {
+  struct Bin {
+    int64_t start = 0;
+    int64_t end = 0;
+    uint64_t requests = 0;
+    uint64_t responseBytes = 0;
+    double simulatedBlockedResponseBytes = 0;
+    uint64_t upperBoundBlockedResponseBytes = 0;
+  };
+  struct KeyPoint {
+    bool present = false;
+    double peakResponseByteRate = 0;  // highest window rate in the bin
+    double peakRequestRate = 0;
+    uint64_t requestBytes = 0;  // amplification of the bin = responseBytes / requestBytes
+    uint64_t responseBytes = 0;
+  };
+  std::vector<Bin> bins;
+  std::vector<RpcKey> keys;                   // the traced sources (top offenders)
+  std::vector<std::vector<KeyPoint>> points;  // [key][bin]
+};
+
 struct ReportData {
   AnalysisConfig config;
   Allowlist allowlist;
@@ -43,6 +67,13 @@ struct ReportData {
   Evaluation evaluation;
   int64_t generatedAt = 0;
   ChartSeries chart;
+  // The application layer, present when the input held payload files: every output then adds its
+  // application-layer part. Without payload input every output is exactly what it was before.
+  bool payloadInput = false;
+  PayloadQuality payloadQuality;
+  RpcAnalysisResult rpc;
+  RpcEvaluation rpcEvaluation;
+  RpcChartSeries rpcChart;
   // Whether the input held IPv6 sources or streams: the outputs then add their per-family lines
   // and IPv6 sets. An IPv4-only input gives exactly the outputs it gave before IPv6 support.
   bool ipv6Input() const {
@@ -62,6 +93,7 @@ std::string familySummary(const Evaluation& ev);
 std::string streamName(const StreamInfo& s);
 
 std::string renderEvidenceCsv(const ReportData& d);
+std::string renderRpcEvidenceCsv(const ReportData& d);  // evidence_rpc.csv
 std::string renderRulesJson(const ReportData& d);
 std::string renderSummaryJson(const ReportData& d);
 std::string renderMarkdown(const ReportData& d);
