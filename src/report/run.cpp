@@ -16,6 +16,10 @@
 #include "report/formats.h"
 #include "report/line_reader.h"
 #include "report/report_data.h"
+#include "report/rpc/payload_input.h"
+#include "report/rpc/rpc_analyzer.h"
+#include "report/rpc/rpc_chart_builder.h"
+#include "report/rpc/rpc_evaluation.h"
 #include "report/s3_inputs.h"
 
 namespace ibsr::report {
@@ -93,12 +97,15 @@ int runReport(const Options& options) {
       log::error("{}", files.error().message);
       return kExitInput;
     }
-    d.files.insert(d.files.end(), files->begin(), files->end());
+    // Counter snapshots and payload statistics are read by their own layers.
+    for (InputFile& f : *files)
+      (f.kind == InputKind::Payload ? d.payloadFiles : d.files).push_back(std::move(f));
   }
-  if (d.files.empty()) {
+  d.payloadInput = !d.payloadFiles.empty();
+  if (d.files.empty() && !d.payloadInput) {
     log::error(
-        "no snapshot files found{} (looked for snapshot_*.jsonl[.gz|.zst] and "
-        "snapshot6_*.jsonl[.gz|.zst])",
+        "no snapshot files found{} (looked for snapshot_*.jsonl[.gz|.zst], "
+        "snapshot6_*.jsonl[.gz|.zst] and payload_*.jsonl[.gz|.zst])",
         options.range.active() ? " in the --from/--to range" : "");
     return kExitInput;
   }
@@ -141,9 +148,25 @@ int runReport(const Options& options) {
       log::error("{}", st.error().message);
       return kExitInput;
     }
-    if (d.quality.snapshots == 0) {
-      log::error("no valid snapshot in the input ({} line(s) read, {} malformed)", d.quality.lines,
-                 d.quality.malformedLines);
+    if (d.payloadInput) {
+      RpcAnalyzer rpc(d.config, d.allowlist, d.payloadQuality);
+      st = ingestPayload(d.payloadFiles, ingestOptions, d.payloadQuality,
+                         [&](const PayloadInterval& p) { rpc.add(p); });
+      if (!st.ok()) {
+        log::error("{}", st.error().message);
+        return kExitInput;
+      }
+      d.rpc = rpc.finish();
+    }
+    if (d.quality.snapshots == 0 && d.payloadQuality.intervals == 0) {
+      if (d.payloadInput) {
+        log::error("no valid snapshot or payload line in the input ({} line(s) read, {} malformed)",
+                   d.quality.lines + d.payloadQuality.lines,
+                   d.quality.malformedLines + d.payloadQuality.malformedLines);
+      } else {
+        log::error("no valid snapshot in the input ({} line(s) read, {} malformed)",
+                   d.quality.lines, d.quality.malformedLines);
+      }
       return kExitInput;
     }
     d.result = analyzer.finish();
@@ -155,7 +178,11 @@ int runReport(const Options& options) {
     }
   }
   d.evaluation = evaluate(d.result, d.config);
-  d.generatedAt = options.generatedAt.value_or(d.result.lastTs);
+  if (d.quality.snapshots == 0)  // payload input only: the transport layer has no evidence
+    d.evaluation.reasons.insert(d.evaluation.reasons.begin(), "No counter snapshots in the input");
+  d.evaluation.safe = d.evaluation.reasons.empty();
+  if (d.payloadInput) d.rpcEvaluation = evaluateRpc(d.rpc, d.config);
+  d.generatedAt = options.generatedAt.value_or(std::max(d.result.lastTs, d.rpc.lastTs));
 
   if (chartsRequested(options)) {
     // Second pass for the time charts of the top offenders (known only after the first pass).
@@ -171,6 +198,19 @@ int runReport(const Options& options) {
     }
     (void)analyzer.finish();
     d.chart = chart.take();
+    if (d.payloadInput) {
+      RpcChartBuilder rpcChart(d.rpc, d.rpcEvaluation);
+      PayloadQuality payloadScratch;
+      RpcAnalyzer rpc(d.config, d.allowlist, payloadScratch, &rpcChart);
+      st = ingestPayload(d.payloadFiles, quiet, payloadScratch,
+                         [&](const PayloadInterval& p) { rpc.add(p); });
+      if (!st.ok()) {
+        log::error("{}", st.error().message);
+        return kExitInput;
+      }
+      (void)rpc.finish();
+      d.rpcChart = rpcChart.take();
+    }
   }
 
   std::error_code ec;
@@ -199,6 +239,12 @@ int runReport(const Options& options) {
   out << "verdict: " << (ev.safe ? "SAFE" : "NOT SAFE") << " (" << ev.blockedKeys
       << " source(s) would be blocked)\n";
   for (const std::string& reason : ev.reasons) out << "  - " << reason << "\n";
+  if (d.payloadInput) {
+    const RpcEvaluation& rpc = d.rpcEvaluation;
+    out << "application layer: " << (rpc.safe ? "SAFE" : "NOT SAFE") << " (" << rpc.blockedKeys
+        << " source(s) would be blocked)\n";
+    for (const std::string& reason : rpc.reasons) out << "  - " << reason << "\n";
+  }
   if (deltas != nullptr)
     out << "deltas: " << (options.deltasOut == "-" ? std::string("stdout") : deltas->path()) << " ("
         << deltas->rows() << " rows)\n";

@@ -165,5 +165,57 @@ def short():
     return sent, got
 
 
-sent, got = {"mix": mix, "load": load, "short": short, "chunked": chunked}[SCENARIO]()
+def one_connection(make):
+    """N requests on one kept-alive connection, each answered before the next is sent."""
+    c = Conn()
+    got = 0
+    for i in range(N):
+        c.send(request(make(i)))
+        status, body = c.read_response()
+        got += 1 if status == b"200" else 0
+    c.close()
+    return N, got
+
+
+# The application-layer abuse classes of ibsr-report, one scenario each (docs/report-rpc.md).
+def flood():
+    """N cheap eth_getBalance calls as fast as the server answers: a request flood."""
+    return one_connection(lambda i: call("eth_getBalance", ["0x4", "latest"], i))
+
+
+def amplify():
+    """N eth_getLogs calls of ~90 KB answers for ~100-byte requests: amplification."""
+    return one_connection(lambda i: call("eth_getLogs", [{"count": 200}], i))
+
+
+def expensive():
+    """N eth_getLogs calls with empty answers: expensive methods without amplification."""
+    return one_connection(lambda i: call("eth_getLogs", [{"count": 0}], i))
+
+
+def fanout():
+    """N batches of 60 eth_blockNumber calls: batch fan-out."""
+    return one_connection(lambda i: [call("eth_blockNumber", [], 60 * i + k) for k in range(60)])
+
+
+def errors():
+    """N calls of a method the server does not know: every answer is a JSON-RPC error."""
+    return one_connection(lambda i: call("eth_nope", [], i))
+
+
+def normal():
+    """N eth_getBalance calls, 0.1 s apart: an ordinary client."""
+    c = Conn()
+    for i in range(N):
+        c.send(request(call("eth_getBalance", ["0x%040x" % i, "latest"], i)))
+        c.read_response()
+        time.sleep(0.1)
+    c.close()
+    return N, N
+
+
+SCENARIOS = {"mix": mix, "load": load, "short": short, "chunked": chunked, "flood": flood,
+             "amplify": amplify, "expensive": expensive, "fanout": fanout, "errors": errors,
+             "normal": normal}
+sent, got = SCENARIOS[SCENARIO]()
 print(json.dumps({"requests": sent, "responses": got}))

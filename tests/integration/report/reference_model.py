@@ -489,6 +489,8 @@ def run(input_dir, args):
     for flag in it:
         name = flag.lstrip("-").replace("-", "_")
         val = next(it)
+        if name.startswith("rpc_"):  # the application layer: rpc_reference_model.py
+            continue
         if name == "dst_port":  # --dst-port, a comma list here
             cfg["dst_ports"] = [int(p) for p in val.split(",")]
         elif name in ("first_snapshot", "allowlist"):
