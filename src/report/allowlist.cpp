@@ -71,4 +71,9 @@ bool Allowlist::matches(uint64_t key) const {
   return false;
 }
 
+bool Allowlist::containsAddress(const IpAddress& address) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const AllowEntry& e) { return e.range.contains(address); });
+}
+
 }  // namespace ibsr::report

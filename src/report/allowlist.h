@@ -34,6 +34,9 @@ class Allowlist {
   // allowlisted address is not blocked, since its rule would drop that address too
   // (conservative by design, docs/report.md "IPv6 sources").
   bool matches(uint64_t key) const;
+  // True if the address is inside any entry: application-layer sources are whole addresses
+  // (docs/report-rpc.md).
+  bool containsAddress(const IpAddress& address) const;
   const std::vector<AllowEntry>& entries() const { return entries_; }
 
  private:

@@ -159,9 +159,8 @@ void Analyzer::add(const Snapshot& snap) {
     if (k.upperBlocked)
       wt.upperBoundBlockedPackets = satAdd(wt.upperBoundBlockedPackets, d.packets);
     // Simulated enforcement: the blocked part of the interval, traffic assumed evenly spread.
-    const int64_t blocked = blockedPart(k, intervalStart, duration);
-    if (blocked > 0) {
-      double frac = duration == 0 ? 1.0 : double(blocked) / double(duration);
+    const double frac = k.blocks.blockedFraction(intervalStart, duration);
+    if (frac > 0) {
       k.simPackets += frac * double(d.packets);
       k.simBytes += frac * double(d.bytes);
       k.simSyn += frac * double(d.syn);
@@ -176,36 +175,6 @@ void Analyzer::add(const Snapshot& snap) {
   st.lastKeys.swap(curKeys_);
   st.lastSlots.swap(curSlots_);
   if (st.windowDuration >= config_.windowSec) closeWindow(st, snap.stream, snap.ts);
-}
-
-void Analyzer::addBlock(KeyState& k, int64_t from) {
-  const int64_t until = from + config_.blockDurationSec;
-  if (k.blockUntil == std::numeric_limits<int64_t>::min()) {
-    k.blockFrom = from;
-    k.blockUntil = until;
-  } else if (from <= k.blockUntil) {
-    k.blockUntil = std::max(k.blockUntil, until);  // renewed while it keeps being flagged
-  } else {
-    k.pastBlocks.emplace_back(k.blockFrom, k.blockUntil);
-    k.blockFrom = from;
-    k.blockUntil = until;
-  }
-}
-
-// Seconds of [start, start + duration) inside block periods; for a zero-length interval, 1 when
-// its instant is blocked. Windows close in time order, so every period starts at or before the
-// current time; with one stream they start at or before `start` (REPORT.md's single-stream rule).
-int64_t Analyzer::blockedPart(const KeyState& k, int64_t start, int64_t duration) const {
-  if (k.blockUntil <= start) return 0;
-  const int64_t end = start + duration;
-  auto part = [&](int64_t from, int64_t until) -> int64_t {
-    if (duration == 0) return from <= start && start < until ? 1 : 0;
-    return std::max<int64_t>(0, std::min(until, end) - std::max(from, start));
-  };
-  int64_t covered = part(k.blockFrom, k.blockUntil);
-  for (auto it = k.pastBlocks.rbegin(); it != k.pastBlocks.rend() && it->second > start; ++it)
-    covered += part(it->first, it->second);
-  return duration == 0 ? std::min<int64_t>(covered, 1) : covered;
 }
 
 void Analyzer::closeWindow(StreamState& st, uint32_t stream, int64_t end) {
@@ -247,7 +216,7 @@ void Analyzer::closeWindow(StreamState& st, uint32_t stream, int64_t end) {
       }
     }
     if (!churn && !vol) continue;
-    addBlock(k, end);
+    k.blocks.add(end, config_.blockDurationSec);
     if (sl.openEpisode < 0) {
       sl.openEpisode = int32_t(episodes_.size());
       Episode& e = episodes_.emplace_back();
@@ -305,16 +274,7 @@ AnalysisResult Analyzer::finish() {
     }
     if (st.haveSnapshot) spans.emplace_back(st.startTs, st.prevTs);
   }
-  // The observed period is the time at least one stream covered: two hosts watched side by side
-  // for an hour are an hour of evidence, not two.
-  std::sort(spans.begin(), spans.end());
-  int64_t covered = 0, reach = std::numeric_limits<int64_t>::min();
-  for (const auto& [from, until] : spans) {
-    const int64_t begin = std::max(from, reach);
-    if (until > begin) covered += until - begin;
-    reach = std::max(reach, until);
-  }
-  result_.observedSec = covered;
+  result_.observedSec = coveredSeconds(std::move(spans));
   AnalysisResult out = std::move(result_);
   if (portFilter_.empty()) {
     for (uint32_t port = 0; port < portsSeen_.size(); ++port)

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "report/allowlist.h"
@@ -15,6 +14,7 @@
 #include "report/input_set.h"
 #include "report/key_table.h"
 #include "report/model.h"
+#include "report/timeline.h"
 
 namespace ibsr::report {
 
@@ -115,11 +115,7 @@ class Analyzer {
   struct KeyState {
     uint64_t key = 0;
     Counters total;
-    // Simulated enforcement blocks the source on every stream: [blockFrom, blockUntil) is the
-    // latest block period, pastBlocks the earlier disjoint ones (one per episode at most).
-    int64_t blockFrom = 0;
-    int64_t blockUntil = std::numeric_limits<int64_t>::min();
-    std::vector<std::pair<int64_t, int64_t>> pastBlocks;
+    BlockPeriods blocks;  // simulated enforcement blocks the source on every stream
     double simPackets = 0, simBytes = 0, simSyn = 0;
     bool observed = false;  // has at least one delta (not only a baseline)
     bool allowlisted = false;
@@ -161,8 +157,6 @@ class Analyzer {
 
   uint32_t slotId(StreamState& st, uint32_t stream, uint64_t key, size_t position);
   void closeWindow(StreamState& st, uint32_t stream, int64_t end);
-  void addBlock(KeyState& k, int64_t from);
-  int64_t blockedPart(const KeyState& k, int64_t start, int64_t duration) const;
 
   const AnalysisConfig& config_;
   const Allowlist& allowlist_;

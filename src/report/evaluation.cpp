@@ -5,16 +5,32 @@
 #include <algorithm>
 
 namespace ibsr::report {
-namespace {
-
-double pct(double part, double whole) {
+double sharePct(double part, double whole) {
   return whole > 0 ? part / whole * 100.0 : 0.0;
 }
 
-constexpr size_t kTopOffenders = 10;
-constexpr size_t kNamedKeysInReason = 10;
+std::optional<std::string> fpBoundReason(bool known, double boundPct, const std::string& why) {
+  if (!known) return fmt::format("FP bound unknown: {}", why);
+  if (boundPct > kMaxFpBoundPct)
+    return fmt::format("FP bound {:.2f}% is above {:.1f}%", boundPct, kMaxFpBoundPct);
+  return std::nullopt;
+}
 
-}  // namespace
+void appendObservationReasons(std::vector<std::string>& reasons, int64_t observedSec,
+                              const AnalysisConfig& config, size_t singleWindowCount,
+                              const std::vector<std::string>& named) {
+  if (config.minObservationSec && observedSec < *config.minObservationSec)
+    reasons.push_back(
+        fmt::format("Observed period {} s is shorter than the minimum {} s (--min-observation-sec)",
+                    observedSec, *config.minObservationSec));
+  if (!config.requireMultiWindow || singleWindowCount == 0) return;
+  std::string names = fmt::format("{}", fmt::join(named, ", "));
+  if (singleWindowCount > named.size())
+    names += fmt::format(" and {} more", singleWindowCount - named.size());
+  reasons.push_back(fmt::format(
+      "{} blocked source(s) have only single-window episodes and need manual review: {}",
+      singleWindowCount, names));
+}
 
 Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) {
   Evaluation ev;
@@ -61,7 +77,7 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
                              [](const Episode& e) { return e.windows > 1; });
     if (!multi) {
       ++singleWindowCount;
-      if (singleWindowOnly.size() < kNamedKeysInReason)
+      if (singleWindowOnly.size() < kNamedSourcesInReason)
         singleWindowOnly.push_back(formatSource(k.key));
     }
   }
@@ -69,9 +85,9 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
   ev.upperBound.bytes = double(blockedBytes);
   ev.upperBound.syn = double(blockedSyn);
   for (Share* s : {&ev.upperBound, &ev.simulated}) {
-    s->packetsPct = pct(s->packets, double(ev.packets));
-    s->bytesPct = pct(s->bytes, double(ev.bytes));
-    s->synPct = pct(s->syn, double(ev.syn));
+    s->packetsPct = sharePct(s->packets, double(ev.packets));
+    s->bytesPct = sharePct(s->bytes, double(ev.bytes));
+    s->synPct = sharePct(s->syn, double(ev.syn));
   }
 
   std::stable_sort(ev.topOffenders.begin(), ev.topOffenders.end(), [&](size_t a, size_t b) {
@@ -85,33 +101,20 @@ Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config) 
                               config.minSamplesForFp);
   } else {
     ev.fpKnown = true;
-    ev.fpBoundPct =
-        blockedPackets == 0 ? 0.0 : pct(double(ev.legitLookingPackets), double(blockedPackets));
+    ev.fpBoundPct = blockedPackets == 0
+                        ? 0.0
+                        : sharePct(double(ev.legitLookingPackets), double(blockedPackets));
   }
 
-  if (!ev.fpKnown) {
-    ev.reasons.push_back(fmt::format("FP bound unknown: {}", ev.fpReason));
-  } else if (ev.fpBoundPct > kMaxFpBoundPct) {
-    ev.reasons.push_back(
-        fmt::format("FP bound {:.2f}% is above {:.1f}%", ev.fpBoundPct, kMaxFpBoundPct));
-  }
+  if (auto reason = fpBoundReason(ev.fpKnown, ev.fpBoundPct, ev.fpReason))
+    ev.reasons.push_back(*reason);
   if (ev.blockedKeys == 0) ev.reasons.push_back("No abuse pattern detected");
   if (ev.upperBound.synPct < kMinBlockedSynPct)
     ev.reasons.push_back(fmt::format("Less than {:.0f}% of SYNs would be blocked ({:.2f}%)",
                                      kMinBlockedSynPct, ev.upperBound.synPct));
   if (ev.packets == 0 && ev.bytes == 0 && ev.syn == 0) ev.reasons.push_back("No traffic observed");
-  if (config.minObservationSec && result.observedSec < *config.minObservationSec)
-    ev.reasons.push_back(
-        fmt::format("Observed period {} s is shorter than the minimum {} s (--min-observation-sec)",
-                    result.observedSec, *config.minObservationSec));
-  if (config.requireMultiWindow && singleWindowCount > 0) {
-    std::string names = fmt::format("{}", fmt::join(singleWindowOnly, ", "));
-    if (singleWindowCount > singleWindowOnly.size())
-      names += fmt::format(" and {} more", singleWindowCount - singleWindowOnly.size());
-    ev.reasons.push_back(fmt::format(
-        "{} blocked source(s) have only single-window episodes and need manual review: {}",
-        singleWindowCount, names));
-  }
+  appendObservationReasons(ev.reasons, result.observedSec, config, singleWindowCount,
+                           singleWindowOnly);
   ev.safe = ev.reasons.empty();
   return ev;
 }

@@ -2,7 +2,9 @@
 // and the readiness judgment with its reasons in REPORT.md order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,5 +58,20 @@ struct Evaluation {
 };
 
 Evaluation evaluate(const AnalysisResult& result, const AnalysisConfig& config);
+
+// Shared with the application layer (report/rpc/rpc_evaluation.h), whose readiness follows the
+// same rules.
+inline constexpr size_t kTopOffenders = 10;
+inline constexpr size_t kNamedSourcesInReason = 10;  // single-window sources named in a reason
+// part / whole in percent; 0 when whole is 0.
+double sharePct(double part, double whole);
+// The FP-bound reason: unknown (`why`), or above kMaxFpBoundPct.
+std::optional<std::string> fpBoundReason(bool known, double boundPct, const std::string& why);
+// The gates both layers end with, in this order: --min-observation-sec, then (when
+// --require-multi-window is on) the `singleWindowCount` blocked sources with only single-window
+// episodes, of which `named` (at most kNamedSourcesInReason) are listed.
+void appendObservationReasons(std::vector<std::string>& reasons, int64_t observedSec,
+                              const AnalysisConfig& config, size_t singleWindowCount,
+                              const std::vector<std::string>& named);
 
 }  // namespace ibsr::report

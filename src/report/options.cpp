@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -38,8 +41,9 @@ std::string outputFileNames(bool byDefault) {
 }
 
 std::string helpDescription() {
-  return "Turns IBSR snapshot files into evidence: which sources a conservative SYN-churn rule "
-         "would block, what that would cost, and whether enforcement is ready. Outputs (in "
+  return "Turns IBSR snapshot files (and collect-payload statistics) into evidence: which sources "
+         "a conservative SYN-churn (or RPC) rule would block, what that would cost, and whether "
+         "enforcement is ready. Outputs (in "
          "--out-dir): " +
          outputFileNames(true) + ", and " + outputFileNames(false) + " on request.";
 }
@@ -83,6 +87,17 @@ std::optional<std::string> checkPositive(double v) {
 }
 std::optional<std::string> checkRatio(double v) {
   if (!std::isfinite(v) || v < 0 || v > 1) return std::string("must be a number in 0..1");
+  return std::nullopt;
+}
+std::optional<std::string> checkMinRequests(uint64_t v) {
+  if (v < 1) return std::string("must be an integer >= 1");
+  return std::nullopt;
+}
+// "other" is the collector's merged rest of the methods, never one method: it cannot be expensive.
+std::optional<std::string> checkMethodName(const std::string& name) {
+  if (name.empty()) return std::string("must not be an empty method name");
+  if (name == "other")
+    return std::string("\"other\" is the collector's merged rest of the methods, not a method");
   return std::nullopt;
 }
 constexpr int64_t kMaxSeconds = 10LL * 365 * 86400;  // ten years: keeps time arithmetic exact
@@ -136,6 +151,30 @@ std::optional<std::string> applyConfigKey(const std::string& key, const nlohmann
   if (key == "vol_syn_rate") return number(a.volSynRate, checkPositive);
   if (key == "vol_pkt_rate") return number(a.volPktRate, checkPositive);
   if (key == "vol_byte_rate") return number(a.volByteRate, checkPositive);
+  if (key == "rpc_amplification") return number(a.rpc.amplification, checkPositive);
+  if (key == "rpc_response_byte_rate") return number(a.rpc.responseByteRate, checkPositive);
+  if (key == "rpc_request_rate") return number(a.rpc.requestRate, checkPositive);
+  if (key == "rpc_calls_per_request") return number(a.rpc.callsPerRequest, checkPositive);
+  if (key == "rpc_error_ratio") return number(a.rpc.errorRatio, checkRatio);
+  if (key == "rpc_expensive_share") return number(a.rpc.expensiveShare, checkRatio);
+  if (key == "rpc_expensive_rate") return number(a.rpc.expensiveRate, checkPositive);
+  if (key == "rpc_fp_error_ratio") return number(a.rpc.fpErrorRatio, checkRatio);
+  if (key == "rpc_min_requests") {
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < 1) return checkMinRequests(0);
+    a.rpc.minRequests = v.get<uint64_t>();
+    return std::nullopt;
+  }
+  if (key == "rpc_expensive_methods") {
+    if (!v.is_array()) return std::string("must be a list of method names");
+    std::vector<std::string> methods;
+    for (const auto& m : v) {
+      if (!m.is_string()) return std::string("must be a list of method names");
+      if (auto e = checkMethodName(m.get<std::string>())) return e;
+      methods.push_back(m.get<std::string>());
+    }
+    a.rpc.expensiveMethods = methods;  // [] turns RPC_EXPENSIVE_METHODS off
+    return std::nullopt;
+  }
   if (key == "min_samples_for_fp") {
     if (!v.is_number_unsigned()) return std::string("must be a non-negative integer");
     a.minSamplesForFp = v.get<uint64_t>();
@@ -237,6 +276,13 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
          fpSafe = def.fpSafeRatio;
   double volSyn = def.volSynRate, volPkt = def.volPktRate, volByte = def.volByteRate;
   uint64_t minSamples = def.minSamplesForFp;
+  const RpcConfig& rdef = def.rpc;
+  double rpcAmp = rdef.amplification, rpcRespRate = rdef.responseByteRate,
+         rpcReqRate = rdef.requestRate, rpcCalls = rdef.callsPerRequest,
+         rpcErrors = rdef.errorRatio, rpcShare = rdef.expensiveShare,
+         rpcExpRate = rdef.expensiveRate, rpcFpErrors = rdef.fpErrorRatio;
+  uint64_t rpcMinRequests = rdef.minRequests;
+  std::vector<std::string> rpcMethods;
   size_t maxLine = o.maxLineBytes;
   bool multi = false;
 
@@ -258,8 +304,9 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 
   const std::string secondsRange = fmt::format(", 1..{}", kMaxSeconds);
   app.add_option("--input", o.inputs,
-                 "Snapshot file or directory (searched recursively for snapshot_*.jsonl and "
-                 "snapshot6_*.jsonl, also .jsonl.gz, .jsonl.zst), or s3://BUCKET/PREFIX (a "
+                 "Snapshot or payload file or directory (searched recursively for "
+                 "snapshot_*.jsonl, snapshot6_*.jsonl and payload_*.jsonl, also .jsonl.gz, "
+                 ".jsonl.zst), or s3://BUCKET/PREFIX (a "
                  "folder, searched the same way, or one object); repeat it for more (required)")
       ->type_name("PATH");
   std::string from, to;
@@ -328,6 +375,61 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->type_name("RATE")
       ->check(positive)
       ->default_str("1000000");
+  app.add_option("--rpc-amplification", rpcAmp,
+                 "RPC_AMPLIFICATION: minimum response bytes / request bytes of a window, > 0")
+      ->type_name("RATIO")
+      ->check(positive);
+  app.add_option("--rpc-response-byte-rate", rpcRespRate,
+                 "RPC_AMPLIFICATION: minimum response bytes per second of a window, > 0")
+      ->type_name("RATE")
+      ->check(positive)
+      ->default_str("1000000");
+  app.add_option("--rpc-request-rate", rpcReqRate, "RPC_FLOOD: minimum requests per second, > 0")
+      ->type_name("RATE")
+      ->check(positive);
+  app.add_option("--rpc-calls-per-request", rpcCalls,
+                 "RPC_BATCH_FANOUT: minimum JSON-RPC calls per HTTP request, > 0")
+      ->type_name("N")
+      ->check(positive);
+  app.add_option("--rpc-error-ratio", rpcErrors,
+                 "RPC_ERROR_STORM: minimum share of error responses (HTTP 4xx/5xx or JSON-RPC "
+                 "errors), 0..1")
+      ->type_name("RATIO")
+      ->check(ratioCheck);
+  app.add_option("--rpc-min-requests", rpcMinRequests,
+                 "RPC_BATCH_FANOUT and RPC_ERROR_STORM: minimum requests in a window, >= 1")
+      ->type_name("N")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            // Checked on the text: an unsigned conversion would wrap "-3" around.
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+            if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])) ||
+                *end != '\0' || errno != 0)
+              return std::string("must be an integer >= 1");
+            return checkMinRequests(v).value_or(std::string());
+          },
+          ">= 1"));
+  app.add_option("--rpc-expensive-method", rpcMethods,
+                 fmt::format("RPC_EXPENSIVE_METHODS: a JSON-RPC method counted as expensive (exact "
+                             "name); repeat it for more; replaces the default list: {}",
+                             fmt::join(rdef.expensiveMethods, ", ")))
+      ->type_name("NAME")
+      ->default_str("");
+  app.add_option("--rpc-expensive-share", rpcShare,
+                 "RPC_EXPENSIVE_METHODS: minimum share of calls to expensive methods, 0..1")
+      ->type_name("RATIO")
+      ->check(ratioCheck);
+  app.add_option("--rpc-expensive-rate", rpcExpRate,
+                 "RPC_EXPENSIVE_METHODS: minimum expensive calls per second, > 0")
+      ->type_name("RATE")
+      ->check(positive);
+  app.add_option("--rpc-fp-error-ratio", rpcFpErrors,
+                 "Blocked RPC sources with a whole-input error ratio below this (0..1) and "
+                 "amplification below --rpc-amplification look legitimate (FP bound)")
+      ->type_name("RATIO")
+      ->check(ratioCheck);
   app.add_option("--first-snapshot", firstSnapshot,
                  "counted: a key's first values are its first delta; baseline: the first snapshot "
                  "of the input is only a starting point (input begins mid-run)")
@@ -393,6 +495,21 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   if (given("--vol-syn-rate")) a.volSynRate = volSyn;
   if (given("--vol-pkt-rate")) a.volPktRate = volPkt;
   if (given("--vol-byte-rate")) a.volByteRate = volByte;
+  RpcConfig& rpc = a.rpc;
+  if (given("--rpc-amplification")) rpc.amplification = rpcAmp;
+  if (given("--rpc-response-byte-rate")) rpc.responseByteRate = rpcRespRate;
+  if (given("--rpc-request-rate")) rpc.requestRate = rpcReqRate;
+  if (given("--rpc-calls-per-request")) rpc.callsPerRequest = rpcCalls;
+  if (given("--rpc-error-ratio")) rpc.errorRatio = rpcErrors;
+  if (given("--rpc-min-requests")) rpc.minRequests = rpcMinRequests;
+  if (given("--rpc-expensive-share")) rpc.expensiveShare = rpcShare;
+  if (given("--rpc-expensive-rate")) rpc.expensiveRate = rpcExpRate;
+  if (given("--rpc-fp-error-ratio")) rpc.fpErrorRatio = rpcFpErrors;
+  if (given("--rpc-expensive-method")) {
+    for (const std::string& m : rpcMethods)
+      if (auto err = checkMethodName(m)) return usage("--rpc-expensive-method", *err);
+    rpc.expensiveMethods = rpcMethods;
+  }
   if (given("--first-snapshot")) a.firstSnapshotBaseline = firstSnapshot == "baseline";
   if (given("--min-observation-sec"))
     a.minObservationSec = minObs == 0 ? std::nullopt : std::optional<int64_t>(minObs);

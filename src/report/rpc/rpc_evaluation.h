@@ -41,6 +41,9 @@ struct RpcEvaluation {
   std::vector<size_t> topOffenders;  // indexes into RpcAnalysisResult::keys, by response bytes
 };
 
+// Enforcement that would remove less than this share of the response bytes is not worth the risk.
+inline constexpr double kMinBlockedResponseBytesPct = 1.0;
+
 RpcEvaluation evaluateRpc(const RpcAnalysisResult& result, const AnalysisConfig& config);
 
 }  // namespace ibsr::report

@@ -50,12 +50,25 @@ class CliTest(unittest.TestCase):
                               ("--vol-pkt-rate", "1000"), ("--vol-byte-rate", "1000000"),
                               ("--generated-at", None), ("--format", "md,html,json,csv"),
                               ("--first-snapshot", "counted"), ("--min-observation-sec", "3600"),
-                              ("--require-multi-window", None), ("--max-line-bytes", "268435456")]:
+                              ("--require-multi-window", None), ("--max-line-bytes", "268435456"),
+                              ("--rpc-amplification", "10"), ("--rpc-response-byte-rate", "1000000"),
+                              ("--rpc-request-rate", "100"), ("--rpc-calls-per-request", "50"),
+                              ("--rpc-error-ratio", "0.9"), ("--rpc-min-requests", "50"),
+                              ("--rpc-expensive-method NAME", None),
+                              ("--rpc-expensive-share", "0.5"), ("--rpc-expensive-rate", "10"),
+                              ("--rpc-fp-error-ratio", "0.1")]:
             line = next((l for l in r.stdout.splitlines() if flag in l), None)
             self.assertIsNotNone(line, flag)
             if default:
                 self.assertRegex(r.stdout, re.escape(flag) + r"(?:[^\n]*\n){0,3}?[^\n]*\(default:\s+"
                                  + re.escape(default) + r"\)", flag)
+
+    def test_help_lists_the_default_expensive_methods(self):
+        r = run("--help")
+        help_text = " ".join(r.stdout.split())
+        self.assertIn("replaces the default list: eth_getLogs, debug_traceTransaction, "
+                      "debug_traceCall, debug_traceBlockByNumber, debug_traceBlockByHash, "
+                      "trace_filter, trace_block, trace_replayBlockTransactions", help_text)
 
     def test_bad_flags_exit_2_with_one_line_naming_the_flag(self):
         out = self.path("o")
@@ -73,6 +86,18 @@ class CliTest(unittest.TestCase):
             (["--min-observation-sec", "1h"], "--min-observation-sec"),
             (["--min-observation-sec", "315360001"], "--min-observation-sec"),
             (["--no-such-flag"], "--no-such-flag"),
+            (["--rpc-amplification", "0"], "--rpc-amplification"),
+            (["--rpc-response-byte-rate", "-1"], "--rpc-response-byte-rate"),
+            (["--rpc-request-rate", "fast"], "--rpc-request-rate"),
+            (["--rpc-calls-per-request", "0"], "--rpc-calls-per-request"),
+            (["--rpc-error-ratio", "1.5"], "--rpc-error-ratio"),
+            (["--rpc-min-requests", "0"], "--rpc-min-requests"),
+            (["--rpc-min-requests", "-3"], "--rpc-min-requests"),
+            (["--rpc-expensive-method", ""], "--rpc-expensive-method"),
+            (["--rpc-expensive-method", "other"], "--rpc-expensive-method"),
+            (["--rpc-expensive-share", "-0.1"], "--rpc-expensive-share"),
+            (["--rpc-expensive-rate", "0"], "--rpc-expensive-rate"),
+            (["--rpc-fp-error-ratio", "2"], "--rpc-fp-error-ratio"),
         ]
         for extra, flag in cases:
             r = run("--input", FLOOD, "-o", out, *extra)
@@ -101,6 +126,38 @@ class CliTest(unittest.TestCase):
             r = run("--input", FLOOD, "-o", self.path("o"), "--config", cfg)
             self.assertEqual(r.returncode, 3, body)
             self.assertIn(needle, r.stderr)
+
+    def test_rpc_config_errors_exit_3_naming_the_key(self):
+        for key, bad in [("rpc_amplification", 0), ("rpc_response_byte_rate", "1e6"),
+                         ("rpc_request_rate", -1), ("rpc_calls_per_request", None),
+                         ("rpc_error_ratio", 1.01), ("rpc_min_requests", 0),
+                         ("rpc_min_requests", 2.5), ("rpc_expensive_methods", "eth_getLogs"),
+                         ("rpc_expensive_methods", [1]), ("rpc_expensive_methods", [""]),
+                         ("rpc_expensive_methods", ["other"]), ("rpc_expensive_share", 2),
+                         ("rpc_expensive_rate", 0), ("rpc_fp_error_ratio", -0.5)]:
+            cfg = self.path("c.json", json.dumps({key: bad}))
+            r = run("--input", FLOOD, "-o", self.path("o"), "--config", cfg)
+            self.assertEqual(r.returncode, 3, (key, bad, r.stderr))
+            self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+            self.assertIn('"%s"' % key, r.stderr)
+
+    def test_rpc_settings_are_accepted_from_config_and_flags(self):
+        # Their precedence is asserted on the parsed values (rpc_options_test.cpp); here the binary
+        # accepts every key and flag, an empty list included, and the counter report is unchanged.
+        cfg = self.path("c.json", json.dumps({
+            "rpc_amplification": 4, "rpc_response_byte_rate": 500, "rpc_request_rate": 20,
+            "rpc_calls_per_request": 8, "rpc_error_ratio": 0.5, "rpc_min_requests": 7,
+            "rpc_expensive_methods": [], "rpc_expensive_share": 0.25, "rpc_expensive_rate": 2,
+            "rpc_fp_error_ratio": 0.125}))
+        plain, tuned = self.path("plain"), self.path("tuned")
+        r = run("--input", FLOOD, "-o", plain, "--format", "json", "--generated-at", "0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("--input", FLOOD, "-o", tuned, "--format", "json", "--generated-at", "0",
+                "--config", cfg, "--rpc-expensive-method", "eth_call", "--rpc-expensive-method",
+                "trace_filter", "--rpc-request-rate", "0.5")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read(os.path.join(plain, "summary.json")),
+                         read(os.path.join(tuned, "summary.json")))
 
     def test_config_applies_and_flags_override(self):
         cfg = self.path("c.json", json.dumps({"window_sec": 60, "block_duration_sec": 120,
