@@ -106,7 +106,7 @@ def model(streams, cfg, allow):
 
     st = {}  # stream -> window state
     windows = 0
-    spans = {}
+    spans = []
 
     def close(si, end):
         nonlocal windows
@@ -148,8 +148,7 @@ def model(streams, cfg, allow):
             close(si, w["prev"])
         if not w["is_open"]:
             w["is_open"], w["start"] = True, start
-        sp = spans.setdefault(si, [start, ts])
-        sp[1] = ts
+        spans.append((start, ts))  # observed: the time intervals cover (not collector downtime)
         for s in line["sources"]:
             key = (s["src_ip"], s["dst_port"])
             c = counts_of(s, cfg)
@@ -172,7 +171,7 @@ def model(streams, cfg, allow):
         if w["is_open"] and w["dur"] > 0:
             close(si, w["prev"])
     covered, reach = 0, None
-    for a, b in sorted(spans.values()):
+    for a, b in sorted(spans):
         begin = a if reach is None else max(a, reach)
         if b > begin:
             covered += b - begin
