@@ -465,7 +465,7 @@ void writeScope(Out out, const ReportData& d) {
   fmt::format_to(
       out,
       "<h2>Scope &amp; Configuration</h2><dl class='kv'>"
-      "<dt>Input</dt><dd>{} file(s), {} snapshot(s)</dd><dt>Observed</dt><dd>{} to {} ({} s)</dd>"
+      "<dt>Input</dt><dd>{} file(s), {} snapshot(s)</dd><dt>Observed</dt><dd>{}</dd>"
       "<dt>First snapshot</dt><dd>{}</dd><dt>Destination ports</dt><dd>{}</dd>"
       "<dt>Sources</dt><dd>{} analysed, {} allowlisted (excluded)</dd>"
       "<dt>Evaluation window</dt><dd>{} s ({} window(s))</dd>"
@@ -475,13 +475,15 @@ void writeScope(Out out, const ReportData& d) {
       "<dt>Block duration</dt><dd>{} s</dd><dt>FP bound</dt><dd>success ratio &ge; {} looks "
       "legitimate; needs &ge; {} sources</dd>"
       "<dt>Allowlist</dt><dd>{} entr{}</dd>",
-      inputFiles(d, InputKind::Counters), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs),
-      r.observedSec, cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted", portList(r),
-      ev.keys, ev.allowlistedKeys, cfg.windowSec, r.windows,
-      fmt::format("{}", cfg.synRateThreshold), fmt::format("{}", cfg.successRatioThreshold),
-      fmt::format("{}", cfg.volSynRate), fmt::format("{}", cfg.volPktRate),
-      fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec, fmt::format("{}", cfg.fpSafeRatio),
-      cfg.minSamplesForFp, d.allowlist.entries().size(),
+      inputFiles(d, InputKind::Counters), r.snapshots,
+      noCounterSnapshots(d) ? std::string(kNoCounterSnapshots)
+                            : fmt::format("{} to {} ({} s)", formatTime(r.startTs),
+                                          formatTime(r.lastTs), r.observedSec),
+      cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted", portList(r), ev.keys,
+      ev.allowlistedKeys, cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
+      fmt::format("{}", cfg.successRatioThreshold), fmt::format("{}", cfg.volSynRate),
+      fmt::format("{}", cfg.volPktRate), fmt::format("{}", cfg.volByteRate), cfg.blockDurationSec,
+      fmt::format("{}", cfg.fpSafeRatio), cfg.minSamplesForFp, d.allowlist.entries().size(),
       d.allowlist.entries().size() == 1 ? "y" : "ies");
   if (d.ipv6Input())
     fmt::format_to(out, "<dt>Sources by family</dt><dd>{}</dd>", esc(familySummary(ev)));
