@@ -125,7 +125,7 @@ std::string byteRateChart(const ReportData& d) {
     for (const auto& pt : c.points[k]) max = std::max(max, pt.peakResponseByteRate);
   max = svg::niceMax(max * 1.05);
   std::string o = svg::svgOpen(p, "Response byte rate over time for the top offenders") +
-                  svg::axes(p, binEnds(c), max, "B/s");
+                  svg::axes(p, binEnds(c), max, "");
   o += svg::thresholdLine(p, threshold, max,
                           fmt::format("amplification rule {} B/s", svg::shortNum(threshold)));
   std::vector<std::string> names;
@@ -144,7 +144,7 @@ void writeCharts(Out out, const ReportData& d) {
   fmt::format_to(out, "<h3>Response bytes over time</h3>{}\n", responseBytesChart(c));
   if (!c.keys.empty())
     fmt::format_to(out,
-                   "<h3>Response byte rate over time (peak window per point), top "
+                   "<h3>Response bytes per second over time (peak window per point), top "
                    "offenders</h3>{}\n",
                    byteRateChart(d));
 }
@@ -160,11 +160,44 @@ std::string methodsText(const RpcKeyResult& k) {
   return o;
 }
 
+// Three tables over the same blocked sources (one would be too wide to read): the shown window's
+// figures, totals with savings and methods, and the episodes.
 void writeBlocked(Out out, const ReportData& d) {
   std::vector<size_t> blocked = blockedRpcKeys(d.rpc);
   if (blocked.empty()) {
     fmt::format_to(out, "<p>No source matched an application-layer class.</p>\n");
     return;
+  }
+  bool multiStream = !d.payloadQuality.singleStream();
+  std::string windows, totals, episodes;
+  for (size_t n = 0; n < std::min(blocked.size(), kMaxBlockedRows); ++n) {
+    const RpcKeyResult& k = d.rpc.keys[blocked[n]];
+    const RpcWindowStats& w = k.shown;
+    bool shown = k.hasShown && w.duration() > 0;
+    std::string source = esc(formatRpcKey(k.key));
+    fmt::format_to(std::back_inserter(windows),
+                   "<tr class='block'><td>{}<br><span class='tag block'>{}</span></td><td "
+                   "class='t'>{}</td><td class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td "
+                   "class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td "
+                   "class='n'>{:.4f}</td></tr>\n",
+                   source, rpcClassName(k.rpcClass),
+                   shown ? formatTime(w.start) + "<br>" + formatTime(w.end) : "",
+                   shown ? w.requestRate() : 0, shown ? w.responseByteRate() : 0,
+                   shown ? w.amplification() : 0, shown ? w.callsPerRequest() : 0,
+                   shown ? w.errorRatio() : 0, shown ? w.expensiveShare() : 0);
+    fmt::format_to(std::back_inserter(totals),
+                   "<tr class='block'><td>{}</td><td class='n'>{}</td><td class='n'>{}</td><td "
+                   "class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td>{}</td></tr>\n",
+                   source, formatCount(k.total.requests), formatCount(k.total.responseBytes),
+                   k.simulatedRequests, k.simulatedResponseBytes, methodsText(k));
+    for (const RpcEpisode& e : k.episodes)
+      fmt::format_to(std::back_inserter(episodes),
+                     "<tr><td>{}</td><td class='t'>{}{}<br>{}</td><td class='n'>{}</td><td>{}</td>"
+                     "<td class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td "
+                     "class='n'>{:.2f}</td></tr>",
+                     source, multiStream ? fmt::format("{}: ", e.stream + 1) : std::string(),
+                     formatTime(e.start), formatTime(e.end), e.windows, episodeClassesText(e),
+                     e.peakAmplification, e.peakRequestRate, e.peakResponseByteRate);
   }
   fmt::format_to(out, "<h3>Blocked sources</h3><p>{} source(s): {}, in {} episode(s).</p>",
                  d.rpcEvaluation.blockedKeys, classCountsText(d.rpcEvaluation),
@@ -176,48 +209,20 @@ void writeBlocked(Out out, const ReportData& d) {
                    kMaxBlockedRows, blocked.size());
   fmt::format_to(
       out,
-      "<table><thead><tr><th>Source</th><th>Class</th><th>Shown window</th><th "
+      "<p class='note'>The shown window is the peak window of the source's class.</p>"
+      "<table><thead><tr><th>Source</th><th>Shown window</th><th "
       "class='n'>Requests/s</th><th class='n'>Response B/s</th><th "
-      "class='n'>Amplification</th><th class='n'>Calls/request</th><th class='n'>Error "
-      "ratio</th><th class='n'>Expensive share</th><th class='n'>Requests</th><th "
-      "class='n'>Response bytes</th><th class='n'>Saved (simulated) response bytes</th><th>Top "
-      "methods</th></tr></thead><tbody>\n");
-  for (size_t n = 0; n < std::min(blocked.size(), kMaxBlockedRows); ++n) {
-    const RpcKeyResult& k = d.rpc.keys[blocked[n]];
-    const RpcWindowStats& w = k.shown;
-    bool shown = k.hasShown && w.duration() > 0;
-    fmt::format_to(
-        out,
-        "<tr class='block'><td>{}</td><td>{}</td><td class='t'>{}</td><td "
-        "class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td "
-        "class='n'>{:.2f}</td><td class='n'>{:.4f}</td><td class='n'>{:.4f}</td><td "
-        "class='n'>{}</td><td class='n'>{}</td><td class='n'>{:.2f}</td><td>{}</td></tr>\n",
-        esc(formatRpcKey(k.key)), rpcClassName(k.rpcClass),
-        shown ? formatTime(w.start) + " &ndash; " + formatTime(w.end) : "",
-        shown ? w.requestRate() : 0, shown ? w.responseByteRate() : 0,
-        shown ? w.amplification() : 0, shown ? w.callsPerRequest() : 0, shown ? w.errorRatio() : 0,
-        shown ? w.expensiveShare() : 0, formatCount(k.total.requests),
-        formatCount(k.total.responseBytes), k.simulatedResponseBytes, methodsText(k));
-  }
-  fmt::format_to(out, "</tbody></table>\n");
-  fmt::format_to(out,
-                 "<h3>Episodes</h3><table><thead><tr><th>Source</th><th "
-                 "class='n'>Stream</th><th>Start</th><th>End</th><th class='n'>Windows</th>"
-                 "<th>Classes</th><th class='n'>Peak amplification</th><th class='n'>Peak "
-                 "requests/s</th><th class='n'>Peak response B/s</th></tr></thead><tbody>");
-  for (size_t n = 0; n < std::min(blocked.size(), kMaxBlockedRows); ++n) {
-    const RpcKeyResult& k = d.rpc.keys[blocked[n]];
-    for (const RpcEpisode& e : k.episodes)
-      fmt::format_to(out,
-                     "<tr><td>{}</td><td class='n'>{}</td><td class='t'>{}</td><td "
-                     "class='t'>{}</td><td class='n'>{}</td><td>{}</td><td "
-                     "class='n'>{:.2f}</td><td class='n'>{:.2f}</td><td "
-                     "class='n'>{:.2f}</td></tr>",
-                     esc(formatRpcKey(k.key)), e.stream + 1, formatTime(e.start), formatTime(e.end),
-                     e.windows, episodeClassesText(e), e.peakAmplification, e.peakRequestRate,
-                     e.peakResponseByteRate);
-  }
-  fmt::format_to(out, "</tbody></table>\n");
+      "class='n'>Amplification</th><th class='n'>Calls/request</th><th "
+      "class='n'>Error ratio</th><th class='n'>Expensive share</th></tr></thead><tbody>\n{}"
+      "</tbody></table>\n<h3>Blocked sources: totals, savings, methods</h3><table><thead>"
+      "<tr><th>Source</th><th class='n'>Requests</th><th class='n'>Response bytes</th>"
+      "<th class='n'>Saved requests (simulated)</th><th class='n'>Saved response "
+      "bytes (simulated)</th><th>Top methods</th></tr></thead><tbody>\n{}</tbody></table>\n"
+      "<h3>Episodes</h3><table><thead><tr><th>Source</th><th>{}Period</th><th "
+      "class='n'>Windows</th><th>Classes</th><th class='n'>Peak amplification</th><th "
+      "class='n'>Peak requests/s</th><th class='n'>Peak response B/s</th></tr></thead><tbody>{}"
+      "</tbody></table>\n",
+      windows, totals, multiStream ? "Stream: " : "", episodes);
 }
 
 void writeQualityAndThresholds(Out out, const ReportData& d) {

@@ -15,11 +15,13 @@ constexpr size_t kMethodsShown = 5;
 
 using Out = std::back_insert_iterator<std::string>;
 
-// A table cell: a '|' in a method name would end the cell.
-std::string cell(std::string_view s) {
+// A table cell: markup in a method name must stay text in every Markdown renderer (many pass raw
+// HTML through; entities render as the characters), and a '|' would end the cell. `ours`: text
+// this program wrote (with its own "<" and ">="), where only the cell separator needs escaping.
+std::string cell(std::string_view s, bool ours = false) {
   std::string out;
-  for (char c : s) {
-    if (c == '|' || c == '\\' || c == '`') out += '\\';
+  for (char c : ours ? std::string(s) : htmlEscape(s)) {
+    if (c == '|' || (!ours && (c == '\\' || c == '`'))) out += '\\';
     out += c;
   }
   return out;
@@ -217,7 +219,7 @@ void writeThresholds(Out out, const ReportData& d) {
   fmt::format_to(
       out, "\n### Thresholds used\n\n| Rule | Condition (per window, inclusive) |\n|---|---|\n");
   for (const auto& [name, value] : rpcThresholdRows(d.config))
-    fmt::format_to(out, "| {} | {} |\n", name, cell(value));
+    fmt::format_to(out, "| {} | {} |\n", name, cell(value, true));
 }
 
 }  // namespace

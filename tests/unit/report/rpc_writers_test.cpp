@@ -277,7 +277,8 @@ TEST(ReportRpcWriters, MarkdownSection) {
            "- Simulated block would have saved: 100.00 requests, 10000.00 request bytes, "
            "60000000.25 response bytes\n",
            "| eth_getLogs | 238 | 23,800 | 149,999,000 | yes |\n",
-           "| a,b\"c\\|d | 1 | 100 | 500 | no |\n",
+           "| a,b&quot;c\\|d | 1 | 100 | 500 | no |\n",
+           "| &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | 1 | 100 | 500 | no |\n",
            "| 1 | 2026-01-01T00:01:00Z | 2026-01-01T00:03:00Z | 2 | RPC_AMPLIFICATION | 7500.00 | "
            "2.00 | 1500000.00 | 240 | 150,000,000 |\n",
            "#### 2. [2001:db8::5]:8545 (RPC_FLOOD)\n",
@@ -302,6 +303,7 @@ TEST(ReportRpcWriters, MarkdownSection) {
   // The section comes after the transport layer's readiness judgment, once.
   EXPECT_EQ(count(md, "## Application layer (RPC)"), 1u);
   EXPECT_LT(md.find("## 5. Readiness Judgment"), md.find("## Application layer (RPC)"));
+  EXPECT_EQ(md.find("<script>"), std::string::npos);
 }
 
 TEST(ReportRpcWriters, MarkdownSaysWhenNoRingBufferDropped) {
