@@ -16,6 +16,10 @@ struct ReportData;
 struct ReportFile {
   std::string_view name;  // in the output directory
   std::string (*render)(const ReportData&);
+  // nullptr: always written with its format; else written only when it says so (evidence_rpc.csv
+  // exists only with payload input, so a counter-only run writes exactly the files it did).
+  bool (*writtenWhen)(const ReportData&) = nullptr;
+  bool written(const ReportData& d) const { return writtenWhen == nullptr || writtenWhen(d); }
 };
 
 struct ReportFormat {

@@ -7,107 +7,32 @@
 #include <cmath>
 
 #include "report/report_data.h"
+#include "report/rpc/rpc_writers.h"
+#include "report/svg_chart.h"
 
 namespace ibsr::report {
 namespace {
 
 constexpr size_t kMaxTableRows = 500;
-constexpr size_t kMaxChartKeys = 5;
-const char* const kPalette[] = {"#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#2ca02c"};
+using svg::kMaxChartKeys;
+using svg::kPalette;
+using svg::Plot;
+using svg::shortNum;
 
 std::string esc(std::string_view s) {
   return htmlEscape(s);
 }
 
-std::string shortNum(double v) {
-  if (v >= 1e9) return fmt::format("{:.1f}G", v / 1e9);
-  if (v >= 1e6) return fmt::format("{:.1f}M", v / 1e6);
-  if (v >= 1e4) return fmt::format("{:.1f}k", v / 1e3);
-  if (v >= 100 || v == std::floor(v)) return fmt::format("{:.0f}", v);
-  return fmt::format("{:.2f}", v);
-}
-
-std::string hhmm(int64_t ts) {
-  return formatTime(ts).substr(11, 5);
-}
-
-// First and last time labels hug the plot edges so they are never clipped.
-const char* anchorFor(size_t k, size_t labels) {
-  if (labels > 1 && k == 0) return "start";
-  if (labels > 1 && k + 1 == labels) return "end";
-  return "middle";
-}
-
-// A "nice" axis maximum: 1, 2 or 5 times a power of ten, at least v.
-double niceMax(double v) {
-  if (v <= 0) return 1;
-  double p = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= v) return m * p;
-  return 10 * p;
-}
-
-struct Plot {
-  double w = 920, h = 220, left = 56, right = 12, top = 12, bottom = 30;
-  double x(size_t i, size_t n) const {
-    double iw = w - left - right;
-    return n <= 1 ? left + iw / 2 : left + iw * double(i) / double(n - 1);
-  }
-  double y(double v, double max) const {
-    return top + (h - top - bottom) * (1 - std::min(v, max) / max);
-  }
-};
-
-// At most 8 time labels under the bins, spread evenly.
-std::string timeLabels(const Plot& p, const ChartSeries& c) {
-  std::string o;
-  size_t n = c.bins.size();
-  size_t labels = std::min<size_t>(n, 8);
-  for (size_t k = 0; k < labels; ++k) {
-    size_t i = labels == 1 ? 0 : k * (n - 1) / (labels - 1);
-    fmt::format_to(std::back_inserter(o),
-                   "<text x='{:.1f}' y='{:.1f}' class='xlab' text-anchor='{}'>{}</text>", p.x(i, n),
-                   p.h - 10, anchorFor(k, labels), hhmm(c.bins[i].end));
-  }
-  return o;
-}
-
-// Axes, horizontal grid lines with labels, and time labels under the bins.
-std::string axes(const Plot& p, const ChartSeries& c, double max, const std::string& unit) {
-  std::string o;
-  auto out = std::back_inserter(o);
-  for (int i = 0; i <= 4; ++i) {
-    double v = max * i / 4;
-    double y = p.y(v, max);
-    fmt::format_to(out, "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='grid'/>",
-                   p.left, y, p.w - p.right, y);
-    fmt::format_to(out, "<text x='{:.1f}' y='{:.1f}' class='ylab'>{}{}</text>", p.left - 6, y + 4,
-                   shortNum(v), unit);
-  }
-  return o + timeLabels(p, c);
-}
-
-std::string svgOpen(const Plot& p, const std::string& label) {
-  return fmt::format("<svg viewBox='0 0 {:.0f} {:.0f}' role='img' aria-label='{}'>", p.w, p.h,
-                     esc(label));
-}
-
-std::string thresholdLine(const Plot& p, double v, double max, const std::string& text) {
-  if (v > max) return "";
-  double y = p.y(v, max);
-  return fmt::format(
-      "<line x1='{:.1f}' y1='{:.1f}' x2='{:.1f}' y2='{:.1f}' class='thr'/><text x='{:.1f}' "
-      "y='{:.1f}' "
-      "class='thrlab'>{}</text>",
-      p.left, y, p.w - p.right, y, p.w - p.right - 4, y - 4, esc(text));
+std::vector<int64_t> binEnds(const ChartSeries& c) {
+  std::vector<int64_t> ends;
+  for (const auto& b : c.bins) ends.push_back(b.end);
+  return ends;
 }
 
 std::string keyLegend(const ChartSeries& c) {
-  std::string o = "<div class='legend'>";
-  for (size_t k = 0; k < std::min(c.keys.size(), kMaxChartKeys); ++k)
-    o += fmt::format("<span><i style='background:{}'></i>{}</span>", kPalette[k],
-                     esc(formatSource(c.keys[k])));
-  return o + "</div>";
+  std::vector<std::string> names;
+  for (uint64_t key : c.keys) names.push_back(formatSource(key));
+  return svg::legend(names);
 }
 
 // SYN rate (peak window per bin) for the top offenders, with the SYN-churn threshold.
@@ -117,20 +42,16 @@ std::string synRateChart(const ReportData& d) {
   double max = d.config.synRateThreshold;
   for (size_t k = 0; k < std::min(c.keys.size(), kMaxChartKeys); ++k)
     for (const auto& pt : c.points[k]) max = std::max(max, pt.peakSynRate);
-  max = niceMax(max * 1.05);
-  std::string o = svgOpen(p, "SYN rate over time for the top offenders") + axes(p, c, max, "/s");
-  o += thresholdLine(p, d.config.synRateThreshold, max,
-                     fmt::format("SYN-churn threshold {}/s", shortNum(d.config.synRateThreshold)));
-  size_t n = c.bins.size();
+  max = svg::niceMax(max * 1.05);
+  std::string o = svg::svgOpen(p, "SYN rate over time for the top offenders") +
+                  svg::axes(p, binEnds(c), max, "/s");
+  o += svg::thresholdLine(
+      p, d.config.synRateThreshold, max,
+      fmt::format("SYN-churn threshold {}/s", shortNum(d.config.synRateThreshold)));
   for (size_t k = 0; k < std::min(c.keys.size(), kMaxChartKeys); ++k) {
-    std::string pts;
-    for (size_t i = 0; i < n; ++i)
-      pts += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(c.points[k][i].peakSynRate, max));
-    o += fmt::format("<polyline points='{}' fill='none' stroke='{}' stroke-width='2'/>", pts,
-                     kPalette[k]);
-    if (n == 1)
-      o += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='4' fill='{}'/>", p.x(0, 1),
-                       p.y(c.points[k][0].peakSynRate, max), kPalette[k]);
+    std::vector<double> values;
+    for (const auto& pt : c.points[k]) values.push_back(pt.peakSynRate);
+    o += svg::seriesLine(p, values, max, k);
   }
   return o + "</svg>" + keyLegend(c);
 }
@@ -141,7 +62,7 @@ std::string ratioChart(const ReportData& d) {
   Plot p;
   p.h = 180;
   const double max = 1.0;
-  std::string o = svgOpen(p, "Handshake success ratio over time for the top offenders");
+  std::string o = svg::svgOpen(p, "Handshake success ratio over time for the top offenders");
   for (int i = 0; i <= 4; ++i) {
     double v = i / 4.0;
     double y = p.y(v, max);
@@ -150,10 +71,11 @@ std::string ratioChart(const ReportData& d) {
                    "x='{:.1f}' y='{:.1f}' class='ylab'>{:.2f}</text>",
                    p.left, y, p.w - p.right, y, p.left - 6, y + 4, v);
   }
-  o += timeLabels(p, c);
+  o += svg::timeLabels(p, binEnds(c));
   size_t n = c.bins.size();
-  o += thresholdLine(p, d.config.successRatioThreshold, max,
-                     fmt::format("churn at or below {}", shortNum(d.config.successRatioThreshold)));
+  o += svg::thresholdLine(
+      p, d.config.successRatioThreshold, max,
+      fmt::format("churn at or below {}", shortNum(d.config.successRatioThreshold)));
   for (size_t k = 0; k < std::min(c.keys.size(), kMaxChartKeys); ++k) {
     std::string seg;
     for (size_t i = 0; i < n; ++i) {
@@ -179,32 +101,18 @@ std::string ratioChart(const ReportData& d) {
 
 // Packets per bin: all traffic, what simulated enforcement removes, and the upper bound.
 std::string trafficChart(const ReportData& d) {
-  const ChartSeries& c = d.chart;
-  Plot p;
-  double max = 0;
-  for (const auto& b : c.bins) max = std::max(max, double(b.packets));
-  max = niceMax(max * 1.05);
-  std::string o = svgOpen(p, "Packets over time and the share simulated enforcement would drop") +
-                  axes(p, c, max, "");
-  size_t n = c.bins.size();
-  double base = p.y(0, max);
-  auto area = [&](auto value, const char* cls) {
-    std::string pts = fmt::format("{:.1f},{:.1f} ", p.x(0, n), base);
-    for (size_t i = 0; i < n; ++i)
-      pts += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(value(c.bins[i]), max));
-    pts += fmt::format("{:.1f},{:.1f}", p.x(n - 1, n), base);
-    return fmt::format("<polygon points='{}' class='{}'/>", pts, cls);
-  };
-  o += area([](const ChartSeries::Bin& b) { return double(b.packets); }, "a-all");
-  o += area([](const ChartSeries::Bin& b) { return b.simulatedBlocked; }, "a-sim");
-  std::string ub;
-  for (size_t i = 0; i < n; ++i)
-    ub += fmt::format("{:.1f},{:.1f} ", p.x(i, n), p.y(double(c.bins[i].upperBoundBlocked), max));
-  o += fmt::format("<polyline points='{}' class='l-ub'/>", ub);
-  o += "</svg><div class='legend'><span><i class='k-all'></i>all packets (non-allowlisted)</span>"
-       "<span><i class='k-sim'></i>dropped by simulated enforcement</span>"
-       "<span><i class='k-ub'></i>packets of blocked sources (upper bound)</span></div>";
-  return o;
+  svg::VolumeSeries v;
+  for (const ChartSeries::Bin& b : d.chart.bins) {
+    v.ends.push_back(b.end);
+    v.all.push_back(double(b.packets));
+    v.simulated.push_back(b.simulatedBlocked);
+    v.upperBound.push_back(double(b.upperBoundBlocked));
+  }
+  v.label = "Packets over time and the share simulated enforcement would drop";
+  v.allText = "all packets (non-allowlisted)";
+  v.simulatedText = "dropped by simulated enforcement";
+  v.upperBoundText = "packets of blocked sources (upper bound)";
+  return svg::volumeChart(v);
 }
 
 // Horizontal bars: upper bound vs simulated share of packets, bytes and SYNs.
@@ -315,11 +223,17 @@ void writeHead(Out out, const ReportData& d) {
                  "<meta name='viewport' content='width=device-width,initial-scale=1'>"
                  "<title>IBSR Report: {}</title><style>{}</style></head><body><main>\n",
                  verdictWord(d.evaluation), kCss);
-  fmt::format_to(out,
-                 "<h1>IBSR Report</h1><p class='sub'>Shadow-mode evidence for ports {} &middot; {} "
-                 "to {} ({} s) &middot; generated {}</p>\n",
-                 portList(r), formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
-                 formatTime(d.generatedAt));
+  if (noCounterSnapshots(d))
+    fmt::format_to(out,
+                   "<h1>IBSR Report</h1><p class='sub'>Shadow-mode evidence: {} &middot; "
+                   "generated {}</p>\n",
+                   kNoCounterSnapshots, formatTime(d.generatedAt));
+  else
+    fmt::format_to(out,
+                   "<h1>IBSR Report</h1><p class='sub'>Shadow-mode evidence for ports {} &middot; "
+                   "{} to {} ({} s) &middot; generated {}</p>\n",
+                   portList(r), formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
+                   formatTime(d.generatedAt));
 }
 
 // Verdict first: what a reader needs in the first ten seconds.
@@ -337,6 +251,9 @@ void writeVerdict(Out out, const ReportData& d) {
     fmt::format_to(out, "<p><b>Enforcement is not ready</b> because:</p>");
     writeReasons(out, ev);
   }
+  if (d.payloadInput)
+    fmt::format_to(out, "<p>{} <a href='#application'>Application layer</a></p>",
+                   esc(layersSentence(d)));
   fmt::format_to(out, "</div></section>\n");
 }
 
@@ -384,7 +301,11 @@ void writeAbuse(Out out, const ReportData& d) {
   const AnalysisConfig& cfg = d.config;
   const Evaluation& ev = d.evaluation;
   fmt::format_to(out, "<h2>Abuse Pattern Observed</h2>\n");
-  if (ev.blockedKeys == 0) {
+  if (noCounterSnapshots(d)) {
+    fmt::format_to(out,
+                   "<p>No counter snapshots in the input: the transport layer has no "
+                   "evidence.</p>\n");
+  } else if (ev.blockedKeys == 0) {
     fmt::format_to(out, "<p>No source matched an abuse pattern.</p>\n");
   } else {
     fmt::format_to(
@@ -420,6 +341,12 @@ void writeFpBound(Out out, const ReportData& d) {
 // 3. Cost.
 void writeImpact(Out out, const ReportData& d) {
   const Evaluation& ev = d.evaluation;
+  if (noCounterSnapshots(d)) {
+    fmt::format_to(out,
+                   "<h2>Counterfactual Enforcement Impact</h2><p>No counter snapshots in the "
+                   "input: nothing to measure at the transport layer.</p>\n");
+    return;
+  }
   fmt::format_to(out,
                  "<h2>Counterfactual Enforcement Impact</h2>\n<div class='two'><div>{}</div><div>",
                  shareBars(ev));
@@ -538,7 +465,7 @@ void writeScope(Out out, const ReportData& d) {
   fmt::format_to(
       out,
       "<h2>Scope &amp; Configuration</h2><dl class='kv'>"
-      "<dt>Input</dt><dd>{} file(s), {} snapshot(s)</dd><dt>Observed</dt><dd>{} to {} ({} s)</dd>"
+      "<dt>Input</dt><dd>{} file(s), {} snapshot(s)</dd><dt>Observed</dt><dd>{}</dd>"
       "<dt>First snapshot</dt><dd>{}</dd><dt>Destination ports</dt><dd>{}</dd>"
       "<dt>Sources</dt><dd>{} analysed, {} allowlisted (excluded)</dd>"
       "<dt>Evaluation window</dt><dd>{} s ({} window(s))</dd>"
@@ -548,7 +475,10 @@ void writeScope(Out out, const ReportData& d) {
       "<dt>Block duration</dt><dd>{} s</dd><dt>FP bound</dt><dd>success ratio &ge; {} looks "
       "legitimate; needs &ge; {} sources</dd>"
       "<dt>Allowlist</dt><dd>{} entr{}</dd>",
-      d.files.size(), r.snapshots, formatTime(r.startTs), formatTime(r.lastTs), r.observedSec,
+      inputFiles(d, InputKind::Counters), r.snapshots,
+      noCounterSnapshots(d) ? std::string(kNoCounterSnapshots)
+                            : fmt::format("{} to {} ({} s)", formatTime(r.startTs),
+                                          formatTime(r.lastTs), r.observedSec),
       cfg.firstSnapshotBaseline ? "baseline (not analysed)" : "counted", portList(r), ev.keys,
       ev.allowlistedKeys, cfg.windowSec, r.windows, fmt::format("{}", cfg.synRateThreshold),
       fmt::format("{}", cfg.successRatioThreshold), fmt::format("{}", cfg.volSynRate),
@@ -566,8 +496,11 @@ void writeScope(Out out, const ReportData& d) {
 void writeCandidateRules(Out out, const ReportData& d) {
   fmt::format_to(out,
                  "<h2>Candidate Enforcement Rules</h2><p>{} trigger(s), {} exception(s). IBSR "
-                 "never applies them (rules.json, rules.nft).</p><pre>{}</pre>\n",
-                 d.evaluation.blockedKeys, d.allowlist.entries().size(), esc(renderRulesJson(d)));
+                 "never applies them (rules.json, rules.nft{}).</p><pre>{}</pre>\n",
+                 d.evaluation.blockedKeys + (d.payloadInput ? d.rpcEvaluation.blockedKeys : 0),
+                 d.allowlist.entries().size(),
+                 d.payloadInput ? "; rules.nft holds the transport triggers only" : "",
+                 esc(renderRulesJson(d)));
 }
 
 // 5. Readiness detail.
@@ -600,6 +533,7 @@ std::string renderHtml(const ReportData& d) {
   writeAbuse(out, d);
   writeImpact(out, d);
   writeUncertainty(out, d);
+  if (d.payloadInput) appendRpcHtml(o, d);
   writeEvidence(out, d);
   writeScope(out, d);
   writeCandidateRules(out, d);

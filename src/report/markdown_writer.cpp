@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "report/report_data.h"
+#include "report/rpc/rpc_writers.h"
 
 namespace ibsr::report {
 namespace {
@@ -12,6 +13,28 @@ std::string num(double x) {
 
 std::string portsText(const std::vector<uint16_t>& ports) {
   return ports.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(ports, ", "));
+}
+
+void writeTransportImpact(std::back_insert_iterator<std::string> out, const ReportData& d) {
+  const AnalysisConfig& c = d.config;
+  const Evaluation& ev = d.evaluation;
+  fmt::format_to(out, "| Measure | Packets | Bytes | SYNs |\n|---|---:|---:|---:|\n");
+  fmt::format_to(out, "| Upper bound: blocked sources over the whole input | {} | {} | {} |\n",
+                 formatPct(ev.upperBound.packetsPct), formatPct(ev.upperBound.bytesPct),
+                 formatPct(ev.upperBound.synPct));
+  fmt::format_to(
+      out, "| Simulated enforcement: {} s blocks from the first flagged window | {} | {} | {} |\n",
+      c.blockDurationSec, formatPct(ev.simulated.packetsPct), formatPct(ev.simulated.bytesPct),
+      formatPct(ev.simulated.synPct));
+  if (ev.fpKnown) {
+    fmt::format_to(out,
+                   "\nFalse-positive bound: **{}** ({} blocked source(s) with success ratio >= {}, "
+                   "{} packets).\n",
+                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, num(c.fpSafeRatio),
+                   ev.legitLookingPackets);
+  } else {
+    fmt::format_to(out, "\nFalse-positive bound: **UNKNOWN** ({}).\n", ev.fpReason);
+  }
 }
 
 }  // namespace
@@ -27,11 +50,16 @@ std::string renderMarkdown(const ReportData& d) {
   fmt::format_to(out, "# IBSR Report\n\n");
   fmt::format_to(out, "Verdict: **{}**. Generated at {}.\n\n", ev.safe ? "SAFE" : "NOT SAFE",
                  formatTime(d.generatedAt));
+  if (d.payloadInput) fmt::format_to(out, "{}\n\n", layersSentence(d));
 
   fmt::format_to(out, "## 1. Scope & Configuration\n\n| Item | Value |\n|---|---|\n");
-  fmt::format_to(out, "| Input | {} file(s), {} snapshot(s) |\n", d.files.size(), r.snapshots);
-  fmt::format_to(out, "| Observed period | {} to {} ({} s) |\n", formatTime(r.startTs),
-                 formatTime(r.lastTs), r.observedSec);
+  fmt::format_to(out, "| Input | {} file(s), {} snapshot(s) |\n",
+                 inputFiles(d, InputKind::Counters), r.snapshots);
+  if (noCounterSnapshots(d))
+    fmt::format_to(out, "| Observed period | {} |\n", kNoCounterSnapshots);
+  else
+    fmt::format_to(out, "| Observed period | {} to {} ({} s) |\n", formatTime(r.startTs),
+                   formatTime(r.lastTs), r.observedSec);
   fmt::format_to(out, "| First snapshot | {} |\n",
                  c.firstSnapshotBaseline ? "baseline (its counts are not analysed)"
                                          : "counted (the run started with an empty map)");
@@ -57,7 +85,11 @@ std::string renderMarkdown(const ReportData& d) {
   if (c.requireMultiWindow) fmt::format_to(out, "| Multi-window episodes | required |\n");
 
   fmt::format_to(out, "\n## 2. Abuse Pattern Observed\n\n");
-  if (ev.blockedKeys == 0) {
+  if (noCounterSnapshots(d)) {
+    fmt::format_to(out,
+                   "No counter snapshots in the input: the transport layer has no evidence "
+                   "(the application layer has its own section below).\n");
+  } else if (ev.blockedKeys == 0) {
     fmt::format_to(out, "No source matched an abuse pattern.\n");
   } else {
     fmt::format_to(out,
@@ -89,22 +121,12 @@ std::string renderMarkdown(const ReportData& d) {
   }
 
   fmt::format_to(out, "\n## 3. Counterfactual Enforcement Impact\n\n");
-  fmt::format_to(out, "| Measure | Packets | Bytes | SYNs |\n|---|---:|---:|---:|\n");
-  fmt::format_to(out, "| Upper bound: blocked sources over the whole input | {} | {} | {} |\n",
-                 formatPct(ev.upperBound.packetsPct), formatPct(ev.upperBound.bytesPct),
-                 formatPct(ev.upperBound.synPct));
-  fmt::format_to(
-      out, "| Simulated enforcement: {} s blocks from the first flagged window | {} | {} | {} |\n",
-      c.blockDurationSec, formatPct(ev.simulated.packetsPct), formatPct(ev.simulated.bytesPct),
-      formatPct(ev.simulated.synPct));
-  if (ev.fpKnown) {
+  if (noCounterSnapshots(d)) {
     fmt::format_to(out,
-                   "\nFalse-positive bound: **{}** ({} blocked source(s) with success ratio >= {}, "
-                   "{} packets).\n",
-                   formatPct(ev.fpBoundPct), ev.legitLookingKeys, num(c.fpSafeRatio),
-                   ev.legitLookingPackets);
+                   "No counter snapshots in the input: nothing to measure at the transport "
+                   "layer.\n");
   } else {
-    fmt::format_to(out, "\nFalse-positive bound: **UNKNOWN** ({}).\n", ev.fpReason);
+    writeTransportImpact(out, d);
   }
   fmt::format_to(out, "\nUncertainty:\n\n");
   fmt::format_to(out,
@@ -136,8 +158,15 @@ std::string renderMarkdown(const ReportData& d) {
   }
 
   fmt::format_to(out, "\n## 4. Candidate Enforcement Rules\n\n");
-  fmt::format_to(out, "{} trigger(s), {} exception(s). Never applied by IBSR.\n\n", ev.blockedKeys,
-                 d.allowlist.entries().size());
+  if (d.payloadInput)
+    fmt::format_to(out,
+                   "{} trigger(s) ({} transport, {} application), {} exception(s). Never applied "
+                   "by IBSR.\n\n",
+                   ev.blockedKeys + d.rpcEvaluation.blockedKeys, ev.blockedKeys,
+                   d.rpcEvaluation.blockedKeys, d.allowlist.entries().size());
+  else
+    fmt::format_to(out, "{} trigger(s), {} exception(s). Never applied by IBSR.\n\n",
+                   ev.blockedKeys, d.allowlist.entries().size());
   fmt::format_to(out, "```json\n{}```\n", renderRulesJson(d));
 
   fmt::format_to(out, "\n## 5. Readiness Judgment\n\n**{}**\n", ev.safe ? "SAFE" : "NOT SAFE");
@@ -151,6 +180,7 @@ std::string renderMarkdown(const ReportData& d) {
     size_t n = 0;
     for (const std::string& reason : ev.reasons) fmt::format_to(out, "{}. {}\n", ++n, reason);
   }
+  if (d.payloadInput) appendRpcMarkdown(o, d);
   return o;
 }
 

@@ -1,14 +1,16 @@
-// rules.json: one drop trigger per blocked key, plus the allowlist as exceptions.
+// rules.json: one drop trigger per blocked key (counter keys, then with payload input the blocked
+// application-layer sources), plus the allowlist as exceptions.
 #include <nlohmann/json.hpp>
 
 #include "report/report_data.h"
+#include "report/rpc/rpc_writers.h"
 
 namespace ibsr::report {
 
 std::string renderRulesJson(const ReportData& d) {
   using nlohmann::ordered_json;
   ordered_json rules;
-  rules["version"] = 3;
+  rules["version"] = d.payloadInput ? 4 : 3;  // 4: with the application layer's triggers
   rules["generated_at"] = formatTime(d.generatedAt);
   rules["match_criteria"] = {{"proto", "tcp"}, {"dst_ports", d.result.dstPorts}};
   ordered_json triggers = ordered_json::array();
@@ -25,6 +27,7 @@ std::string renderRulesJson(const ReportData& d) {
         {"action", {{"action_type", "drop"}, {"duration_sec", d.config.blockDurationSec}}},
     });
   }
+  if (d.payloadInput) appendRpcTriggers(triggers, d);
   rules["triggers"] = std::move(triggers);
   ordered_json exceptions = ordered_json::array();
   for (const AllowEntry& e : d.allowlist.entries()) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/report_data.h"
+#include "report/rpc/rpc_writers.h"
 
 namespace ibsr::report {
 namespace {
@@ -33,7 +34,7 @@ std::string renderSummaryJson(const ReportData& d) {
   const Evaluation& ev = d.evaluation;
   ordered_json s;
   s["report"] = "ibsr-report";
-  s["summary_version"] = 1;
+  s["summary_version"] = d.payloadInput ? 2 : 1;  // 2: with the application layer
   s["generated_at"] = formatTime(d.generatedAt);
 
   ordered_json files = ordered_json::array();
@@ -128,6 +129,7 @@ std::string renderSummaryJson(const ReportData& d) {
       {"legit_looking_packets", ev.legitLookingPackets},
   };
   s["readiness"] = {{"verdict", ev.safe ? "SAFE" : "NOT SAFE"}, {"reasons", ev.reasons}};
+  if (d.payloadInput) s["ready_layers"] = readyLayers(d);
 
   ordered_json top = ordered_json::array();
   for (size_t i : ev.topOffenders) top.push_back(formatSource(r.keys[i].key));
@@ -195,6 +197,7 @@ std::string renderSummaryJson(const ReportData& d) {
   for (const KeyResult& k : r.keys)
     if (k.allowlisted) allowlisted.push_back(formatSource(k.key));
   s["allowlisted_sources"] = std::move(allowlisted);
+  if (d.payloadInput) s["application_layer"] = rpcSummaryJson(d);
   return s.dump(2) + "\n";
 }
 

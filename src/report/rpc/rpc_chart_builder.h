@@ -20,6 +20,13 @@ class RpcChartBuilder : public RpcWindowObserver {
   RpcChartSeries take() { return std::move(series_); }
 
  private:
+  size_t binOf(size_t window) const {
+    return windows_ == 0 ? 0 : window * series_.bins.size() / windows_;
+  }
+  size_t windows_;
+  std::map<RpcKey, size_t> traced_;  // -> index into series_.keys
+  std::set<RpcKey> blocked_;
+  std::vector<bool> binStarted_;
   RpcChartSeries series_;
 };
 
