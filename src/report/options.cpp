@@ -31,11 +31,14 @@ std::string formatNames(std::string_view separator, bool defaultsOnly = false) {
 
 // The files the default formats write (byDefault), or those the others write.
 std::string outputFileNames(bool byDefault) {
-  std::vector<std::string_view> names;
+  std::vector<std::string> names;
   for (const ReportFormat& format : reportFormats()) {
     if (format.byDefault != byDefault) continue;
-    for (const ReportFile& file : format.files) names.push_back(file.name);
-    if (!format.streamedFile.empty()) names.push_back(format.streamedFile);
+    for (const ReportFile& file : format.files)
+      names.push_back(file.writtenWhen == nullptr
+                          ? std::string(file.name)
+                          : std::string(file.name) + " (with payload input)");
+    if (!format.streamedFile.empty()) names.emplace_back(format.streamedFile);
   }
   return fmt::format("{}", fmt::join(names, ", "));
 }

@@ -222,7 +222,8 @@ int runReport(const Options& options) {
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const ReportFormat& format : reportFormats()) {
     if (!requested(options, format)) continue;
-    for (const ReportFile& file : format.files) outputs.emplace_back(file.name, file.render(d));
+    for (const ReportFile& file : format.files)
+      if (file.written(d)) outputs.emplace_back(file.name, file.render(d));
   }
   for (const auto& [name, content] : outputs) {
     std::string path = (std::filesystem::path(options.outDir) / name).string();
