@@ -39,7 +39,10 @@ struct RpcCounts {
   // analysis from the method list; 0 as parsed.
   uint64_t expensiveCalls = 0;
   void add(const RpcCounts& o);  // saturating, field by field
-  uint64_t httpErrors() const { return httpStatus[3] + httpStatus[4]; }
+  uint64_t httpErrors() const {  // 4xx + 5xx, saturating like every sum
+    const uint64_t sum = httpStatus[3] + httpStatus[4];
+    return sum < httpStatus[3] ? UINT64_MAX : sum;
+  }
 };
 
 struct RpcMethodStats {
