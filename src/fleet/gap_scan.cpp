@@ -72,6 +72,9 @@ Result<std::vector<Gap>> findGaps(const std::string& input, size_t maxLineBytes,
   // Keyed like the report's streams: a folder and an address family.
   std::map<std::pair<std::string, int>, std::vector<Point>> streams;
   for (const report::InputFile& file : *files) {
+    // Counter snapshots only: payload_ lines (collect-payload) would otherwise join the counter
+    // stream of their folder and their timestamps would fill or fake its holes.
+    if (file.kind != report::InputKind::Counters) continue;
     report::LineReader reader(maxLineBytes);
     Status opened =
         file.bucket.empty()

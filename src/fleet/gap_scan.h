@@ -19,6 +19,7 @@ inline constexpr int64_t kGapFactor = 2;
 // Reads only ts_unix_sec and interval_sec from the head of every line (lines without them are
 // the report's business and are ignored here). v3 lines have no interval_sec: the stream's shortest
 // step is taken as its cadence.
+// Only counter snapshot files are scanned; payload_ files found beside them are passed over.
 // `input` is what the host's report read: a local directory or an s3:// folder (read with `s3`).
 Result<std::vector<Gap>> findGaps(const std::string& input, size_t maxLineBytes,
                                   const report::S3Settings& s3);

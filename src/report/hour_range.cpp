@@ -35,7 +35,8 @@ bool HourRange::selects(std::string_view fileName) const {
 }
 
 std::optional<int64_t> hourOfName(std::string_view name) {
-  for (std::string_view prefix : {artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix}) {
+  for (std::string_view prefix :
+       {artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix, artefact::kPayloadPrefix}) {
     if (!name.starts_with(prefix)) continue;
     std::string_view rest = name.substr(prefix.size());
     int year = 0, mon = 0, day = 0, hour = 0;

@@ -1,6 +1,6 @@
 // --from/--to: which hourly files a report reads, chosen by the UTC hour in their names
-// (snapshot_YYYYMMDDHH.jsonl...), so a year of files need not be opened, or on S3 listed, to
-// report on a day.
+// (snapshot_YYYYMMDDHH.jsonl, payload_YYYYMMDDHH.jsonl...), so a year of files need not be opened,
+// or on S3 listed, to report on a day.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,8 @@ struct HourRange {
   bool selects(std::string_view fileName) const;
 };
 
-// The start of the hour a snapshot_/snapshot6_ file name carries; nullopt for other names.
+// The start of the hour a snapshot_/snapshot6_/payload_ file name carries; nullopt for other
+// names.
 std::optional<int64_t> hourOfName(std::string_view fileName);
 
 // "YYYYMMDDHH" of the hour containing ts, as the collector writes it into file names.

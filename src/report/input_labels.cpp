@@ -9,6 +9,18 @@ bool isSnapshotFileName(std::string_view name) {
          artefact::isNamed(name, artefact::kSnapshot6Prefix, artefact::kReadableJsonlSuffixes);
 }
 
+bool isPayloadFileName(std::string_view name) {
+  return artefact::isNamed(name, artefact::kPayloadPrefix, artefact::kReadableJsonlSuffixes);
+}
+
+bool isInputFileName(std::string_view name) {
+  return isSnapshotFileName(name) || isPayloadFileName(name);
+}
+
+InputKind kindOfName(std::string_view name) {
+  return name.starts_with(artefact::kPayloadPrefix) ? InputKind::Payload : InputKind::Counters;
+}
+
 IpFamily familyOfName(std::string_view name) {
   return name.starts_with(artefact::kSnapshot6Prefix) ? IpFamily::V6 : IpFamily::V4;
 }

@@ -81,9 +81,11 @@ struct DataQuality {
 // Deltas are computed per stream key; the stream index is packed above the key's 50 bits.
 inline constexpr size_t kMaxStreams = size_t(1) << 14;
 
-// Recursively lists snapshot_*.jsonl[.gz|.zst] and snapshot6_*.jsonl[.gz|.zst] under directories;
-// plain file arguments are taken as given. Sorted by path for a deterministic tie order. With a
-// time range, only files whose hour (in the name) overlaps it.
+// Recursively lists snapshot_*.jsonl[.gz|.zst], snapshot6_*.jsonl[.gz|.zst] and
+// payload_*.jsonl[.gz|.zst] under directories, each with its kind; plain file arguments are taken
+// as given, their kind by name (payload_) or else by their first non-blank line. Sorted by path
+// for a deterministic tie order. With a time range, only files whose hour (in the name) overlaps
+// it.
 Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths,
                                               const HourRange& range = {});
 
@@ -95,8 +97,9 @@ struct IngestOptions {
   std::function<Status(const InputFile&, LineReader&)> open;
 };
 
-// Calls `sink` for every valid snapshot in order. Fails on unreadable files and on unsupported
-// schema versions (a line from a collector we do not understand is not something to skip).
+// Calls `sink` for every valid snapshot of the Counters files in order (Payload files are
+// ingestPayload()'s). Fails on unreadable files and on unsupported schema versions (a line from a
+// collector we do not understand is not something to skip).
 Status ingest(const std::vector<InputFile>& files, const IngestOptions& options, DataQuality& dq,
               const std::function<void(const Snapshot&)>& sink);
 

@@ -15,6 +15,10 @@ namespace {
 
 constexpr std::string_view kScheme = "s3://";
 
+// The hourly object families a folder holds, listed by prefix when a time range is given.
+constexpr std::string_view kHourlyPrefixes[] = {
+    artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix, artefact::kPayloadPrefix};
+
 std::string baseName(const std::string& key) {
   auto slash = key.rfind('/');
   return slash == std::string::npos ? key : key.substr(slash + 1);
@@ -41,7 +45,7 @@ class Lister {
   Lister(s3::S3Client& client, const S3Url& url, const HourRange& range)
       : client_(client), url_(url), range_(range) {}
 
-  // Every snapshot object under `folder` ("" or ending in '/').
+  // Every snapshot and payload object under `folder` ("" or ending in '/').
   Status folder(const std::string& folder) {
     if (!range_.active()) {
       return listAll(client_, {folder, "", "", 1000}, [&](const std::string& key, auto& info) {
@@ -52,11 +56,12 @@ class Lister {
     return walk(folder, folder);
   }
 
-  // `anyName`: an object named on the command line is read whatever its name, like a local file.
+  // `anyName`: an object named on the command line is read whatever its name, like a local file;
+  // its kind comes from its name alone (payload_ or not): its first line is not fetched to tell.
   void add(const std::string& root, const std::string& key, const s3::ObjectInfo& info,
            bool anyName = false) {
     const std::string name = baseName(key);
-    if ((!anyName && !isSnapshotFileName(name)) || !range_.selects(name)) return;
+    if ((!anyName && !isInputFileName(name)) || !range_.selects(name)) return;
     const std::string rel = key.substr(root.size());
     found_.push_back(makeInput(key, rel, parentOf(rel), root, info));
   }
@@ -75,6 +80,7 @@ class Lister {
     f.key = key;
     f.size = info.size;
     f.etag = info.etag;
+    f.kind = kindOfName(baseName(key));
     return f;
   }
 
@@ -83,7 +89,7 @@ class Lister {
  private:
   // With a time range: the hourly objects of this folder by marker, then its subfolders.
   Status walk(const std::string& root, const std::string& folder) {
-    for (std::string_view family : {artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix}) {
+    for (std::string_view family : kHourlyPrefixes) {
       const std::string prefix = folder + std::string(family);
       // Keys sort by hour: start just before the first hour's files, stop after the last's.
       const std::string marker = range_.from ? prefix + hourDigits(*range_.from) : "";
@@ -98,18 +104,19 @@ class Lister {
       if (!st.ok()) return st;
     }
     std::vector<std::string> subfolders;
-    Status listed = client_.listPages(
-        {folder, "/", "", 1000}, s3::kMaxListPages,
-        [&](const s3::ListPage& page, std::string& next) {
-          subfolders.insert(subfolders.end(), page.commonPrefixes.begin(),
-                            page.commonPrefixes.end());
-          // Jump over the hourly files listed above rather than page through them again.
-          for (std::string_view family : {artefact::kSnapshot6Prefix, artefact::kSnapshotPrefix}) {
-            const std::string prefix = folder + std::string(family);
-            if (next.starts_with(prefix)) next = prefix + "~";
-          }
-          return true;
-        });
+    Status listed =
+        client_.listPages({folder, "/", "", 1000}, s3::kMaxListPages,
+                          [&](const s3::ListPage& page, std::string& next) {
+                            subfolders.insert(subfolders.end(), page.commonPrefixes.begin(),
+                                              page.commonPrefixes.end());
+                            // Jump over the hourly files listed above rather than page through them
+                            // again.
+                            for (std::string_view family : kHourlyPrefixes) {
+                              const std::string prefix = folder + std::string(family);
+                              if (next.starts_with(prefix)) next = prefix + "~";
+                            }
+                            return true;
+                          });
     if (!listed.ok()) return listed;
     for (const std::string& sub : subfolders)
       if (Status st = walk(root, sub); !st.ok()) return st;
@@ -165,7 +172,14 @@ Result<std::vector<InputFile>> findS3Inputs(S3ClientPool& pool, const std::strin
   std::vector<InputFile> found = lister.take();
   std::sort(found.begin(), found.end(),
             [](const InputFile& a, const InputFile& b) { return a.display < b.display; });
-  log::info("{}: {} snapshot object(s)", input, found.size());
+  const auto payload = std::count_if(
+      found.begin(), found.end(), [](const InputFile& f) { return f.kind == InputKind::Payload; });
+  if (payload == 0) {
+    log::info("{}: {} snapshot object(s)", input, found.size());
+  } else {
+    log::info("{}: {} snapshot object(s), {} payload object(s)", input, found.size() - payload,
+              payload);
+  }
   return found;
 }
 

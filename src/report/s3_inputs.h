@@ -1,5 +1,5 @@
-// Finds the snapshot objects an `--input s3://BUCKET/KEY` names: KEY ending in '/' (or not an
-// object itself) is a folder searched recursively, like a local directory; otherwise the one
+// Finds the snapshot and payload objects an `--input s3://BUCKET/KEY` names: KEY ending in '/' (or
+// not an object itself) is a folder searched recursively, like a local directory; otherwise the one
 // object. With --from/--to, each folder's hourly objects are listed from the first hour on and
 // the listing stops after the last, so a year-long bucket is not listed whole.
 #pragma once

@@ -15,16 +15,19 @@
 
 namespace ibsr::report {
 
-// Whether a line is a payload line ("kind":"payload"); counter snapshot lines carry no kind.
+// Whether a line is a payload line ("kind":"payload"); counter snapshot lines carry no kind. A
+// substring check, not a parse: it routes a line, the parser then judges it.
 bool isPayloadLine(std::string_view line);
 
 // Parses one payload line (schema payload-v1, version 1). On failure returns false and sets
 // `error` to a one-line reason; `out` is then unspecified.
 bool parsePayloadLine(std::string_view line, PayloadInterval& out, std::string& error);
 
-// Calls `sink` for every valid payload line of `files` (those with kind Payload) in timestamp
-// order (ties by file, then line), each tagged with its payload stream. Fails on unreadable files
-// and on unsupported versions, as ingest() does.
+// Calls `sink` for every valid payload line of `files` (those with kind Payload; the others are
+// ingest()'s) in timestamp order (ties by file, then line), each tagged with its payload stream.
+// Fails on unreadable files and on unsupported versions, as ingest() does. Fills every count of
+// `quality` but sourcesOutsidePorts (the analysis's), zero-duration intervals and the collector's
+// ringbuf_drops and parse_errors included.
 Status ingestPayload(const std::vector<InputFile>& files, const IngestOptions& options,
                      PayloadQuality& quality,
                      const std::function<void(const PayloadInterval&)>& sink);

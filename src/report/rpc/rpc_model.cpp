@@ -1,14 +1,14 @@
-// Stand-in until Part A's rpc_model.cpp is merged (take theirs on conflict): the two functions the
-// analysis and its tests need.
 #include "report/rpc/rpc_model.h"
+
+#include <fmt/format.h>
 
 #include "report/model.h"
 
 namespace ibsr::report {
 
 std::string formatRpcKey(const RpcKey& key) {
-  const std::string addr = key.address.toString();
-  return (key.address.isV4() ? addr : "[" + addr + "]") + ":" + std::to_string(key.port);
+  if (key.address.isV4()) return fmt::format("{}:{}", key.address.toString(), key.port);
+  return fmt::format("[{}]:{}", key.address.toString(), key.port);
 }
 
 void RpcCounts::add(const RpcCounts& o) {

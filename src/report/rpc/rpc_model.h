@@ -39,7 +39,10 @@ struct RpcCounts {
   // analysis from the method list; 0 as parsed.
   uint64_t expensiveCalls = 0;
   void add(const RpcCounts& o);  // saturating, field by field
-  uint64_t httpErrors() const { return httpStatus[3] + httpStatus[4]; }
+  uint64_t httpErrors() const {  // 4xx + 5xx, saturating like every sum
+    const uint64_t sum = httpStatus[3] + httpStatus[4];
+    return sum < httpStatus[3] ? UINT64_MAX : sum;
+  }
 };
 
 struct RpcMethodStats {
@@ -77,12 +80,12 @@ struct PayloadQuality {
   uint64_t malformedLines = 0;  // bad JSON, wrong types, missing fields, wrong kind...
   uint64_t tornLastLines = 0;   // subset of malformedLines: a final line with no newline
   uint64_t oversizedLines = 0;
-  uint64_t outOfOrderLines = 0;  // earlier timestamp than the previous line of the file
-  uint64_t zeroDurationIntervals = 0;
-  uint64_t sourcesOutsidePorts = 0;  // filled in by the analysis (--dst-port)
-  uint64_t ringbufDrops = 0;         // sum of the lines' ringbuf_drops
-  uint64_t intervalsWithDrops = 0;   // lines with ringbuf_drops > 0: their counts are lower bounds
-  uint64_t parseErrors = 0;          // sum of the lines' parse_errors
+  uint64_t outOfOrderLines = 0;        // earlier timestamp than the previous line of the file
+  uint64_t zeroDurationIntervals = 0;  // filled in by the analysis
+  uint64_t sourcesOutsidePorts = 0;    // filled in by the analysis (--dst-port)
+  uint64_t ringbufDrops = 0;           // sum of the lines' ringbuf_drops
+  uint64_t intervalsWithDrops = 0;  // lines with ringbuf_drops > 0: their counts are lower bounds
+  uint64_t parseErrors = 0;         // sum of the lines' parse_errors
   uint64_t streamSplits = 0;
   std::vector<StreamInfo> streams;  // payload streams, in order of their first line
   bool singleStream() const { return streams.size() <= 1; }

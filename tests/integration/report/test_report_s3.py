@@ -175,6 +175,41 @@ class ReportS3Test(unittest.TestCase):
             self.assertIn(urllib.parse.quote("fleet/%s/snapshots/snapshot_2025011511" % host,
                                              safe=""), markers)
 
+    def test_payload_objects_are_listed_beside_snapshots(self):
+        # A collect-payload host as ibsr-export ships it: payload_ files under HOST/payload/,
+        # counter snapshots under HOST/snapshots/. Both kinds are listed, and --from/--to selects
+        # payload_ objects by their hour like snapshot objects.
+        src = os.path.join(self.work, "collector")
+        os.makedirs(os.path.join(src, "counters"))
+        for hour in (0, 2):
+            ts = s3_fixture.T0 + hour * 3600 + 60
+            with open(os.path.join(src, s3_fixture.hour_name("payload_", hour)), "w") as f:
+                f.write(s3_fixture.dumps({
+                    "version": 1, "kind": "payload", "ts_unix_sec": ts, "interval_sec": 60,
+                    "dst_ports": [8545], "ringbuf_drops": 0, "parse_errors": 0,
+                    "sources": []}) + "\n")
+            with open(os.path.join(src, "counters", s3_fixture.hour_name("snapshot_", hour)),
+                      "w") as f:
+                f.write(s3_fixture.dumps({
+                    "version": 3, "ts_unix_sec": ts, "dst_ports": [8545], "buckets": []}) + "\n")
+        r = subprocess.run([EXPORT, "s3", "--bucket", BUCKET, "--endpoint", self.server.endpoint,
+                            "--prefix", "mixed", "--host-id", "host-p", "--input", src,
+                            "--min-age-sec", "0",
+                            "--state-file", os.path.join(self.work, "state.json")],
+                           env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        url = "s3://%s/mixed/host-p/" % BUCKET
+        r = self.report([url], "-v")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("%s: 2 snapshot object(s), 2 payload object(s)" % url, r.stderr)
+        r = self.report([url], "-vv", "--from", "2025-01-15T12Z", "--to", "2025-01-15T13Z")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("%s: 1 snapshot object(s), 1 payload object(s)" % url, r.stderr)
+        markers = re.findall(r"marker=([^&\s]+)", r.stderr)
+        self.assertIn(urllib.parse.quote("mixed/host-p/payload/payload_2025011512", safe=""),
+                      markers)
+
     def test_from_to_partial_range_keeps_the_first_interval_rule(self):
         # The selected range starts mid-run: its first interval reaches back to base_ts (v5), as
         # when the older files were never there.

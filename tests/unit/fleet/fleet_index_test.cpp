@@ -2,7 +2,9 @@
 
 #include "fleet/fleet_index.h"
 #include "fleet/fleet_store.h"
+#include "fleet/gap_scan.h"
 #include "fleet/host_summary.h"
+#include "temp_dir.h"
 
 namespace ibsr::fleet {
 namespace {
@@ -31,6 +33,36 @@ TEST(HeartbeatTail, NewestCompleteLineWins) {
   EXPECT_EQ(lastHeartbeatTs("not json\n{\"timestamp\":7}\nnot json\n"), 7);
   EXPECT_EQ(lastHeartbeatTs(""), std::nullopt);
   EXPECT_EQ(lastHeartbeatTs("{\"timestamp\":\"x\"}\n"), std::nullopt);
+}
+
+// A collect-payload out-dir's payload_ files sit in a folder of their own kind and cadence; they
+// are not counter snapshots and must neither fake nor fill a counter stream's gap.
+TEST(GapScan, CounterFilesOnlyPayloadFilesArePassedOver) {
+  ibsr::testing::TempDir tmp;
+  auto counter = [](int64_t ts) {
+    return "{\"version\":4,\"ts_unix_sec\":" + std::to_string(ts) +
+           ",\"interval_sec\":60,\"dst_ports\":[8545],\"buckets\":[]}\n";
+  };
+  auto payload = [](int64_t ts) {
+    return "{\"version\":1,\"kind\":\"payload\",\"ts_unix_sec\":" + std::to_string(ts) +
+           ",\"interval_sec\":60,\"dst_ports\":[8545],\"ringbuf_drops\":0,\"parse_errors\":0,"
+           "\"sources\":[]}\n";
+  };
+  // Counters every minute with one hole (120 -> 600); payload lines every minute through it,
+  // and one payload hole (900 -> 3000) where the counters have none.
+  std::string counters, lines;
+  for (int64_t ts : {60, 120, 600, 660, 720, 780, 840, 900, 960, 1020}) counters += counter(ts);
+  for (int64_t ts = 60; ts <= 900; ts += 60) lines += payload(ts);
+  lines += payload(3000);
+  ibsr::testing::writeFile(tmp / "snapshot_1970010100.jsonl", counters);
+  ibsr::testing::writeFile(tmp / "payload_1970010100.jsonl", lines);
+  auto gaps = findGaps(tmp.path().string(), 1 << 20, {});
+  ASSERT_TRUE(gaps.ok()) << gaps.error().message;
+  ASSERT_EQ(gaps->size(), 1u);
+  EXPECT_EQ((*gaps)[0].stream, ".");
+  EXPECT_EQ((*gaps)[0].afterTs, 120);
+  EXPECT_EQ((*gaps)[0].beforeTs, 600);
+  EXPECT_EQ((*gaps)[0].intervalSec, 60);
 }
 
 TEST(Period, UtcHoursOfFirstAndLastSecond) {

@@ -14,7 +14,9 @@ TEST(ReportHourRange, HourComesFromTheFileName) {
   EXPECT_EQ(hourOfName("snapshot_20250115.jsonl"), std::nullopt);
   EXPECT_EQ(hourOfName("snapshot_2025013210.jsonl"), std::nullopt);  // no Jan 32
   EXPECT_EQ(hourOfName("snapshot_2025021510x.jsonl"), std::nullopt);
-  EXPECT_EQ(hourOfName("payload_2025011510.jsonl"), std::nullopt);
+  EXPECT_EQ(hourOfName("payload_2025011510.jsonl"), kT0);  // collect-payload files too
+  EXPECT_EQ(hourOfName("payload_2025011511.jsonl.zst"), kT0 + 3600);
+  EXPECT_EQ(hourOfName("status.jsonl"), std::nullopt);
   EXPECT_EQ(hourDigits(kT0 + 3599), "2025011510");
 }
 
