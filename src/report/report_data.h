@@ -70,7 +70,6 @@ struct ReportData {
   // The application layer, present when the input held payload files: every output then adds its
   // application-layer part. Without payload input every output is exactly what it was before.
   bool payloadInput = false;
-  std::vector<InputFile> payloadFiles;
   PayloadQuality payloadQuality;
   RpcAnalysisResult rpc;
   RpcEvaluation rpcEvaluation;

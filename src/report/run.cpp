@@ -97,12 +97,13 @@ int runReport(const Options& options) {
       log::error("{}", files.error().message);
       return kExitInput;
     }
-    // Counter snapshots and payload statistics are read by their own layers.
-    for (InputFile& f : *files)
-      (f.kind == InputKind::Payload ? d.payloadFiles : d.files).push_back(std::move(f));
+    d.files.insert(d.files.end(), files->begin(), files->end());
   }
-  d.payloadInput = !d.payloadFiles.empty();
-  if (d.files.empty() && !d.payloadInput) {
+  // Counter snapshots and payload statistics are read by their own layers (each ingest takes the
+  // files of its kind).
+  d.payloadInput = std::any_of(d.files.begin(), d.files.end(),
+                               [](const InputFile& f) { return f.kind == InputKind::Payload; });
+  if (d.files.empty()) {
     log::error(
         "no snapshot files found{} (looked for snapshot_*.jsonl[.gz|.zst], "
         "snapshot6_*.jsonl[.gz|.zst] and payload_*.jsonl[.gz|.zst])",
@@ -150,7 +151,7 @@ int runReport(const Options& options) {
     }
     if (d.payloadInput) {
       RpcAnalyzer rpc(d.config, d.allowlist, d.payloadQuality);
-      st = ingestPayload(d.payloadFiles, ingestOptions, d.payloadQuality,
+      st = ingestPayload(d.files, ingestOptions, d.payloadQuality,
                          [&](const PayloadInterval& p) { rpc.add(p); });
       if (!st.ok()) {
         log::error("{}", st.error().message);
@@ -202,7 +203,7 @@ int runReport(const Options& options) {
       RpcChartBuilder rpcChart(d.rpc, d.rpcEvaluation);
       PayloadQuality payloadScratch;
       RpcAnalyzer rpc(d.config, d.allowlist, payloadScratch, &rpcChart);
-      st = ingestPayload(d.payloadFiles, quiet, payloadScratch,
+      st = ingestPayload(d.files, quiet, payloadScratch,
                          [&](const PayloadInterval& p) { rpc.add(p); });
       if (!st.ok()) {
         log::error("{}", st.error().message);

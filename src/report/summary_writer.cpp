@@ -38,7 +38,8 @@ std::string renderSummaryJson(const ReportData& d) {
   s["generated_at"] = formatTime(d.generatedAt);
 
   ordered_json files = ordered_json::array();
-  for (const InputFile& f : d.files) files.push_back(f.display);
+  for (const InputFile& f : d.files)
+    if (f.kind == InputKind::Counters) files.push_back(f.display);
   s["input"] = {
       {"files", files},
       {"snapshots", r.snapshots},

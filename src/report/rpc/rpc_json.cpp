@@ -132,7 +132,10 @@ ordered_json rpcSummaryJson(const ReportData& d) {
   a["verdict"] = safeWord(ev.safe);
   a["reasons"] = ev.reasons;
   bool any = !r.empty();
-  a["input"] = {{"files", inputFiles(d, InputKind::Payload)},
+  ordered_json files = ordered_json::array();
+  for (const InputFile& f : d.files)
+    if (f.kind == InputKind::Payload) files.push_back(f.display);
+  a["input"] = {{"files", files},
                 {"intervals", r.intervals},
                 {"windows", r.windows},
                 {"first_ts", any ? formatTime(r.firstTs) : ""},

@@ -108,16 +108,17 @@ class RpcReportTest(PayloadTestBase):
         out = os.path.join(self.tmp, "report")
         stdout = self.report(out)
         rows = list(csv.DictReader(self.read(out, "evidence_rpc.csv").splitlines()))
-        self.assertEqual([(r["src_ip"], int(r["dst_port"])) for r in rows],
+        self.assertEqual([(r["address"], int(r["dst_port"])) for r in rows],
                          [("%s.%d" % (self.net, o), PORT) for o, *_ in CLIENTS])
         for r in rows:
-            w = want[r["src_ip"]]
-            self.assertEqual(r["abuse_class"], w["class"], r["src_ip"])
-            self.assertEqual(int(r["requests"]), w["requests"], r["src_ip"])
-            self.assertEqual(int(r["request_bytes"]), w["request_bytes"], r["src_ip"])
-            self.assertEqual(int(r["response_bytes"]), w["response_bytes"], r["src_ip"])
-            self.assertEqual(int(r["jsonrpc_calls"]), w["calls"], r["src_ip"])
-            self.assertEqual(int(r["jsonrpc_errors"]), w["errors"], r["src_ip"])
+            w = want[r["address"]]
+            self.assertEqual(r["rpc_class"], w["class"], r["address"])
+            self.assertEqual(r["decision"], "block" if w["class"] else "allow", r["address"])
+            self.assertEqual(int(r["requests"]), w["requests"], r["address"])
+            self.assertEqual(int(r["request_bytes"]), w["request_bytes"], r["address"])
+            self.assertEqual(int(r["response_bytes"]), w["response_bytes"], r["address"])
+            self.assertEqual(int(r["jsonrpc_calls"]), w["calls"], r["address"])
+            self.assertEqual(int(r["jsonrpc_errors"]), w["errors"], r["address"])
 
         blocked = [s for s, w in want.items() if w["class"]]
         total = {k: sum(w[k] for w in want.values())
@@ -135,7 +136,7 @@ class RpcReportTest(PayloadTestBase):
         summary = json.loads(self.read(out, "summary.json"))
         self.assertEqual(summary["summary_version"], 2)
         app = summary["application_layer"]
-        self.assertEqual(app["totals"]["sources"], len(CLIENTS))
+        self.assertEqual(app["totals"]["keys"], len(CLIENTS))
         self.assertEqual(app["totals"]["requests"], total["requests"])
         self.assertEqual(app["totals"]["response_bytes"], total["response_bytes"])
         self.assertEqual(app["abuse"]["blocked_sources"], 5)
@@ -150,7 +151,7 @@ class RpcReportTest(PayloadTestBase):
         sim = app["counterfactual"]["simulated_enforcement"]
         self.assertEqual((sim["requests"], sim["response_bytes"]), (0, 0))
         self.assertEqual(app["fp_bound"]["known"], True)
-        self.assertEqual(app["fp_bound"]["bound_pct"], fp)
+        self.assertEqual(app["fp_bound"]["pct"], fp)
         self.assertEqual(app["verdict"], "NOT SAFE")
         self.assertEqual(app["reasons"], ["FP bound %.2f%% is above 5.0%%" % fp])
         self.assertEqual(summary["ready_layers"], [])

@@ -8,9 +8,12 @@ case this test
   2. compares evidence.csv, rules.json, summary.json, report.md and rules.nft byte for byte with
      expected/;
   3. recomputes evidence.csv and the headline figures with reference_model.py, an independent
-     implementation of REPORT.md, and requires them to agree with the program's output.
+     implementation of REPORT.md, and requires them to agree with the program's output;
+  4. for a case with payload input (expected/evidence_rpc.csv), compares evidence_rpc.csv too and
+     recomputes the application layer with rpc_reference_model.py (docs/report-rpc.md).
 Set IBSR_UPDATE_GOLDEN=1 to rewrite expected/ from the program (then review the diff by hand).
 """
+import csv
 import json
 import os
 import shutil
@@ -22,6 +25,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import reference_model  # noqa: E402
+import rpc_reference_model  # noqa: E402
 
 SRC = os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "..", "..", ".."))
 BUILD = os.environ.get("IBSR_BUILD_DIR", os.path.join(SRC, "build-report"))
@@ -70,14 +74,16 @@ class GoldenTest(unittest.TestCase):
             self.assertEqual(ra.stderr.count("\n"), 1, ra.stderr)  # one clear line
             self.assertIsNone(reference_model.run(os.path.join(FIXTURES, case, "input"), case_args(case)))
             return
-        for name in COMPARED + ["report.html"]:
+        compared = COMPARED + (["evidence_rpc.csv"] if os.path.exists(
+            os.path.join(expected_dir, "evidence_rpc.csv")) else [])
+        for name in compared + ["report.html"]:
             with open(os.path.join(a, name), "rb") as fa, open(os.path.join(b, name), "rb") as fb:
                 self.assertEqual(fa.read(), fb.read(), "%s differs between two runs" % name)
         if os.environ.get("IBSR_UPDATE_GOLDEN") == "1":
             os.makedirs(expected_dir, exist_ok=True)
-            for name in COMPARED:
+            for name in compared:
                 shutil.copy(os.path.join(a, name), os.path.join(expected_dir, name))
-        for name in COMPARED:
+        for name in compared:
             with open(os.path.join(a, name)) as got, open(os.path.join(expected_dir, name)) as want:
                 self.assertEqual(got.read(), want.read(), "%s/%s differs from expected" % (case, name))
 
@@ -111,6 +117,44 @@ class GoldenTest(unittest.TestCase):
             html = f.read()
         self.assertIn("<title>IBSR Report", html)
         self.assertIn(fig["verdict"], html)
+        if "evidence_rpc.csv" in compared:
+            self.check_application_layer(case, s, os.path.join(a, "evidence_rpc.csv"))
+        else:
+            self.assertNotIn("application_layer", s)
+
+    def check_application_layer(self, case, s, csv_path):
+        rows, fig = rpc_reference_model.run(os.path.join(FIXTURES, case, "input"), case_args(case))
+        app = s["application_layer"]
+        self.assertEqual(s["summary_version"], 2)
+        self.assertEqual(app["verdict"], fig["verdict"])
+        self.assertEqual(app["reasons"], fig["reasons"])
+        self.assertEqual(app["input"]["windows"], fig["windows"])
+        self.assertEqual(app["input"]["observed_sec"], fig["observed_sec"])
+        self.assertEqual(app["totals"]["keys"], fig["sources"])
+        self.assertEqual(app["abuse"]["blocked_sources"], fig["blocked"])
+        up, sim = app["counterfactual"]["upper_bound"], app["counterfactual"]["simulated_enforcement"]
+        self.assertEqual((up["requests"], up["request_bytes"], up["response_bytes"]),
+                         tuple(fig["upper"][k] for k in ("requests", "request_bytes", "response_bytes")))
+        self.assertEqual(up["response_bytes_pct"], fig["upper_response_bytes_pct"])
+        self.assertEqual([sim["requests"], sim["request_bytes"], sim["response_bytes"]], fig["simulated"])
+        self.assertEqual(sim["response_bytes_pct"], fig["simulated_response_bytes_pct"])
+        self.assertEqual(app["fp_bound"]["known"], fig["fp_known"])
+        self.assertEqual(app["fp_bound"]["pct"], fig["fp"])
+        with open(csv_path) as f:
+            got = list(csv.DictReader(f))
+        self.assertEqual([(r["address"], int(r["dst_port"])) for r in got], list(rows))
+        for r in got:
+            want = rows[(r["address"], int(r["dst_port"]))]
+            self.assertEqual(r["rpc_class"], want["class"], r["source"])
+            self.assertEqual(r["allowlisted"], "true" if want["allowlisted"] else "false")
+            for k in ("requests", "request_bytes", "response_bytes", "jsonrpc_calls",
+                      "jsonrpc_errors"):
+                self.assertEqual(int(r[k]), want["total"][k], (r["source"], k))
+            # evidence_rpc.csv rounds them to 2 decimals
+            self.assertAlmostEqual(float(r["simulated_requests"]), want["simulated"][0], delta=0.005)
+            self.assertAlmostEqual(float(r["simulated_response_bytes"]), want["simulated"][2],
+                                   delta=0.005)
+            self.assertEqual(int(r["episodes"]), want["episodes"], r["source"])
 
 
 def make_test(case):

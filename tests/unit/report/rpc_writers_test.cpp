@@ -324,7 +324,9 @@ TEST(ReportRpcWriters, SummaryJsonApplicationLayer) {
   EXPECT_EQ(s["ready_layers"], nlohmann::json::parse(R"(["transport","application"])"));
   const auto& a = s["application_layer"];
   EXPECT_EQ(a["verdict"], "SAFE");
-  EXPECT_EQ(a["input"]["files"], 1);
+  EXPECT_EQ(a["input"]["files"], nlohmann::json::parse(R"(["payload/payload_2026010100.jsonl"])"));
+  // The transport layer lists its counter files only.
+  EXPECT_EQ(s["input"]["files"], nlohmann::json::parse(R"(["snapshot_2026010100.jsonl"])"));
   EXPECT_EQ(a["input"]["observed_start"], "2026-01-01T00:00:00Z");
   EXPECT_EQ(a["input"]["dst_ports"], nlohmann::json::parse("[8545]"));
   EXPECT_EQ(a["config"]["expensive_methods"].size(), 8u);
