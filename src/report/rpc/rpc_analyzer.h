@@ -75,6 +75,11 @@ struct RpcMethodTotal {
   uint64_t requestBytes = 0;
   uint64_t responseBytes = 0;
   bool expensive = false;
+  // response bytes / request bytes of its non-batch calls (a batch's bytes belong to no single
+  // method); 0 without such bytes.
+  double amplification() const {
+    return requestBytes == 0 ? 0.0 : double(responseBytes) / double(requestBytes);
+  }
 };
 
 struct RpcKeyResult {

@@ -153,9 +153,10 @@ std::string methodsText(const RpcKeyResult& k) {
   std::string o;
   for (size_t i = 0; i < std::min(k.methods.size(), kMethodsShown); ++i) {
     const RpcMethodTotal& m = k.methods[i];
-    fmt::format_to(std::back_inserter(o), "{}{}{} ({} calls, {} B out)", i ? "<br>" : "",
-                   esc(m.method), m.expensive ? " <span class='tag block'>expensive</span>" : "",
-                   formatCount(m.calls), formatCount(m.responseBytes));
+    fmt::format_to(std::back_inserter(o), "{}{}{} ({} calls, {} B out, amplification {:.2f})",
+                   i ? "<br>" : "", esc(m.method),
+                   m.expensive ? " <span class='tag block'>expensive</span>" : "",
+                   formatCount(m.calls), formatCount(m.responseBytes), m.amplification());
   }
   return o;
 }

@@ -127,13 +127,14 @@ void writeSource(Out out, size_t rank, const RpcKeyResult& k, bool multiStream) 
                  k.simulatedRequests, k.simulatedRequestBytes, k.simulatedResponseBytes);
   if (!k.methods.empty()) {
     fmt::format_to(out,
-                   "\n| Method | Calls | Request bytes | Response bytes | Expensive |\n"
-                   "|---|---:|---:|---:|---|\n");
+                   "\n| Method | Calls | Request bytes | Response bytes | Amplification | "
+                   "Expensive |\n"
+                   "|---|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < std::min(k.methods.size(), kMethodsShown); ++i) {
       const RpcMethodTotal& m = k.methods[i];
-      fmt::format_to(out, "| {} | {} | {} | {} | {} |\n", cell(m.method), formatCount(m.calls),
-                     formatCount(m.requestBytes), formatCount(m.responseBytes),
-                     m.expensive ? "yes" : "no");
+      fmt::format_to(out, "| {} | {} | {} | {} | {:.2f} | {} |\n", cell(m.method),
+                     formatCount(m.calls), formatCount(m.requestBytes),
+                     formatCount(m.responseBytes), m.amplification(), m.expensive ? "yes" : "no");
     }
   }
   if (!k.episodes.empty()) {

@@ -276,9 +276,9 @@ TEST(ReportRpcWriters, MarkdownSection) {
            "0.0000, expensive share 1.0000\n",
            "- Simulated block would have saved: 100.00 requests, 10000.00 request bytes, "
            "60000000.25 response bytes\n",
-           "| eth_getLogs | 238 | 23,800 | 149,999,000 | yes |\n",
-           "| a,b&quot;c\\|d | 1 | 100 | 500 | no |\n",
-           "| &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | 1 | 100 | 500 | no |\n",
+           "| eth_getLogs | 238 | 23,800 | 149,999,000 | 6302.48 | yes |\n",
+           "| a,b&quot;c\\|d | 1 | 100 | 500 | 5.00 | no |\n",
+           "| &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | 1 | 100 | 500 | 5.00 | no |\n",
            "| 1 | 2026-01-01T00:01:00Z | 2026-01-01T00:03:00Z | 2 | RPC_AMPLIFICATION | 7500.00 | "
            "2.00 | 1500000.00 | 240 | 150,000,000 |\n",
            "#### 2. [2001:db8::5]:8545 (RPC_FLOOD)\n",
@@ -399,7 +399,8 @@ TEST(ReportRpcWriters, HtmlSectionChartsAndEscaping) {
             std::string::npos);
   // Method names from the input are text, never markup.
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
-  EXPECT_NE(html.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; (1 calls, 500 B out)"),
+  EXPECT_NE(html.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; (1 calls, 500 B out, "
+                      "amplification 5.00)"),
             std::string::npos);
   EXPECT_NE(html.find("a,b&quot;c|d (1 calls"), std::string::npos);
   EXPECT_EQ(count(html, "<svg"), 3u);  // the transport share bars + the two RPC charts
