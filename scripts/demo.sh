@@ -199,9 +199,15 @@ if [ -x build/src/report/ibsr-report ]; then
     (if ($k[0] | contains(":")) then "[\($k[0])]" + (if $k[1] then "/\($k[1])" else "" end)
      else .key_value end) + ":\(.dst_port)"] | join(", ")' "$OUT/report/rules.json")"
   if [ "$PAYLOAD" = 1 ]; then
-    echo "   application layer: $(grep -m1 '^application layer:' "$OUT/report.log" || true)"
+    # The application layer's verdict line and its reasons, as ibsr-report printed them.
+    sed -n '/^application layer:/,/^[a-z_.]*: \//p' "$OUT/report.log" | sed '$d' |
+      sed 's/^application layer:/application layer verdict:/; s/^/   /'
+
     echo "   application layer would block: $(jq -r '[.triggers[] | select(.layer == "application")
       | "\(.key_value):\(.dst_port) \(.abuse_class)"] | join(", ")' "$OUT/report/rules.json")"
     echo "   evidence: $OUT/report/evidence_rpc.csv"
+    echo "   note:    the flood and the fan-out client send well-formed requests without" \
+      "amplification or errors: the false-positive bound counts such blocked sources as" \
+      "legitimate-looking, so the application layer's rules are judged not ready (docs/report-rpc.md)"
   fi
 fi
