@@ -107,7 +107,14 @@ HostResult reportHost(const Context& c, const std::string& host) {
     h.error = snapshots.error().message;
     return h;
   }
+  auto payload = c.store.payload(host);
+  if (!payload.ok()) {
+    h.error = payload.error().message;
+    return h;
+  }
   std::vector<std::string> args = {"--input", *snapshots, "-o", outDir};
+  // collect-payload statistics, exported beside the snapshots: the report's application layer.
+  if (*payload) args.insert(args.end(), {"--input", **payload});
   if (c.bucket) {  // the host's run reads the bucket the way the fleet does
     if (!c.options.endpoint.empty()) args.insert(args.end(), {"--endpoint", c.options.endpoint});
     if (!c.options.region.empty()) args.insert(args.end(), {"--region", c.options.region});

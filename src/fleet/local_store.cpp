@@ -58,6 +58,13 @@ class LocalStore final : public FleetStore {
     return (fs::path(root_) / host / "snapshots").string();
   }
 
+  Result<std::optional<std::string>> payload(const std::string& host) override {
+    const fs::path dir = fs::path(root_) / host / "payload";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return std::optional<std::string>();
+    return std::optional<std::string>(dir.string());
+  }
+
   Result<std::optional<Heartbeat>> heartbeat(const std::string& host) override {
     const fs::path hostDir = fs::path(root_) / host;
     std::optional<Heartbeat> newest;

@@ -65,6 +65,19 @@ class S3Store final : public FleetStore {
     return "s3://" + location_.bucket + "/" + folderKey(location_.prefix, host) + "snapshots/";
   }
 
+  Result<std::optional<std::string>> payload(const std::string& host) override {
+    s3::S3Client client = makeClient();
+    const std::string hostTop = folderKey(location_.prefix, host);
+    bool hasPayload = false;
+    Status st = listAll(client, hostTop, "/", [&](const s3::ListPage& page) {
+      for (const std::string& folder : page.commonPrefixes)
+        hasPayload = hasPayload || folder == hostTop + "payload/";
+    });
+    if (!st.ok()) return st.error();
+    if (!hasPayload) return std::optional<std::string>();
+    return std::optional<std::string>("s3://" + location_.bucket + "/" + hostTop + "payload/");
+  }
+
   Result<std::optional<Heartbeat>> heartbeat(const std::string& host) override {
     s3::S3Client client = makeClient();
     const std::string hostTop = folderKey(location_.prefix, host);

@@ -267,6 +267,49 @@ class FleetTest(unittest.TestCase):
         self.assertEqual(index["heartbeat_reference_from"], "--now")
         self.assertEqual(index["counts"]["heartbeat_stopped"], 4)
 
+    def test_payload_folder_adds_the_application_layer(self):
+        """A host whose collect-payload out-dir was exported too (HOST/payload/): its report has
+        the application layer, in the bucket and in a local root alike, and it is the report of
+        the same files read directly (the rpc_harness golden)."""
+        fixture = os.path.join(SOURCE_DIR, "tests", "fixtures", "report", "rpc_harness")
+        with open(os.path.join(fixture, "args")) as f:
+            report_args = [line.strip() for line in f if line.strip()]
+        with open(os.path.join(fixture, "expected", "evidence_rpc.csv"), "rb") as f:
+            want_csv = f.read()
+        counters = os.path.join(self.work, "rpc-host", "snapshots")
+        payload = os.path.join(self.work, "rpc-host", "snapshots-payload")
+        os.makedirs(counters)
+        os.makedirs(payload)
+        for name in os.listdir(os.path.join(fixture, "input", "counters")):
+            shutil.copy(os.path.join(fixture, "input", "counters", name), counters)
+        for name in os.listdir(os.path.join(fixture, "input")):
+            if name.startswith("payload_"):
+                shutil.copy(os.path.join(fixture, "input", name), payload)
+        hour_ago = time.time() - 3600  # closed files: the exporter uploads them
+        for d in (counters, payload):
+            for name in os.listdir(d):
+                os.utime(os.path.join(d, name), (hour_ago, hour_ago))
+        self.export("rpc-host", counters, "ibsr-rpc")
+        self.export("rpc-host", payload, "ibsr-rpc")
+        self.assertEqual(self.keys("ibsr-rpc/rpc-host/payload/"),
+                         ["ibsr-rpc/rpc-host/payload/payload_2026120322.jsonl"])
+
+        local_root = os.path.join(self.work, "synced")
+        shutil.copytree(counters, os.path.join(local_root, "rpc-host", "snapshots"))
+        shutil.copytree(payload, os.path.join(local_root, "rpc-host", "payload"))
+        for source in ("s3://%s/ibsr-rpc" % BUCKET, local_root):
+            out = os.path.join(self.work, "out-" + str(len(source)))
+            extra = ["--endpoint", self.server.endpoint] \
+                if source.startswith("s3://") else []
+            self.fleet("--input", source, "-o", out, *extra, *report_args)
+            reports = os.path.join(out, "rpc-host", "reports", "2026120322-2026120322")
+            with open(os.path.join(reports, "evidence_rpc.csv"), "rb") as f:
+                self.assertEqual(f.read(), want_csv, source)
+            with open(os.path.join(reports, "summary.json")) as f:
+                app = json.load(f)["application_layer"]
+            self.assertEqual(app["abuse"]["blocked_sources"], 5, source)
+            self.assertEqual(app["input"]["files"], ["payload_2026120322.jsonl"], source)
+
     def test_usage_errors(self):
         root = os.path.join(self.work, "empty")
         os.makedirs(os.path.join(root, "not-a-host", "status"))
