@@ -235,6 +235,8 @@ int run(const Flags& f, Summary& sum) {
     installSignalHandlers();
     Uploader up(&client, o, std::move(state), &gStop);
     sum = up.run(found.artefacts, probeError);
+    // What the run cost the endpoint: one request per small file is the floor (docs/export.md).
+    log::info("S3: {} request(s), {} retried", client.requests(), client.retries());
   }
   if (discoveryErrors > 0) sum.failures["discovery"] += discoveryErrors;
   std::printf("ibsr-export: %s%s\n", f.dryRun ? "dry-run " : "", sum.line().c_str());

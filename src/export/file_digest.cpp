@@ -151,6 +151,14 @@ std::string multipartEtag(const std::vector<PartDigest>& parts) {
   return s3::toHex(s3::md5(concat)) + "-" + std::to_string(parts.size());
 }
 
+bool isMd5Etag(const std::string& etag) {
+  const auto isHex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (etag.size() < 32 || !std::all_of(etag.begin(), etag.begin() + 32, isHex)) return false;
+  if (etag.size() == 32) return true;
+  return etag[32] == '-' && etag.size() > 33 &&
+         std::all_of(etag.begin() + 33, etag.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 Result<std::uint64_t> completeLinesLength(int fd, std::uint64_t size) {
   std::vector<char> buf(64 * 1024);
   std::uint64_t end = size;

@@ -68,6 +68,10 @@ class PartHasher {
 // S3's ETag of a multipart object: hex MD5 of the concatenated binary part MD5s, "-", part count.
 std::string multipartEtag(const std::vector<PartDigest>& parts);
 
+// Whether `etag` has the shape of an MD5 ETag: 32 lowercase hex digits, optionally followed by
+// "-N" (multipart). SSE-KMS and some stores answer other forms (or none), which prove nothing.
+bool isMd5Etag(const std::string& etag);
+
 // Length of the prefix of `fd` (of `size` bytes) that ends with its last '\n' (0 if none).
 Result<std::uint64_t> completeLinesLength(int fd, std::uint64_t size);
 

@@ -278,16 +278,24 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
                         : upload(key, fd.get(), digest);
   if (!etag.ok()) return failed("upload", etag.error().message, true);
   const std::string expectedEtag = multipart ? multipartEtag(digest.parts) : singleEtag;
-  if (*etag != expectedEtag) {
+  // The server checked Content-MD5 and x-amz-content-sha256 before storing the body, and the ETag
+  // it answers is the MD5 it stored: an equal ETag proves the object landed, with no second
+  // request. Only an answer without an MD5-shaped ETag needs the HEAD.
+  const bool provenByPut = *etag == expectedEtag;
+  if (!provenByPut && isMd5Etag(*etag)) {
     return failed("upload", fmt::format("server ETag {} differs from the local checksum {}", *etag,
                                         expectedEtag));
   }
-  if (auto v = verify(key, length, expectedEtag); !v.ok())
-    return failed("verify", v.error().message, true);
+  if (!provenByPut) {
+    log::info("{}: the upload's answer has no MD5 ETag ('{}'); verifying with a HEAD", dest, *etag);
+    if (auto v = verify(key, length, expectedEtag); !v.ok())
+      return failed("verify", v.error().message, true);
+  }
   record(expectedEtag);
   bytes = length;
-  log::info("uploaded {} -> {} ({} bytes{}, verified)", path, dest, length,
-            multipart ? fmt::format(", {} parts", digest.parts.size()) : "");
+  log::info("uploaded {} -> {} ({} bytes{}, verified by {})", path, dest, length,
+            multipart ? fmt::format(", {} parts", digest.parts.size()) : "",
+            provenByPut ? "its ETag" : "HEAD");
   if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
   return Outcome::Uploaded;
 }

@@ -1,8 +1,9 @@
 // Exports discovered artefacts: decides per file whether it already landed (state file, else
-// HEAD), uploads it (single PUT or multipart), verifies size and ETag with a HEAD afterwards,
-// records it in the state and, if asked, deletes the local copy. One file failing never stops
-// the others, except that after several consecutive files fail on an unreachable or failing
-// endpoint the rest are reported failed without each waiting out its own retries.
+// HEAD), uploads it (single PUT or multipart), verifies it by the ETag of the upload's answer (a
+// HEAD afterwards only when that answer has no MD5 ETag), records it in the state and, if asked,
+// deletes the local copy. One file failing never stops the others, except that after several
+// consecutive files fail on an unreachable or failing endpoint the rest are reported failed
+// without each waiting out its own retries.
 #pragma once
 
 #include <atomic>

@@ -129,5 +129,17 @@ TEST(CompleteLines, StopsAtLastNewline) {
   EXPECT_EQ(completeLinesLength(far.get(), big.size()).value(), 4u);
 }
 
+TEST(FileDigest, Md5EtagShape) {
+  EXPECT_TRUE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e"));
+  EXPECT_TRUE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e-12"));
+  EXPECT_FALSE(isMd5Etag(""));
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427"));    // 31 digits
+  EXPECT_FALSE(isMd5Etag("D41D8CD98F00B204E9800998ECF8427E"));   // S3 answers lowercase
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e-"));  // no part count
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e-1x"));
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e0"));  // 33 digits
+  EXPECT_FALSE(isMd5Etag("tx1a2b3c-kms-opaque-etag-value-0000"));
+}
+
 }  // namespace
 }  // namespace ibsr::exporter
