@@ -270,19 +270,28 @@ class ExportS3Test(ExportTestBase):
         want = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-3"
         self.assertEqual(self.head_etag("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), want)
         objects = self.validated_state()
-        self.assertEqual(objects["s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl"
-                                 % self.bucket]["etag"], want)
+        landed = objects["s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl" % self.bucket]
+        self.assertEqual(landed["etag"], want)
+        # The whole-file SHA-256 comes from the pass that hashed the parts as they were sent.
+        self.assertEqual(landed["sha256"], hashlib.sha256(big).hexdigest())
         self.assertEqual(self.head_etag("ibsr/h1/snapshots/snapshot_2026010101.jsonl"),
                          hashlib.md5(b"small\n").hexdigest())
         # No multipart upload left behind.
         status, body = self.curl("GET", "/%s?uploads=" % self.bucket)
         self.assertEqual(status, 200)
         self.assertNotIn(b"<UploadId>", body)
-        # Rerun with the state gone: HEAD finds both (the large one by its stored checksum).
+        # Rerun with the state gone: HEAD finds both, the large one by its multipart ETag (it
+        # carries no stored SHA-256: that would need a read pass before the first part is sent).
+        os.unlink(self.state)
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (0, 2))
+        # With another part size and no state nothing proves it landed: it is sent again.
         os.unlink(self.state)
         r = self.run_export(check_rc=0)
         s = self.summary(r.stdout)
-        self.assertEqual((s["uploaded"], s["skipped"]), (0, 2))
+        self.assertEqual((s["uploaded"], s["skipped"]), (1, 1))
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), big)
 
     def proxied_export(self, *extra, put_etag=None, check_rc=None):
         """A run through a proxy that records every request (and may rewrite PUT ETags)."""
@@ -292,7 +301,32 @@ class ExportS3Test(ExportTestBase):
         methods = {}
         for method, _ in proxy.requests:
             methods[method] = methods.get(method, 0) + 1
+        self.connections = proxy.connections
         return r, methods
+
+    def test_jobs_upload_over_that_many_connections(self):
+        files = {"snapshot_20260101%02d_%02d.jsonl" % (i % 24, i): os.urandom(2000 + i)
+                 for i in range(24)}
+        for rel, data in files.items():
+            self.make(rel, data)
+        for jobs, connections in (("1", 1), ("3", 3)):
+            if os.path.exists(self.state):
+                os.unlink(self.state)
+            for rel in files:
+                self.curl("DELETE", "/%s/ibsr/h1/snapshots/%s" % (self.bucket, rel))
+            r, methods = self.proxied_export("--jobs", jobs, check_rc=0)
+            self.assertEqual(self.summary(r.stdout)["uploaded"], 24, r.stderr)
+            # Probe, then per file a HEAD (fewer than 32 unknown files) and a PUT.
+            self.assertEqual(methods, {"GET": 1, "HEAD": 24, "PUT": 24}, r.stderr)
+            self.assertEqual(self.connections, connections)
+            self.assertIn("S3: 49 request(s), 0 retried (%d connection(s))" % connections, r.stderr)
+            objects = self.validated_state()
+            self.assertEqual(len(objects), 24)
+            for rel, data in files.items():
+                key = "ibsr/h1/snapshots/" + rel
+                self.assertEqual(objects["s3://%s/%s" % (self.bucket, key)]["etag"],
+                                 hashlib.md5(data).hexdigest())
+                self.assertEqual(self.get_object(key), data)
 
     def test_put_etag_proves_the_landing_with_one_request_per_file(self):
         files = {"snapshot_20260101%02d_%02d.jsonl" % (i % 24, i): os.urandom(1000 + i)
@@ -393,14 +427,14 @@ class ExportS3Test(ExportTestBase):
         files["snapshot_big.jsonl"] = os.urandom(9 * 1024 * 1024)
         for rel, data in files.items():
             self.make(rel, data)
-        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8", check_rc=0)
+        r = self.run_export(check_rc=0)
         self.assertEqual(self.summary(r.stdout)["uploaded"], 41)
         self.assertIn("41 files not in the state: listed s3://%s/ibsr/h1/ (0 objects)" % self.bucket, r.stderr)
         os.unlink(self.state)
         self.make("snapshot_x07.jsonl", b"changed\n")
-        # Default threshold now: the big file's single-part MD5 differs from its multipart ETag,
-        # so its stored SHA-256 (from a HEAD) proves it landed.
-        r = self.run_export("-v", check_rc=0)
+        # Multipart now: the big file's multipart ETag differs from the single PUT's MD5 it landed
+        # with, so its stored SHA-256 (from a HEAD) proves it landed.
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8", check_rc=0)
         self.assertIn("41 files not in the state: listed s3://%s/ibsr/h1/ (41 objects)" % self.bucket, r.stderr)
         s = self.summary(r.stdout)
         self.assertEqual((s["uploaded"], s["skipped"], s["failed"]), (1, 40, 0))
@@ -747,8 +781,9 @@ class ExportServerOutageTest(ExportTestBase):
         s2 = self.summary(r.stdout)
         # The file in flight when the server died may have landed without being verified: the
         # rerun finds it in the bucket instead of uploading it again.
+        # One file in flight per connection (--jobs, 4 by default).
         in_flight_landed = s2["skipped"] - s["uploaded"]
-        self.assertIn(in_flight_landed, (0, 1))
+        self.assertIn(in_flight_landed, range(0, 5))
         self.assertEqual((s2["uploaded"], s2["failed"]), (s["failed"] - in_flight_landed, 0))
         keys = self.list_keys()
         self.assertEqual(len(keys), len(files))

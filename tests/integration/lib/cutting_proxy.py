@@ -16,12 +16,14 @@ class CuttingProxy:
     object (what was cut off plus the rest, when the cut read started at byte 0). With
     `put_etag` (bytes), the ETag header of every PUT answer is replaced by it, or removed when it
     is b"": a store (or a middlebox) whose answer does not prove what it stored. Everything else
-    is relayed. `requests` lists the (method, path) of every request relayed."""
+    is relayed. `requests` lists the (method, path) of every request relayed, `connections` counts
+    the client connections accepted."""
 
     def __init__(self, upstream_port, cuts=0, after=0, on_cut=None, overstate=0,
                  ignore_range=False, put_etag=None):
         self.put_etag = put_etag
         self.requests = []
+        self.connections = 0  # accepted client connections
         self.overstate = overstate
         self.ignore_range = ignore_range
         self.cut_bytes = {}  # path -> the body bytes sent before the cut
@@ -52,6 +54,8 @@ class CuttingProxy:
                 client, _ = self.sock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.connections += 1
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     @staticmethod
