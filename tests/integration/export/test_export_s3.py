@@ -304,6 +304,17 @@ class ExportS3Test(ExportTestBase):
         self.connections = proxy.connections
         return r, methods
 
+    def assert_landed(self, files, recorded):
+        """`recorded` objects in the state; each of `files` (snapshots) there with its MD5 as
+        ETag, and its bytes in the bucket."""
+        objects = self.validated_state()
+        self.assertEqual(len(objects), recorded)
+        for rel, data in files.items():
+            key = "ibsr/h1/snapshots/" + rel
+            self.assertEqual(objects["s3://%s/%s" % (self.bucket, key)]["etag"],
+                             hashlib.md5(data).hexdigest())
+            self.assertEqual(self.get_object(key), data)
+
     def test_jobs_upload_over_that_many_connections(self):
         files = {"snapshot_20260101%02d_%02d.jsonl" % (i % 24, i): os.urandom(2000 + i)
                  for i in range(24)}
@@ -320,13 +331,7 @@ class ExportS3Test(ExportTestBase):
             self.assertEqual(methods, {"GET": 1, "HEAD": 24, "PUT": 24}, r.stderr)
             self.assertEqual(self.connections, connections)
             self.assertIn("S3: 49 request(s), 0 retried (%d connection(s))" % connections, r.stderr)
-            objects = self.validated_state()
-            self.assertEqual(len(objects), 24)
-            for rel, data in files.items():
-                key = "ibsr/h1/snapshots/" + rel
-                self.assertEqual(objects["s3://%s/%s" % (self.bucket, key)]["etag"],
-                                 hashlib.md5(data).hexdigest())
-                self.assertEqual(self.get_object(key), data)
+            self.assert_landed(files, 24)
 
     def test_put_etag_proves_the_landing_with_one_request_per_file(self):
         files = {"snapshot_20260101%02d_%02d.jsonl" % (i % 24, i): os.urandom(1000 + i)
@@ -344,13 +349,7 @@ class ExportS3Test(ExportTestBase):
         self.assertIn("S3: 47 request(s), 0 retried", r.stderr)
         self.assertEqual(r.stderr.count("bytes, verified by its ETag)"), 40)
         self.assertIn("(%d bytes, 3 parts, verified by its ETag)" % len(big), r.stderr)
-        objects = self.validated_state()
-        self.assertEqual(len(objects), 41)
-        for rel, data in files.items():
-            key = "ibsr/h1/snapshots/" + rel
-            self.assertEqual(objects["s3://%s/%s" % (self.bucket, key)]["etag"],
-                             hashlib.md5(data).hexdigest())
-            self.assertEqual(self.get_object(key), data)
+        self.assert_landed(files, 41)
         self.assertEqual(self.get_object("ibsr/h1/snapshots/big/snapshot_2026010200.jsonl"), big)
 
     def test_put_answer_without_an_md5_etag_is_verified_by_head(self):
