@@ -5,10 +5,13 @@
 #   bench/export/bench_export.sh [BUILD_DIR]        (default: build)
 #
 # Environment: BENCH_SMALL_COUNT (1000), BENCH_SMALL_BYTES (16384), BENCH_LARGE_MIB (1024),
-# BENCH_DIR (a fresh temporary directory; needs ~3x the large file's size free).
+# BENCH_DIR (a fresh temporary directory; needs ~3x the large file's size free), BENCH_EXPORT_ARGS
+# (extra ibsr-export flags), BENCH_SKIP_CURL_EACH=1 (skip the curl-per-file loop).
 # What each side does per file:
-#   ibsr-export: HEAD (not there yet), PUT with Content-MD5 + x-amz-content-sha256 (file hashed
-#                first), HEAD to verify size and ETag; files >= 64 MiB as 16 MiB multipart parts.
+#   ibsr-export: one LIST of the prefix (no state, >= 32 files) instead of a HEAD per file, then a
+#                PUT with Content-MD5 + x-amz-content-sha256 whose answered ETag proves the landing
+#                (a HEAD only when the answer has no MD5 ETag); files >= 64 MiB as 16 MiB parts.
+#                Its request count (the "S3: N request(s)" line of -v) is printed after the table.
 #   curl:        one PUT, x-amz-content-sha256: UNSIGNED-PAYLOAD, no checksum, no verification.
 #                "curl, 1 process" passes every file to one curl (one connection, like
 #                ibsr-export); "curl, process per file" is the usual shell loop.
@@ -50,13 +53,18 @@ now() { date +%s.%N; }
 report() {  # label files bytes t0 t1
   awk -v l="$1" -v f="$2" -v b="$3" -v t0="$4" -v t1="$5" 'BEGIN {
     s = t1 - t0; printf "| %-36s | %5d | %9.1f | %7.2f | %8.1f | %7.1f |\n", l, f, b / 1048576, s, f / s, b / 1048576 / s }'
+  secs[$1]=$(awk -v t0="$4" -v t1="$5" 'BEGIN { printf "%.3f", t1 - t0 }')
 }
 SMALL_BYTES=$((N * SMALL))
 LARGE_BYTES=$((LARGE_MIB * 1024 * 1024))
 run_export() {  # bucket source state
   "$EXPORT" s3 --bucket "$1" --endpoint "$S3_ENDPOINT" --prefix bench --host-id h \
-    --input "$2" --state-file "$3"
+    --input "$2" --state-file "$3" -v ${BENCH_EXPORT_ARGS:-} 2>>"$D/export.log"
 }
+requests() {  # the last run's request count, from its -v log
+  sed -n 's/.*S3: \([0-9]*\) request(s).*/\1/p' "$D/export.log" | tail -1
+}
+declare -A secs
 
 # Warm-up (not timed): Swift's first requests create account and container databases and fill
 # memcached; without this the first timed run pays for it.
@@ -71,6 +79,7 @@ echo "|---|---|---|---|---|---|"
 t0=$(now); run_export bench-ibsr-small "$D/small" "$D/state-small.json" >"$D/r1"; t1=$(now)
 grep -q "uploaded=$N .*failed=0" "$D/r1" || { cat "$D/r1" >&2; exit 1; }
 report "ibsr-export, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
+req_small=$(requests)
 
 t0=$(now); run_export bench-ibsr-small "$D/small" "$D/state-small.json" >"$D/r2"; t1=$(now)
 grep -q "uploaded=0 skipped=$N .*failed=0" "$D/r2" || { cat "$D/r2" >&2; exit 1; }
@@ -87,16 +96,19 @@ t0=$(now); curl -sS "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}\n' "${args[@
 [ "$(grep -c '^200$' "$D/c1")" = "$N" ] || { sort "$D/c1" | uniq -c >&2; exit 1; }
 report "curl, 1 process, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
 
-t0=$(now)
-for f in "$D"/small/*; do
-  curl -sS -f "${CURL_AUTH[@]}" -o /dev/null -T "$f" "$base/bench-curl-each-small/bench/h/snapshots/${f##*/}"
-done
-t1=$(now)
-report "curl, process per file, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
+if [ -z "${BENCH_SKIP_CURL_EACH:-}" ]; then  # the slowest row, and not one the ratios use
+  t0=$(now)
+  for f in "$D"/small/*; do
+    curl -sS -f "${CURL_AUTH[@]}" -o /dev/null -T "$f" "$base/bench-curl-each-small/bench/h/snapshots/${f##*/}"
+  done
+  t1=$(now)
+  report "curl, process per file, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
+fi
 
 t0=$(now); run_export bench-ibsr-large "$D/large" "$D/state-large.json" >"$D/r4"; t1=$(now)
 grep -q "uploaded=1 .*failed=0" "$D/r4" || { cat "$D/r4" >&2; exit 1; }
 report "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" 1 "$LARGE_BYTES" "$t0" "$t1"
+req_large=$(requests)
 
 t0=$(now)
 "$EXPORT" s3 --bucket bench-ibsr-large --endpoint "$S3_ENDPOINT" --prefix single --host-id h \
@@ -112,3 +124,9 @@ t1=$(now)
 [ "$code" = 200 ] || { echo "curl large: HTTP $code" >&2; exit 1; }
 report "curl, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"
 
+ratio() { awk -v a="${secs[$1]}" -v b="${secs[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "ratio ibsr-export / curl (1 process), $N small files: $(ratio "ibsr-export, $N small files" "curl, 1 process, $N small files")"
+echo "ratio ibsr-export (multipart) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
+echo "ratio ibsr-export (single PUT) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (single PUT)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
+echo "ibsr-export requests: $N small files ${req_small:-?} (probe + LIST + PUTs + HEADs), $LARGE_MIB MiB multipart ${req_large:-?}"

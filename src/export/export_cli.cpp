@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include <cstdio>
 #include <ctime>
@@ -29,6 +30,10 @@
 namespace ibsr::exporter {
 namespace {
 
+// Files exported at once, each on its own kept-alive connection (docs/export.md, "Speed"; chosen
+// with bench/export/bench_export.sh, docs/performance.md).
+constexpr int kDefaultJobs = 4;
+
 struct Flags {
   std::string bucket;
   std::string prefix;
@@ -47,6 +52,7 @@ struct Flags {
   std::int64_t minAgeSec = 120;
   int multipartThresholdMib = 64;
   int partSizeMib = 16;
+  int jobs = kDefaultJobs;
   int verbose = 0;
   std::string metricsFile;
 };
@@ -128,6 +134,12 @@ void addFlags(CLI::App& app, Flags& f) {
       ->type_name("MIB")
       ->capture_default_str()
       ->check(CLI::Range(8, 64));
+  app.add_option("--jobs", f.jobs,
+                 "files uploaded at once, 1..16, each on its own connection (1: one after the "
+                 "other)")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
   app.add_option("--metrics-file", f.metricsFile,
                  "write Prometheus metrics (node_exporter textfile format) to this *.prom file "
                  "at the end of the run; counters continue from the previous file")
@@ -223,18 +235,31 @@ int run(const Flags& f, Summary& sum) {
     s3::RetryPolicy policy;
     policy.maxRetries = f.maxRetries;
     policy.baseDelay = std::chrono::milliseconds(f.retryBaseMs);
-    s3::S3Client client(bc, *creds, policy);
+    // One client (one connection, one curl handle) per worker: a handle is never shared.
+    std::vector<std::unique_ptr<s3::S3Client>> clients;
+    std::vector<s3::S3Client*> workers;
+    for (int i = 0; i < f.jobs; ++i) {
+      clients.push_back(std::make_unique<s3::S3Client>(bc, *creds, policy));
+      workers.push_back(clients.back().get());
+    }
     std::string probeError;
     if (anySelected) {
       // One cheap request proves credentials, bucket and permissions before any file is read.
-      if (auto p = client.probeBucket(hostPrefix(o.prefix, o.hostId)); !p.ok()) {
+      if (auto p = workers.front()->probeBucket(hostPrefix(o.prefix, o.hostId)); !p.ok()) {
         probeError = p.error().message;
         log::error("{}", probeError);
       }
     }
     installSignalHandlers();
-    Uploader up(&client, o, std::move(state), &gStop);
+    Uploader up(workers, o, std::move(state), &gStop);
     sum = up.run(found.artefacts, probeError);
+    std::uint64_t requests = 0, retries = 0;
+    for (const s3::S3Client* c : workers) {
+      requests += c->requests();
+      retries += c->retries();
+    }
+    // What the run cost the endpoint: one request per small file is the floor (docs/export.md).
+    log::info("S3: {} request(s), {} retried ({} connection(s))", requests, retries, f.jobs);
   }
   if (discoveryErrors > 0) sum.failures["discovery"] += discoveryErrors;
   std::printf("ibsr-export: %s%s\n", f.dryRun ? "dry-run " : "", sum.line().c_str());

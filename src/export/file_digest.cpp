@@ -61,19 +61,6 @@ Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSi
   return d;
 }
 
-Result<s3::Sha256> sha256File(int fd, std::uint64_t length) {
-  std::vector<char> buf(kBuffer);
-  s3::Sha256Hasher h;
-  for (std::uint64_t offset = 0; offset < length;) {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length - offset, buf.size()));
-    auto r = preadFull(fd, buf.data(), n, offset);
-    if (!r.ok()) return r.error();
-    h.update(buf.data(), n);
-    offset += n;
-  }
-  return h.finish();
-}
-
 PartHasher::PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead)
     : fd_(fd),
       length_(length),
@@ -94,6 +81,7 @@ void PartHasher::run() {
   try {
     std::vector<char> buf(kBuffer);
     s3::DualHasher hasher;
+    s3::Sha256Hasher whole;
     for (std::uint64_t offset = 0; offset < length_;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -114,6 +102,7 @@ void PartHasher::run() {
           return;
         }
         hasher.update(buf.data(), n);
+        whole.update(buf.data(), n);
         done += n;
       }
       hasher.finish(p.md5, p.sha256);
@@ -122,6 +111,9 @@ void PartHasher::run() {
       ready_.push_back(p);
       changed_.notify_all();
     }
+    const s3::Sha256 sha = whole.finish();
+    std::lock_guard<std::mutex> lock(mutex_);
+    whole_ = sha;
   } catch (const std::exception& e) {
     std::lock_guard<std::mutex> lock(mutex_);
     error_ = plainError(e.what());
@@ -149,6 +141,14 @@ std::string multipartEtag(const std::vector<PartDigest>& parts) {
   for (const auto& p : parts)
     concat.append(reinterpret_cast<const char*>(p.md5.data()), p.md5.size());
   return s3::toHex(s3::md5(concat)) + "-" + std::to_string(parts.size());
+}
+
+bool isMd5Etag(const std::string& etag) {
+  const auto isHex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (etag.size() < 32 || !std::all_of(etag.begin(), etag.begin() + 32, isHex)) return false;
+  if (etag.size() == 32) return true;
+  return etag[32] == '-' && etag.size() > 33 &&
+         std::all_of(etag.begin() + 33, etag.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Result<std::uint64_t> completeLinesLength(int fd, std::uint64_t size) {

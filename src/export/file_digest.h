@@ -34,11 +34,9 @@ struct FileDigest {
 // Reads `length` bytes of `fd` from offset 0, split into parts of `partSize` bytes (0: one part).
 Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSize);
 
-// SHA-256 of the first `length` bytes of `fd`.
-Result<s3::Sha256> sha256File(int fd, std::uint64_t length);
-
 // Hashes the parts of a file (MD5 and SHA-256 each) in a background thread, at most `ahead` parts
-// before the consumer, so that hashing part n+1 overlaps the upload of part n.
+// before the consumer, so that hashing part n+1 overlaps the upload of part n. The whole file's
+// SHA-256 accumulates in the same read pass, so nothing is read before the first part is sent.
 class PartHasher {
  public:
   PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead = 2);
@@ -48,6 +46,8 @@ class PartHasher {
 
   // The next part, std::nullopt after the last one, or the error that stopped reading.
   Result<std::optional<PartDigest>> next();
+  // The SHA-256 of the whole file, once next() has returned std::nullopt.
+  s3::Sha256 wholeSha256() const { return whole_; }
 
  private:
   void run();
@@ -60,6 +60,7 @@ class PartHasher {
   std::condition_variable changed_;
   std::deque<PartDigest> ready_;
   std::optional<Error> error_;
+  s3::Sha256 whole_{};
   bool finished_ = false;
   bool cancelled_ = false;
   std::thread thread_;  // last: starts after every other member exists
@@ -67,6 +68,10 @@ class PartHasher {
 
 // S3's ETag of a multipart object: hex MD5 of the concatenated binary part MD5s, "-", part count.
 std::string multipartEtag(const std::vector<PartDigest>& parts);
+
+// Whether `etag` has the shape of an MD5 ETag: 32 lowercase hex digits, optionally followed by
+// "-N" (multipart). SSE-KMS and some stores answer other forms (or none), which prove nothing.
+bool isMd5Etag(const std::string& etag);
 
 // Length of the prefix of `fd` (of `size` bytes) that ends with its last '\n' (0 if none).
 Result<std::uint64_t> completeLinesLength(int fd, std::uint64_t size);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -46,9 +47,18 @@ bool isSelected(const Artefact& a, const UploadOptions& options) {
   return !a.open || options.includeOpen;
 }
 
+Uploader::Uploader(std::vector<s3::S3Client*> clients, UploadOptions options,
+                   ExportState::Map state, const std::atomic<bool>* stop)
+    : clients_(std::move(clients)),
+      stop_(stop),
+      options_(std::move(options)),
+      state_(std::move(state)) {
+  if (clients_.empty()) clients_.push_back(nullptr);
+}
+
 Uploader::Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state,
                    const std::atomic<bool>* stop)
-    : client_(client), stop_(stop), options_(std::move(options)), state_(std::move(state)) {}
+    : Uploader(std::vector<s3::S3Client*>{client}, std::move(options), std::move(state), stop) {}
 
 std::string Uploader::destination(const std::string& key) const {
   return "s3://" + options_.bucket + "/" + key;
@@ -76,7 +86,7 @@ void Uploader::listIfWorthIt(const std::vector<Artefact>& artefacts) {
   }
   if (unknown < kListThreshold) return;
   const std::string prefix = hostPrefix(options_.prefix, options_.hostId);
-  auto listing = client_->listObjects(prefix, kMaxListPages);
+  auto listing = clients_.front()->listObjects(prefix, kMaxListPages);
   if (!listing.ok()) {
     ++failures_["list"];
     log::warn("{}; checking files one by one instead", listing.error().message);
@@ -87,77 +97,98 @@ void Uploader::listIfWorthIt(const std::vector<Artefact>& artefacts) {
   listing_ = std::move(listing).value();
 }
 
-Result<std::optional<s3::ObjectInfo>> Uploader::remoteObject(const std::string& key) {
+Result<std::optional<s3::ObjectInfo>> Uploader::remoteObject(Worker& w, const std::string& key) {
   if (listing_) {
     auto it = listing_->find(key);
     if (it == listing_->end()) return std::optional<s3::ObjectInfo>();
     return std::optional<s3::ObjectInfo>(it->second);
   }
-  return client_->headObject(key);
+  return w.client->headObject(key);
 }
 
 Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string& probeError) {
   const double start = nowSeconds();
-  if (client_ != nullptr && probeError.empty() && !options_.dryRun) listIfWorthIt(artefacts);
+  if (clients_.front() != nullptr && probeError.empty() && !options_.dryRun)
+    listIfWorthIt(artefacts);
   lastSave_ = start;
   Summary sum;
   int consecutiveTransient = 0;
-  for (const Artefact& a : artefacts) {
-    if (a.kind == Kind::Incident && !options_.includePcaps) {
-      log::info("withhold {} (incident pcap: raw packet bytes; --include-pcaps exports it)",
-                a.path.string());
-      ++sum.pcapsWithheld;
-      continue;
-    }
-    if (a.open && !options_.includeOpen) {
-      log::info("skip {} (still open: {})", a.path.string(), a.openReason);
-      ++sum.open;
-      continue;
-    }
-    if (stop_ != nullptr && stop_->load()) {
-      log::error("{}: not attempted: interrupted by a signal", a.path.string());
-      ++sum.failed;
-      ++failures_["interrupted"];
-      continue;
-    }
-    if (!probeError.empty()) {
-      log::error("{}: not uploaded: {}", a.path.string(), probeError);
-      ++sum.failed;
-      ++failures_["upload"];
-      continue;
-    }
-    if (consecutiveTransient >= kMaxConsecutiveTransient) {
-      log::error("{}: not attempted: the endpoint failed for {} files in a row", a.path.string(),
-                 consecutiveTransient);
-      ++sum.failed;
-      ++failures_["upload"];
-      continue;
-    }
-    std::uint64_t bytes = 0;
-    bool deleted = false;
-    switch (exportOne(a, bytes, deleted)) {
-      case Outcome::Uploaded:
-        ++sum.uploaded;
-        sum.bytes += bytes;
-        consecutiveTransient = 0;
-        break;
-      case Outcome::Skipped:
-        ++sum.skipped;
-        consecutiveTransient = 0;
-        break;
-      case Outcome::Failed:
+  std::size_t nextFile = 0;
+  // Each worker takes the next file and exports it on its own connection. Decisions about a file
+  // and every update of the state and the summary happen under mutex_; a file is recorded only
+  // after its own proof (exportOne), whatever the others are doing.
+  auto work = [&](Worker& w) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (nextFile < artefacts.size()) {
+      const Artefact& a = artefacts[nextFile++];
+      if (a.kind == Kind::Incident && !options_.includePcaps) {
+        log::info("withhold {} (incident pcap: raw packet bytes; --include-pcaps exports it)",
+                  a.path.string());
+        ++sum.pcapsWithheld;
+        continue;
+      }
+      if (a.open && !options_.includeOpen) {
+        log::info("skip {} (still open: {})", a.path.string(), a.openReason);
+        ++sum.open;
+        continue;
+      }
+      if (stop_ != nullptr && stop_->load()) {
+        log::error("{}: not attempted: interrupted by a signal", a.path.string());
         ++sum.failed;
-        ++failures_[fileFailure_];
-        consecutiveTransient = 0;
-        break;
-      case Outcome::FailedTransient:
+        ++failures_["interrupted"];
+        continue;
+      }
+      if (!probeError.empty()) {
+        log::error("{}: not uploaded: {}", a.path.string(), probeError);
         ++sum.failed;
-        ++failures_[fileFailure_];
-        ++consecutiveTransient;
-        break;
+        ++failures_["upload"];
+        continue;
+      }
+      if (consecutiveTransient >= kMaxConsecutiveTransient) {
+        log::error("{}: not attempted: the endpoint failed for {} files in a row", a.path.string(),
+                   consecutiveTransient);
+        ++sum.failed;
+        ++failures_["upload"];
+        continue;
+      }
+      w.bytes = 0;
+      w.deleted = false;
+      lock.unlock();
+      const Outcome outcome = exportOne(a, w);
+      lock.lock();
+      switch (outcome) {
+        case Outcome::Uploaded:
+          ++sum.uploaded;
+          sum.bytes += w.bytes;
+          consecutiveTransient = 0;
+          break;
+        case Outcome::Skipped:
+          ++sum.skipped;
+          consecutiveTransient = 0;
+          break;
+        case Outcome::Failed:
+          ++sum.failed;
+          ++failures_[w.failure];
+          consecutiveTransient = 0;
+          break;
+        case Outcome::FailedTransient:
+          ++sum.failed;
+          ++failures_[w.failure];
+          ++consecutiveTransient;
+          break;
+      }
+      if (w.deleted) ++sum.deleted;
+      saveState(false);
     }
-    if (deleted) ++sum.deleted;
-    saveState(false);
+  };
+  std::vector<Worker> workers;
+  for (s3::S3Client* c : clients_) workers.push_back(Worker{c});
+  if (workers.size() == 1) {
+    work(workers.front());  // --jobs 1: in this thread, one file after the other
+  } else {
+    std::vector<std::thread> threads;
+    for (Worker& w : workers) threads.emplace_back(work, std::ref(w));
+    for (std::thread& t : threads) t.join();
   }
   saveState(true);
   if (sum.pcapsWithheld > 0) {
@@ -171,7 +202,9 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
   return sum;
 }
 
-Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted) {
+Uploader::Outcome Uploader::exportOne(const Artefact& a, Worker& w) {
+  std::uint64_t& bytes = w.bytes;
+  bool& deleted = w.deleted;
   const std::string key = objectKey(options_.prefix, options_.hostId, a);
   const std::string dest = destination(key);
   const std::string path = a.path.string();
@@ -179,19 +212,20 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   // other files), not from the local file or a checksum mismatch.
   auto failed = [&](const char* kind, const std::string& why, bool s3Call = false) {
     log::error("{} -> {}: {}", path, dest, why);
-    return fail(kind, s3Call && client_->lastFailureTransient() ? Outcome::FailedTransient
-                                                                : Outcome::Failed);
+    return fail(
+        w, kind,
+        s3Call && w.client->lastFailureTransient() ? Outcome::FailedTransient : Outcome::Failed);
   };
 
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     log::error("{}", sysError("cannot open '" + path + "'").message);
-    return fail("read");
+    return fail(w, "read");
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     log::error("{}", sysError("cannot stat '" + path + "'").message);
-    return fail("read");
+    return fail(w, "read");
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
   const std::int64_t mtimeNs = mtimeNsOf(st);
@@ -202,13 +236,16 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     length = *l;
   }
 
-  auto known = state_.find(dest);
-  if (known != state_.end() && known->second.path == path && known->second.size == length &&
-      known->second.mtimeNs == mtimeNs) {
+  std::optional<LandedObject> known;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = state_.find(dest); it != state_.end()) known = it->second;
+  }
+  if (known && known->path == path && known->size == length && known->mtimeNs == mtimeNs) {
     log::info("unchanged {} (landed as {})", path, dest);
     if (options_.deleteAfterUpload && !options_.dryRun) {
       // Landed in an earlier run: confirm it is still there before removing the only other copy.
-      if (auto v = verify(key, length, known->second.etag); !v.ok())
+      if (auto v = verify(w, key, length, known->etag); !v.ok())
         return failed("verify", v.error().message, true);
       deleted = maybeDelete(a, fd.get(), size, mtimeNs);
     }
@@ -224,48 +261,56 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
   // S3 allows at most 10000 parts: a file beyond 10000 x --part-size gets larger parts.
   const std::uint64_t partSize =
       std::max<std::uint64_t>(options_.partSize, (length + 9999) / 10000);
-  // Single PUT: MD5 and SHA-256 of the whole body are needed before sending it. Multipart: only
-  // the whole-file SHA-256 up front (object metadata, state); the parts are hashed while the
-  // previous part uploads, and the expected ETag is known once they all are.
+  // A single PUT needs the MD5 and SHA-256 of its whole body before sending it. A multipart
+  // upload needs nothing up front: each part is hashed while the previous one is on the wire and
+  // the whole-file SHA-256 accumulates in the same pass. Only deciding whether a changed or
+  // unrecorded file already landed reads it first.
   FileDigest digest;
-  if (multipart) {
-    auto whole = sha256File(fd.get(), length);
-    if (!whole.ok()) return failed("read", "cannot read: " + whole.error().message);
-    digest.length = length;
-    digest.sha256 = *whole;
-  } else {
-    auto d = digestFile(fd.get(), length, 0);
-    if (!d.ok()) return failed("read", "cannot read: " + d.error().message);
+  bool digested = false;
+  auto digestNow = [&]() -> Status {
+    if (digested) return {};
+    auto d = digestFile(fd.get(), length, multipart ? partSize : 0);
+    if (!d.ok()) return d.error();
     digest = std::move(d).value();
-  }
-  const std::string sha = s3::toHex(digest.sha256);
-  const std::string singleEtag = multipart ? "" : s3::toHex(digest.md5);
-
+    digested = true;
+    return {};
+  };
+  auto expectedEtag = [&] {
+    return multipart ? multipartEtag(digest.parts) : s3::toHex(digest.md5);
+  };
   auto record = [&](const std::string& etag) {
-    state_[dest] = LandedObject{path, length, mtimeNs, sha, etag};
+    std::lock_guard<std::mutex> lock(mutex_);
+    state_[dest] = LandedObject{path, length, mtimeNs, s3::toHex(digest.sha256), etag};
     stateDirty_ = true;
   };
+  if (!multipart || (known && known->size == length)) {
+    if (auto d = digestNow(); !d.ok()) return failed("read", "cannot read: " + d.error().message);
+  }
 
-  if (known != state_.end() && known->second.sha256 == sha && known->second.size == length) {
+  if (known && known->size == length && known->sha256 == s3::toHex(digest.sha256)) {
     // Same bytes, new mtime (touched or copied): nothing to upload.
     log::info("unchanged content {} (landed as {})", path, dest);
-    record(known->second.etag);
+    record(known->etag);
     return Outcome::Skipped;
   }
-  if (known == state_.end()) {
+  if (!known) {
     // No record (first run, or the state file was lost): ask the bucket.
-    auto head = remoteObject(key);
+    auto head = remoteObject(w, key);
     if (!head.ok()) return failed("upload", head.error().message, true);
     auto info = std::move(head).value();
-    if (info && info->size == length && info->etag != singleEtag && listing_) {
-      // Same size, another ETag (multipart, or another part size): the stored checksum decides,
-      // and only a HEAD returns metadata.
-      auto full = client_->headObject(key);
-      if (!full.ok()) return failed("upload", full.error().message, true);
-      info = std::move(full).value();
+    if (info && info->size == length) {
+      if (auto d = digestNow(); !d.ok()) return failed("read", "cannot read: " + d.error().message);
+      if (info->etag != expectedEtag() && listing_) {
+        // Same size, another ETag (another part size, or uploaded whole): a stored checksum may
+        // decide, and only a HEAD returns metadata.
+        auto full = w.client->headObject(key);
+        if (!full.ok()) return failed("upload", full.error().message, true);
+        info = std::move(full).value();
+      }
     }
+    const std::string sha = s3::toHex(digest.sha256);
     if (info && info->size == length &&
-        ((!singleEtag.empty() && info->etag == singleEtag) ||
+        (info->etag == expectedEtag() ||
          (info->meta.count(kShaMeta) && info->meta.at(kShaMeta) == sha))) {
       log::info("already in bucket {} (size and checksum match)", dest);
       record(info->etag);
@@ -274,83 +319,98 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     }
   }
 
-  auto etag = multipart ? uploadMultipart(key, fd.get(), length, partSize, sha, digest.parts)
-                        : upload(key, fd.get(), digest);
+  auto etag = multipart ? uploadMultipart(w, key, fd.get(), length, partSize, digest)
+                        : upload(w, key, fd.get(), digest);
   if (!etag.ok()) return failed("upload", etag.error().message, true);
-  const std::string expectedEtag = multipart ? multipartEtag(digest.parts) : singleEtag;
-  if (*etag != expectedEtag) {
+  const std::string expected = expectedEtag();
+  // The server checked Content-MD5 and x-amz-content-sha256 before storing the body, and the ETag
+  // it answers is the MD5 it stored: an equal ETag proves the object landed, with no second
+  // request. Only an answer without an MD5-shaped ETag needs the HEAD.
+  const bool provenByPut = *etag == expected;
+  if (!provenByPut && isMd5Etag(*etag)) {
     return failed("upload", fmt::format("server ETag {} differs from the local checksum {}", *etag,
-                                        expectedEtag));
+                                        expected));
   }
-  if (auto v = verify(key, length, expectedEtag); !v.ok())
-    return failed("verify", v.error().message, true);
-  record(expectedEtag);
+  if (!provenByPut) {
+    log::info("{}: the upload's answer has no MD5 ETag ('{}'); verifying with a HEAD", dest, *etag);
+    if (auto v = verify(w, key, length, expected); !v.ok())
+      return failed("verify", v.error().message, true);
+  }
+  record(expected);
   bytes = length;
-  log::info("uploaded {} -> {} ({} bytes{}, verified)", path, dest, length,
-            multipart ? fmt::format(", {} parts", digest.parts.size()) : "");
+  log::info("uploaded {} -> {} ({} bytes{}, verified by {})", path, dest, length,
+            multipart ? fmt::format(", {} parts", digest.parts.size()) : "",
+            provenByPut ? "its ETag" : "HEAD");
   if (options_.deleteAfterUpload) deleted = maybeDelete(a, fd.get(), size, mtimeNs);
   return Outcome::Uploaded;
 }
 
-Uploader::Outcome Uploader::fail(const char* kind, Outcome outcome) {
-  fileFailure_ = kind;
+Uploader::Outcome Uploader::fail(Worker& w, const char* kind, Outcome outcome) {
+  w.failure = kind;
   return outcome;
 }
 
-void Uploader::abortUpload(const std::string& key, const std::string& uploadId) {
+void Uploader::abortUpload(Worker& w, const std::string& key, const std::string& uploadId) {
   // The abort's own outcome must not mask why the upload failed (the caller reports that).
-  const bool transient = client_->lastFailureTransient();
-  if (auto a = client_->abortMultipartUpload(key, uploadId); !a.ok()) {
+  const bool transient = w.client->lastFailureTransient();
+  if (auto a = w.client->abortMultipartUpload(key, uploadId); !a.ok()) {
     log::warn("could not abort multipart upload of {} (a bucket lifecycle rule cleans it up): {}",
               key, a.error().message);
   } else {
     log::info("aborted multipart upload of {}", key);
   }
-  client_->setLastFailureTransient(transient);
+  w.client->setLastFailureTransient(transient);
 }
 
-Result<std::string> Uploader::upload(const std::string& key, int fd, const FileDigest& digest) {
+Result<std::string> Uploader::upload(Worker& w, const std::string& key, int fd,
+                                     const FileDigest& digest) {
   const std::map<std::string, std::string> meta{{kShaMeta, s3::toHex(digest.sha256)}};
   s3::BodyRange body{fd, 0, digest.length, digest.md5, digest.sha256};
-  return client_->putObject(key, body, meta);
+  return w.client->putObject(key, body, meta);
 }
 
-Result<std::string> Uploader::uploadMultipart(const std::string& key, int fd, std::uint64_t length,
-                                              std::uint64_t partSize, const std::string& sha,
-                                              std::vector<PartDigest>& parts) {
-  auto id = client_->createMultipartUpload(key, {{kShaMeta, sha}});
+Result<std::string> Uploader::uploadMultipart(Worker& w, const std::string& key, int fd,
+                                              std::uint64_t length, std::uint64_t partSize,
+                                              FileDigest& digest) {
+  // No x-amz-meta-ibsr-sha256: it would have to be known before the first part, i.e. cost a read
+  // pass before sending a byte. The multipart ETag identifies the content (per part size).
+  auto id = w.client->createMultipartUpload(key, {});
+  digest.parts.clear();  // a digest read to compare with the bucket is rebuilt as parts are sent
   if (!id.ok()) return id.error();
   PartHasher hasher(fd, length, partSize);
   std::vector<s3::CompletedPart> done;
   for (int number = 1;; ++number) {
     if (stop_ != nullptr && stop_->load()) {
-      abortUpload(key, *id);
+      abortUpload(w, key, *id);
       return plainError("interrupted by a signal (multipart upload aborted)");
     }
     auto next = hasher.next();
     if (!next.ok()) {
-      abortUpload(key, *id);
+      abortUpload(w, key, *id);
       return plainError("cannot read: " + next.error().message + " (multipart upload aborted)");
     }
     if (!next.value()) break;
     const PartDigest p = *next.value();
-    parts.push_back(p);
+    digest.parts.push_back(p);
     s3::BodyRange body{fd, p.offset, p.length, p.md5, p.sha256};
-    auto etag = client_->uploadPart(key, *id, number, body);
+    auto etag = w.client->uploadPart(key, *id, number, body);
     if (!etag.ok()) {
       // Abort so the bucket does not keep (and bill) the orphaned parts.
-      abortUpload(key, *id);
+      abortUpload(w, key, *id);
       return etag.error();
     }
     done.push_back({number, *etag});
   }
-  auto etag = client_->completeMultipartUpload(key, *id, done);
-  if (!etag.ok()) abortUpload(key, *id);
+  digest.length = length;
+  digest.sha256 = hasher.wholeSha256();
+  auto etag = w.client->completeMultipartUpload(key, *id, done);
+  if (!etag.ok()) abortUpload(w, key, *id);
   return etag;
 }
 
-Status Uploader::verify(const std::string& key, std::uint64_t size, const std::string& etag) {
-  auto head = client_->headObject(key);
+Status Uploader::verify(Worker& w, const std::string& key, std::uint64_t size,
+                        const std::string& etag) {
+  auto head = w.client->headObject(key);
   if (!head.ok()) return plainError("verification failed: " + head.error().message);
   if (!head.value()) return plainError("verification failed: object not found after upload");
   const s3::ObjectInfo& info = *head.value();

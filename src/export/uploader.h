@@ -1,13 +1,15 @@
 // Exports discovered artefacts: decides per file whether it already landed (state file, else
-// HEAD), uploads it (single PUT or multipart), verifies size and ETag with a HEAD afterwards,
-// records it in the state and, if asked, deletes the local copy. One file failing never stops
-// the others, except that after several consecutive files fail on an unreachable or failing
-// endpoint the rest are reported failed without each waiting out its own retries.
+// HEAD), uploads it (single PUT or multipart), verifies it by the ETag of the upload's answer (a
+// HEAD afterwards only when that answer has no MD5 ETag), records it in the state and, if asked,
+// deletes the local copy. One file failing never stops the others, except that after several
+// consecutive files fail on an unreachable or failing endpoint the rest are reported failed
+// without each waiting out its own retries.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +64,10 @@ class Uploader {
   // and the exit status says the job did not complete.
   Uploader(s3::S3Client* client, UploadOptions options, ExportState::Map state,
            const std::atomic<bool>* stop = nullptr);
+  // One worker per client (--jobs): files are exported concurrently, each on its worker's own
+  // connection (a client is never shared between threads).
+  Uploader(std::vector<s3::S3Client*> clients, UploadOptions options, ExportState::Map state,
+           const std::atomic<bool>* stop = nullptr);
 
   // Processes every artefact; `probeError` (non-empty) marks every selected file failed with it.
   Summary run(const std::vector<Artefact>& artefacts, const std::string& probeError = {});
@@ -70,30 +76,38 @@ class Uploader {
 
  private:
   enum class Outcome { Uploaded, Skipped, Failed, FailedTransient };
-  Outcome exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted);
-  Result<std::string> upload(const std::string& key, int fd, const FileDigest& digest);
-  // Fills `parts` with the digests of the parts sent.
-  Result<std::string> uploadMultipart(const std::string& key, int fd, std::uint64_t length,
-                                      std::uint64_t partSize, const std::string& sha,
-                                      std::vector<PartDigest>& parts);
-  void abortUpload(const std::string& key, const std::string& uploadId);
-  Status verify(const std::string& key, std::uint64_t size, const std::string& etag);
+  // What one worker thread uses for the file it exports, and what that file came to.
+  struct Worker {
+    s3::S3Client* client = nullptr;
+    const char* failure = "";  // kind of the current file's failure
+    std::uint64_t bytes = 0;
+    bool deleted = false;
+  };
+  Outcome exportOne(const Artefact& a, Worker& w);
+  Result<std::string> upload(Worker& w, const std::string& key, int fd, const FileDigest& digest);
+  // Fills `digest` (parts and whole-file SHA-256) while the parts are sent.
+  Result<std::string> uploadMultipart(Worker& w, const std::string& key, int fd,
+                                      std::uint64_t length, std::uint64_t partSize,
+                                      FileDigest& digest);
+  void abortUpload(Worker& w, const std::string& key, const std::string& uploadId);
+  Status verify(Worker& w, const std::string& key, std::uint64_t size, const std::string& etag);
   bool maybeDelete(const Artefact& a, int fd, std::uint64_t size, std::int64_t mtimeNs);
   std::string destination(const std::string& key) const;
   // What the bucket holds at `key`: from the up-front listing if there is one, else a HEAD.
-  Result<std::optional<s3::ObjectInfo>> remoteObject(const std::string& key);
+  Result<std::optional<s3::ObjectInfo>> remoteObject(Worker& w, const std::string& key);
   void listIfWorthIt(const std::vector<Artefact>& artefacts);
+  // Called with mutex_ held.
   void saveState(bool force);
   // Failed outcome of the current file, counted under `kind`.
-  Outcome fail(const char* kind, Outcome outcome = Outcome::Failed);
+  Outcome fail(Worker& w, const char* kind, Outcome outcome = Outcome::Failed);
 
-  s3::S3Client* client_;
+  std::vector<s3::S3Client*> clients_;
   const std::atomic<bool>* stop_;
   UploadOptions options_;
+  std::mutex mutex_;  // guards state_, failures_, stateDirty_, lastSave_ while workers run
   ExportState::Map state_;
-  std::optional<std::map<std::string, s3::ObjectInfo>> listing_;
+  std::optional<std::map<std::string, s3::ObjectInfo>> listing_;  // read-only once workers run
   std::map<std::string, std::uint64_t> failures_;
-  const char* fileFailure_ = "";  // kind of the current file's failure
   bool stateDirty_ = false;
   double lastSave_ = 0;
 };

@@ -89,9 +89,7 @@ TEST(PartHasher, SameDigestsAsOnePassInOrder) {
   }
   EXPECT_EQ(got[2].length, 500u);
   EXPECT_EQ(multipartEtag(got), multipartEtag(oneShot->parts));
-  auto whole = sha256File(fd.get(), text.size());
-  ASSERT_TRUE(whole.ok());
-  EXPECT_EQ(*whole, s3::sha256(text));
+  EXPECT_EQ(hasher.wholeSha256(), s3::sha256(text));  // the same pass gives the file's SHA-256
 }
 
 TEST(PartHasher, ReportsShortFileAfterTheGoodParts) {
@@ -127,6 +125,18 @@ TEST(CompleteLines, StopsAtLastNewline) {
   big[3] = '\n';
   auto far = tempWith(big);  // newline beyond the first 64 KiB block from the end
   EXPECT_EQ(completeLinesLength(far.get(), big.size()).value(), 4u);
+}
+
+TEST(FileDigest, Md5EtagShape) {
+  EXPECT_TRUE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e"));
+  EXPECT_TRUE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e-12"));
+  EXPECT_FALSE(isMd5Etag(""));
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427"));    // 31 digits
+  EXPECT_FALSE(isMd5Etag("D41D8CD98F00B204E9800998ECF8427E"));   // S3 answers lowercase
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e-"));  // no part count
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e-1x"));
+  EXPECT_FALSE(isMd5Etag("d41d8cd98f00b204e9800998ecf8427e0"));  // 33 digits
+  EXPECT_FALSE(isMd5Etag("tx1a2b3c-kms-opaque-etag-value-0000"));
 }
 
 }  // namespace
