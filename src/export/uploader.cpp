@@ -214,6 +214,8 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, std::uint64_t& bytes, b
     }
     return Outcome::Skipped;
   }
+  if (auto twin = landedBeforeCompression(key, path, fd.get(), {size, mtimeNs}, a, deleted))
+    return *twin;
   if (options_.dryRun) {
     fmt::print("would upload {} -> {} ({} bytes)\n", path, dest, length);
     bytes = length;

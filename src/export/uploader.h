@@ -70,7 +70,16 @@ class Uploader {
 
  private:
   enum class Outcome { Uploaded, Skipped, Failed, FailedTransient };
+  struct FileStamp {
+    std::uint64_t size = 0;
+    std::int64_t mtimeNs = 0;
+  };
   Outcome exportOne(const Artefact& a, std::uint64_t& bytes, bool& deleted);
+  // For X.jsonl.zst whose X.jsonl landed before the collector compressed it (compressed_twin.cpp):
+  // the outcome without an upload, or nullopt to upload it as any other file.
+  std::optional<Outcome> landedBeforeCompression(const std::string& key, const std::string& path,
+                                                 int fd, const FileStamp& file, const Artefact& a,
+                                                 bool& deleted);
   Result<std::string> upload(const std::string& key, int fd, const FileDigest& digest);
   // Fills `parts` with the digests of the parts sent.
   Result<std::string> uploadMultipart(const std::string& key, int fd, std::uint64_t length,
