@@ -45,6 +45,26 @@ Status dropRedundantOriginal(const std::string& dir, const std::string& name,
   return syncDir(dir);
 }
 
+// ".PREFIX*.jsonl.zst.tmp" of either family, whether or not its .jsonl is still there.
+std::vector<std::string> leftoverTemps(const std::string& dir, const RotationPolicy& policy) {
+  std::vector<std::string> temps;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return temps;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name.size() < 2 || name[0] != '.' || !endsWith(name, kTempSuffix)) continue;
+    std::string_view inner = name.substr(1, name.size() - 1 - kTempSuffix.size());
+    for (const std::string& prefix : {policy.prefix, policy.companionPrefix})
+      if (!prefix.empty() && inner.substr(0, prefix.size()) == prefix &&
+          endsWith(inner, artefact::kHourlySuffix)) {
+        temps.emplace_back(name);
+        break;
+      }
+  }
+  ::closedir(d);
+  return temps;
+}
+
 }  // namespace
 
 std::string compressionTempName(const std::string& name) {
@@ -100,10 +120,11 @@ CompressionRecovery recoverClosedCompression(const std::string& dir, const Rotat
   }
   const std::vector<std::string>& names = *listed;
   const std::set<std::string> present(names.begin(), names.end());
-  for (const auto& name : names) {
-    const std::string temp = dir + "/" + compressionTempName(name);
-    if (endsWith(name, artefact::kHourlySuffix) && ::unlink(temp.c_str()) == 0)
-      r.removed.push_back(compressionTempName(name));
+  for (const auto& temp : leftoverTemps(dir, policy)) {
+    if (::unlink((dir + "/" + temp).c_str()) == 0 || errno == ENOENT)
+      r.removed.push_back(temp);
+    else
+      r.errors.push_back(sysError("cannot delete '" + dir + "/" + temp + "'").message);
   }
   for (const auto& name : names) {
     if (!endsWith(name, artefact::kHourlySuffix)) continue;

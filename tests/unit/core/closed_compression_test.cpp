@@ -153,6 +153,23 @@ TEST_F(ClosedCompressionTest, ADifferentZstBesideTheJsonlKeepsBoth) {
   EXPECT_EQ(readFile(dir_ / kClosed), lines_ + "{\"version\":3}\n");
 }
 
+// A temporary file outlives its .jsonl when retention deleted the original before the crash:
+// recovery removes it all the same, and nothing outside the policy's families.
+TEST_F(ClosedCompressionTest, RecoveryRemovesOrphanTemporaryFiles) {
+  for (const char* n : {".snapshot_2024011507.jsonl.zst.tmp", ".snapshot6_2024011507.jsonl.zst.tmp",
+                        ".payload_2024011507.jsonl.zst.tmp", ".notes.zst.tmp"})
+    writeFile(dir_ / n, "partial");
+  RotationPolicy p;
+  p.companionPrefix = "snapshot6_";
+  auto rec = recoverClosedCompression(dir_.string(), p);
+  EXPECT_TRUE(rec.errors.empty());
+  std::sort(rec.removed.begin(), rec.removed.end());
+  EXPECT_EQ(rec.removed, (std::vector<std::string>{".snapshot6_2024011507.jsonl.zst.tmp",
+                                                   ".snapshot_2024011507.jsonl.zst.tmp"}));
+  EXPECT_EQ(listing(dir_),
+            (std::vector<std::string>{".notes.zst.tmp", ".payload_2024011507.jsonl.zst.tmp"}));
+}
+
 TEST_F(ClosedCompressionTest, InterruptedCompressionLeavesOnlyTheOriginal) {
   writeFile(dir_ / kClosed, lines_);
   std::atomic<bool> stop{true};
