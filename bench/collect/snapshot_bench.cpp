@@ -14,6 +14,7 @@
 #include "bpf/map_reader.h"
 #include "collect/snapshot_cycle.h"
 #include "core/unique_fd.h"
+#include "counter_map.h"
 
 using Clock = std::chrono::steady_clock;
 
@@ -29,13 +30,7 @@ int main(int argc, char** argv) {
   const auto entries = static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10));
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
 
-  ibsr::UniqueFd map(bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "bench_counters",
-                                    sizeof(ibsr_counter_key), sizeof(ibsr_counters), entries,
-                                    nullptr));
-  if (!map.valid()) {
-    std::perror("bpf_map_create");
-    return 1;
-  }
+  ibsr::UniqueFd map = ibsr::bench::createCounterMap(entries);
   // Realistic values: varied sources and ports, counters of several digits.
   std::vector<ibsr_counter_key> keys(entries);
   std::vector<ibsr_counters> values(entries);
@@ -57,9 +52,7 @@ int main(int argc, char** argv) {
   values.clear();
   values.shrink_to_fit();
 
-  auto dir =
-      std::filesystem::temp_directory_path() / ("ibsr-snapshot-bench-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  const auto dir = ibsr::bench::benchDir("snapshot-bench");
   ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(),
                                                                                    "counter map");
   ibsr::collect::SnapshotCycle cycle(dir.string(), {8000, 8001, 8002, 8003}, {});

@@ -71,6 +71,15 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
       ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 50));
+  app.add_flag(
+      "--compress-closed,!--no-compress-closed", o.compressClosed,
+      "Compress closed hourly " + help.files + " to .jsonl.zst in the background (default: on)");
+  app.add_option("--compress-level", o.compressLevel,
+                 "zstd level of --compress-closed, 1..19 (higher levels cost more CPU and measured "
+                 "no smaller on snapshot lines)")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 19));
   app.add_option("--duration-sec", o.durationSec,
                  "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
       ->type_name("SECONDS")

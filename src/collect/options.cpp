@@ -30,6 +30,7 @@ RotationPolicy retentionPolicy(const CollectOptions& o) {
   policy.maxAgeSec = o.maxAgeSec;
   policy.exportState = o.exportState;
   policy.maxDiskBytes = o.maxDiskBytes;
+  policy.compressLevel = o.compressClosed ? o.compressLevel : 0;
   return policy;
 }
 

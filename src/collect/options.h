@@ -19,6 +19,11 @@ namespace ibsr::collect {
 // weeks of a typical host's, and leaves a small root filesystem usable.
 inline constexpr std::uint64_t kDefaultMaxDiskBytes = std::uint64_t{4} << 30;
 
+// Closed hourly files compressed to .jsonl.zst (--compress-closed) at this zstd level: both
+// chosen by measurement (docs/performance.md, "Disk: closed hours compressed").
+inline constexpr bool kDefaultCompressClosed = true;
+inline constexpr int kDefaultCompressLevel = 1;
+
 struct CollectOptions {
   std::string iface;
   std::vector<int> ports;  // as given; validated into dstPorts
@@ -32,6 +37,8 @@ struct CollectOptions {
   std::uint64_t maxAgeSec = 86400;
   std::string exportState;  // ibsr-export's --state-file: retention waits for verified uploads
   std::uint64_t maxDiskBytes = kDefaultMaxDiskBytes;
+  bool compressClosed = kDefaultCompressClosed;
+  int compressLevel = kDefaultCompressLevel;
   std::optional<std::uint64_t> durationSec;
   std::string metricsFile;  // --metrics-file: Prometheus textfile, rewritten each cycle (off: "")
   bpf::XdpMode xdpMode = bpf::XdpMode::Auto;

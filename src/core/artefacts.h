@@ -20,6 +20,8 @@ inline constexpr std::uint32_t kSnapshot6Version = 5;
 inline constexpr std::string_view kPayloadPrefix = "payload_";  // collect-payload statistics
 inline constexpr std::uint32_t kPayloadVersion = 1;
 inline constexpr std::string_view kHourlySuffix = ".jsonl";
+// A closed hourly file compressed by its collector (--compress-closed): PREFIX + stamp + this.
+inline constexpr std::string_view kCompressedHourlySuffix = ".jsonl.zst";
 
 // The heartbeat every live mode appends one line to per cycle, in its output directory.
 inline constexpr std::string_view kStatusFile = "status.jsonl";

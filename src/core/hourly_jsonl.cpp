@@ -11,7 +11,10 @@
 namespace ibsr {
 
 HourlyJsonlWriter::HourlyJsonlWriter(std::string dir, RotationPolicy policy)
-    : dir_(std::move(dir)), policy_(std::move(policy)) {}
+    : dir_(std::move(dir)), policy_(std::move(policy)) {
+  if (policy_.compressLevel > 0)
+    compressor_ = std::make_unique<ClosedFileCompressor>(dir_, policy_);
+}
 
 std::string HourlyJsonlWriter::hourPath(std::uint64_t ts) const {
   return dir_ + "/" + artefact::hourlyName(policy_.prefix, ts);
@@ -76,6 +79,8 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
       stats_.budgetDroppedLines, stats_.awaitingExport, extras.heartbeatTail.empty() ? "" : ",",
       extras.heartbeatTail);
   append(statusPath(), heartbeat);
+  // After the cycle's lines: compression runs beside the collection, never before a write.
+  if (compressor_) compressor_->poll(ts);
   return written;
 }
 

@@ -10,12 +10,16 @@
 // With RotationPolicy::companionPrefix set, each cycle may also append a companion record (the
 // IPv6 snapshot6_ line beside the IPv4 snapshot_ line) to that family's hourly file: the budget
 // makes room for both lines together, and a cycle writes both or neither.
+// With RotationPolicy::compressLevel set, closed hourly files are compressed to .jsonl.zst in the
+// background after each cycle (core/closed_compressor.h).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "core/closed_compressor.h"
 #include "core/rotation.h"
 
 namespace ibsr {
@@ -57,6 +61,8 @@ class HourlyJsonlWriter {
   std::string companionPath(std::uint64_t ts) const;
   std::string statusPath() const;
   const HourlyWriterStats& stats() const { return stats_; }
+  // Null without --compress-closed.
+  ClosedFileCompressor* compressor() { return compressor_.get(); }
 
  private:
   bool append(const std::string& path, std::string_view line);
@@ -66,6 +72,7 @@ class HourlyJsonlWriter {
   std::string dir_;
   RotationPolicy policy_;
   HourlyWriterStats stats_;
+  std::unique_ptr<ClosedFileCompressor> compressor_;
 };
 
 }  // namespace ibsr

@@ -16,14 +16,17 @@
 namespace ibsr {
 namespace {
 
-// The "YYYYMMDDHH" part of name, or empty if name is not PREFIX + stamp + ".jsonl".
+// The "YYYYMMDDHH" part of name, or empty if name is not PREFIX + stamp + ".jsonl" or
+// ".jsonl.zst" (its compressed form, which retention and the budget count like the original).
 std::string hourStampOf(const std::string& name, const std::string& prefix) {
-  const std::string_view suffix = artefact::kHourlySuffix;
-  if (prefix.empty() || name.size() != prefix.size() + 10 + suffix.size()) return {};
-  if (name.compare(0, prefix.size(), prefix) != 0) return {};
-  if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return {};
-  std::string stamp = name.substr(prefix.size(), 10);
-  return parseUtcHourStamp(stamp) < 0 ? std::string() : stamp;
+  if (prefix.empty() || name.compare(0, prefix.size(), prefix) != 0) return {};
+  for (std::string_view suffix : {artefact::kHourlySuffix, artefact::kCompressedHourlySuffix}) {
+    if (name.size() != prefix.size() + 10 + suffix.size()) continue;
+    if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    std::string stamp = name.substr(prefix.size(), 10);
+    return parseUtcHourStamp(stamp) < 0 ? std::string() : stamp;
+  }
+  return {};
 }
 
 // The stamp of name in either family of p.

@@ -1,4 +1,5 @@
-// Retention of hourly artefact files named PREFIX + "YYYYMMDDHH" + ".jsonl" in one directory.
+// Retention of hourly artefact files named PREFIX + "YYYYMMDDHH" + ".jsonl" in one directory,
+// and of their compressed form ".jsonl.zst" (core/closed_compression.h): both count alike.
 // Only files matching that exact pattern are ever considered, so nothing else in the directory
 // (status.jsonl, an operator's notes) can be deleted, and the current hour's file never is.
 // Two independent limits:
@@ -31,6 +32,8 @@ struct RotationPolicy {
   std::string exportState;
   // 0: no budget.
   std::uint64_t maxDiskBytes = 0;
+  // zstd level for closed hourly files (core/closed_compression.h); 0: leave them as written.
+  int compressLevel = 0;
 };
 
 struct RotationResult {

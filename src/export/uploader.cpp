@@ -251,6 +251,7 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, Worker& w) {
     }
     return Outcome::Skipped;
   }
+  if (auto twin = landedBeforeCompression(w, key, path, fd.get(), {size, mtimeNs}, a)) return *twin;
   if (options_.dryRun) {
     fmt::print("would upload {} -> {} ({} bytes)\n", path, dest, length);
     bytes = length;

@@ -83,7 +83,16 @@ class Uploader {
     std::uint64_t bytes = 0;
     bool deleted = false;
   };
+  struct FileStamp {
+    std::uint64_t size = 0;
+    std::int64_t mtimeNs = 0;
+  };
   Outcome exportOne(const Artefact& a, Worker& w);
+  // For X.jsonl.zst whose X.jsonl landed before the collector compressed it (compressed_twin.cpp):
+  // the outcome without an upload, or nullopt to upload it as any other file.
+  std::optional<Outcome> landedBeforeCompression(Worker& w, const std::string& key,
+                                                 const std::string& path, int fd,
+                                                 const FileStamp& file, const Artefact& a);
   Result<std::string> upload(Worker& w, const std::string& key, int fd, const FileDigest& digest);
   // Fills `digest` (parts and whole-file SHA-256) while the parts are sent.
   Result<std::string> uploadMultipart(Worker& w, const std::string& key, int fd,

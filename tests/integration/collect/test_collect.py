@@ -22,6 +22,7 @@ from scapy.all import (IP, TCP, UDP, Dot1AD, Dot1Q, Ether, IPOption_NOP, IPv6,  
                        Raw, raw)
 
 SEND = os.path.join(os.path.dirname(__file__), "..", "lib", "send_frames.py")
+REPORT = os.path.join(os.path.dirname(IBSR), "..", "report", "ibsr-report")
 PORT, UNMONITORED = 8080, 9090
 
 
@@ -393,7 +394,7 @@ class OutputDirectory(CollectTestBase):
             with open(os.path.join(self.out, name), "w") as f:
                 f.write("{}\n")
         c = self.collector([PORT], "--snapshot-interval-sec", 3600, "--max-files", 3,
-                           "--max-age-sec", 86400).start()
+                           "--max-age-sec", 86400, "--no-compress-closed").start()
         self.assertEqual(c.stop(), 0)
         stamp = hour(c.snapshots()[-1]["ts_unix_sec"])
         current, current6 = "snapshot_%s.jsonl" % stamp, "snapshot6_%s.jsonl" % stamp
@@ -407,7 +408,7 @@ class OutputDirectory(CollectTestBase):
         # check, load, attach) may take seconds on a loaded host, and must end before it.
         offset = (3600 - now % 3600) - 8
         c = self.collector([PORT], "--snapshot-interval-sec", 2, "--duration-sec", 12,
-                           "--test-clock-offset-sec", offset).start()
+                           "--test-clock-offset-sec", offset, "--no-compress-closed").start()
         self.assertEqual(c.wait(timeout=30), 0)
         files = c.snapshot_files()
         self.assertEqual(len(files), 2, files)
@@ -422,6 +423,78 @@ class OutputDirectory(CollectTestBase):
         self.assertEqual([l["ts_unix_sec"] for l in c.snapshots6()],
                          [l["ts_unix_sec"] for l in c.snapshots()])
         self.assertEqual(len(glob.glob(os.path.join(self.out, "snapshot6_*.jsonl"))), 2)
+
+    def test_closed_hour_is_compressed_and_reports_the_same(self):
+        """By default the hour the collector left becomes .jsonl.zst (never the current hour's
+        file), holding the lines as written: ibsr-report reads it to the same report as the same
+        lines uncompressed."""
+        now = int(time.time())
+        offset = (3600 - now % 3600) - 8  # as in test_hour_rollover_starts_a_new_file
+        c = self.collector([PORT], "--snapshot-interval-sec", 2, "--duration-sec", 14,
+                           "--test-clock-offset-sec", offset).start()
+        e, dst = self.eth(), self.pair.srv_ip
+        self.send([e / IP(src=self.spoofed(h), dst=dst) / TCP(sport=1000 + h, dport=PORT,
+                                                               flags="S") for h in range(1, 21)])
+        self.assertEqual(c.wait(timeout=30), 0)
+        names = sorted(os.listdir(self.out))
+        zst = [n for n in names if n.endswith(".jsonl.zst")]
+        plain = [n for n in names if n.endswith(".jsonl") and n != "status.jsonl"]
+        self.assertEqual(len(zst), 2, names)    # snapshot_ and snapshot6_ of the closed hour
+        self.assertEqual(len(plain), 2, names)  # the current hour's, still open
+        closed = zst[0][-len("YYYYMMDDHH.jsonl.zst"):-len(".jsonl.zst")]
+        current = plain[0][-len("YYYYMMDDHH.jsonl"):-len(".jsonl")]
+        self.assertEqual(sorted(zst), ["snapshot6_%s.jsonl.zst" % closed,
+                                       "snapshot_%s.jsonl.zst" % closed])
+        self.assertEqual(sorted(plain), ["snapshot6_%s.jsonl" % current,
+                                         "snapshot_%s.jsonl" % current])
+        self.assertGreater(current, closed)
+        self.assertFalse([n for n in names if n.endswith(".tmp")], names)
+
+        # The same lines, uncompressed, in a second directory.
+        same = os.path.join(self.tmp, "uncompressed")
+        os.makedirs(same)
+        lines = {}
+        for n in names:
+            src, dst_path = os.path.join(self.out, n), os.path.join(same, n)
+            if n.endswith(".zst"):
+                run("zstd", "-q", "-d", src, "-o", dst_path[:-len(".zst")])
+                dst_path = dst_path[:-len(".zst")]
+            else:
+                shutil.copy(src, dst_path)
+            with open(dst_path) as f:
+                lines[os.path.basename(dst_path)] = [json.loads(l) for l in f]
+        closed_lines = lines["snapshot_%s.jsonl" % closed]
+        self.assertTrue(closed_lines)
+        for line in closed_lines:
+            self.assertEqual(time.strftime("%Y%m%d%H", time.gmtime(line["ts_unix_sec"])), closed)
+        heartbeat = c.status()[-1]
+        self.assertEqual(len(closed_lines) + len(lines["snapshot_%s.jsonl" % current]),
+                         heartbeat["snapshots_written"])
+        self.assertEqual(len(lines["snapshot6_%s.jsonl" % closed]), len(closed_lines))
+        # Every spoofed SYN is in the last line (20 sources, one SYN each).
+        last = lines["snapshot_%s.jsonl" % current][-1]
+        self.assertEqual(sum(b["syn"] for b in last["buckets"]), 20)
+
+        def report(src, out):
+            r = subprocess.run([REPORT, "--input", src, "-o", out, "--format", "md,json,csv",
+                                "--min-observation-sec", "0"], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files = {}
+            for n in sorted(os.listdir(out)):
+                with open(os.path.join(out, n), "rb") as f:
+                    files[n] = f.read()
+            return files
+
+        a = report(self.out, os.path.join(self.tmp, "report-zst"))
+        b = report(same, os.path.join(self.tmp, "report-plain"))
+        self.assertEqual(sorted(a), sorted(b))
+        self.assertIn("summary.json", a)
+        for n in a:
+            # Only the input names and directories may differ.
+            norm = lambda d, root: d.replace(b".jsonl.zst", b".jsonl").replace(  # noqa: E731
+                root.encode(), b"ROOT")
+            self.assertEqual(norm(a[n], self.out), norm(b[n], same), n)
 
 
 class StartupErrors(unittest.TestCase):

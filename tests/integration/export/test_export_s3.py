@@ -475,6 +475,59 @@ class ExportS3Test(ExportTestBase):
         self.assertEqual((s["uploaded"], s["skipped"], s["deleted"]), (0, 1, 1))
         self.assertFalse(os.path.exists(p))
 
+    def test_hour_compressed_after_upload_is_not_uploaded_again(self):
+        """The collector compresses a closed hour (--compress-closed) that had already landed as
+        .jsonl: the .zst holds exactly those lines, so the bucket keeps its one copy and the
+        state records the .zst as landed there (collector retention then may delete it)."""
+        lines = b"".join(b'{"version":3,"ts_unix_sec":%d,"buckets":[]}\n' % (1767225600 + 60 * i)
+                         for i in range(50))
+        plain = self.make("snapshot_2026010100.jsonl", lines)
+        self.run_export(check_rc=0)
+        landed = self.validated_state()
+        dest = "s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl" % self.bucket
+        self.assertEqual(landed[dest]["path"], plain)
+        # What the collector does: the .zst beside it, then the .jsonl removed.
+        subprocess.run(["zstd", "-q", "-3", plain, "-o", plain + ".zst"], check=True)
+        os.utime(plain + ".zst", (HOUR_AGO, HOUR_AGO))
+        os.unlink(plain)
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (0, 1))
+        self.assertIn("not uploaded again: %s.zst holds exactly the lines that landed as %s "
+                      "before compression" % (plain, dest), r.stderr)
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), lines)
+        after = self.validated_state()
+        self.assertEqual(after[dest]["path"], plain + ".zst")
+        self.assertEqual(after[dest]["size"], os.path.getsize(plain + ".zst"))
+        self.assertEqual(after[dest]["sha256"], landed[dest]["sha256"])
+        # The next run knows it without decompressing; --delete-after-upload then checks the
+        # .jsonl object and deletes the .zst.
+        r = self.run_export(check_rc=0)
+        self.assertIn("unchanged %s.zst (its lines landed as %s before compression)"
+                      % (plain, dest), r.stderr)
+        r = self.run_export("--delete-after-upload", check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["deleted"]), (0, 1, 1))
+        self.assertFalse(os.path.exists(plain + ".zst"))
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
+
+    def test_compressed_hour_with_other_lines_is_uploaded_under_its_own_key(self):
+        plain = self.make("payload_2026010100.jsonl", b"partial\n")
+        self.run_export(check_rc=0)
+        with open(plain, "ab") as f:
+            f.write(b"completed later\n")
+        subprocess.run(["zstd", "-q", plain, "-o", plain + ".zst"], check=True)
+        os.utime(plain + ".zst", (HOUR_AGO, HOUR_AGO))
+        os.unlink(plain)
+        s = self.summary(self.run_export(check_rc=0).stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (1, 0))
+        self.assertEqual(self.list_keys(), ["ibsr/h1/payload/payload_2026010100.jsonl",
+                                            "ibsr/h1/payload/payload_2026010100.jsonl.zst"])
+        with open(plain + ".zst", "rb") as f:
+            self.assertEqual(self.get_object("ibsr/h1/payload/payload_2026010100.jsonl.zst"),
+                             f.read())
+
     def test_dry_run_sends_nothing(self):
         p = self.make("snapshot_2026010100.jsonl", b"x\n")
         r = self.run_export("--dry-run", "--delete-after-upload", secret="wrong", check_rc=0)

@@ -730,7 +730,7 @@ class OutputDirectoryTest(PayloadTestBase):
             with open(os.path.join(self.out, name), "w") as f:
                 f.write("{}\n")
         c = self.collector("--snapshot-interval-sec", 3600, "--max-files", 3,
-                           "--max-age-sec", 86400).start()
+                           "--max-age-sec", 86400, "--no-compress-closed").start()
         self.assertEqual(c.stop(), 0, c.stderr())
         current = "payload_%s.jsonl" % hour(c.lines()[-1]["ts_unix_sec"])
         names = set(os.listdir(self.out))

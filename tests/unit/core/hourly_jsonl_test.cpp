@@ -183,6 +183,19 @@ TEST_F(HourlyJsonlWriterTest, RetentionWaitsForTheExportersVerifiedState) {
   EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011508.jsonl"));
   EXPECT_EQ(w.stats().awaitingExport, 0u);
 
+  // A compressed hour lands by its own path, size and mtime: the .zst the exporter verified goes,
+  // one it has not seen waits.
+  ibsr::testing::writeFile(dir_ / "snapshot_2024011506.jsonl.zst", "zst");
+  ibsr::testing::writeFile(dir_ / "snapshot_2024011505.jsonl.zst", "zst");
+  state["s3://b/h/snapshots/snapshot_2024011506.jsonl"] =
+      landedEntry("snapshot_2024011506.jsonl.zst");
+  ibsr::testing::writeFile(dir_ / "export-state.json", serializeExportState(state));
+  EXPECT_TRUE(w.writeCycle(kHour + 150, record, ""));
+  EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011506.jsonl.zst"));
+  EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011505.jsonl.zst"));
+  EXPECT_EQ(w.stats().awaitingExport, 1u);
+  fs::remove(dir_ / "snapshot_2024011505.jsonl.zst");
+
   // A corrupt state deletes nothing that needs it.
   ibsr::testing::writeFile(dir_ / "snapshot_2024011509.jsonl", record);
   ibsr::testing::writeFile(dir_ / "export-state.json", "{not json");

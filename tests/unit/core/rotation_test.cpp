@@ -132,6 +132,39 @@ TEST_F(RotationTest, OtherPrefixesRotateIndependently) {
   EXPECT_EQ(r->deleted, (std::vector<std::string>{"payload_2024011508.jsonl"}));
 }
 
+// Compressed closed hours (--compress-closed) are the same hours: they count towards --max-files,
+// age and the budget like the .jsonl they replaced, oldest hour first whatever the form.
+TEST_F(RotationTest, CompressedFilesCountLikeTheOriginals) {
+  for (const char* n : {"snapshot_2024011506.jsonl.zst", "snapshot_2024011507.jsonl",
+                        "snapshot_2024011508.jsonl.zst", "snapshot_2024011509.jsonl.zst",
+                        "snapshot_2024011510.jsonl", "snapshot_2024011510.jsonl.zst.tmp",
+                        ".snapshot_2024011509.jsonl.zst.tmp", "snapshot_2024011511.jsonl.xz"})
+    touch(n);
+  RotationPolicy p;
+  EXPECT_EQ(
+      listHourlyFiles(dir_.string(), p).value(),
+      (std::vector<std::string>{"snapshot_2024011506.jsonl.zst", "snapshot_2024011507.jsonl",
+                                "snapshot_2024011508.jsonl.zst", "snapshot_2024011509.jsonl.zst",
+                                "snapshot_2024011510.jsonl"}));
+  p.maxFiles = 4;
+  p.maxAgeSec = 9000;  // 07:xx ended exactly 2.5 h ago
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011506.jsonl.zst",
+                                                  "snapshot_2024011507.jsonl"}));
+  // Budget: 2 bytes each; the oldest compressed hour goes first, never the current hour.
+  p.maxDiskBytes = 4;
+  EXPECT_EQ(artefactBytes(dir_.string(), p), 6u);
+  BudgetResult b = makeRoom(dir_.string(), p, kNow, 2);
+  EXPECT_EQ(b.deleted, (std::vector<std::string>{"snapshot_2024011508.jsonl.zst",
+                                                 "snapshot_2024011509.jsonl.zst"}));
+  EXPECT_EQ(b.deletedBytes, 4u);
+  EXPECT_TRUE(b.room);
+  EXPECT_EQ(remaining(), (std::vector<std::string>{
+                             ".snapshot_2024011509.jsonl.zst.tmp", "snapshot_2024011510.jsonl",
+                             "snapshot_2024011510.jsonl.zst.tmp", "snapshot_2024011511.jsonl.xz"}));
+}
+
 TEST_F(RotationTest, MissingDirectoryIsAnError) {
   auto r = rotateHourlyFiles((dir_ / "nope").string(), RotationPolicy{}, kNow);
   ASSERT_FALSE(r.ok());

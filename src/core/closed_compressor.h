@@ -1,0 +1,58 @@
+// The collectors' background compression of closed hourly files (--compress-closed). One worker
+// thread at a time, at a lower CPU priority (nice +10), compresses one closed file
+// (core/closed_compression.h); the collection loop only looks at it between cycles, after the
+// cycle's lines are written, so a snapshot never waits for compression, whatever the file's size
+// and the interval. The first poll cleans up what a crash left (a temporary file, a .jsonl whose
+// .zst is complete) before anything new is compressed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/closed_compression.h"
+
+namespace ibsr {
+
+struct CompressorStats {
+  std::uint64_t filesCompressed = 0;
+  std::uint64_t bytesIn = 0;   // original bytes of those files
+  std::uint64_t bytesOut = 0;  // their compressed bytes
+  std::uint64_t errors = 0;
+};
+
+class ClosedFileCompressor {
+ public:
+  ClosedFileCompressor(std::string dir, RotationPolicy policy);
+  // Stops a compression in progress (its temporary file is removed) and waits for the thread.
+  ~ClosedFileCompressor();
+  ClosedFileCompressor(const ClosedFileCompressor&) = delete;
+  ClosedFileCompressor& operator=(const ClosedFileCompressor&) = delete;
+
+  // Between cycles: reports the finished file, starts on the oldest closed one left.
+  void poll(std::uint64_t now);
+  // Waits for the file in progress (tests and the final cycle of a bounded run).
+  void wait();
+  CompressorStats stats() const;
+
+ private:
+  void finish();
+
+  std::string dir_;
+  RotationPolicy policy_;
+  bool recovered_ = false;
+  std::thread worker_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
+  std::string current_;
+  Result<ZstdCopy> outcome_{ZstdCopy{}};
+  // A file that failed is tried again an hour later, not every cycle.
+  std::map<std::string, std::uint64_t> retryAt_;
+  mutable std::mutex mutex_;
+  CompressorStats stats_;
+};
+
+}  // namespace ibsr

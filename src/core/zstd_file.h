@@ -1,0 +1,29 @@
+// Whole-file zstd streams for closed hourly files: compress one file into an open descriptor, and
+// check that a .zst decompresses to exactly the bytes of a plain file. Both read in fixed chunks
+// (memory independent of the file's size) and can be interrupted between chunks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+
+namespace ibsr {
+
+struct ZstdCopy {
+  std::uint64_t inBytes = 0;
+  std::uint64_t outBytes = 0;
+};
+
+// Compresses the file at `from` into `outFd` (one frame with its content checksum, so any
+// decompressor detects a damaged copy). A set `stop` aborts with an error between chunks.
+Result<ZstdCopy> zstdCompressFile(const std::string& from, int outFd, int level,
+                                  const std::atomic<bool>* stop = nullptr);
+
+// Whether `zst` decompresses to exactly the bytes of `plain` (false on any difference, a
+// truncated or corrupt frame, or trailing bytes); an error only when a file cannot be read.
+Result<bool> zstdSameContent(const std::string& zst, const std::string& plain,
+                             const std::atomic<bool>* stop = nullptr);
+
+}  // namespace ibsr

@@ -1,0 +1,221 @@
+#include "core/closed_compression.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/closed_compressor.h"
+#include "core/hourly_jsonl.h"
+#include "temp_dir.h"
+
+namespace ibsr {
+namespace {
+
+namespace fs = std::filesystem;
+using ibsr::testing::readFile;
+using ibsr::testing::writeFile;
+
+constexpr std::uint64_t kNow = 1705314600;  // 2024-01-15 10:30:00 UTC
+const std::string kClosed = "snapshot_2024011509.jsonl";
+
+// Whole-file streaming decompression (the collector writes frames without a content size).
+std::string unzstd(const fs::path& path) {
+  const std::string in = readFile(path);
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> d(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  std::string out;
+  std::vector<char> buf(1 << 16);
+  ZSTD_inBuffer input{in.data(), in.size(), 0};
+  std::size_t left = 1;
+  for (bool full = true; input.pos < input.size || full;) {
+    ZSTD_outBuffer output{buf.data(), buf.size(), 0};
+    left = ZSTD_decompressStream(d.get(), &output, &input);
+    if (ZSTD_isError(left)) return "<corrupt>";
+    out.append(buf.data(), output.pos);
+    full = output.pos == buf.size();
+  }
+  return left == 0 ? out : "<truncated>";
+}
+
+// Lines shaped like schema-v3 snapshots, varied enough that zstd cannot collapse them, with a
+// few MB so that compression spans many chunks.
+std::string snapshotLines() {
+  std::string s;
+  for (int line = 0; line < 4; ++line) {
+    s += "{\"version\":3,\"ts_unix_sec\":" + std::to_string(1705311000 + line * 60) +
+         ",\"dst_ports\":[8899],\"buckets\":[";
+    for (std::uint32_t i = 0; i < 40000; ++i)
+      s += (i ? "," : "") + std::string("{\"key_type\":\"src_ip\",\"key_value\":") +
+           std::to_string((i * 2654435761u) ^ 0x5bd1e995u) +
+           ",\"syn\":" + std::to_string((i * 7919u + line) % 5000) + "}";
+    s += "]}\n";
+  }
+  return s;
+}
+
+std::vector<std::string> listing(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class ClosedCompressionTest : public ::testing::Test {
+ protected:
+  ibsr::testing::TempDir tmp_;
+  const fs::path dir_ = tmp_.path();
+  const std::string lines_ = snapshotLines();
+};
+
+TEST_F(ClosedCompressionTest, RoundTripIsExactAndOnlyTheZstRemains) {
+  writeFile(dir_ / kClosed, lines_);
+  struct stat before {};
+  ASSERT_EQ(::stat((dir_ / kClosed).c_str(), &before), 0);
+  auto r = compressClosedFile(dir_.string(), kClosed, 3);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->inBytes, lines_.size());
+  EXPECT_EQ(r->outBytes, fs::file_size(dir_ / (kClosed + ".zst")));
+  EXPECT_LT(r->outBytes * 2, r->inBytes);
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed + ".zst"});
+  EXPECT_EQ(unzstd(dir_ / (kClosed + ".zst")), lines_);
+  struct stat after {};
+  ASSERT_EQ(::stat((dir_ / (kClosed + ".zst")).c_str(), &after), 0);
+  EXPECT_EQ(after.st_mtim.tv_sec, before.st_mtim.tv_sec);  // the time of the last line
+  EXPECT_EQ(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+}
+
+// A crash after each durable step, then a restart: recovery leaves exactly one complete copy, and
+// the next compression finishes the job.
+TEST_F(ClosedCompressionTest, CrashAfterEachStepLeavesExactlyOneCompleteCopy) {
+  const RotationPolicy policy;
+  struct Case {
+    CompressStep step;
+    std::vector<std::string> afterCrash;
+    std::vector<std::string> afterRecovery;
+  };
+  const std::string zst = kClosed + ".zst", temp = compressionTempName(kClosed);
+  const Case cases[] = {
+      {CompressStep::TempWritten, {temp, kClosed}, {kClosed}},
+      {CompressStep::TempSynced, {temp, kClosed}, {kClosed}},
+      {CompressStep::Renamed, {kClosed, zst}, {zst}},
+      {CompressStep::DirSynced, {kClosed, zst}, {zst}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(static_cast<int>(c.step));
+    fs::remove_all(dir_);
+    fs::create_directory(dir_);
+    writeFile(dir_ / kClosed, lines_);
+    writeFile(dir_ / "status.jsonl", "{}\n");
+    ASSERT_TRUE(compressClosedFile(dir_.string(), kClosed, 3, nullptr, c.step).ok());
+    auto crashed = c.afterCrash;
+    crashed.push_back("status.jsonl");
+    std::sort(crashed.begin(), crashed.end());
+    EXPECT_EQ(listing(dir_), crashed);
+
+    auto rec = recoverClosedCompression(dir_.string(), policy);
+    EXPECT_TRUE(rec.errors.empty());
+    auto recovered = c.afterRecovery;
+    recovered.push_back("status.jsonl");
+    std::sort(recovered.begin(), recovered.end());
+    EXPECT_EQ(listing(dir_), recovered);
+    const bool plain = fs::exists(dir_ / kClosed);
+    EXPECT_EQ(plain ? readFile(dir_ / kClosed) : unzstd(dir_ / zst), lines_);
+
+    // The restarted collector compresses what is still plain.
+    EXPECT_EQ(closedUncompressed(dir_.string(), policy, kNow),
+              plain ? std::vector<std::string>{kClosed} : std::vector<std::string>{});
+    if (plain) {
+      ASSERT_TRUE(compressClosedFile(dir_.string(), kClosed, 3).ok());
+    }
+    EXPECT_EQ(listing(dir_), (std::vector<std::string>{zst, "status.jsonl"}));
+    EXPECT_EQ(unzstd(dir_ / zst), lines_);
+  }
+}
+
+// A .zst that is not the .jsonl's exact copy (damaged, or an hour written again after the clock
+// was set back) never costs the .jsonl: both stay and the error names them.
+TEST_F(ClosedCompressionTest, ADifferentZstBesideTheJsonlKeepsBoth) {
+  writeFile(dir_ / kClosed, lines_);
+  ASSERT_TRUE(compressClosedFile(dir_.string(), kClosed, 3, nullptr, CompressStep::Renamed).ok());
+  const std::string zstBytes = readFile(dir_ / (kClosed + ".zst"));
+  writeFile(dir_ / (kClosed + ".zst"), zstBytes.substr(0, zstBytes.size() - 10));  // truncated
+  auto rec = recoverClosedCompression(dir_.string(), RotationPolicy{});
+  ASSERT_EQ(rec.errors.size(), 1u);
+  EXPECT_NE(rec.errors[0].find("hold different lines; both kept"), std::string::npos);
+  writeFile(dir_ / (kClosed + ".zst"), zstBytes);
+  writeFile(dir_ / kClosed, lines_ + "{\"version\":3}\n");  // one more line than the .zst
+  auto r = compressClosedFile(dir_.string(), kClosed, 3);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("both kept"), std::string::npos);
+  EXPECT_EQ(listing(dir_), (std::vector<std::string>{kClosed, kClosed + ".zst"}));
+  EXPECT_EQ(readFile(dir_ / kClosed), lines_ + "{\"version\":3}\n");
+}
+
+// A temporary file outlives its .jsonl when retention deleted the original before the crash:
+// recovery removes it all the same, and nothing outside the policy's families.
+TEST_F(ClosedCompressionTest, RecoveryRemovesOrphanTemporaryFiles) {
+  for (const char* n : {".snapshot_2024011507.jsonl.zst.tmp", ".snapshot6_2024011507.jsonl.zst.tmp",
+                        ".payload_2024011507.jsonl.zst.tmp", ".notes.zst.tmp"})
+    writeFile(dir_ / n, "partial");
+  RotationPolicy p;
+  p.companionPrefix = "snapshot6_";
+  auto rec = recoverClosedCompression(dir_.string(), p);
+  EXPECT_TRUE(rec.errors.empty());
+  std::sort(rec.removed.begin(), rec.removed.end());
+  EXPECT_EQ(rec.removed, (std::vector<std::string>{".snapshot6_2024011507.jsonl.zst.tmp",
+                                                   ".snapshot_2024011507.jsonl.zst.tmp"}));
+  EXPECT_EQ(listing(dir_),
+            (std::vector<std::string>{".notes.zst.tmp", ".payload_2024011507.jsonl.zst.tmp"}));
+}
+
+TEST_F(ClosedCompressionTest, InterruptedCompressionLeavesOnlyTheOriginal) {
+  writeFile(dir_ / kClosed, lines_);
+  std::atomic<bool> stop{true};
+  auto r = compressClosedFile(dir_.string(), kClosed, 3, &stop);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("interrupted"), std::string::npos);
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed});
+  EXPECT_EQ(readFile(dir_ / kClosed), lines_);
+}
+
+// Only closed hours of the policy's families, oldest first; never the current hour of either, nor
+// a .jsonl that already has its .zst (that pair is recovery's).
+TEST_F(ClosedCompressionTest, CandidatesAreClosedUncompressedFilesOfBothFamilies) {
+  for (const char* n :
+       {"snapshot_2024011508.jsonl", "snapshot_2024011508.jsonl.zst", "snapshot6_2024011508.jsonl",
+        "snapshot_2024011509.jsonl", "snapshot_2024011510.jsonl", "snapshot6_2024011510.jsonl",
+        "payload_2024011507.jsonl", "snapshot_2024011506.jsonl.gz"})
+    writeFile(dir_ / n, "x\n");
+  RotationPolicy p;
+  p.companionPrefix = "snapshot6_";
+  EXPECT_EQ(closedUncompressed(dir_.string(), p, kNow),
+            (std::vector<std::string>{"snapshot6_2024011508.jsonl", "snapshot_2024011509.jsonl"}));
+}
+
+// The writer compresses a closed hour in the background, after the cycle that closed it.
+TEST_F(ClosedCompressionTest, WriterCompressesTheHourItLeft) {
+  RotationPolicy p;
+  p.compressLevel = 3;
+  HourlyJsonlWriter w(dir_.string(), p);
+  const std::uint64_t hour = 1705312800;  // 10:00
+  std::string written;
+  for (std::uint64_t t = hour - 180; t < hour; t += 60) {
+    std::string line = "{\"ts_unix_sec\":" + std::to_string(t) + "}\n";
+    written += line;
+    ASSERT_TRUE(w.writeCycle(t, line, ""));
+  }
+  ASSERT_NE(w.compressor(), nullptr);
+  w.compressor()->wait();
+  EXPECT_EQ(w.compressor()->stats().filesCompressed, 0u);  // 09:xx is still the current hour
+  ASSERT_TRUE(w.writeCycle(hour, "{\"ts_unix_sec\":1705312800}\n", ""));
+  w.compressor()->wait();
+  EXPECT_EQ(w.compressor()->stats().filesCompressed, 1u);
+  EXPECT_EQ(listing(dir_), (std::vector<std::string>{"snapshot_2024011509.jsonl.zst",
+                                                     "snapshot_2024011510.jsonl", "status.jsonl"}));
+  EXPECT_EQ(unzstd(dir_ / "snapshot_2024011509.jsonl.zst"), written);
+}
+
+}  // namespace
+}  // namespace ibsr
