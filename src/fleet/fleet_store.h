@@ -30,7 +30,7 @@ class FleetStore {
   // or the host's s3://BUCKET/PREFIX/HOST/snapshots/ folder.
   virtual Result<std::string> snapshots(const std::string& host) = 0;
   // The same for the host's payload/ tree (collect-payload statistics, the report's application
-  // layer); nullopt when the host has none.
+  // layer); nullopt when the host has none. Valid for the hosts hosts() returned.
   virtual Result<std::optional<std::string>> payload(const std::string& host) = 0;
   // The newest heartbeat among the host's status/**/status.jsonl; nullopt when it has none.
   virtual Result<std::optional<Heartbeat>> heartbeat(const std::string& host) = 0;

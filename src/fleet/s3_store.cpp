@@ -1,6 +1,8 @@
 // The fleet in a bucket, laid out by ibsr-export: PREFIX/HOST/snapshots/..., PREFIX/HOST/status/...
 #include <algorithm>
 #include <filesystem>
+#include <set>
+#include <string>
 
 #include "fleet/fleet_store.h"
 
@@ -48,13 +50,16 @@ class S3Store final : public FleetStore {
     std::vector<std::string> hosts;
     for (const std::string& name : candidates) {
       const std::string hostTop = folderKey(location_.prefix, name);
-      bool hasSnapshots = false;
+      bool hasSnapshots = false, hasPayload = false;
       st = listAll(client, hostTop, "/", [&](const s3::ListPage& page) {
-        for (const std::string& folder : page.commonPrefixes)
+        for (const std::string& folder : page.commonPrefixes) {
           hasSnapshots = hasSnapshots || folder == hostTop + "snapshots/";
+          hasPayload = hasPayload || folder == hostTop + "payload/";
+        }
       });
       if (!st.ok()) return st.error();
       if (hasSnapshots) hosts.push_back(name);
+      if (hasSnapshots && hasPayload) withPayload_.insert(name);
     }
     std::sort(hosts.begin(), hosts.end());
     return hosts;
@@ -65,17 +70,11 @@ class S3Store final : public FleetStore {
     return "s3://" + location_.bucket + "/" + folderKey(location_.prefix, host) + "snapshots/";
   }
 
+  // From the listing hosts() already made of each host's folders: no request of its own.
   Result<std::optional<std::string>> payload(const std::string& host) override {
-    s3::S3Client client = makeClient();
-    const std::string hostTop = folderKey(location_.prefix, host);
-    bool hasPayload = false;
-    Status st = listAll(client, hostTop, "/", [&](const s3::ListPage& page) {
-      for (const std::string& folder : page.commonPrefixes)
-        hasPayload = hasPayload || folder == hostTop + "payload/";
-    });
-    if (!st.ok()) return st.error();
-    if (!hasPayload) return std::optional<std::string>();
-    return std::optional<std::string>("s3://" + location_.bucket + "/" + hostTop + "payload/");
+    if (withPayload_.count(host) == 0) return std::optional<std::string>();
+    return std::optional<std::string>("s3://" + location_.bucket + "/" +
+                                      folderKey(location_.prefix, host) + "payload/");
   }
 
   Result<std::optional<Heartbeat>> heartbeat(const std::string& host) override {
@@ -110,6 +109,7 @@ class S3Store final : public FleetStore {
   s3::S3Client makeClient() const { return s3::S3Client(config_, credentials_, policy_); }
 
   S3Location location_;
+  std::set<std::string> withPayload_;  // hosts with a payload/ folder, found by hosts()
   s3::BucketConfig config_;
   s3::Credentials credentials_;
   s3::RetryPolicy policy_;
