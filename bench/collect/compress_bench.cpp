@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(),
                                                                                    "counter map");
   ibsr::collect::SnapshotCycle cycle(dir.string(), {8000, 8001, 8002, 8003}, {});
-  std::vector<ibsr_counter_entry> got;
+  ibsr::collect::CounterEntries got;
   const std::uint64_t hour = 1705312800;
   const std::uint64_t step = std::max<std::uint64_t>(1, 3600 / snapshots);
   double collectorCpu = 0;

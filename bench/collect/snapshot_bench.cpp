@@ -1,63 +1,118 @@
 // Snapshot cost of `ibsr collect` for a populated counter map: batched read of every entry,
-// sort, schema-v3 serialisation and the single append, i.e. exactly one SnapshotCycle.
-// Usage: snapshot_bench ENTRIES [REPEATS]   (root: creates a real LRU hash map in the kernel)
+// sort, schema-v3 serialisation and the single append, i.e. exactly one SnapshotCycle -- and, in
+// the same run, its floor: the kernel's batched read alone plus one write() of as many bytes as
+// the line, from memory that is already resident, appended to a file in the same directory.
+// Usage: snapshot_bench ENTRIES [REPEATS] [keep]
+//        keep: the cycle keeps its pages resident between cycles instead of releasing them
+//        (root: creates a real LRU hash map in the kernel; times are the thread's CPU time)
 #include <bpf/bpf.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "bpf/map_reader.h"
+#include "collect/snapshot.h"
 #include "collect/snapshot_cycle.h"
+#include "core/clock.h"
+#include "core/page_release.h"
 #include "core/unique_fd.h"
 #include "counter_map.h"
 
-using Clock = std::chrono::steady_clock;
+namespace {
 
-static double ms(Clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
+// Thread CPU time (user + system, so the kernel's batch read and page-cache copy count, but not
+// the time this thread waits for a CPU on a shared host).
+struct Clock {
+  static double now() { return static_cast<double>(ibsr::threadCpuNs()) / 1e6; }
+};
+
+double ms(double d) {
+  return d;
 }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// VmRSS / VmHWM of this process in MB.
+double statusMb(const char* field) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(field, 0) == 0)
+      return std::strtod(line.c_str() + std::strlen(field) + 1, nullptr) / 1024.0;
+  return 0;
+}
+
+std::string lastLine(const std::string& path) {
+  std::ifstream f(path);
+  std::string line, last;
+  while (std::getline(f, line)) last.swap(line);
+  return last + "\n";
+}
+
+void fill(int map, std::uint32_t entries) {
+  // Realistic values: varied sources and ports, counters of several digits. Filled in slices so
+  // that the bench's own buffers stay small (its RSS is reported).
+  constexpr std::uint32_t kSlice = 4096;
+  std::vector<ibsr_counter_key> keys(kSlice);
+  std::vector<ibsr_counters> values(kSlice);
+  for (std::uint32_t off = 0; off < entries; off += kSlice) {
+    __u32 n = std::min(kSlice, entries - off);
+    for (std::uint32_t j = 0; j < n; ++j) {
+      std::uint32_t i = off + j;
+      // A bijective scramble of i: every key distinct, map order not sorted.
+      keys[j] = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
+      values[j] = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
+    }
+    if (bpf_map_update_batch(map, keys.data(), values.data(), &n, nullptr) != 0) {
+      std::perror("bpf_map_update_batch");
+      std::exit(1);
+    }
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s ENTRIES [REPEATS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s ENTRIES [REPEATS] [keep]\n", argv[0]);
     return 2;
   }
   const auto entries = static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10));
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
 
   ibsr::UniqueFd map = ibsr::bench::createCounterMap(entries);
-  // Realistic values: varied sources and ports, counters of several digits.
-  std::vector<ibsr_counter_key> keys(entries);
-  std::vector<ibsr_counters> values(entries);
-  for (std::uint32_t i = 0; i < entries; ++i) {
-    // A bijective scramble of i, so that every key is distinct but the map order is not sorted.
-    keys[i] = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
-    values[i] = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
-  }
-  for (std::uint32_t off = 0; off < entries;) {
-    __u32 n = std::min<std::uint32_t>(65536, entries - off);
-    if (bpf_map_update_batch(map.get(), &keys[off], &values[off], &n, nullptr) != 0) {
-      std::perror("bpf_map_update_batch");
-      return 1;
-    }
-    off += n;
-  }
-  keys.clear();
-  keys.shrink_to_fit();
-  values.clear();
-  values.shrink_to_fit();
+  fill(map.get(), entries);
 
   const auto dir = ibsr::bench::benchDir("snapshot-bench");
   ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(),
                                                                                    "counter map");
   ibsr::collect::SnapshotCycle cycle(dir.string(), {8000, 8001, 8002, 8003}, {});
-  std::vector<ibsr_counter_entry> got;
-  std::vector<double> readMs, cycleMs, totalMs;
+  const bool keep = argc > 3 && std::string(argv[3]) == "keep";
+  cycle.keepPagesResident(keep);
+  ibsr::collect::CounterEntries got;
+  std::vector<ibsr_counter_entry> resident;
+  ibsr::PageBuffer bytes;  // the same kind of memory as the cycle's line
+  std::vector<double> readMs, cycleMs, totalMs, floorReadMs, writeMs, appendMs;
+  const double rssBefore = statusMb("VmRSS:");
+  double rssAfter = 0, hwm = 0;
+  // The floor, per repeat: the batched read into memory that stays resident (timed apart, right
+  // after the cycle), plus the kernel's CPU time for the cycle's own append of its line (open,
+  // one write(), close). The cycle's own write is used because the kernel's cost of writing the
+  // same bytes again varies several-fold with the page cache's state (on the test VM, 25 to
+  // 400 ms for 147 MB within one run); that separate write is printed too.
   for (int r = 0; r < repeats; ++r) {
     auto t0 = Clock::now();
     if (!reader.readAll(got).ok()) return 1;
@@ -68,20 +123,67 @@ int main(int argc, char** argv) {
     readMs.push_back(ms(t1 - t0));
     cycleMs.push_back(ms(t2 - t1));
     totalMs.push_back(ms(t2 - t0));
-    if (n != entries) std::fprintf(stderr, "warning: read %zu of %u entries\n", n, entries);
+    appendMs.push_back(static_cast<double>(cycle.writerStats().lastRecordAppendCpuNs) / 1e6);
+    if (r == 0 && n != entries)  // the kernel's LRU evicts a little before it is exactly full
+      std::fprintf(stderr, "note: the map holds %zu of %u entries\n", n, entries);
+    if (r == 0) {  // before the floor's buffers exist: the cycle's own memory
+      rssAfter = statusMb("VmRSS:");
+      hwm = statusMb("VmHWM:");
+    }
+
+    const std::size_t lineBytes = cycle.stats().lastLineBytes;
+    if (r == 0) {  // fault the floor's buffers in once, untimed
+      if (!reader.readAll(resident).ok()) return 1;
+      const std::string last = lastLine(cycle.snapshotPath(1705312800));
+      std::memcpy(bytes.reserve(last.size()), last.data(), last.size());
+    }
+    auto f0 = Clock::now();
+    if (!reader.readAll(resident).ok()) return 1;
+    auto f1 = Clock::now();
+    const std::string floorPath = cycle.snapshotPath(1705312800);
+    ibsr::UniqueFd fd(::open(floorPath.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+    auto f2 = Clock::now();
+    ssize_t w = ::write(fd.get(), bytes.data(), lineBytes);
+    auto f3 = Clock::now();
+    if (w != static_cast<ssize_t>(lineBytes)) return 1;
+    floorReadMs.push_back(ms(f1 - f0));
+    writeMs.push_back(ms(f3 - f2));
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
+  const std::size_t lineBytes = cycle.stats().lastLineBytes;
+
+  // Where the userspace part goes (the same steps as SnapshotCycle, timed one by one).
+  std::vector<double> sortMs, formatMs;
+  {
+    ibsr::collect::Snapshot s;
+    s.dstPorts = {8000, 8001, 8002, 8003};
+    std::vector<char> line;
+    for (int r = 0; r < repeats; ++r) {
+      if (!reader.readAll(s.buckets).ok()) return 1;
+      auto t0 = Clock::now();
+      ibsr::collect::canonicalize(s);
+      auto t1 = Clock::now();
+      line.resize(ibsr::collect::maxSnapshotJsonSize(s));
+      auto t2 = Clock::now();
+      ibsr::collect::writeSnapshotJson(s, line.data());
+      auto t3 = Clock::now();
+      sortMs.push_back(ms(t1 - t0));
+      formatMs.push_back(ms(t3 - t2));
+    }
+  }
+
+  const double floorMs = median(floorReadMs) + median(appendMs);
   std::printf(
-      "entries=%u repeats=%d read_ms=%.1f sort_serialize_write_ms=%.1f total_ms=%.1f "
-      "line_bytes=%llu peak_rss_mb=%.1f batch=%s\n",
-      entries, repeats, median(readMs), median(cycleMs), median(totalMs),
-      static_cast<unsigned long long>(cycle.stats().lastLineBytes),
-      static_cast<double>(ru.ru_maxrss) / 1024.0, reader.usedBatch() ? "yes" : "no");
+      "entries=%u repeats=%d line_bytes=%zu batch=%s pages=%s (times: thread CPU ms, medians)\n"
+      "snapshot: total_ms=%.1f (read_ms=%.1f sort_serialize_write_ms=%.1f)\n"
+      "floor:    total_ms=%.1f (read_into_resident_ms=%.1f the_cycle's_one_write_ms=%.1f)\n"
+      "          (a separate write() of the same bytes to the same file: %.1f ms)\n"
+      "ratio snapshot/floor=%.2f\n"
+      "breakdown: sort_ms=%.1f format_ms=%.1f (medians, steps timed apart)\n"
+      "memory: rss_before_cycles_mb=%.1f rss_between_cycles_mb=%.1f peak_rss_mb=%.1f\n",
+      entries, repeats, lineBytes, reader.usedBatch() ? "yes" : "no",
+      keep ? "kept-resident" : "released", median(totalMs), median(readMs), median(cycleMs),
+      floorMs, median(floorReadMs), median(appendMs), median(writeMs), median(totalMs) / floorMs,
+      median(sortMs), median(formatMs), rssBefore, rssAfter, hwm);
   std::filesystem::remove_all(dir);
   return 0;
 }

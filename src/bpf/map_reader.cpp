@@ -12,4 +12,11 @@ void logBatchFallback(const Error& why) {
   log::info("batched map lookup unsupported ({}); iterating keys", why.message);
 }
 
+std::size_t maxEntries(int mapFd) {
+  bpf_map_info info{};
+  __u32 len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(mapFd, &info, &len) != 0) return 0;
+  return info.max_entries;
+}
+
 }  // namespace ibsr::bpf::detail

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/page_release.h"
 #include "core/result.h"
 
 namespace ibsr::bpf {
@@ -18,6 +19,8 @@ namespace detail {
 // real error.
 bool batchUnsupported(int errnum);
 void logBatchFallback(const Error& why);
+// The map's capacity in entries (0 if the kernel does not say).
+std::size_t maxEntries(int mapFd);
 }  // namespace detail
 
 // Key and Value are the map's key and value types; Entry is the record the caller keeps, an
@@ -29,9 +32,11 @@ class MapReader {
 
   explicit MapReader(int mapFd, const char* mapName) : fd_(mapFd), name_(mapName) {}
 
-  // Replaces `out` with the map's current entries (in map order). Buffers are reused across
-  // calls, so a long-running collector does not reallocate every cycle.
-  Status readAll(std::vector<Entry>& out) {
+  // Replaces `out` (a vector of Entry, any allocator) with the map's current entries (in map
+  // order). Its capacity is reused across calls, so a long-running collector does not
+  // reallocate every cycle.
+  template <typename Vector>
+  Status readAll(Vector& out) {
     if (useBatch_) {
       Status st = readBatched(out);
       if (st.ok() || !detail::batchUnsupported(st.error().errnum)) return st;
@@ -45,10 +50,23 @@ class MapReader {
  private:
   static constexpr __u32 kBatchSize = 16384;
 
-  Status readBatched(std::vector<Entry>& out) {
+  template <typename Vector>
+  Status readBatched(Vector& out) {
     out.clear();
+    // Room for a full map up front: growing by doubling would copy the entries and, at the
+    // moment of each copy, hold them twice. Only the pages written count in RSS.
+    if (out.capacity() == 0) out.reserve(detail::maxEntries(fd_));
     keys_.resize(kBatchSize);
     values_.resize(kBatchSize);
+    Status st = readBatches(out);
+    // The batch buffers (about 1 MB) are needed only for the read.
+    clearAndReleasePages(keys_);
+    clearAndReleasePages(values_);
+    return st;
+  }
+
+  template <typename Vector>
+  Status readBatches(Vector& out) {
     // For hash maps the batch cursor is a bucket index; a key-sized buffer is large enough.
     Key inBatch{}, outBatch{};
     bool first = true;
@@ -69,7 +87,8 @@ class MapReader {
     }
   }
 
-  Status readIterating(std::vector<Entry>& out) {
+  template <typename Vector>
+  Status readIterating(Vector& out) {
     out.clear();
     Key key{}, next{};
     const void* prev = nullptr;

@@ -43,7 +43,7 @@ class CounterProgram {
   void detach() { xdp_.link.reset(); }
 
   // Replaces `out` with every entry of the counter map.
-  Status readAll(std::vector<CounterEntry>& out) { return reader_.readAll(out); }
+  Status readAll(CounterEntries& out) { return reader_.readAll(out); }
   // Replaces `out` with every entry of the IPv6 counter map (empty without IPv6).
   Status readAll6(std::vector<Counter6Entry>& out);
   bool ipv6() const { return ipv6_; }

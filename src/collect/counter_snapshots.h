@@ -27,7 +27,7 @@ class CounterSnapshots {
  private:
   CounterProgram& program_;
   SnapshotCycle cycle_;
-  std::vector<CounterEntry> entries_;
+  CounterEntries entries_;
   std::vector<Counter6Entry> entries6_;
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/artefacts.h"
+#include "core/page_release.h"
 #include "ibsr_abi.h"
 
 namespace ibsr::collect {
@@ -15,11 +16,13 @@ inline constexpr std::uint32_t kSnapshotSchemaVersion = artefact::kSnapshotVersi
 
 // One counter bucket: (source, destination port) -> counters, exactly as the kernel stores it.
 using CounterEntry = ibsr_counter_entry;
+// A whole map's entries: read, sorted, written out and released every cycle (core/page_release.h).
+using CounterEntries = PageVector<CounterEntry>;
 
 struct Snapshot {
   std::uint64_t tsUnixSec = 0;
   std::vector<std::uint16_t> dstPorts;
-  std::vector<CounterEntry> buckets;
+  CounterEntries buckets;
 };
 
 // Sorts buckets and ports into the canonical order.
@@ -31,6 +34,14 @@ std::size_t maxSnapshotJsonSize(const Snapshot& snapshot);
 // Writes the v3 JSON line (with trailing '\n') of a canonical snapshot to out, which must hold
 // maxSnapshotJsonSize() bytes; returns the end of what was written.
 char* writeSnapshotJson(const Snapshot& snapshot, char* out);
+
+// The same line in three pieces, for a writer that formats the buckets slice by slice: the head
+// (up to the opening '[' of "buckets"), buckets [first, first + count) of the canonical snapshot,
+// and the tail. Concatenated over consecutive slices they are exactly writeSnapshotJson.
+char* writeSnapshotHead(const Snapshot& snapshot, char* out);
+char* writeSnapshotBuckets(const Snapshot& snapshot, std::size_t first, std::size_t count,
+                           char* out);
+char* writeSnapshotTail(char* out);
 
 // The same line as a string (tests, small snapshots).
 std::string snapshotJson(const Snapshot& snapshot);

@@ -14,6 +14,7 @@
 #include "collect/snapshot.h"
 #include "collect/snapshot6.h"
 #include "core/hourly_jsonl.h"
+#include "core/page_release.h"
 #include "core/rotation.h"
 
 namespace ibsr::collect {
@@ -39,8 +40,13 @@ class SnapshotCycle {
 
   // Takes the entries (left empty afterwards, capacity kept for the next cycle); entries6 is
   // read only when IPv6 is counted.
-  void run(std::uint64_t tsUnixSec, std::vector<CounterEntry>& entries,
+  void run(std::uint64_t tsUnixSec, CounterEntries& entries,
            std::vector<Counter6Entry>* entries6 = nullptr);
+
+  // By default the entries' and the line's pages go back to the kernel every cycle (RSS at rest
+  // stays that of an idle collector); true keeps them resident, trading memory for the cost of
+  // faulting them back in (bench/collect/snapshot_bench measures both).
+  void keepPagesResident(bool keep) { keepPages_ = keep; }
 
   const CycleStats& stats() const { return stats_; }
   const HourlyWriterStats& writerStats() const { return writer_.stats(); }
@@ -57,8 +63,8 @@ class SnapshotCycle {
   HourlyJsonlWriter writer_;
   Snapshot snapshot_;
   Snapshot6 snapshot6_;
-  std::unique_ptr<char[]> line_;
-  std::size_t lineCapacity_ = 0;
+  PageBuffer line_;
+  bool keepPages_ = false;
   CycleStats stats_;
 };
 

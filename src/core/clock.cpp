@@ -12,6 +12,13 @@ std::uint64_t WallClock::nowUnix() const {
   return static_cast<std::uint64_t>(ts.tv_sec + offset_);
 }
 
+std::uint64_t threadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 std::string utcHourStamp(std::uint64_t ts) {
   time_t t = static_cast<time_t>(ts);
   tm parts{};

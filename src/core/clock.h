@@ -17,6 +17,10 @@ class WallClock {
   std::int64_t offset_;
 };
 
+// CPU time (user + system) of the calling thread, in nanoseconds: what a step costs, whatever
+// else the host is running.
+std::uint64_t threadCpuNs();
+
 // "YYYYMMDDHH" of the UTC hour containing ts.
 std::string utcHourStamp(std::uint64_t ts);
 

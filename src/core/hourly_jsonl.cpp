@@ -6,6 +6,7 @@
 
 #include "core/append_line.h"
 #include "core/artefacts.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 namespace ibsr {
@@ -61,7 +62,9 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
   ++stats_.cycle;
   const bool companion = !policy_.companionPrefix.empty() && !extras.companion.empty();
   bool room = makeRoom(ts, record.size() + (companion ? extras.companion.size() : 0));
+  const std::uint64_t before = threadCpuNs();
   bool written = room && append(hourPath(ts), record);
+  stats_.lastRecordAppendCpuNs = threadCpuNs() - before;
   if (written) {
     ++stats_.recordsWritten;
     stats_.bytesWritten += record.size();

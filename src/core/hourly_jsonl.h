@@ -35,6 +35,9 @@ struct HourlyWriterStats {
   std::uint64_t budgetDroppedLines = 0;  // records not written: no room even after deleting
   std::uint64_t awaitingExport = 0;      // current: past retention but not landed in S3 yet
   std::uint64_t companionWritten = 0;    // cumulative companion record lines written
+  // This thread's CPU time for the last record's append (open, the one write(), close): what the
+  // kernel charges for taking the line, the second half of a snapshot's floor (bench/collect).
+  std::uint64_t lastRecordAppendCpuNs = 0;
 };
 
 // What a mode adds to one cycle besides its record line.

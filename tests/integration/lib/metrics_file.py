@@ -4,15 +4,21 @@ Prometheus parser and linter) must accept it without a word, then its samples ar
 import os
 import re
 import subprocess
+import time
 
 PROMTOOL = "/usr/bin/promtool"
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
-def check(testcase, path):
-    """Asserts promtool's verdict and that no temporary file is left; returns the samples."""
+def check(testcase, path, running=False):
+    """Asserts promtool's verdict and that no temporary file is left; returns the samples.
+    running: the writer is still running, so its temporary file may exist for the instant
+    between writing and renaming it; it must be gone within a few seconds."""
     testcase.assertTrue(os.path.exists(PROMTOOL), "promtool missing: scripts/install-deps.sh")
+    deadline = time.monotonic() + (5 if running else 0)
+    while os.path.exists(path + ".tmp") and time.monotonic() < deadline:
+        time.sleep(0.01)
     testcase.assertFalse(os.path.exists(path + ".tmp"), "temporary metrics file left behind")
     with open(path) as f:
         text = f.read()

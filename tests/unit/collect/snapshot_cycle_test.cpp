@@ -16,8 +16,8 @@ using ibsr::testing::readFile;
 
 class SnapshotCycleTest : public ::testing::Test {
  protected:
-  static std::vector<CounterEntry> entries(std::uint32_t sources) {
-    std::vector<CounterEntry> v;
+  static CounterEntries entries(std::uint32_t sources) {
+    CounterEntries v;
     for (std::uint32_t i = 0; i < sources; ++i) {
       CounterEntry b{};
       b.key.src_ip = 0x0A000001 + i;
@@ -156,6 +156,41 @@ TEST_F(SnapshotCycleTest, AppliesRetentionAfterWriting) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "snapshot_2024011509.jsonl"));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "snapshot_2024011510.jsonl"));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "keep.txt"));
+}
+
+// A full-sized map: the buckets are formatted in slices whose entries' pages are released as
+// they are written out, and the line's pages after the write. Every cycle's line must still be
+// exactly the canonical serialisation, including the cycle that refills the released pages.
+TEST_F(SnapshotCycleTest, SlicedFormattingOfAFullMapGivesTheExactLineEveryCycle) {
+  constexpr std::uint32_t kBuckets = 100000;  // 6 slices, 5.6 MB of entries
+  auto shuffled = [](std::uint32_t salt) {
+    CounterEntries v(kBuckets);
+    for (std::uint32_t i = 0; i < kBuckets; ++i) {
+      v[i].key.src_ip = (i * 2654435761u) ^ salt;
+      v[i].key.dst_port = static_cast<std::uint16_t>(8000 + i % 3);
+      v[i].counters.syn = i + salt;
+      v[i].counters.bytes = std::uint64_t{i} * 1000003u + salt;
+    }
+    return v;
+  };
+  SnapshotCycle cycle(dir_.string(), {8002, 8000, 8001}, RotationPolicy{});
+  std::string expected;
+  CounterEntries e;
+  for (std::uint32_t round = 0; round < 2; ++round) {
+    Snapshot s{.tsUnixSec = kTs - 10 + round,
+               .dstPorts = {8002, 8000, 8001},
+               .buckets = shuffled(round + 1)};
+    e = s.buckets;
+    canonicalize(s);
+    expected += snapshotJson(s);
+    const std::size_t capacity = e.capacity();
+    cycle.run(kTs - 10 + round, e);
+    EXPECT_TRUE(e.empty());
+    EXPECT_EQ(e.capacity(), capacity);  // kept for the next read
+    EXPECT_EQ(cycle.stats().lastBuckets, kBuckets);
+    EXPECT_EQ(cycle.stats().lastLineBytes, snapshotJson(s).size());
+  }
+  EXPECT_EQ(readFile(dir_ / "snapshot_2024011510.jsonl"), expected);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+#include <utility>
+#include <vector>
+
 namespace ibsr::collect {
 namespace {
 
@@ -57,6 +62,51 @@ TEST(Snapshot, CanonicalOrderForManyShuffledBuckets) {
   for (const auto& b : s.buckets)  // each bucket still carries its own counters
     ASSERT_EQ(b.counters.packets, b.counters.syn + 1);
   EXPECT_EQ(distinctSources(s), 35001u);
+}
+
+// The radix sort against a comparison sort, on distinct-key sets that stress its levels:
+// scrambled keys, every source in one /24 (the top bytes all equal: levels that move nothing),
+// one source on many ports (only the port bytes differ), at sizes around the comparison-sort
+// cutoff. Each bucket's counters must travel with its key.
+TEST(Snapshot, CanonicalOrderEqualsAComparisonSortForSkewedKeys) {
+  using Key = std::pair<std::uint32_t, std::uint16_t>;
+  const std::vector<std::pair<const char*, std::function<Key(std::uint32_t)>>> shapes = {
+      {"scrambled",
+       [](std::uint32_t i) {
+         return Key{i * 2654435761u, static_cast<std::uint16_t>(i * 40503u)};
+       }},
+      {"one /24",
+       [](std::uint32_t i) {
+         return Key{0xC6336400u | (i & 0xFF), static_cast<std::uint16_t>(65535 - (i >> 8))};
+       }},
+      {"one source",
+       [](std::uint32_t i) {
+         return Key{0x0A000001u, static_cast<std::uint16_t>((i * 40503u) & 0xFFFF)};
+       }},
+  };
+  for (const auto& [name, key] : shapes) {
+    for (std::uint32_t n : {0u, 1u, 2u, 383u, 384u, 385u, 5000u, 65536u}) {
+      Snapshot s;
+      s.dstPorts = {1};
+      for (std::uint32_t i = 0; i < n; ++i) {
+        auto [ip, port] = key(i);
+        s.buckets.push_back(bucket(ip, port, i, i + 1));
+      }
+      std::vector<CounterEntry> expected(s.buckets.begin(), s.buckets.end());
+      std::sort(expected.begin(), expected.end(), [](const CounterEntry& a, const CounterEntry& b) {
+        return Key{a.key.src_ip, a.key.dst_port} < Key{b.key.src_ip, b.key.dst_port};
+      });
+      canonicalize(s);
+      ASSERT_EQ(s.buckets.size(), expected.size());
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        ASSERT_EQ(s.buckets[i].key.src_ip, expected[i].key.src_ip)
+            << name << " n=" << n << " at " << i;
+        ASSERT_EQ(s.buckets[i].key.dst_port, expected[i].key.dst_port) << name << " n=" << n;
+        ASSERT_EQ(s.buckets[i].counters.syn, expected[i].counters.syn) << name << " n=" << n;
+        ASSERT_EQ(s.buckets[i].counters.packets, expected[i].counters.packets) << name;
+      }
+    }
+  }
 }
 
 TEST(Snapshot, EmptyMapGivesEmptyBuckets) {

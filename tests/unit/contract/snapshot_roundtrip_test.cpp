@@ -33,7 +33,7 @@ collect::CounterEntry entry(std::uint32_t ip, std::uint16_t port, std::uint64_t 
 }
 
 // What one cycle wrote, in the order the reporter must give back (sorted by ip, port).
-std::vector<collect::CounterEntry> cycleEntries(std::uint64_t cycle) {
+collect::CounterEntries cycleEntries(std::uint64_t cycle) {
   return {entry(0xC0A80102, 443, 1000 * cycle), entry(0x0A000001, 80, 10 * cycle),
           entry(0x0A000001, 443, 20 * cycle), entry(0xFFFFFFFF, 65535, UINT64_MAX - 6)};
 }
