@@ -1,4 +1,4 @@
-// The counter benches' fixture: a real kernel LRU hash map shaped like the collector's, and a
+// The counter benches' fixture: a real kernel LRU hash map shaped like the collector's, its fill, and a
 // private output directory. Exits the bench with a message when the map cannot be created (root
 // is needed).
 #pragma once
@@ -6,10 +6,13 @@
 #include <bpf/bpf.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/unique_fd.h"
 #include "ibsr_abi.h"
@@ -24,6 +27,25 @@ inline UniqueFd createCounterMap(std::uint32_t entries) {
     std::exit(1);
   }
   return map;
+}
+
+// Fills `map` with `entries` distinct keys in an unsorted order (a bijective scramble of the
+// index) on four ports, with counters of several digits, in slices so that the caller's own
+// memory stays small. False (errno set) if the kernel refuses a batch.
+inline bool fillCounterMap(int map, std::uint32_t entries) {
+  constexpr std::uint32_t kSlice = 4096;
+  std::vector<ibsr_counter_key> keys(kSlice);
+  std::vector<ibsr_counters> values(kSlice);
+  for (std::uint32_t off = 0; off < entries; off += kSlice) {
+    __u32 n = std::min(kSlice, entries - off);
+    for (std::uint32_t j = 0; j < n; ++j) {
+      std::uint32_t i = off + j;
+      keys[j] = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
+      values[j] = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
+    }
+    if (bpf_map_update_batch(map, keys.data(), values.data(), &n, nullptr) != 0) return false;
+  }
+  return true;
 }
 
 // TMPDIR/ibsr-NAME-PID, created.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/unique_fd.h"
+#include "counter_map.h"
 #include "ibsr_abi.h"
 
 namespace {
@@ -44,20 +45,9 @@ int main(int argc, char** argv) {
                  "fill_counter_map: no BPF map named 'counters' (is ibsr collect running?)\n");
     return 1;
   }
-  constexpr std::uint32_t kSlice = 4096;
-  std::vector<ibsr_counter_key> keys(kSlice);
-  std::vector<ibsr_counters> values(kSlice);
-  for (std::uint32_t off = 0; off < entries; off += kSlice) {
-    __u32 n = std::min(kSlice, entries - off);
-    for (std::uint32_t j = 0; j < n; ++j) {
-      std::uint32_t i = off + j;
-      keys[j] = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
-      values[j] = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
-    }
-    if (bpf_map_update_batch(map.get(), keys.data(), values.data(), &n, nullptr) != 0) {
-      std::perror("fill_counter_map: bpf_map_update_batch");
-      return 1;
-    }
+  if (!ibsr::bench::fillCounterMap(map.get(), entries)) {
+    std::perror("fill_counter_map: bpf_map_update_batch");
+    return 1;
   }
   return 0;
 }

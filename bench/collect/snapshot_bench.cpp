@@ -62,27 +62,6 @@ std::string lastLine(const std::string& path) {
   return last + "\n";
 }
 
-void fill(int map, std::uint32_t entries) {
-  // Realistic values: varied sources and ports, counters of several digits. Filled in slices so
-  // that the bench's own buffers stay small (its RSS is reported).
-  constexpr std::uint32_t kSlice = 4096;
-  std::vector<ibsr_counter_key> keys(kSlice);
-  std::vector<ibsr_counters> values(kSlice);
-  for (std::uint32_t off = 0; off < entries; off += kSlice) {
-    __u32 n = std::min(kSlice, entries - off);
-    for (std::uint32_t j = 0; j < n; ++j) {
-      std::uint32_t i = off + j;
-      // A bijective scramble of i: every key distinct, map order not sorted.
-      keys[j] = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
-      values[j] = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
-    }
-    if (bpf_map_update_batch(map, keys.data(), values.data(), &n, nullptr) != 0) {
-      std::perror("bpf_map_update_batch");
-      std::exit(1);
-    }
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,7 +73,10 @@ int main(int argc, char** argv) {
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
 
   ibsr::UniqueFd map = ibsr::bench::createCounterMap(entries);
-  fill(map.get(), entries);
+  if (!ibsr::bench::fillCounterMap(map.get(), entries)) {
+    std::perror("bpf_map_update_batch");
+    return 1;
+  }
 
   const auto dir = ibsr::bench::benchDir("snapshot-bench");
   ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(),
