@@ -439,6 +439,7 @@ AnalysisResult Analyzer::finish() {
   if (!std::is_sorted(ids.begin(), ids.end(), less)) std::sort(ids.begin(), ids.end(), less);
   std::vector<uint32_t> slot(keyOf_.size(), kNone);
   out.keys.reserve(ids.size());
+  adviseHugePages(out.keys.data(), ids.size() * sizeof(KeyResult));
   for (uint32_t id : ids) {
     const uint8_t flags = keyFlags_[id];
     const FlaggedKey* fk = (flags & kFlagged) ? &flagged_[flaggedId_[id]] : nullptr;
