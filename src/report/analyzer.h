@@ -11,6 +11,7 @@
 #include "report/allowlist.h"
 #include "report/config.h"
 #include "report/delta_sink.h"
+#include "report/huge_pages.h"
 #include "report/input_set.h"
 #include "report/key_table.h"
 #include "report/model.h"
@@ -111,32 +112,35 @@ class Analyzer {
   AnalysisResult finish();
 
  private:
-  // A source across all streams: what the report shows for it.
-  struct KeyState {
-    uint64_t key = 0;
-    Counters total;
+  template <typename T>
+  using Array = std::vector<T, HugePageAllocator<T>>;
+
+  // Per key (a source across all streams) and per slot (a source within one stream), state is
+  // kept as structure of arrays indexed by dense ids, so the per-bucket loop streams through a few
+  // compact arrays (about 60 bytes a slot and 70 a key) instead of pulling 400 bytes of structs
+  // through the cache for every key. What only flagged keys need (blocks, simulated traffic, the
+  // flagged peak windows) lives in `flagged_`, reached through an index.
+  enum KeyFlag : uint8_t {
+    kObserved = 1,  // has at least one delta (not only a baseline)
+    kAllowlisted = 2,
+    kTraced = 4,
+    kUpperBlocked = 8,
+    kAnyChurn = 16,
+    kAnyVol = 32,
+    kHasBestSyn = 64,
+    kFlagged = 128,  // has a FlaggedKey
+  };
+  struct FlaggedKey {
     BlockPeriods blocks;  // simulated enforcement blocks the source on every stream
     double simPackets = 0, simBytes = 0, simSyn = 0;
-    bool observed = false;  // has at least one delta (not only a baseline)
-    bool allowlisted = false;
-    bool traced = false;
-    bool upperBlocked = false;
-    bool anyChurn = false, anyVol = false;
-    bool hasBestSyn = false, hasBestChurn = false, hasBestVol = false;
+    WindowStats bestChurn, bestVol;
+    bool hasBestChurn = false, hasBestVol = false;
   };
-  // Touched once per window, not per snapshot: kept apart so the per-bucket state stays small.
-  struct KeyPeaks {
-    WindowStats bestSyn, bestChurn, bestVol;
-  };
-  // A source within one stream: its counters and its current window.
-  struct SlotState {
-    uint32_t keyId = 0;
-    Counters prev;
-    WindowStats window;  // current window accumulator (start/end unused)
-    int64_t windowIndex = -1;
-    int32_t openEpisode = -1;
-    int64_t lastFlaggedWindow = -1;
-    bool hasPrev = false;
+  // A window spanning several snapshots of a stream accumulates here, one entry per slot with
+  // traffic in it, in first-touch order (the order windows are evaluated in).
+  struct OpenWindowEntry {
+    uint32_t slot = 0;
+    uint64_t syn = 0, handshakeAck = 0, packets = 0, bytes = 0;
   };
   struct StreamState {
     bool haveSnapshot = false;
@@ -147,16 +151,38 @@ class Analyzer {
     int64_t windowDuration = 0;
     bool windowOpen = false;
     WindowTotals windowTotals;
-    std::vector<uint32_t> touched;  // slots
+    std::vector<OpenWindowEntry> open;
     std::vector<uint32_t> openEpisodeSlots;
-    // The previous snapshot's keys by position: collectors emit the same sorted key list each
-    // time, so most lookups are a comparison instead of a hash probe.
-    std::vector<uint64_t> lastKeys;
-    std::vector<uint32_t> lastSlots;
+    // The previous snapshot's keys and slots by position, updated in place: collectors emit the
+    // same sorted key list each time, so most lookups are a comparison instead of a hash probe.
+    Array<uint64_t> lastKeys;
+    Array<uint32_t> lastSlots;
+  };
+  // Slots appended for a stream's first snapshot whose keys were strictly increasing (hence all
+  // new) are entered in slotTable_ only when a lookup first needs the table: with a stable key
+  // set, it is never built.
+  struct PendingSlots {
+    uint32_t stream = 0;
+    uint32_t from = 0, to = 0;  // [from, to)
   };
 
-  uint32_t slotId(StreamState& st, uint32_t stream, uint64_t key, size_t position);
+  // The slot of the bucket at `position` among the snapshot's accepted buckets.
+  uint32_t slotAt(StreamState& st, uint32_t stream, uint64_t key, size_t position);
+  uint32_t lookupSlot(uint32_t stream, uint64_t key);
+  uint32_t appendSlot(uint32_t stream, uint64_t key);
+  uint32_t keyIdFor(uint64_t key);  // a new slot's key: found or added
+  uint32_t newKey(uint64_t key);
+  uint32_t newSlot(uint32_t keyId);
+  void flushPendingSlots();
+  void buildKeyTable();
+  void reserveFor(size_t buckets);
+  FlaggedKey& flaggedKey(uint32_t keyId);
+  template <bool kFused>
+  void addDeltas(const Snapshot& snap, StreamState& st, int64_t duration, int64_t intervalStart);
+  void evaluateWindow(StreamState& st, uint32_t stream, uint32_t sid, const WindowStats& w,
+                      int64_t index);
   void closeWindow(StreamState& st, uint32_t stream, int64_t end);
+  void endWindow(StreamState& st, uint32_t stream, int64_t end);
 
   const AnalysisConfig& config_;
   const Allowlist& allowlist_;
@@ -166,19 +192,37 @@ class Analyzer {
   std::vector<uint16_t> portFilter_;  // sorted; empty = all
   std::vector<bool> portsSeen_ = std::vector<bool>(65536);
 
-  KeyTable keyTable_;   // key -> keys_
-  KeyTable slotTable_;  // (stream, key) -> slots_
-  std::vector<KeyState> keys_;
-  std::vector<KeyPeaks> peaks_;
-  std::vector<SlotState> slots_;
-  std::vector<StreamState> streams_;
-  std::vector<uint64_t> curKeys_;
-  std::vector<uint32_t> curSlots_;
+  // Keys.
+  Array<uint64_t> keyOf_;
+  Array<Counters> total_;
+  Array<uint8_t> keyFlags_;
+  Array<WindowStats> bestSyn_;  // peak-SYN-rate window
+  Array<double> bestSynRate_;   // its synRate(), compared once per window
+  Array<uint32_t> flaggedId_;   // index into flagged_, or kNone
+  std::vector<FlaggedKey> flagged_;
+  // key -> key id, needed only once a second stream appears: with one stream a new slot is a new
+  // key.
+  KeyTable keyTable_;
+  bool keyTableBuilt_ = false;
+  uint32_t firstStream_ = UINT32_MAX;
 
+  // Slots.
+  Array<Counters> prev_;  // zero for a new slot: its first delta is then its counters
+  Array<uint32_t> slotKey_;
+  Array<uint32_t> slotWindow_;  // 1 + its entry in its stream's open window, or 0
+  Array<int32_t> slotEpisode_;  // its open episode, or -1
+  KeyTable slotTable_;          // (stream, key) -> slot
+  std::vector<PendingSlots> pending_;
+  // Within add(): the stream's first snapshot, keys strictly increasing so far (so all new).
+  bool appendNew_ = false;
+  uint64_t appendPrevKey_ = 0;
+
+  std::vector<StreamState> streams_;
   bool haveSnapshot_ = false;
   AnalysisResult result_;
   size_t windowsClosed_ = 0;  // over all streams: the observer's window index
   std::vector<Episode> episodes_;
+  std::vector<int64_t> episodeLastFlagged_;  // per episode: the last window that extended it
 };
 
 }  // namespace ibsr::report

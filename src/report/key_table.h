@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "report/huge_pages.h"
+
 namespace ibsr::report {
 
 class KeyTable {
@@ -32,6 +34,20 @@ class KeyTable {
     }
   }
 
+  // Makes room for `n` keys in all, so that inserting them never rehashes.
+  void reserve(size_t n) {
+    size_t want = slots_.size();
+    while (want < 2 * n + 2) want *= 2;
+    if (want > slots_.size()) rehash(want);
+  }
+
+  // Starts loading the slot `key` hashes to, ahead of a findOrInsert() that will miss the cache.
+  void prefetch(uint64_t key) const {
+    __builtin_prefetch(&slots_[hash(key) & (slots_.size() - 1)], 1);
+  }
+
+  size_t size() const { return size_; }
+
   uint32_t find(uint64_t key) const {
     size_t mask = slots_.size() - 1;
     for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
@@ -54,10 +70,11 @@ class KeyTable {
     k ^= k >> 33;
     return size_t(k);
   }
-  void grow() {
-    std::vector<Slot> old;
+  void grow() { rehash(slots_.size() * 2); }
+  void rehash(size_t capacity) {
+    std::vector<Slot, HugePageAllocator<Slot>> old;
     old.swap(slots_);
-    slots_.assign(old.size() * 2, Slot{kEmpty, kNone});
+    slots_.assign(capacity, Slot{kEmpty, kNone});
     size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.key == kEmpty) continue;
@@ -67,7 +84,7 @@ class KeyTable {
     }
   }
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t size_ = 0;
 };
 

@@ -47,15 +47,51 @@ class LineMerger {
     constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
     std::vector<size_t> order;
     std::vector<int64_t> firstTs(files_.size(), kNever);
+    // Streams are reused, file after file: a reader's buffer and a record's vectors grow to the
+    // longest line once (a 1M-key line is 134 MB), instead of once per file, and memory holds one
+    // buffer per stream open at a time, not one per file.
+    std::vector<std::unique_ptr<Stream>> streams;
+    std::vector<Stream*> spare;
+    auto reuse = [&](size_t file) {
+      Stream* s = nullptr;
+      if (spare.empty()) {
+        streams.push_back(std::make_unique<Stream>(options_.maxLineBytes));
+        s = streams.back().get();
+      } else {
+        s = spare.back();
+        spare.pop_back();
+      }
+      s->restart(file);
+      return s;
+    };
+    // The file that will be read first is kept open as probed when its first line was valid:
+    // that line (134 MB for 1M keys) is then not read and parsed a second time. Later lines are
+    // what the quiet probe skips and counts nothing for, hence only line 1.
+    Stream* held = nullptr;
+    int64_t heldTs = kNever;
     for (size_t i = 0; i < files_.size(); ++i) {
       if (files_[i].kind != Format::kKind) continue;
       order.push_back(i);
-      Stream s(options_.maxLineBytes);
-      s.fileIndex = i;
-      if (auto st = open(i, s.reader); !st.ok()) return st.error();
-      auto got = advance(s, true);
+      Stream* s = reuse(i);
+      auto opened = open(i, s->reader);
+      if (!opened.ok()) return opened.error();
+      auto got = advance(*s, true);
       if (!got.ok()) return got.error();
-      if (*got) firstTs[i] = Format::ts(s.current);
+      if (*got) firstTs[i] = Format::ts(s->current);
+      if (*got && firstTs[i] < heldTs) {  // the earliest so far; ties stay with the lower index
+        heldTs = firstTs[i];
+        if (held != nullptr) {
+          held->reader.close();
+          spare.push_back(held);
+          held = nullptr;
+        }
+        if (s->currentLine == 1) {
+          held = s;
+          continue;
+        }
+      }
+      s->reader.close();
+      spare.push_back(s);
     }
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return firstTs[a] < firstTs[b]; });
@@ -67,22 +103,31 @@ class LineMerger {
       return a->currentLine > b->currentLine;
     };
     std::priority_queue<Stream*, std::vector<Stream*>, decltype(later)> heap(later);
-    std::vector<std::unique_ptr<Stream>> streams;
     size_t next = 0;
     for (;;) {
       while (next < order.size() &&
              (heap.empty() || firstTs[order[next]] <= Format::ts(heap.top()->current))) {
         size_t i = order[next++];
-        auto s = std::make_unique<Stream>(options_.maxLineBytes);
-        s->fileIndex = i;
-        if (auto st = open(i, s->reader); !st.ok()) return st.error();
-        ++dq_.files;
-        auto got = advance(*s, false);
+        Stream* s = nullptr;
+        Result<bool> got = true;
+        if (held != nullptr && held->fileIndex == i) {
+          s = held;  // positioned after its valid line 1, which is counted now
+          held = nullptr;
+          ++dq_.files;
+          ++dq_.lines;
+        } else {
+          s = reuse(i);
+          if (auto st = open(i, s->reader); !st.ok()) return st.error();
+          ++dq_.files;
+          got = advance(*s, false);
+        }
         if (!got.ok()) return got.error();
         if (*got) {
           join(*s);
-          heap.push(s.get());
-          streams.push_back(std::move(s));
+          heap.push(s);
+        } else {
+          s->reader.close();
+          spare.push_back(s);
         }
       }
       if (heap.empty()) break;
@@ -105,7 +150,7 @@ class LineMerger {
       } else {
         --dirs_[top->dir].activeFiles[top->part];
         top->reader.close();
-        top->current = Record{};
+        spare.push_back(top);
       }
     }
     return {};
@@ -125,6 +170,16 @@ class LineMerger {
     std::string lastRunId;
     uint32_t lastStream = UINT32_MAX;
     explicit Stream(size_t maxLine) : reader(maxLine) {}
+    // Ready for another file; the reader's buffer and the record's capacity are kept.
+    void restart(size_t file) {
+      fileIndex = file;
+      currentLine = 0;
+      lastTs = std::numeric_limits<int64_t>::min();
+      dir = 0;
+      part = 0;
+      lastRunId.clear();
+      lastStream = UINT32_MAX;
+    }
   };
 
   template <typename... Args>
