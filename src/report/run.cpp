@@ -179,8 +179,9 @@ int runReport(const Options& options) {
     }
   }
   d.evaluation = evaluate(d.result, d.config);
-  if (d.quality.snapshots == 0)  // payload input only: the transport layer has no evidence
-    d.evaluation.reasons.insert(d.evaluation.reasons.begin(), "No counter snapshots in the input");
+  // Payload input only: the transport layer has no evidence, and that is its one reason; the
+  // others (no traffic, no keys, no observed period) would only restate it.
+  if (d.quality.snapshots == 0) d.evaluation.reasons = {"No counter snapshots in the input"};
   d.evaluation.safe = d.evaluation.reasons.empty();
   if (d.payloadInput) d.rpcEvaluation = evaluateRpc(d.rpc, d.config);
   d.generatedAt = options.generatedAt.value_or(std::max(d.result.lastTs, d.rpc.lastTs));

@@ -89,7 +89,8 @@ TEST(PageBuffer, ReleaseGivesTheWrittenPagesBack) {
   EXPECT_GE(written - before, 30 * 1024) << "writing 32 MB must make about 32 MB resident";
   buf.release(kBytes - 10);  // the partly used last page goes too
   const long after = rssAnonKb();
-  EXPECT_LT(after - before, 1024) << "released pages must no longer be resident";
+  // Measured as what the release took back (a sanitizer's own bookkeeping may grow meanwhile).
+  EXPECT_GE(written - after, 30 * 1024) << "released pages must no longer be resident";
   EXPECT_EQ(p[0], '\0');
   EXPECT_EQ(p[kBytes - 1], '\0');
 }

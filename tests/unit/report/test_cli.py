@@ -14,6 +14,7 @@ SRC = os.environ.get("IBSR_SOURCE_DIR", os.path.join(HERE, "..", "..", ".."))
 BUILD = os.environ.get("IBSR_BUILD_DIR", os.path.join(SRC, "build-report"))
 BIN = os.path.join(BUILD, "src", "report", "ibsr-report")
 FLOOD = os.path.join(SRC, "tests", "fixtures", "report", "syn_flood", "input")
+RPC = os.path.join(SRC, "tests", "fixtures", "report", "rpc_harness")
 
 
 def read(path):
@@ -318,6 +319,30 @@ class CliTest(unittest.TestCase):
         self.assertTrue(r.stdout.startswith("verdict: SAFE"))
         self.assertIn("report.md: " + os.path.join(out, "report.md"), r.stdout)
         self.assertIn("report.html: " + os.path.join(out, "report.html"), r.stdout)
+
+    def test_payload_only_input_gives_one_transport_reason_and_the_application_verdict(self):
+        src = self.path("payload-only")
+        os.mkdir(src)
+        for name in os.listdir(os.path.join(RPC, "input")):
+            if name.startswith("payload_"):
+                shutil.copy(os.path.join(RPC, "input", name), src)
+        self.assertTrue(os.listdir(src), "the rpc_harness fixture lost its payload file")
+        with open(os.path.join(RPC, "args")) as f:
+            args = f.read().split()
+        out = self.path("o")
+        r = run("--input", src, "-o", out, "--format", "json", *args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.loads(read(os.path.join(out, "summary.json")))
+        self.assertEqual(s["readiness"], {"verdict": "NOT SAFE",
+                                          "reasons": ["No counter snapshots in the input"]})
+        self.assertEqual(s["input"]["files"], [])
+        app = s["application_layer"]
+        self.assertEqual(app["input"]["files"], sorted(os.listdir(src)))
+        self.assertEqual(s["ready_layers"], ["application"] if app["verdict"] == "SAFE" else [])
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[:2], ["verdict: NOT SAFE (0 source(s) would be blocked)",
+                                     "  - No counter snapshots in the input"])
+        self.assertIn("application layer: %s" % app["verdict"], r.stdout)
 
     def test_gzip_zstd_and_plain_inputs_agree(self):
         # One collector's files, found recursively: they must stay in one directory (one stream).
