@@ -1,6 +1,6 @@
-// The counter benches' fixture: a real kernel LRU hash map shaped like the collector's, its fill, and a
-// private output directory. Exits the bench with a message when the map cannot be created (root
-// is needed).
+// The counter benches' fixture: a real kernel LRU hash map shaped like the collector's, its
+// fill, and a private output directory. Exits the bench with a message when the map cannot be
+// created (root is needed).
 #pragma once
 
 #include <bpf/bpf.h>
