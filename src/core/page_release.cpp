@@ -63,8 +63,16 @@ char* PageBuffer::reserve(std::size_t bytes) {
   return data_;
 }
 
-void releaseMappedPages(void* p, std::size_t bytes) {
-  releasePages(p, mappedBytes(bytes));
+void releaseAllocation(void* p, std::size_t bytes) {
+  releasePages(p, bytes >= kPageAllocatorHugeBytes ? mappedBytes(bytes) : bytes);
+}
+
+void adviseHugePages(void* p, std::size_t bytes) {
+  if (p == nullptr || bytes < kPageAllocatorHugeBytes) return;
+  const auto from = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t first = roundUp(from, kHugePageBytes);
+  const std::uintptr_t last = (from + bytes) & ~(kHugePageBytes - 1);
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 }
 
 void PageBuffer::release(std::size_t bytes) {

@@ -21,21 +21,45 @@ inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 void releasePages(void* begin, std::size_t bytes);
 
 // Anonymous memory mapped for `bytes`: from 2 MB on, aligned to and advised for transparent huge
-// pages (one fault per 2 MB instead of per 4 kB when it is refilled after a release). Pages are
-// allocated when first written (MAP_NORESERVE: most of a worst-case-sized buffer never is).
-// Throws std::bad_alloc if the kernel refuses.
+// pages (one fault per 2 MB instead of per 4 kB when it is filled, and again after a release;
+// on VMs a 4 kB fault costs microseconds). Pages are allocated when first written
+// (MAP_NORESERVE: most of a worst-case-sized buffer never is). Throws std::bad_alloc if the
+// kernel refuses.
 void* mapPages(std::size_t bytes);
 void unmapPages(void* p, std::size_t bytes);  // what mapPages(bytes) returned
 
-// An allocator over mapPages, for a vector that is filled, consumed and released every cycle.
+// Advises huge pages for the 2 MB-aligned part of a block of at least kPageAllocatorHugeBytes.
+void adviseHugePages(void* p, std::size_t bytes);
+
+// Blocks from this size on are mapped by PageAllocator; smaller ones come from operator new (huge
+// pages would only round them up).
+inline constexpr std::size_t kPageAllocatorHugeBytes = std::size_t{4} << 20;
+
+// Releases the pages of a block that PageAllocator gave out for `bytes`: the whole mapping of a
+// mapped block (huge pages must go whole: one released in part is split, and its 2 MB refilled
+// 4 kB at a time from then on), the whole pages inside a smaller one.
+void releaseAllocation(void* p, std::size_t bytes);
+
+// An allocator for large arrays that are filled once per cycle or per run: huge pages, and the
+// pages can be released while the block is kept (clearAndReleasePages).
 template <typename T>
 struct PageAllocator {
   using value_type = T;
   PageAllocator() = default;
   template <typename U>
-  PageAllocator(const PageAllocator<U>&) {}  // NOLINT: rebinding, as allocators do
-  T* allocate(std::size_t n) { return static_cast<T*>(mapPages(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) { unmapPages(p, n * sizeof(T)); }
+  PageAllocator(const PageAllocator<U>&) {}  // NOLINT: rebinding must be implicit
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kPageAllocatorHugeBytes) return static_cast<T*>(::operator new(bytes));
+    return static_cast<T*>(mapPages(bytes));
+  }
+  void deallocate(T* p, std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kPageAllocatorHugeBytes)
+      ::operator delete(p);
+    else
+      unmapPages(p, bytes);
+  }
   template <typename U>
   bool operator==(const PageAllocator<U>&) const {
     return true;
@@ -44,10 +68,6 @@ struct PageAllocator {
 
 template <typename T>
 using PageVector = std::vector<T, PageAllocator<T>>;
-
-// Releases the whole mapping that mapPages(bytes) returned as p. Huge pages must go whole: a
-// huge page released in part is split, and its 2 MB block is refilled 4 kB at a time from then on.
-void releaseMappedPages(void* p, std::size_t bytes);
 
 // Empties `v` and releases its storage's pages, keeping its capacity: refilling it up to that
 // capacity allocates nothing and copies nothing, only faults the pages back in.
@@ -59,7 +79,7 @@ void clearAndReleasePages(std::vector<T, A>& v) {
 template <typename T>
 void clearAndReleasePages(PageVector<T>& v) {
   v.clear();
-  releaseMappedPages(v.data(), v.capacity() * sizeof(T));
+  releaseAllocation(v.data(), v.capacity() * sizeof(T));
 }
 
 // A byte buffer over mapPages whose pages are released between uses.

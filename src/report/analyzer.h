@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/page_release.h"
 #include "report/allowlist.h"
 #include "report/config.h"
 #include "report/delta_sink.h"
-#include "report/huge_pages.h"
 #include "report/input_set.h"
 #include "report/key_table.h"
 #include "report/model.h"
@@ -113,7 +113,7 @@ class Analyzer {
 
  private:
   template <typename T>
-  using Array = std::vector<T, HugePageAllocator<T>>;
+  using Array = PageVector<T>;
 
   // Per key (a source across all streams) and per slot (a source within one stream), state is
   // kept as structure of arrays indexed by dense ids, so the per-bucket loop streams through a few

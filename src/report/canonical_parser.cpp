@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "report/huge_pages.h"
+#include "core/page_release.h"
 
 namespace ibsr::report {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "report/huge_pages.h"
+#include "core/page_release.h"
 
 namespace ibsr::report {
 
@@ -72,7 +72,7 @@ class KeyTable {
   }
   void grow() { rehash(slots_.size() * 2); }
   void rehash(size_t capacity) {
-    std::vector<Slot, HugePageAllocator<Slot>> old;
+    PageVector<Slot> old;
     old.swap(slots_);
     slots_.assign(capacity, Slot{kEmpty, kNone});
     size_t mask = slots_.size() - 1;
@@ -84,7 +84,7 @@ class KeyTable {
     }
   }
 
-  std::vector<Slot, HugePageAllocator<Slot>> slots_;
+  PageVector<Slot> slots_;
   size_t size_ = 0;
 };
 
