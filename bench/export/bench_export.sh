@@ -10,9 +10,14 @@
 # What each side does per file:
 #   ibsr-export: one LIST of the prefix (no state, >= 32 files) instead of a HEAD per file, then a
 #                PUT with Content-MD5 + x-amz-content-sha256 whose answered ETag proves the landing
-#                (a HEAD only when the answer has no MD5 ETag); files >= 64 MiB as 16 MiB parts.
+#                (a HEAD only when the answer has no MD5 ETag); files >= 64 MiB as 16 MiB parts,
+#                several at once (--jobs connections), each with a signed Content-MD5 and
+#                UNSIGNED-PAYLOAD, the whole file's SHA-256 for the state beside them.
 #                Its request count (the "S3: N request(s)" line of -v) is printed after the table.
 #   curl:        one PUT, x-amz-content-sha256: UNSIGNED-PAYLOAD, no checksum, no verification.
+# For the 1 GiB rows a second table gives the CPU seconds (user + system) of the client and of each
+# server process over that row: client and server share this host's cores, so CPU is what a row
+# costs when the host is busy.
 #                "curl, 1 process" passes every file to one curl (one connection, like
 #                ibsr-export); "curl, process per file" is the usual shell loop.
 set -euo pipefail
@@ -65,6 +70,26 @@ requests() {  # the last run's request count, from its -v log
   sed -n 's/.*S3: \([0-9]*\) request(s).*/\1/p' "$D/export.log" | tail -1
 }
 declare -A secs
+declare -A cpus
+TIMEFORMAT='%U %S'  # bash's `time`: the client's user and system CPU seconds
+server_cpu() {  # CPU seconds so far of proxy-server, object-server, container + account servers
+  local hz n ticks=() 
+  hz=$(getconf CLK_TCK)
+  for n in proxy-server object-server container-server account-server; do
+    ticks+=("$(awk '{ print $14 + $15 }' "/proc/$(cat "$D/s3/run/$n.pid")/stat")")
+  done
+  awk -v hz="$hz" -v p="${ticks[0]}" -v o="${ticks[1]}" -v c="${ticks[2]}" -v a="${ticks[3]}" \
+    'BEGIN { printf "%.2f %.2f %.2f\n", p / hz, o / hz, (c + a) / hz }'
+}
+cpu_row() {  # label client-cpu-file servers-before servers-after
+  local u s p0 o0 c0 p1 o1 c1
+  read -r u s <"$2"
+  read -r p0 o0 c0 <<<"$3"
+  read -r p1 o1 c1 <<<"$4"
+  cpus[$1]=$(awk -v l="$1" -v u="$u" -v s="$s" -v p="$(awk -v a="$p0" -v b="$p1" 'BEGIN{print b-a}')" \
+    -v o="$(awk -v a="$o0" -v b="$o1" 'BEGIN{print b-a}')" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN{print b-a}')" \
+    'BEGIN { printf "| %-40s | %6.2f | %6.2f | %6.2f | %6.2f | %6.2f |", l, u + s, p, o, c, u + s + p + o + c }')
+}
 
 # Warm-up (not timed): Swift's first requests create account and container databases and fill
 # memcached; without this the first timed run pays for it.
@@ -105,22 +130,29 @@ if [ -z "${BENCH_SKIP_CURL_EACH:-}" ]; then  # the slowest row, and not one the 
   report "curl, process per file, $N small files" "$N" "$SMALL_BYTES" "$t0" "$t1"
 fi
 
-t0=$(now); run_export bench-ibsr-large "$D/large" "$D/state-large.json" >"$D/r4"; t1=$(now)
+c0=$(server_cpu); t0=$(now)
+{ time run_export bench-ibsr-large "$D/large" "$D/state-large.json" >"$D/r4"; } 2>"$D/cpu4"
+t1=$(now); c1=$(server_cpu)
+cpu_row "ibsr-export, 16 MiB parts" "$D/cpu4" "$c0" "$c1"
 grep -q "uploaded=1 .*failed=0" "$D/r4" || { cat "$D/r4" >&2; exit 1; }
 report "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" 1 "$LARGE_BYTES" "$t0" "$t1"
 req_large=$(requests)
 
-t0=$(now)
-"$EXPORT" s3 --bucket bench-ibsr-large --endpoint "$S3_ENDPOINT" --prefix single --host-id h \
-  --input "$D/large" --state-file "$D/state-large-single.json" --multipart-threshold-mib $((LARGE_MIB + 1)) >"$D/r5"
-t1=$(now)
+c0=$(server_cpu); t0=$(now)
+{ time "$EXPORT" s3 --bucket bench-ibsr-large --endpoint "$S3_ENDPOINT" --prefix single --host-id h \
+  --input "$D/large" --state-file "$D/state-large-single.json" \
+  --multipart-threshold-mib $((LARGE_MIB + 1)) >"$D/r5" 2>/dev/null; } 2>"$D/cpu5"
+t1=$(now); c1=$(server_cpu)
+cpu_row "ibsr-export, single PUT" "$D/cpu5" "$c0" "$c1"
 grep -q "uploaded=1 .*failed=0" "$D/r5" || { cat "$D/r5" >&2; exit 1; }
 report "ibsr-export, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"
 
-t0=$(now)
-code=$(curl -sS "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}' -T "$D/large/snapshot_2026010100.jsonl" \
-  "$base/bench-curl-large/bench/h/snapshots/snapshot_2026010100.jsonl")
-t1=$(now)
+c0=$(server_cpu); t0=$(now)
+{ time curl -sS "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}' -T "$D/large/snapshot_2026010100.jsonl" \
+  "$base/bench-curl-large/bench/h/snapshots/snapshot_2026010100.jsonl" >"$D/c2"; } 2>"$D/cpu6"
+t1=$(now); c1=$(server_cpu)
+code=$(cat "$D/c2")
+cpu_row "curl, single PUT" "$D/cpu6" "$c0" "$c1"
 [ "$code" = 200 ] || { echo "curl large: HTTP $code" >&2; exit 1; }
 report "curl, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"
 
@@ -129,4 +161,10 @@ echo
 echo "ratio ibsr-export / curl (1 process), $N small files: $(ratio "ibsr-export, $N small files" "curl, 1 process, $N small files")"
 echo "ratio ibsr-export (multipart) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
 echo "ratio ibsr-export (single PUT) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (single PUT)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
+echo
+echo "CPU seconds (user + system) over each $LARGE_MIB MiB row:"
+echo "| row | client | proxy-server | object-server | container + account | total |"
+echo "|---|---|---|---|---|---|"
+for l in "ibsr-export, 16 MiB parts" "ibsr-export, single PUT" "curl, single PUT"; do echo "${cpus[$l]}"; done
+echo "ratio of total CPU, ibsr-export (multipart) / curl single PUT: $(awk -v a="$(echo "${cpus["ibsr-export, 16 MiB parts"]}" | awk -F'|' '{print $7}')" -v b="$(echo "${cpus["curl, single PUT"]}" | awk -F'|' '{print $7}')" 'BEGIN { printf "%.2f", a / b }')"
 echo "ibsr-export requests: $N small files ${req_small:-?} (probe + LIST + PUTs + HEADs), $LARGE_MIB MiB multipart ${req_large:-?}"

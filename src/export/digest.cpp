@@ -67,29 +67,37 @@ Sha256 hmacSha256(std::string_view key, std::string_view data) {
 
 struct DualHasher::Impl {
   MdCtx md5{EVP_MD_CTX_new()};
-  MdCtx sha{EVP_MD_CTX_new()};
+  MdCtx sha;  // null without SHA-256
   void reset() {
-    if (!md5 || !sha || EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr) != 1 ||
-        EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1) {
+    if (!md5 || EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr) != 1 ||
+        (sha && EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1)) {
       throw std::runtime_error("OpenSSL digest init failed");
     }
   }
 };
 
-DualHasher::DualHasher() : impl_(std::make_unique<Impl>()) {
+DualHasher::DualHasher(bool withSha256) : impl_(std::make_unique<Impl>()) {
+  if (withSha256) {
+    impl_->sha.reset(EVP_MD_CTX_new());
+    if (!impl_->sha) throw std::runtime_error("OpenSSL digest init failed");
+  }
   impl_->reset();
 }
 DualHasher::~DualHasher() = default;
 
 void DualHasher::update(const void* data, std::size_t size) {
   EVP_DigestUpdate(impl_->md5.get(), data, size);
-  EVP_DigestUpdate(impl_->sha.get(), data, size);
+  if (impl_->sha) EVP_DigestUpdate(impl_->sha.get(), data, size);
 }
 
 void DualHasher::finish(Md5& md5Out, Sha256& sha256Out) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(impl_->md5.get(), md5Out.data(), &len);
-  EVP_DigestFinal_ex(impl_->sha.get(), sha256Out.data(), &len);
+  if (impl_->sha) {
+    EVP_DigestFinal_ex(impl_->sha.get(), sha256Out.data(), &len);
+  } else {
+    sha256Out.fill(0);
+  }
   impl_->reset();
 }
 

@@ -30,10 +30,12 @@ std::string sha256Hex(std::string_view data);
 Md5 md5(std::string_view data);
 Sha256 hmacSha256(std::string_view key, std::string_view data);
 
-// Incremental MD5 + SHA-256 over the same bytes (one pass over a file gives both).
+// Incremental MD5 + SHA-256 over the same bytes (one pass over a file gives both). Without
+// `withSha256` only the MD5 is computed (finish leaves the SHA-256 zero): a part sent with a
+// signed Content-MD5 and UNSIGNED-PAYLOAD needs no SHA-256 of its own.
 class DualHasher {
  public:
-  DualHasher();
+  explicit DualHasher(bool withSha256 = true);
   ~DualHasher();
   DualHasher(const DualHasher&) = delete;
   DualHasher& operator=(const DualHasher&) = delete;

@@ -53,6 +53,7 @@ struct Flags {
   int multipartThresholdMib = 64;
   int partSizeMib = 16;
   int jobs = kDefaultJobs;
+  bool signParts = false;
   int verbose = 0;
   std::string metricsFile;
 };
@@ -136,10 +137,15 @@ void addFlags(CLI::App& app, Flags& f) {
       ->check(CLI::Range(8, 64));
   app.add_option("--jobs", f.jobs,
                  "files uploaded at once, 1..16, each on its own connection (1: one after the "
-                 "other)")
+                 "other); a multipart file also sends its parts over the connections of jobs "
+                 "with no file left")
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 16));
+  app.add_flag("--sign-parts", f.signParts,
+               "sign each multipart part's SHA-256 (x-amz-content-sha256) instead of sending it as "
+               "UNSIGNED-PAYLOAD with a signed Content-MD5; for stores or bucket policies that "
+               "require signed payloads (hashes every byte twice)");
   app.add_option("--metrics-file", f.metricsFile,
                  "write Prometheus metrics (node_exporter textfile format) to this *.prom file "
                  "at the end of the run; counters continue from the previous file")
@@ -197,6 +203,7 @@ int run(const Flags& f, Summary& sum) {
   o.dryRun = f.dryRun;
   o.multipartThreshold = static_cast<std::uint64_t>(f.multipartThresholdMib) << 20;
   o.partSize = static_cast<std::uint64_t>(f.partSizeMib) << 20;
+  o.signParts = f.signParts;
   o.stateFile = f.stateFile;
 
   // Every discovered file, selected or not: a pcap withheld today must not collide once the

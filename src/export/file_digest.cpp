@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 
 namespace ibsr::exporter {
 namespace {
@@ -61,12 +62,27 @@ Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSi
   return d;
 }
 
-PartHasher::PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead)
+PartHasher::PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, PartHashing how)
     : fd_(fd),
       length_(length),
       partSize_(std::max<std::uint64_t>(partSize, 1)),
-      ahead_(ahead),
-      thread_([this] { run(); }) {}
+      partCount_((length + partSize_ - 1) / partSize_),
+      how_(PartHashing{std::max<std::size_t>(how.threads, 1), std::max<std::size_t>(how.ahead, 1),
+                       how.partSha256}) {
+  try {
+    threads_.emplace_back([this] { hashWhole(); });
+    for (std::size_t i = 0; i < how_.threads && i < partCount_; ++i)
+      threads_.emplace_back([this] { hashParts(); });
+  } catch (...) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      cancelled_ = true;
+    }
+    changed_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    throw;
+  }
+}
 
 PartHasher::~PartHasher() {
   {
@@ -74,66 +90,106 @@ PartHasher::~PartHasher() {
     cancelled_ = true;
   }
   changed_.notify_all();
-  thread_.join();
+  for (std::thread& t : threads_) t.join();
 }
 
-void PartHasher::run() {
+void PartHasher::hashParts() {
+  std::vector<char> buf;
+  std::unique_ptr<s3::DualHasher> hasher;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] {
+      return cancelled_ || claimed_ >= partCount_ || error_ || claimed_ < taken_ + how_.ahead;
+    });
+    if (cancelled_ || claimed_ >= partCount_ || error_) return;
+    const std::uint64_t index = claimed_++;
+    lock.unlock();
+    PartDigest p;
+    p.offset = index * partSize_;
+    p.length = std::min(partSize_, length_ - p.offset);
+    std::optional<Error> failed;
+    try {
+      if (!hasher) {
+        buf.resize(kBuffer);
+        hasher = std::make_unique<s3::DualHasher>(how_.partSha256);
+      }
+      for (std::uint64_t done = 0; done < p.length && !failed;) {
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(p.length - done, buf.size()));
+        auto r = preadFull(fd_, buf.data(), n, p.offset + done);
+        if (!r.ok()) {
+          failed = r.error();
+        } else {
+          hasher->update(buf.data(), n);
+          done += n;
+        }
+      }
+      if (failed) {
+        hasher.reset();  // mid-part state: start the next part from scratch
+      } else {
+        hasher->finish(p.md5, p.sha256);
+      }
+    } catch (const std::exception& e) {
+      failed = plainError(e.what());
+    }
+    lock.lock();
+    if (failed) {
+      if (!error_ || error_->first > index) error_.emplace(index, *failed);
+    } else {
+      ready_.emplace(index, p);
+    }
+    changed_.notify_all();
+  }
+}
+
+void PartHasher::hashWhole() {
+  Result<s3::Sha256> out = s3::Sha256{};
   try {
     std::vector<char> buf(kBuffer);
-    s3::DualHasher hasher;
     s3::Sha256Hasher whole;
     for (std::uint64_t offset = 0; offset < length_;) {
       {
-        std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [this] { return cancelled_ || ready_.size() < ahead_; });
+        std::lock_guard<std::mutex> lock(mutex_);
         if (cancelled_) return;
       }
-      PartDigest p;
-      p.offset = offset;
-      p.length = std::min(partSize_, length_ - offset);
-      for (std::uint64_t done = 0; done < p.length;) {
-        const auto n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(p.length - done, buf.size()));
-        auto r = preadFull(fd_, buf.data(), n, offset + done);
-        if (!r.ok()) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          error_ = r.error();
-          changed_.notify_all();
-          return;
-        }
-        hasher.update(buf.data(), n);
-        whole.update(buf.data(), n);
-        done += n;
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length_ - offset, kBuffer));
+      auto r = preadFull(fd_, buf.data(), n, offset);
+      if (!r.ok()) {
+        out = r.error();
+        break;
       }
-      hasher.finish(p.md5, p.sha256);
-      offset += p.length;
-      std::lock_guard<std::mutex> lock(mutex_);
-      ready_.push_back(p);
-      changed_.notify_all();
+      whole.update(buf.data(), n);
+      offset += n;
     }
-    const s3::Sha256 sha = whole.finish();
-    std::lock_guard<std::mutex> lock(mutex_);
-    whole_ = sha;
+    if (out.ok()) out = whole.finish();
   } catch (const std::exception& e) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    error_ = plainError(e.what());
+    out = plainError(e.what());
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  finished_ = true;
+  whole_.emplace(std::move(out));
   changed_.notify_all();
 }
 
 Result<std::optional<PartDigest>> PartHasher::next() {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return !ready_.empty() || error_ || finished_; });
-  if (!ready_.empty()) {
-    PartDigest p = ready_.front();
-    ready_.pop_front();
+  changed_.wait(lock, [this] {
+    return ready_.count(taken_) > 0 || taken_ >= partCount_ || (error_ && error_->first <= taken_);
+  });
+  if (auto it = ready_.find(taken_); it != ready_.end()) {
+    PartDigest p = it->second;
+    ready_.erase(it);
+    ++taken_;
     changed_.notify_all();
     return std::optional<PartDigest>(p);
   }
-  if (error_) return *error_;
+  if (error_ && error_->first <= taken_) return error_->second;
   return std::optional<PartDigest>();
+}
+
+Result<s3::Sha256> PartHasher::wholeSha256() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return whole_.has_value(); });
+  return *whole_;
 }
 
 std::string multipartEtag(const std::vector<PartDigest>& parts) {

@@ -5,11 +5,12 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -34,36 +35,52 @@ struct FileDigest {
 // Reads `length` bytes of `fd` from offset 0, split into parts of `partSize` bytes (0: one part).
 Result<FileDigest> digestFile(int fd, std::uint64_t length, std::uint64_t partSize);
 
-// Hashes the parts of a file (MD5 and SHA-256 each) in a background thread, at most `ahead` parts
-// before the consumer, so that hashing part n+1 overlaps the upload of part n. The whole file's
-// SHA-256 accumulates in the same read pass, so nothing is read before the first part is sent.
+struct PartHashing {
+  // Threads hashing parts: parts are independent, so several hash at once (MD5 runs at about
+  // 0.75 GB/s on one core, slower than several connections can send).
+  std::size_t threads = 1;
+  // Parts hashed but not yet taken by next(): keeps the hashing just ahead of the senders, so the
+  // bytes are still in the page cache when they are sent (nothing else is buffered).
+  std::size_t ahead = 2;
+  // Each part's SHA-256 too (x-amz-content-sha256 of a signed payload); MD5 alone otherwise.
+  bool partSha256 = true;
+};
+
+// Hashes the parts of a file in background threads, at most `ahead` parts before the consumers,
+// so that hashing the next parts overlaps the upload of the current ones. The whole file's
+// SHA-256 (for the state) is computed by one more thread reading the file in order, beside the
+// part hashers rather than before them, so nothing is read before the first part is sent.
 class PartHasher {
  public:
-  PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, std::size_t ahead = 2);
-  ~PartHasher();  // stops the thread and waits for it
+  PartHasher(int fd, std::uint64_t length, std::uint64_t partSize, PartHashing how = {});
+  ~PartHasher();  // stops the threads and waits for them
   PartHasher(const PartHasher&) = delete;
   PartHasher& operator=(const PartHasher&) = delete;
 
-  // The next part, std::nullopt after the last one, or the error that stopped reading.
+  // The next part in file order, std::nullopt after the last one, or the error that stopped
+  // reading at this part. Thread-safe: several senders each get distinct parts.
   Result<std::optional<PartDigest>> next();
-  // The SHA-256 of the whole file, once next() has returned std::nullopt.
-  s3::Sha256 wholeSha256() const { return whole_; }
+  // The SHA-256 of the whole file; waits for its thread to finish.
+  Result<s3::Sha256> wholeSha256();
 
  private:
-  void run();
+  void hashParts();
+  void hashWhole();
 
   const int fd_;
   const std::uint64_t length_;
   const std::uint64_t partSize_;
-  const std::size_t ahead_;
+  const std::uint64_t partCount_;
+  const PartHashing how_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<PartDigest> ready_;
-  std::optional<Error> error_;
-  s3::Sha256 whole_{};
-  bool finished_ = false;
+  std::uint64_t claimed_ = 0;  // parts a hashing thread has started
+  std::uint64_t taken_ = 0;    // parts next() has returned
+  std::map<std::uint64_t, PartDigest> ready_;
+  std::optional<std::pair<std::uint64_t, Error>> error_;  // first part that could not be read
+  std::optional<Result<s3::Sha256>> whole_;
   bool cancelled_ = false;
-  std::thread thread_;  // last: starts after every other member exists
+  std::vector<std::thread> threads_;  // last: start after every other member exists
 };
 
 // S3's ETag of a multipart object: hex MD5 of the concatenated binary part MD5s, "-", part count.

@@ -56,6 +56,10 @@ std::string urlQuery(const NameValues& query) {
   return out;
 }
 
+std::string payloadHash(const BodyRange& body) {
+  return body.unsignedPayload ? std::string(kUnsignedPayload) : toHex(body.sha256);
+}
+
 }  // namespace
 
 std::string xmlText(const std::string& xml, const std::string& tag) {
@@ -372,7 +376,7 @@ Status S3Client::probeBucket(const std::string& prefix) {
 
 Result<std::string> S3Client::putObject(const std::string& key, const BodyRange& body,
                                         const std::map<std::string, std::string>& meta) {
-  Call c{"PUT", key, {}, {}, "", &body, toHex(body.sha256)};
+  Call c{"PUT", key, {}, {}, "", &body, payloadHash(body)};
   c.headers.emplace_back("content-md5", toBase64(body.md5));
   c.headers.emplace_back("content-type", "application/octet-stream");
   for (const auto& [n, v] : meta) c.headers.emplace_back("x-amz-meta-" + n, v);
@@ -401,7 +405,7 @@ Result<std::string> S3Client::uploadPart(const std::string& key, const std::stri
          {},
          "",
          &body,
-         toHex(body.sha256)};
+         payloadHash(body)};
   c.headers.emplace_back("content-md5", toBase64(body.md5));
   auto r = send(c);
   if (!r.ok()) return r.error();

@@ -2,7 +2,8 @@
 // RetryPolicy. Every call returns a Result whose error message names the operation, the object
 // and the S3 error code and message ("PUT s3://b/k: HTTP 403 AccessDenied: Access Denied").
 // Requests carry whole bodies (never aws-chunked) with x-amz-content-sha256 of the body, so any
-// S3-compatible store that checks signatures can verify them.
+// S3-compatible store that checks signatures can verify them; a body may instead be sent as
+// UNSIGNED-PAYLOAD with a signed Content-MD5 (multipart parts: one hash per byte, not two).
 #pragma once
 
 #include <cstdint>
@@ -61,6 +62,9 @@ struct BodyRange {
   std::uint64_t length = 0;
   Md5 md5{};
   Sha256 sha256{};
+  // Sent as x-amz-content-sha256: UNSIGNED-PAYLOAD (`sha256` unused): the signed Content-MD5,
+  // which the server checks before storing, then binds the body to the request instead.
+  bool unsignedPayload = false;
 };
 
 struct CompletedPart {

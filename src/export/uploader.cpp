@@ -180,6 +180,7 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
       if (w.deleted) ++sum.deleted;
       saveState(false);
     }
+    if (w.client != nullptr) idle_.push_back(w.client);
   };
   std::vector<Worker> workers;
   for (s3::S3Client* c : clients_) workers.push_back(Worker{c});
@@ -190,6 +191,7 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
     for (Worker& w : workers) threads.emplace_back(work, std::ref(w));
     for (std::thread& t : threads) t.join();
   }
+  idle_.clear();
   saveState(true);
   if (sum.pcapsWithheld > 0) {
     log::notice(
@@ -368,45 +370,6 @@ Result<std::string> Uploader::upload(Worker& w, const std::string& key, int fd,
   const std::map<std::string, std::string> meta{{kShaMeta, s3::toHex(digest.sha256)}};
   s3::BodyRange body{fd, 0, digest.length, digest.md5, digest.sha256};
   return w.client->putObject(key, body, meta);
-}
-
-Result<std::string> Uploader::uploadMultipart(Worker& w, const std::string& key, int fd,
-                                              std::uint64_t length, std::uint64_t partSize,
-                                              FileDigest& digest) {
-  // No x-amz-meta-ibsr-sha256: it would have to be known before the first part, i.e. cost a read
-  // pass before sending a byte. The multipart ETag identifies the content (per part size).
-  auto id = w.client->createMultipartUpload(key, {});
-  digest.parts.clear();  // a digest read to compare with the bucket is rebuilt as parts are sent
-  if (!id.ok()) return id.error();
-  PartHasher hasher(fd, length, partSize);
-  std::vector<s3::CompletedPart> done;
-  for (int number = 1;; ++number) {
-    if (stop_ != nullptr && stop_->load()) {
-      abortUpload(w, key, *id);
-      return plainError("interrupted by a signal (multipart upload aborted)");
-    }
-    auto next = hasher.next();
-    if (!next.ok()) {
-      abortUpload(w, key, *id);
-      return plainError("cannot read: " + next.error().message + " (multipart upload aborted)");
-    }
-    if (!next.value()) break;
-    const PartDigest p = *next.value();
-    digest.parts.push_back(p);
-    s3::BodyRange body{fd, p.offset, p.length, p.md5, p.sha256};
-    auto etag = w.client->uploadPart(key, *id, number, body);
-    if (!etag.ok()) {
-      // Abort so the bucket does not keep (and bill) the orphaned parts.
-      abortUpload(w, key, *id);
-      return etag.error();
-    }
-    done.push_back({number, *etag});
-  }
-  digest.length = length;
-  digest.sha256 = hasher.wholeSha256();
-  auto etag = w.client->completeMultipartUpload(key, *id, done);
-  if (!etag.ok()) abortUpload(w, key, *id);
-  return etag;
 }
 
 Status Uploader::verify(Worker& w, const std::string& key, std::uint64_t size,

@@ -34,6 +34,10 @@ struct UploadOptions {
   bool dryRun = false;
   std::uint64_t multipartThreshold = 64ull << 20;  // files at least this big go multipart
   std::uint64_t partSize = 16ull << 20;
+  // Each multipart part signed with its own SHA-256 (x-amz-content-sha256) instead of
+  // UNSIGNED-PAYLOAD: a second hash of every byte, on both sides, for stores or bucket policies
+  // that require signed payloads. Content-MD5 is sent and checked either way.
+  bool signParts = false;
   std::string stateFile;
 };
 
@@ -94,7 +98,8 @@ class Uploader {
                                                  const std::string& path, int fd,
                                                  const FileStamp& file, const Artefact& a);
   Result<std::string> upload(Worker& w, const std::string& key, int fd, const FileDigest& digest);
-  // Fills `digest` (parts and whole-file SHA-256) while the parts are sent.
+  // Fills `digest` (parts and whole-file SHA-256) while the parts are sent, several at once over
+  // the connections of workers that have no file left (multipart.cpp).
   Result<std::string> uploadMultipart(Worker& w, const std::string& key, int fd,
                                       std::uint64_t length, std::uint64_t partSize,
                                       FileDigest& digest);
@@ -116,6 +121,9 @@ class Uploader {
   std::mutex mutex_;  // guards state_, failures_, stateDirty_, lastSave_ while workers run
   ExportState::Map state_;
   std::optional<std::map<std::string, s3::ObjectInfo>> listing_;  // read-only once workers run
+  // Clients of workers that ran out of files: a multipart upload borrows them for its parts, so
+  // at most one request per client (--jobs) is in flight at any time. Guarded by mutex_.
+  std::vector<s3::S3Client*> idle_;
   std::map<std::string, std::uint64_t> failures_;
   bool stateDirty_ = false;
   double lastSave_ = 0;

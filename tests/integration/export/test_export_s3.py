@@ -352,6 +352,62 @@ class ExportS3Test(ExportTestBase):
         self.assert_landed(files, 41)
         self.assertEqual(self.get_object("ibsr/h1/snapshots/big/snapshot_2026010200.jsonl"), big)
 
+    def test_multipart_parts_go_in_parallel_and_a_failed_part_is_retried(self):
+        big = os.urandom(5 * (8 << 20) + 777)  # 6 parts of 8 MiB, the last one short
+        self.make("snapshot_2026010100.jsonl", big)
+        proxy = CuttingProxy(self.server.port, fail_part=(2, 1))
+        self.addCleanup(proxy.close)
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8",
+                            "--jobs", "3", "--retry-base-ms", "50", endpoint=proxy.endpoint,
+                            check_rc=0)
+        self.assertEqual(self.summary(r.stdout)["uploaded"], 1, r.stderr)
+        # One file, three connections: the two workers without a file lend theirs to its parts.
+        self.assertIn("6 parts sent over 3 connection(s)", r.stderr)
+        self.assertGreaterEqual(proxy.connections, 2)
+        # Part 2's first attempt got a 500 and was sent again; the upload went on.
+        self.assertEqual(proxy.failed_parts, 1)
+        self.assertRegex(r.stderr, r"HTTP 500 InternalError: injected; retry 1/5 in \d+ ms")
+        self.assertIn("S3: 11 request(s), 1 retried (3 connection(s))", r.stderr)
+        self.assertIn("(%d bytes, 6 parts, verified by its ETag)" % len(big), r.stderr)
+        key = "ibsr/h1/snapshots/snapshot_2026010100.jsonl"
+        self.assertEqual(self.get_object(key), big)
+        part = 8 << 20
+        parts = [big[i:i + part] for i in range(0, len(big), part)]
+        want = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-6"
+        self.assertEqual(self.head_etag(key), want)
+        landed = self.validated_state()["s3://%s/%s" % (self.bucket, key)]
+        self.assertEqual((landed["etag"], landed["sha256"]),
+                         (want, hashlib.sha256(big).hexdigest()))
+
+        # Each part signed with its own SHA-256 instead (the server checks both digests).
+        os.unlink(self.state)
+        self.curl("DELETE", "/%s/%s" % (self.bucket, key))
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8",
+                            "--sign-parts", check_rc=0)
+        self.assertIn("(%d bytes, 6 parts, verified by its ETag)" % len(big), r.stderr)
+        self.assertEqual(self.get_object(key), big)
+        self.assertEqual(self.head_etag(key), want)
+
+    def test_multipart_part_failing_for_good_aborts_the_upload(self):
+        big = os.urandom(3 * (8 << 20))
+        self.make("snapshot_2026010100.jsonl", big)
+        proxy = CuttingProxy(self.server.port, fail_part=(3, 1000))
+        self.addCleanup(proxy.close)
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8",
+                            "--max-retries", "1", "--retry-base-ms", "50",
+                            endpoint=proxy.endpoint, check_rc=1)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"]), (0, 1), r.stderr)
+        self.assertEqual(proxy.failed_parts, 2)  # the attempt and its one retry
+        self.assertIn("(gave up after 2 attempts)", r.stderr)
+        self.assertIn("aborted multipart upload of ibsr/h1/snapshots/snapshot_2026010100.jsonl",
+                      r.stderr)
+        self.assertNotIn("ibsr/h1/snapshots/snapshot_2026010100.jsonl", self.list_keys())
+        status, body = self.curl("GET", "/%s?uploads=" % self.bucket)
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"<UploadId>", body)
+        self.assertFalse(os.path.exists(self.state) and self.validated_state())
+
     def test_put_answer_without_an_md5_etag_is_verified_by_head(self):
         data = {"snapshot_2026010100.jsonl": b"a\n", "snapshot_2026010101.jsonl": b"bb\n"}
         for rel, d in data.items():

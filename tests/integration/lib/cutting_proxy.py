@@ -15,13 +15,17 @@ class CuttingProxy:
     GET of a cut object is answered as a server that ignores Range would: 200 and the whole
     object (what was cut off plus the rest, when the cut read started at byte 0). With
     `put_etag` (bytes), the ETag header of every PUT answer is replaced by it, or removed when it
-    is b"": a store (or a middlebox) whose answer does not prove what it stored. Everything else
+    is b"": a store (or a middlebox) whose answer does not prove what it stored. With
+    `fail_part` = (N, times), the first `times` uploads of multipart part N are answered 500
+    InternalError without reaching the server (their body is read and dropped). Everything else
     is relayed. `requests` lists the (method, path) of every request relayed, `connections` counts
     the client connections accepted."""
 
     def __init__(self, upstream_port, cuts=0, after=0, on_cut=None, overstate=0,
-                 ignore_range=False, put_etag=None):
+                 ignore_range=False, put_etag=None, fail_part=None):
         self.put_etag = put_etag
+        self.fail_part = fail_part
+        self.failed_parts = 0  # part uploads answered 500 (fail_part)
         self.requests = []
         self.connections = 0  # accepted client connections
         self.overstate = overstate
@@ -90,6 +94,18 @@ class CuttingProxy:
             buf += data
         raise OSError("chunked body too long")
 
+    def _fail_this_part(self, method, path):
+        if self.fail_part is None or method != "PUT":
+            return False
+        number, times = self.fail_part
+        if not re.search(r"[?&]partNumber=%d(&|$)" % number, path):
+            return False
+        with self.lock:
+            if self.failed_parts >= times:
+                return False
+            self.failed_parts += 1
+            return True
+
     def _serve(self, client):
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=60)
         client.settimeout(60)
@@ -102,8 +118,14 @@ class CuttingProxy:
                 length = int(self._header(head, b"content-length") or 0)
                 while len(cbuf) < length:
                     cbuf += client.recv(65536)
-                upstream.sendall(head + cbuf[:length])
                 method, path = head.split(b" ")[0].decode(), head.split(b" ")[1].decode()
+                if self._fail_this_part(method, path):
+                    cbuf = cbuf[length:]
+                    body = b"<Error><Code>InternalError</Code><Message>injected</Message></Error>"
+                    client.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n"
+                                   b"\r\n" % len(body) + body)
+                    continue
+                upstream.sendall(head + cbuf[:length])
                 with self.lock:
                     self.requests.append((method, path))
                 cbuf = cbuf[length:]

@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/unique_fd.h"
 #include "export/file_digest.h"
@@ -72,7 +75,7 @@ TEST(PartHasher, SameDigestsAsOnePassInOrder) {
   auto fd = tempWith(text);
   auto oneShot = digestFile(fd.get(), text.size(), 1000);
   ASSERT_TRUE(oneShot.ok());
-  PartHasher hasher(fd.get(), text.size(), 1000, 1);
+  PartHasher hasher(fd.get(), text.size(), 1000, {1, 1, true});
   std::vector<PartDigest> got;
   for (;;) {
     auto next = hasher.next();
@@ -89,12 +92,55 @@ TEST(PartHasher, SameDigestsAsOnePassInOrder) {
   }
   EXPECT_EQ(got[2].length, 500u);
   EXPECT_EQ(multipartEtag(got), multipartEtag(oneShot->parts));
-  EXPECT_EQ(hasher.wholeSha256(), s3::sha256(text));  // the same pass gives the file's SHA-256
+  EXPECT_EQ(hasher.wholeSha256().value(), s3::sha256(text));
+}
+
+TEST(PartHasher, ParallelHashingHandsOutEveryPartOnceInOrder) {
+  std::string text;
+  for (int i = 0; i < 37 * 1000 + 123; ++i) text += static_cast<char>('a' + (i * 7) % 26);
+  auto fd = tempWith(text);
+  auto oneShot = digestFile(fd.get(), text.size(), 1000);
+  ASSERT_TRUE(oneShot.ok());
+  ASSERT_EQ(oneShot->parts.size(), 38u);
+  PartHasher hasher(fd.get(), text.size(), 1000, {4, 3, false});
+  // Three senders take parts at once, as the multipart upload's connections do.
+  std::vector<std::vector<PartDigest>> perSender(3);
+  std::vector<std::thread> senders;
+  for (auto& mine : perSender) {
+    senders.emplace_back([&hasher, &mine] {
+      for (;;) {
+        auto next = hasher.next();
+        if (!next.ok() || !next.value()) return;
+        mine.push_back(*next.value());
+      }
+    });
+  }
+  for (std::thread& t : senders) t.join();
+  std::vector<PartDigest> got;
+  for (const auto& mine : perSender) {
+    // Each sender sees its parts in file order.
+    for (std::size_t i = 1; i < mine.size(); ++i) EXPECT_LT(mine[i - 1].offset, mine[i].offset);
+    got.insert(got.end(), mine.begin(), mine.end());
+  }
+  std::sort(got.begin(), got.end(),
+            [](const PartDigest& a, const PartDigest& b) { return a.offset < b.offset; });
+  ASSERT_EQ(got.size(), oneShot->parts.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].offset, oneShot->parts[i].offset);
+    EXPECT_EQ(got[i].length, oneShot->parts[i].length);
+    EXPECT_EQ(got[i].md5, oneShot->parts[i].md5);
+    EXPECT_EQ(got[i].sha256, s3::Sha256{});  // MD5 only: the parts go as UNSIGNED-PAYLOAD
+  }
+  EXPECT_EQ(multipartEtag(got), multipartEtag(oneShot->parts));
+  auto whole = hasher.wholeSha256();
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, s3::sha256(text));
+  EXPECT_EQ(*whole, oneShot->sha256);
 }
 
 TEST(PartHasher, ReportsShortFileAfterTheGoodParts) {
   auto fd = tempWith(std::string(1500, 'x'));
-  PartHasher hasher(fd.get(), 2500, 1000);
+  PartHasher hasher(fd.get(), 2500, 1000, {3, 3, true});
   auto first = hasher.next();
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first.value().has_value());
@@ -102,11 +148,15 @@ TEST(PartHasher, ReportsShortFileAfterTheGoodParts) {
   auto second = hasher.next();
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().message, "file shrank while being read");
+  EXPECT_FALSE(hasher.next().ok());  // every later sender gets the error too
+  auto whole = hasher.wholeSha256();
+  ASSERT_FALSE(whole.ok());
+  EXPECT_EQ(whole.error().message, "file shrank while being read");
 }
 
 TEST(PartHasher, StopsCleanlyWhenAbandoned) {
   auto fd = tempWith(std::string(10000, 'y'));
-  PartHasher hasher(fd.get(), 10000, 100, 2);  // 100 parts, consumer takes one and leaves
+  PartHasher hasher(fd.get(), 10000, 100, {4, 2, true});  // 100 parts; one taken, then it ends
   auto first = hasher.next();
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first.value()->length, 100u);
