@@ -10,9 +10,10 @@
 # What each side does per file:
 #   ibsr-export: one LIST of the prefix (no state, >= 32 files) instead of a HEAD per file, then a
 #                PUT with Content-MD5 + x-amz-content-sha256 whose answered ETag proves the landing
-#                (a HEAD only when the answer has no MD5 ETag); files >= 64 MiB as 16 MiB parts,
-#                several at once (--jobs connections), each with a signed Content-MD5 and
-#                UNSIGNED-PAYLOAD, the whole file's SHA-256 for the state beside them.
+#                (a HEAD only when the answer has no MD5 ETag); files >= 64 MiB as parts of
+#                --part-size-mib (default 32 MiB), several at once (--jobs connections), each
+#                with a signed Content-MD5 and UNSIGNED-PAYLOAD, the whole file's SHA-256 for
+#                the state beside them.
 #                Its request count (the "S3: N request(s)" line of -v) is printed after the table.
 #   curl:        one PUT, x-amz-content-sha256: UNSIGNED-PAYLOAD, no checksum, no verification.
 # For the 1 GiB rows a second table gives the CPU seconds (user + system) of the client and of each
@@ -133,9 +134,9 @@ fi
 c0=$(server_cpu); t0=$(now)
 { time run_export bench-ibsr-large "$D/large" "$D/state-large.json" >"$D/r4"; } 2>"$D/cpu4"
 t1=$(now); c1=$(server_cpu)
-cpu_row "ibsr-export, 16 MiB parts" "$D/cpu4" "$c0" "$c1"
+cpu_row "ibsr-export, default-size parts" "$D/cpu4" "$c0" "$c1"
 grep -q "uploaded=1 .*failed=0" "$D/r4" || { cat "$D/r4" >&2; exit 1; }
-report "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" 1 "$LARGE_BYTES" "$t0" "$t1"
+report "ibsr-export, 1 x $LARGE_MIB MiB (default-size parts)" 1 "$LARGE_BYTES" "$t0" "$t1"
 req_large=$(requests)
 
 c0=$(server_cpu); t0=$(now)
@@ -159,12 +160,12 @@ report "curl, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"
 ratio() { awk -v a="${secs[$1]}" -v b="${secs[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "ratio ibsr-export / curl (1 process), $N small files: $(ratio "ibsr-export, $N small files" "curl, 1 process, $N small files")"
-echo "ratio ibsr-export (multipart) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (16 MiB parts)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
+echo "ratio ibsr-export (multipart) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (default-size parts)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
 echo "ratio ibsr-export (single PUT) / curl single PUT, $LARGE_MIB MiB: $(ratio "ibsr-export, 1 x $LARGE_MIB MiB (single PUT)" "curl, 1 x $LARGE_MIB MiB (single PUT)")"
 echo
 echo "CPU seconds (user + system) over each $LARGE_MIB MiB row:"
 echo "| row | client | proxy-server | object-server | container + account | total |"
 echo "|---|---|---|---|---|---|"
-for l in "ibsr-export, 16 MiB parts" "ibsr-export, single PUT" "curl, single PUT"; do echo "${cpus[$l]}"; done
-echo "ratio of total CPU, ibsr-export (multipart) / curl single PUT: $(awk -v a="$(echo "${cpus["ibsr-export, 16 MiB parts"]}" | awk -F'|' '{print $7}')" -v b="$(echo "${cpus["curl, single PUT"]}" | awk -F'|' '{print $7}')" 'BEGIN { printf "%.2f", a / b }')"
+for l in "ibsr-export, default-size parts" "ibsr-export, single PUT" "curl, single PUT"; do echo "${cpus[$l]}"; done
+echo "ratio of total CPU, ibsr-export (multipart) / curl single PUT: $(awk -v a="$(echo "${cpus["ibsr-export, default-size parts"]}" | awk -F'|' '{print $7}')" -v b="$(echo "${cpus["curl, single PUT"]}" | awk -F'|' '{print $7}')" 'BEGIN { printf "%.2f", a / b }')"
 echo "ibsr-export requests: $N small files ${req_small:-?} (probe + LIST + PUTs + HEADs), $LARGE_MIB MiB multipart ${req_large:-?}"

@@ -1,6 +1,4 @@
 // ibsr: subcommand dispatch only; each subcommand's flags and work live in its own folder.
-#include <malloc.h>
-
 #include "collect/collect_cli.h"
 #include "core/command_line.h"
 #include "core/subcommands.h"
@@ -10,10 +8,6 @@
 #include "safety/verifier.h"
 
 int main(int argc, char** argv) {
-  // A fixed threshold: glibc otherwise raises it to the size of the largest block freed so far,
-  // after which the multi-MB buffers of one cycle (an IPv6 snapshot line, say), once freed, stay
-  // in the heap, and a long-running mode would rest at the RSS of its largest cycle.
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   static constexpr ibsr::cli::Subcommand kCommands[] = {
       {"collect", "StrictCounter mode: per-source TCP counters to hourly JSONL snapshots",
        ibsr::collect::runCollectCli},

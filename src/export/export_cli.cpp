@@ -51,7 +51,7 @@ struct Flags {
   int retryBaseMs = 500;
   std::int64_t minAgeSec = 120;
   int multipartThresholdMib = 64;
-  int partSizeMib = 16;
+  int partSizeMib = 32;
   int jobs = kDefaultJobs;
   bool signParts = false;
   int verbose = 0;

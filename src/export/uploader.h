@@ -33,7 +33,7 @@ struct UploadOptions {
   bool deleteAfterUpload = false;
   bool dryRun = false;
   std::uint64_t multipartThreshold = 64ull << 20;  // files at least this big go multipart
-  std::uint64_t partSize = 16ull << 20;
+  std::uint64_t partSize = 32ull << 20;
   // Each multipart part signed with its own SHA-256 (x-amz-content-sha256) instead of
   // UNSIGNED-PAYLOAD: a second hash of every byte, on both sides, for stores or bucket policies
   // that require signed payloads. Content-MD5 is sent and checked either way.
