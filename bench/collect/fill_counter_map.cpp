@@ -4,12 +4,9 @@
 // Usage: fill_counter_map ENTRIES   (root)
 #include <bpf/bpf.h>
 
-#include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <vector>
 
 #include "core/unique_fd.h"
 #include "counter_map.h"

@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -30,14 +29,10 @@
 
 namespace {
 
-// Thread CPU time (user + system, so the kernel's batch read and page-cache copy count, but not
-// the time this thread waits for a CPU on a shared host).
-struct Clock {
-  static double now() { return static_cast<double>(ibsr::threadCpuNs()) / 1e6; }
-};
-
-double ms(double d) {
-  return d;
+// This thread's CPU time in ms (user + system, so the kernel's batch read and page-cache copy
+// count, but not the time this thread waits for a CPU on a shared host).
+double cpuMs() {
+  return static_cast<double>(ibsr::threadCpuNs()) / 1e6;
 }
 
 double median(std::vector<double> v) {
@@ -96,15 +91,15 @@ int main(int argc, char** argv) {
   // same bytes again varies several-fold with the page cache's state (on the test VM, 25 to
   // 400 ms for 147 MB within one run); that separate write is printed too.
   for (int r = 0; r < repeats; ++r) {
-    auto t0 = Clock::now();
+    auto t0 = cpuMs();
     if (!reader.readAll(got).ok()) return 1;
-    auto t1 = Clock::now();
+    auto t1 = cpuMs();
     std::size_t n = got.size();
     cycle.run(1705312800 + static_cast<std::uint64_t>(r), got);
-    auto t2 = Clock::now();
-    readMs.push_back(ms(t1 - t0));
-    cycleMs.push_back(ms(t2 - t1));
-    totalMs.push_back(ms(t2 - t0));
+    auto t2 = cpuMs();
+    readMs.push_back(t1 - t0);
+    cycleMs.push_back(t2 - t1);
+    totalMs.push_back(t2 - t0);
     appendMs.push_back(static_cast<double>(cycle.writerStats().lastRecordAppendCpuNs) / 1e6);
     if (r == 0 && n != entries)  // the kernel's LRU evicts a little before it is exactly full
       std::fprintf(stderr, "note: the map holds %zu of %u entries\n", n, entries);
@@ -119,17 +114,17 @@ int main(int argc, char** argv) {
       const std::string last = lastLine(cycle.snapshotPath(1705312800));
       std::memcpy(bytes.reserve(last.size()), last.data(), last.size());
     }
-    auto f0 = Clock::now();
+    auto f0 = cpuMs();
     if (!reader.readAll(resident).ok()) return 1;
-    auto f1 = Clock::now();
+    auto f1 = cpuMs();
     const std::string floorPath = cycle.snapshotPath(1705312800);
     ibsr::UniqueFd fd(::open(floorPath.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-    auto f2 = Clock::now();
+    auto f2 = cpuMs();
     ssize_t w = ::write(fd.get(), bytes.data(), lineBytes);
-    auto f3 = Clock::now();
+    auto f3 = cpuMs();
     if (w != static_cast<ssize_t>(lineBytes)) return 1;
-    floorReadMs.push_back(ms(f1 - f0));
-    writeMs.push_back(ms(f3 - f2));
+    floorReadMs.push_back(f1 - f0);
+    writeMs.push_back(f3 - f2);
   }
   const std::size_t lineBytes = cycle.stats().lastLineBytes;
 
@@ -141,15 +136,15 @@ int main(int argc, char** argv) {
     std::vector<char> line;
     for (int r = 0; r < repeats; ++r) {
       if (!reader.readAll(s.buckets).ok()) return 1;
-      auto t0 = Clock::now();
+      auto t0 = cpuMs();
       ibsr::collect::canonicalize(s);
-      auto t1 = Clock::now();
+      auto t1 = cpuMs();
       line.resize(ibsr::collect::maxSnapshotJsonSize(s));
-      auto t2 = Clock::now();
+      auto t2 = cpuMs();
       ibsr::collect::writeSnapshotJson(s, line.data());
-      auto t3 = Clock::now();
-      sortMs.push_back(ms(t1 - t0));
-      formatMs.push_back(ms(t3 - t2));
+      auto t3 = cpuMs();
+      sortMs.push_back(t1 - t0);
+      formatMs.push_back(t3 - t2);
     }
   }
 

@@ -152,18 +152,18 @@ int main(int argc, char** argv) {
   std::vector<Sample> parse, analysis;
   std::vector<double> ratios;
   for (int run = 1; run <= runs; ++run) {
+    auto print = [mb](const Sample& x) {
+      std::printf(
+          "  CPU %.2f s (user %.2f, sys %.2f), %.0f MB/s per core, peak RSS %ld MB, %ld "
+          "page faults\n",
+          x.cpu, x.user, x.sys, mb / x.cpu, x.rssMb, x.faults);
+    };
     std::printf("run %d: read + parse\n", run);
     Sample p = runChild(Phase::Parse, *files);
-    std::printf(
-        "  CPU %.2f s (user %.2f, sys %.2f), %.0f MB/s per core, peak RSS %ld MB, %ld "
-        "page faults\n",
-        p.cpu, p.user, p.sys, mb / p.cpu, p.rssMb, p.faults);
+    print(p);
     std::printf("run %d: read + parse + full analysis\n", run);
     Sample a = runChild(Phase::Analysis, *files);
-    std::printf(
-        "  CPU %.2f s (user %.2f, sys %.2f), %.0f MB/s per core, peak RSS %ld MB, %ld "
-        "page faults\n",
-        a.cpu, a.user, a.sys, mb / a.cpu, a.rssMb, a.faults);
+    print(a);
     std::printf("  ratio analysis / parse-only floor (CPU): %.2f\n", a.cpu / p.cpu);
     parse.push_back(p);
     analysis.push_back(a);
