@@ -37,6 +37,10 @@ class MapReader {
   // reallocate every cycle.
   template <typename Vector>
   Status readAll(Vector& out) {
+    // Room for a full map up front, whichever way it is read: growing by doubling would copy the
+    // entries and, at the moment of each copy, hold them twice. Only the pages written count in
+    // RSS.
+    if (out.capacity() == 0) out.reserve(detail::maxEntries(fd_));
     if (useBatch_) {
       Status st = readBatched(out);
       if (st.ok() || !detail::batchUnsupported(st.error().errnum)) return st;
@@ -53,9 +57,6 @@ class MapReader {
   template <typename Vector>
   Status readBatched(Vector& out) {
     out.clear();
-    // Room for a full map up front: growing by doubling would copy the entries and, at the
-    // moment of each copy, hold them twice. Only the pages written count in RSS.
-    if (out.capacity() == 0) out.reserve(detail::maxEntries(fd_));
     keys_.resize(kBatchSize);
     values_.resize(kBatchSize);
     Status st = readBatches(out);
