@@ -2,8 +2,9 @@
 // sort, schema-v3 serialisation and the single append, i.e. exactly one SnapshotCycle -- and, in
 // the same run, its floor: the kernel's batched read alone plus one write() of as many bytes as
 // the line, from memory that is already resident, appended to a file in the same directory.
-// Usage: snapshot_bench ENTRIES [REPEATS] [keep]
+// Usage: snapshot_bench ENTRIES [REPEATS] [keep] [warm=GB]
 //        keep: the cycle keeps its pages resident between cycles instead of releasing them
+//        warm=GB: first touch (and free) GB of memory, as a long-running host has (warmMemory)
 //        (root: creates a real LRU hash map in the kernel; times are the thread's CPU time)
 #include <bpf/bpf.h>
 #include <fcntl.h>
@@ -22,23 +23,15 @@
 #include "bpf/map_reader.h"
 #include "collect/snapshot.h"
 #include "collect/snapshot_cycle.h"
-#include "core/clock.h"
 #include "core/page_release.h"
 #include "core/unique_fd.h"
 #include "counter_map.h"
+#include "cpu_time.h"
 
 namespace {
 
-// This thread's CPU time in ms (user + system, so the kernel's batch read and page-cache copy
-// count, but not the time this thread waits for a CPU on a shared host).
-double cpuMs() {
-  return static_cast<double>(ibsr::threadCpuNs()) / 1e6;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using ibsr::bench::cpuMs;
+using ibsr::bench::median;
 
 // VmRSS / VmHWM of this process in MB.
 double statusMb(const char* field) {
@@ -57,15 +50,35 @@ std::string lastLine(const std::string& path) {
   return last + "\n";
 }
 
+// Touches `gb` GB of memory once and frees it. On a VM whose memory the host backs only when the
+// guest first touches it, memory never used since boot costs about 1.2 ms/MB more to fault in
+// (bench/collect/refault_bench): a snapshot then measures the VM's state, not the collector.
+// A host up for days has touched its memory (page cache); this puts the bench in that state.
+void warmMemory(std::size_t gb) {
+  const std::size_t bytes = gb << 30;
+  const double t0 = cpuMs();
+  auto* p = static_cast<char*>(ibsr::mapPages(bytes));
+  for (std::size_t i = 0; i < bytes; i += 4096) p[i] = 1;
+  ibsr::unmapPages(p, bytes);
+  std::ofstream("/proc/self/clear_refs") << "5";  // VmHWM: the peak from here on
+  std::fprintf(stderr, "note: touched %zu GB once in %.0f ms\n", gb, cpuMs() - t0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s ENTRIES [REPEATS] [keep]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s ENTRIES [REPEATS] [keep] [warm=GB]\n", argv[0]);
     return 2;
   }
   const auto entries = static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10));
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
+  bool keep = false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "keep") keep = true;
+    if (arg.rfind("warm=", 0) == 0) warmMemory(std::strtoull(arg.c_str() + 5, nullptr, 10));
+  }
 
   ibsr::UniqueFd map = ibsr::bench::createCounterMap(entries);
   if (!ibsr::bench::fillCounterMap(map.get(), entries)) {
@@ -77,7 +90,6 @@ int main(int argc, char** argv) {
   ibsr::bpf::MapReader<ibsr_counter_key, ibsr_counters, ibsr_counter_entry> reader(map.get(),
                                                                                    "counter map");
   ibsr::collect::SnapshotCycle cycle(dir.string(), {8000, 8001, 8002, 8003}, {});
-  const bool keep = argc > 3 && std::string(argv[3]) == "keep";
   cycle.keepPagesResident(keep);
   ibsr::collect::CounterEntries got;
   std::vector<ibsr_counter_entry> resident;

@@ -27,7 +27,7 @@ class CollectorFlags {
   // Adds -i, -p, -o, --snapshot-interval-sec, --map-size, --ipv6-prefix-len, --ipv6-map-size,
   // --no-ipv6, --max-files, --max-age-sec,
   // --export-state, --max-disk-bytes, --compress-closed/--no-compress-closed, --compress-level,
-  // --duration-sec, --metrics-file, --xdp-mode, -v and the
+  // --snapshot-memory, --duration-sec, --metrics-file, --xdp-mode, -v and the
   // hidden --test-clock-offset-sec, bound to `options`; the old spellings --iface and --max-age
   // stay accepted (docs/cli.md). `app` must have had cli::applyConvention.
   CollectorFlags(CLI::App& app, CollectOptions& options, const CollectorFlagHelp& help);
@@ -38,6 +38,7 @@ class CollectorFlags {
  private:
   CollectOptions& options_;
   std::string xdpMode_ = "auto";
+  std::string snapshotMemory_ = "release";
 };
 
 }  // namespace ibsr::collect

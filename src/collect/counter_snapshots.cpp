@@ -20,7 +20,9 @@ std::optional<Snapshot6Run> ipv6Run(const CounterProgram& program, const Collect
 CounterSnapshots::CounterSnapshots(CounterProgram& program, std::string outDir,
                                    const CollectOptions& o, RotationPolicy policy)
     : program_(program),
-      cycle_(std::move(outDir), o.dstPorts, std::move(policy), ipv6Run(program, o)) {}
+      cycle_(std::move(outDir), o.dstPorts, std::move(policy), ipv6Run(program, o)) {
+  cycle_.keepPagesResident(o.residentSnapshotMemory);
+}
 
 bool CounterSnapshots::take(std::uint64_t ts) {
   Status st = program_.readAll(entries_);

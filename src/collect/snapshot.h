@@ -30,6 +30,21 @@ void canonicalize(Snapshot& snapshot);
 
 // Upper bound of the size of the JSON line of snapshot.
 std::size_t maxSnapshotJsonSize(const Snapshot& snapshot);
+std::size_t maxSnapshotJsonSize(std::size_t ports, std::size_t buckets);
+
+// The collector's cycle in one step: the v3 line (with trailing '\n') of the n entries, in any
+// order, at ts with the ascending ports, written to `out`, whose outBytes must be at least
+// maxSnapshotJsonSize(ports.size(), n); its end, which the line never reaches, is the sort's
+// scratch. The entries are left as they were (or released). With releaseAsRead, the pages of the
+// entries and of the scratch go back to the kernel once read (whole huge pages, of which `out`
+// should consist: a PageBuffer's whole mapping); the line's own are the caller's.
+struct WrittenLine {
+  char* end;              // of the line written at out
+  std::uint64_t sources;  // distinct source addresses (distinctSources of the snapshot)
+};
+WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uint16_t>& ports,
+                                    const CounterEntry* entries, std::size_t n, char* out,
+                                    std::size_t outBytes, bool releaseAsRead);
 
 // Writes the v3 JSON line (with trailing '\n') of a canonical snapshot to out, which must hold
 // maxSnapshotJsonSize() bytes; returns the end of what was written.

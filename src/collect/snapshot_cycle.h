@@ -61,7 +61,7 @@ class SnapshotCycle {
 
   std::optional<Snapshot6Run> ipv6_;
   HourlyJsonlWriter writer_;
-  Snapshot snapshot_;
+  std::vector<std::uint16_t> dstPorts_;  // ascending
   Snapshot6 snapshot6_;
   PageBuffer line_;
   bool keepPages_ = false;

@@ -75,6 +75,10 @@ void adviseHugePages(void* p, std::size_t bytes) {
   if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 }
 
+std::size_t PageBuffer::size() const {
+  return capacity_ == 0 ? 0 : mappedBytes(capacity_);
+}
+
 void PageBuffer::release(std::size_t bytes) {
   const std::size_t size = mappedBytes(capacity_);
   const std::size_t whole = roundUp(bytes, kHugePageBytes);

@@ -96,6 +96,8 @@ class PageBuffer {
   // one (a huge page: up to 2 MB for a line of a few bytes).
   void release(std::size_t bytes);
   char* data() const { return data_; }
+  // The whole mapping: at least what reserve() asked for, in whole huge pages from 2 MB on.
+  std::size_t size() const;
 
  private:
   char* data_ = nullptr;

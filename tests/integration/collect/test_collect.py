@@ -511,6 +511,7 @@ class StartupErrors(unittest.TestCase):
             (["-i", "lo", "-p", "80", "--map-size", "0"], "--map-size"),
             (["-i", "lo", "-p", "80", "--map-size", "1000001"], "--map-size"),
             (["-i", "lo", "-p", "80", "--xdp-mode", "fast"], "--xdp-mode"),
+            (["-i", "lo", "-p", "80", "--snapshot-memory", "keep"], "--snapshot-memory"),
             (["-i", "lo", "-p", "80", "--ipv6-prefix-len", "0"],
              "--ipv6-prefix-len: Value 0 not in range 1 to 128"),
             (["-i", "lo", "-p", "80", "--ipv6-prefix-len", "129"], "--ipv6-prefix-len"),
@@ -551,7 +552,7 @@ class StartupErrors(unittest.TestCase):
         for flag in ("-i, --interface IFACE", "-p, --dst-port PORT", "-o, --out-dir DIR",
                      "--snapshot-interval-sec SECONDS", "--map-size ENTRIES", "--max-files N",
                      "--max-age-sec SECONDS", "--duration-sec SECONDS", "--xdp-mode MODE",
-                     "--metrics-file FILE",
+                     "--metrics-file FILE", "--snapshot-memory MODE", "(default: release)",
                      "(default: /var/lib/ibsr/snapshots)", "(default: 100000)",
                      "(default: 3600)", "(default: 86400)", "1..86400 (default: 60)"):
             self.assertIn(flag, " ".join(r.stdout.split()))  # the help wraps lines

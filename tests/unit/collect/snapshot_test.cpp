@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -104,6 +107,68 @@ TEST(Snapshot, CanonicalOrderEqualsAComparisonSortForSkewedKeys) {
         ASSERT_EQ(s.buckets[i].key.dst_port, expected[i].key.dst_port) << name << " n=" << n;
         ASSERT_EQ(s.buckets[i].counters.syn, expected[i].counters.syn) << name << " n=" << n;
         ASSERT_EQ(s.buckets[i].counters.packets, expected[i].counters.packets) << name;
+      }
+    }
+  }
+}
+
+// The cycle's fused sort + format against the two-step reference (canonicalize, then
+// snapshotJson), byte for byte: on the skewed shapes above, on a first digit that holds nearly
+// every key (sorted in place instead of through indices), and on the largest bucket text (every
+// counter at its maximum: the text then comes closest to the entries it is written over). The
+// buffer starts as garbage; with releaseAsRead the entries and the scratch lose their pages as
+// they are read, which must not touch the line.
+TEST(Snapshot, FusedSortAndFormatWritesExactlyTheCanonicalLine) {
+  const std::vector<std::pair<const char*, std::function<CounterEntry(std::uint32_t)>>> shapes = {
+      {"scrambled",
+       [](std::uint32_t i) {
+         return bucket(i * 2654435761u, static_cast<std::uint16_t>(i * 40503u), i, i + 1);
+       }},
+      {"one /24",
+       [](std::uint32_t i) {
+         return bucket(0xC6336400u | (i & 0xFF), static_cast<std::uint16_t>(65535 - (i >> 8)), i,
+                       7);
+       }},
+      {"one source",
+       [](std::uint32_t i) {
+         return bucket(0x0A000001u, static_cast<std::uint16_t>((i * 40503u) & 0xFFFF), 0, i);
+       }},
+      {"crowded first digit",  // all but 100 sources in 10/8
+       [](std::uint32_t i) {
+         return bucket(i < 100 ? 0x0B000000u | i : 0x0A000000u | (i * 7919u & 0xFFFFFF), 443, i, 3);
+       }},
+      {"maximal counters",
+       [](std::uint32_t i) {
+         CounterEntry b =
+             bucket(0xFFFFFFFFu - i * 977u, static_cast<std::uint16_t>(10000 + i % 7), 0, 0);
+         b.counters = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+         return b;
+       }},
+  };
+  for (const auto& [name, make] : shapes) {
+    // 156,503 buckets: the bound is 116 bytes short of 40 MiB, so the scratch starts where
+    // maximal text reaches (the mapping leaves no slack before it).
+    for (std::uint32_t n : {0u, 1u, 2u, 383u, 384u, 385u, 5000u, 65536u, 156503u}) {
+      if (n > 65536u && std::string(name) == "one source") continue;  // 65536 ports at most
+      Snapshot s;
+      s.tsUnixSec = 1705312920 + n;
+      s.dstPorts = {8900, 80, 443};
+      for (std::uint32_t i = 0; i < n; ++i) s.buckets.push_back(make(i));
+      CounterEntries input = s.buckets;
+      canonicalize(s);
+      const std::string expected = snapshotJson(s);
+
+      for (const bool release : {false, true}) {
+        CounterEntries entries = input;  // as made, and reversed
+        if (!release) std::reverse(entries.begin(), entries.end());
+        PageBuffer out;
+        out.reserve(maxSnapshotJsonSize(3, n));
+        std::memset(out.data(), 0xAA, out.size());
+        const WrittenLine w = writeSortedSnapshotLine(s.tsUnixSec, s.dstPorts, entries.data(), n,
+                                                      out.data(), out.size(), release);
+        ASSERT_EQ(std::string(out.data(), w.end), expected)
+            << name << " n=" << n << " release=" << release;
+        EXPECT_EQ(w.sources, distinctSources(s)) << name << " n=" << n;
       }
     }
   }
