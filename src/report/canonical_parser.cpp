@@ -10,6 +10,53 @@
 namespace ibsr::report {
 namespace {
 
+uint64_t load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+uint32_t load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// memcmp(p, s, n) == 0 for a literal `s`, in a few word compares (the literal's words fold into
+// constants; a libc call per field cost more than the compare).
+template <size_t n>
+bool equalBytes(const char* p, const char* s) {
+  if constexpr (n >= 8) {
+    uint64_t diff = 0;
+    for (size_t i = 0; i + 8 <= n; i += 8) diff |= load64(p + i) ^ load64(s + i);
+    if constexpr (n % 8 != 0) diff |= load64(p + n - 8) ^ load64(s + n - 8);
+    return diff == 0;
+  } else if constexpr (n >= 4) {
+    return ((load32(p) ^ load32(s)) | (load32(p + n - 4) ^ load32(s + n - 4))) == 0;
+  } else {
+    return std::memcmp(p, s, n) == 0;
+  }
+}
+
+// How many of the 8 bytes in `v` (in memory order) are ASCII digits before the first that is not.
+// A byte is a digit when its high nibble is 3 before and after adding 6; a carry out of a byte
+// of 0xFA or more only reaches bytes after it, which do not count.
+unsigned digitRun(uint64_t v) {
+  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull, kThrees = 0x3030303030303030ull;
+  const uint64_t bad = ((v & kHigh) ^ kThrees) | (((v + 0x0606060606060606ull) & kHigh) ^ kThrees);
+  return bad == 0 ? 8 : unsigned(__builtin_ctzll(bad)) / 8;
+}
+
+// The value of the first n (1..8) digits in `v`: moved to the top so that the bytes before them
+// read as leading zeros, then combined pairwise (as simdjson's parse_eight_digits_unrolled).
+uint64_t digitsValue(uint64_t v, unsigned n) {
+  v = (v - 0x3030303030303030ull) << (8 * (8 - n));
+  v = v * 10 + (v >> 8);
+  constexpr uint64_t kMask = 0x000000FF000000FFull;
+  return ((v & kMask) * 0x000F424000000064ull + ((v >> 16) & kMask) * 0x0000271000000001ull) >> 32;
+}
+
+constexpr uint64_t kPow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+
 // Reads the layout from [p, end). With `more` (the line goes on after `end`), a check that fails
 // only because the bytes ran out sets cut(): the caller then waits for more instead of giving up.
 class Cursor {
@@ -28,7 +75,7 @@ class Cursor {
       if (more_ && std::memcmp(p_, s, avail) == 0) cut_ = true;
       return false;
     }
-    if (std::memcmp(p_, s, n) != 0) return false;
+    if (!equalBytes<n>(p_, s)) return false;
     p_ += n;
     return true;
   }
@@ -46,6 +93,36 @@ class Cursor {
   // A JSON integer: "0" or a non-zero digit then digits; no sign, fraction or exponent; must fit
   // in u64. The next byte must not continue a number (JSON would read "1.5" or "1e3" as a float).
   bool u64(uint64_t& out) {
+    // Up to 16 digits eight at a time where the bytes are there (all of a line but its end);
+    // longer numbers, which may overflow, and the last bytes take the loop below.
+    if (end_ - p_ > 16) {
+      const uint64_t a = load64(p_);
+      unsigned n = digitRun(a);
+      if (n == 0 || (n > 1 && *p_ == '0')) return false;
+      uint64_t v;
+      if (n < 8) {
+        v = digitsValue(a, n);
+      } else {
+        const uint64_t b = load64(p_ + 8);
+        const unsigned m = digitRun(b);
+        if (m < 8) {
+          v = digitsValue(a, 8) * kPow10[m] + (m > 0 ? digitsValue(b, m) : 0);
+          n += m;
+        } else {
+          return u64Loop(out);
+        }
+      }
+      const char next = p_[n];
+      if (next == '.' || next == 'e' || next == 'E') return false;
+      p_ += n;
+      out = v;
+      return true;
+    }
+    return u64Loop(out);
+  }
+
+ private:
+  bool u64Loop(uint64_t& out) {
     if (p_ == end_) return ranOut();
     unsigned d = unsigned(*p_) - '0';
     if (d > 9) return false;
@@ -69,7 +146,6 @@ class Cursor {
     return true;
   }
 
- private:
   bool ranOut() {
     cut_ = cut_ || more_;
     return false;
