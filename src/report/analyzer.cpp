@@ -45,8 +45,7 @@ void reserveHuge(PageVector<T>& v, size_t n) {
 uint32_t Analyzer::newKey(uint64_t key) {
   const uint32_t id = uint32_t(keyOf_.size());
   keyOf_.push_back(key);
-  total_.emplace_back();
-  bestSyn_.emplace_back();
+  keys_.emplace_back().key = key;
   bestSynRate_.push_back(0);
   flaggedId_.push_back(kNone);
   uint8_t flags = allowlist_.matches(key) ? kAllowlisted : 0;
@@ -151,9 +150,9 @@ void Analyzer::reserveFor(size_t buckets) {
   const size_t keys = keyOf_.size() + buckets;
   if (!keyTableBuilt_ && keyOf_.capacity() < keys) {
     reserveHuge(keyOf_, keys);
-    reserveHuge(total_, keys);
+    keys_.reserve(hugeCapacity<KeyResult>(keys));
+    adviseHugePages(keys_.data(), keys_.capacity() * sizeof(KeyResult));
     reserveHuge(keyFlags_, keys);
-    reserveHuge(bestSyn_, keys);
     reserveHuge(bestSynRate_, keys);
     reserveHuge(flaggedId_, keys);
   }
@@ -282,7 +281,7 @@ void Analyzer::addDeltas(const Snapshot& snap, StreamState& st, int64_t duration
     const bool allowlisted = (flags & kAllowlisted) != 0;
     if (deltaSink_ != nullptr)
       deltaSink_->onDelta(stream, snap.ts, duration, b.key, d, allowlisted);
-    Counters& t = total_[kid];
+    Counters& t = keys_[kid].total;
     t.syn = satAdd(t.syn, d.syn);
     t.ack = satAdd(t.ack, d.ack);
     t.handshakeAck = satAdd(t.handshakeAck, d.handshakeAck);
@@ -336,9 +335,9 @@ void Analyzer::evaluateWindow(StreamState& st, uint32_t stream, uint32_t sid, co
   if (observer_ != nullptr && (flags & kTraced))
     observer_->onKeyWindow(windowsClosed_, keyOf_[kid], w);
   const double synRate = w.synRate();
-  // bestSynRate_ holds bestSyn_'s synRate(), computed alike: the comparison is unchanged.
+  // bestSynRate_ holds the best window's synRate(), computed alike: the comparison is unchanged.
   if (!(flags & kHasBestSyn) || synRate > bestSynRate_[kid]) {
-    bestSyn_[kid] = w;
+    keys_[kid].shown = w;
     bestSynRate_[kid] = synRate;
     keyFlags_[kid] |= kHasBestSyn;
   }
@@ -465,17 +464,14 @@ AnalysisResult Analyzer::finish() {
   }
   // Only flagged keys have episodes: their results' positions, by flagged index.
   std::vector<uint32_t> flaggedResult(flagged_.size(), kNone);
-  out.keys.reserve(count);
-  adviseHugePages(out.keys.data(), count * sizeof(KeyResult));
-  auto emit = [&](uint32_t id) {
+  // A key's result already holds its key, totals and peak-SYN window (as `shown`).
+  auto complete = [&](uint32_t id, KeyResult& r, size_t position) {
     const uint8_t flags = keyFlags_[id];
     const FlaggedKey* fk = nullptr;
     if (flags & kFlagged) {
       fk = &flagged_[flaggedId_[id]];
-      flaggedResult[flaggedId_[id]] = uint32_t(out.keys.size());
+      flaggedResult[flaggedId_[id]] = uint32_t(position);
     }
-    KeyResult& r = out.keys.emplace_back();
-    r.key = keyOf_[id];
     r.allowlisted = (flags & kAllowlisted) != 0;
     if (!r.allowlisted) {
       r.abuseClass = (flags & kAnyChurn) ? AbuseClass::SynFloodLike
@@ -488,9 +484,8 @@ AnalysisResult Analyzer::finish() {
     } else if (r.abuseClass == AbuseClass::VolumetricTcpAbuse) {
       r.shown = fk->bestVol, r.hasShown = true;
     } else if (flags & kHasBestSyn) {
-      r.shown = bestSyn_[id], r.hasShown = true;
+      r.hasShown = true;
     }
-    r.total = total_[id];
     if (fk != nullptr) {
       r.simulatedPackets = fk->simPackets;
       r.simulatedBytes = fk->simBytes;
@@ -498,10 +493,23 @@ AnalysisResult Analyzer::finish() {
     }
   };
   if (inOrder) {
-    for (uint32_t i = 0; i < keyOf_.size(); ++i)
-      if (observed(i)) emit(i);
+    // In place: the results are the per-key state, less the keys never observed.
+    size_t kept = 0;
+    for (uint32_t i = 0; i < keyOf_.size(); ++i) {
+      if (!observed(i)) continue;
+      if (kept != i) keys_[kept] = std::move(keys_[i]);
+      complete(i, keys_[kept], kept);
+      ++kept;
+    }
+    keys_.erase(keys_.begin() + ptrdiff_t(kept), keys_.end());
+    out.keys = std::move(keys_);
   } else {
-    for (uint32_t id : ids) emit(id);
+    out.keys.reserve(count);
+    adviseHugePages(out.keys.data(), count * sizeof(KeyResult));
+    for (uint32_t id : ids) {
+      out.keys.push_back(std::move(keys_[id]));
+      complete(id, out.keys.back(), out.keys.size() - 1);
+    }
   }
   // Episodes are listed per stream, each stream's in time order.
   std::stable_sort(episodes_.begin(), episodes_.end(),
