@@ -26,13 +26,26 @@ Analyzer::Analyzer(const AnalysisConfig& config, const Allowlist& allowlist, Dat
 
 namespace {
 constexpr uint32_t kNone = UINT32_MAX;
+
+// The capacity to reserve for n elements of an array filled once: from 1 MB on, at least what
+// PageAllocator maps with huge pages. On this kind of VM a 4 kB page costs about 10 us on first
+// touch, a 2 MB one about 1 ms: 250 small faults for each MB would cost 2.5 times as much.
+template <typename T>
+size_t hugeCapacity(size_t n) {
+  const size_t bytes = n * sizeof(T);
+  if (bytes < (size_t(1) << 20) || bytes >= kPageAllocatorHugeBytes) return n;
+  return kPageAllocatorHugeBytes / sizeof(T);
+}
+template <typename T>
+void reserveHuge(PageVector<T>& v, size_t n) {
+  v.reserve(hugeCapacity<T>(n));
+}
 }  // namespace
 
 uint32_t Analyzer::newKey(uint64_t key) {
   const uint32_t id = uint32_t(keyOf_.size());
   keyOf_.push_back(key);
-  total_.emplace_back();
-  bestSyn_.emplace_back();
+  keys_.emplace_back().key = key;
   bestSynRate_.push_back(0);
   flaggedId_.push_back(kNone);
   uint8_t flags = allowlist_.matches(key) ? kAllowlisted : 0;
@@ -129,19 +142,19 @@ void Analyzer::reserveFor(size_t buckets) {
   // A stream's first snapshot: most of its keys are new slots (and, with one stream, new keys).
   const size_t slots = prev_.size() + buckets;
   if (prev_.capacity() < slots) {
-    prev_.reserve(slots);
-    slotKey_.reserve(slots);
-    slotWindow_.reserve(slots);
-    slotEpisode_.reserve(slots);
+    reserveHuge(prev_, slots);
+    reserveHuge(slotKey_, slots);
+    reserveHuge(slotWindow_, slots);
+    reserveHuge(slotEpisode_, slots);
   }
   const size_t keys = keyOf_.size() + buckets;
   if (!keyTableBuilt_ && keyOf_.capacity() < keys) {
-    keyOf_.reserve(keys);
-    total_.reserve(keys);
-    keyFlags_.reserve(keys);
-    bestSyn_.reserve(keys);
-    bestSynRate_.reserve(keys);
-    flaggedId_.reserve(keys);
+    reserveHuge(keyOf_, keys);
+    keys_.reserve(hugeCapacity<KeyResult>(keys));
+    adviseHugePages(keys_.data(), keys_.capacity() * sizeof(KeyResult));
+    reserveHuge(keyFlags_, keys);
+    reserveHuge(bestSynRate_, keys);
+    reserveHuge(flaggedId_, keys);
   }
 }
 
@@ -168,8 +181,8 @@ void Analyzer::add(const Snapshot& snap) {
     for (uint16_t port : snap.dstPorts) portsSeen_[port] = true;
   if (!st.haveSnapshot) reserveFor(snap.buckets.size());
   if (st.lastKeys.capacity() < snap.buckets.size()) {
-    st.lastKeys.reserve(snap.buckets.size());
-    st.lastSlots.reserve(snap.buckets.size());
+    reserveHuge(st.lastKeys, snap.buckets.size());
+    reserveHuge(st.lastSlots, snap.buckets.size());
   }
   appendNew_ = !st.haveSnapshot;
   appendPrevKey_ = UINT64_MAX;
@@ -268,7 +281,7 @@ void Analyzer::addDeltas(const Snapshot& snap, StreamState& st, int64_t duration
     const bool allowlisted = (flags & kAllowlisted) != 0;
     if (deltaSink_ != nullptr)
       deltaSink_->onDelta(stream, snap.ts, duration, b.key, d, allowlisted);
-    Counters& t = total_[kid];
+    Counters& t = keys_[kid].total;
     t.syn = satAdd(t.syn, d.syn);
     t.ack = satAdd(t.ack, d.ack);
     t.handshakeAck = satAdd(t.handshakeAck, d.handshakeAck);
@@ -322,9 +335,9 @@ void Analyzer::evaluateWindow(StreamState& st, uint32_t stream, uint32_t sid, co
   if (observer_ != nullptr && (flags & kTraced))
     observer_->onKeyWindow(windowsClosed_, keyOf_[kid], w);
   const double synRate = w.synRate();
-  // bestSynRate_ holds bestSyn_'s synRate(), computed alike: the comparison is unchanged.
+  // bestSynRate_ holds the best window's synRate(), computed alike: the comparison is unchanged.
   if (!(flags & kHasBestSyn) || synRate > bestSynRate_[kid]) {
-    bestSyn_[kid] = w;
+    keys_[kid].shown = w;
     bestSynRate_[kid] = synRate;
     keyFlags_[kid] |= kHasBestSyn;
   }
@@ -429,23 +442,36 @@ AnalysisResult Analyzer::finish() {
   } else {
     out.dstPorts = portFilter_;
   }
-  std::vector<uint32_t> ids;
-  ids.reserve(keyOf_.size());
-  for (uint32_t i = 0; i < keyOf_.size(); ++i)
-    if (keyFlags_[i] & kObserved) ids.push_back(i);
   // Keys get their ids in the order they first appear, which for a collector's sorted snapshots
-  // is already the report's order: check before sorting 1M ids through an indirection.
-  auto less = [&](uint32_t a, uint32_t b) { return keyLess(keyOf_[a], keyOf_[b]); };
-  if (!std::is_sorted(ids.begin(), ids.end(), less)) std::sort(ids.begin(), ids.end(), less);
-  std::vector<uint32_t> slot(keyOf_.size(), kNone);
-  out.keys.reserve(ids.size());
-  adviseHugePages(out.keys.data(), ids.size() * sizeof(KeyResult));
-  for (uint32_t id : ids) {
+  // is already the report's order: then the results are made in id order directly; otherwise
+  // through a sorted list of ids.
+  auto observed = [&](uint32_t id) { return (keyFlags_[id] & kObserved) != 0; };
+  bool inOrder = true;
+  size_t count = 0;
+  for (uint32_t i = 0, last = kNone; i < keyOf_.size(); ++i) {
+    if (!observed(i)) continue;
+    ++count;
+    if (last != kNone && keyLess(keyOf_[i], keyOf_[last])) inOrder = false;
+    last = i;
+  }
+  PageVector<uint32_t> ids;
+  if (!inOrder) {
+    ids.reserve(count);
+    for (uint32_t i = 0; i < keyOf_.size(); ++i)
+      if (observed(i)) ids.push_back(i);
+    std::sort(ids.begin(), ids.end(),
+              [&](uint32_t a, uint32_t b) { return keyLess(keyOf_[a], keyOf_[b]); });
+  }
+  // Only flagged keys have episodes: their results' positions, by flagged index.
+  std::vector<uint32_t> flaggedResult(flagged_.size(), kNone);
+  // A key's result already holds its key, totals and peak-SYN window (as `shown`).
+  auto complete = [&](uint32_t id, KeyResult& r, size_t position) {
     const uint8_t flags = keyFlags_[id];
-    const FlaggedKey* fk = (flags & kFlagged) ? &flagged_[flaggedId_[id]] : nullptr;
-    slot[id] = uint32_t(out.keys.size());
-    KeyResult& r = out.keys.emplace_back();
-    r.key = keyOf_[id];
+    const FlaggedKey* fk = nullptr;
+    if (flags & kFlagged) {
+      fk = &flagged_[flaggedId_[id]];
+      flaggedResult[flaggedId_[id]] = uint32_t(position);
+    }
     r.allowlisted = (flags & kAllowlisted) != 0;
     if (!r.allowlisted) {
       r.abuseClass = (flags & kAnyChurn) ? AbuseClass::SynFloodLike
@@ -458,19 +484,38 @@ AnalysisResult Analyzer::finish() {
     } else if (r.abuseClass == AbuseClass::VolumetricTcpAbuse) {
       r.shown = fk->bestVol, r.hasShown = true;
     } else if (flags & kHasBestSyn) {
-      r.shown = bestSyn_[id], r.hasShown = true;
+      r.hasShown = true;
     }
-    r.total = total_[id];
     if (fk != nullptr) {
       r.simulatedPackets = fk->simPackets;
       r.simulatedBytes = fk->simBytes;
       r.simulatedSyn = fk->simSyn;
     }
+  };
+  if (inOrder) {
+    // In place: the results are the per-key state, less the keys never observed.
+    size_t kept = 0;
+    for (uint32_t i = 0; i < keyOf_.size(); ++i) {
+      if (!observed(i)) continue;
+      if (kept != i) keys_[kept] = std::move(keys_[i]);
+      complete(i, keys_[kept], kept);
+      ++kept;
+    }
+    keys_.erase(keys_.begin() + ptrdiff_t(kept), keys_.end());
+    out.keys = std::move(keys_);
+  } else {
+    out.keys.reserve(count);
+    adviseHugePages(out.keys.data(), count * sizeof(KeyResult));
+    for (uint32_t id : ids) {
+      out.keys.push_back(std::move(keys_[id]));
+      complete(id, out.keys.back(), out.keys.size() - 1);
+    }
   }
   // Episodes are listed per stream, each stream's in time order.
   std::stable_sort(episodes_.begin(), episodes_.end(),
                    [](const Episode& a, const Episode& b) { return a.stream < b.stream; });
-  for (const Episode& e : episodes_) out.keys[slot[e.keyId]].episodes.push_back(e);
+  for (const Episode& e : episodes_)
+    out.keys[flaggedResult[flaggedId_[e.keyId]]].episodes.push_back(e);
   return out;
 }
 

@@ -117,9 +117,11 @@ class Analyzer {
 
   // Per key (a source across all streams) and per slot (a source within one stream), state is
   // kept as structure of arrays indexed by dense ids, so the per-bucket loop streams through a few
-  // compact arrays (about 60 bytes a slot and 70 a key) instead of pulling 400 bytes of structs
-  // through the cache for every key. What only flagged keys need (blocks, simulated traffic, the
-  // flagged peak windows) lives in `flagged_`, reached through an index.
+  // compact arrays (about 60 bytes a slot, 20 a key) instead of pulling 400 bytes of structs
+  // through the cache for every key; a key's totals and peak-SYN window are kept in its
+  // KeyResult, which becomes its result (memory touched once is worth more here than locality).
+  // What only flagged keys need (blocks, simulated traffic, the flagged peak windows) lives in
+  // `flagged_`, reached through an index.
   enum KeyFlag : uint8_t {
     kObserved = 1,  // has at least one delta (not only a baseline)
     kAllowlisted = 2,
@@ -194,11 +196,12 @@ class Analyzer {
 
   // Keys.
   Array<uint64_t> keyOf_;
-  Array<Counters> total_;
+  // Each key's result, filled as the analysis goes (totals, peak-SYN window as `shown`) and
+  // completed by finish(): the results need no second array of 160 bytes a key.
+  std::vector<KeyResult> keys_;
   Array<uint8_t> keyFlags_;
-  Array<WindowStats> bestSyn_;  // peak-SYN-rate window
-  Array<double> bestSynRate_;   // its synRate(), compared once per window
-  Array<uint32_t> flaggedId_;   // index into flagged_, or kNone
+  Array<double> bestSynRate_;  // the peak-SYN-rate window's synRate(), compared once per window
+  Array<uint32_t> flaggedId_;  // index into flagged_, or kNone
   std::vector<FlaggedKey> flagged_;
   // key -> key id, needed only once a second stream appears: with one stream a new slot is a new
   // key.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,8 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Copies up to `n` bytes to `dst`; 0 at the end of the input.
   virtual Result<size_t> read(char* dst, size_t n) = 0;
+  // How many bytes are probably left (0: unknown); only a hint for sizing buffers.
+  virtual uint64_t remainingHint() const { return 0; }
 };
 
 class FileSource : public ByteSource {
@@ -22,11 +25,15 @@ class FileSource : public ByteSource {
   ~FileSource() override;
   static Result<std::unique_ptr<ByteSource>> open(const std::string& path);
   Result<size_t> read(char* dst, size_t n) override;
+  uint64_t remainingHint() const override { return size_ > read_ ? size_ - read_ : 0; }
 
  private:
-  FileSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  FileSource(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
   int fd_;
   std::string path_;
+  uint64_t size_;  // at open (a growing file is read to its end all the same)
+  uint64_t read_ = 0;
 };
 
 }  // namespace ibsr::report

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "report/canonical_parser.h"
 #include "report/input_labels.h"
 #include "report/line_merger.h"
 #include "report/line_reader.h"
@@ -33,6 +34,15 @@ struct CounterFormat {
     mismatch = st != ParseStatus::Ok && isPayloadLine(std::string_view(line.data, line.size));
     return mismatch ? ParseStatus::Malformed : st;
   }
+  // The collector's own lines are parsed as they are read (LineMerger uses these when present).
+  LineConsumer* consumer(Snapshot& out) {
+    canonical.target(out);
+    return &canonical;
+  }
+  ParseStatus parseConsumed(const Snapshot& out) {
+    mismatch = false;
+    return parser.finishCanonical(out);
+  }
   std::string_view error() const {
     return mismatch ? std::string_view("a payload line in a counter snapshot file")
                     : std::string_view(parser.error());
@@ -43,6 +53,7 @@ struct CounterFormat {
   static uint64_t& delivered(DataQuality& dq) { return dq.snapshots; }
 
   SnapshotParser parser;
+  CanonicalLineParser canonical;
   bool mismatch = false;
 };
 

@@ -6,6 +6,8 @@
 //   static constexpr InputKind kKind;             // the files it reads (others are passed over)
 //   static constexpr std::string_view kNoun;      // "snapshot": names a line in warnings
 //   ParseStatus parse(const Line&, Record&);      // with error() on failure
+//   optionally LineConsumer* consumer(Record&) and ParseStatus parseConsumed(const Record&):
+//     parses lines as they are read; a line it declines goes to parse() whole
 //   static int64_t ts(const Record&);
 //   static const std::string& runId(const Record&);  // a stream boundary inside a directory
 //   static void setStream(Record&, uint32_t);
@@ -203,7 +205,10 @@ class LineMerger {
     Line line;
     const std::string& name = files_[s.fileIndex].display;
     for (;;) {
-      auto more = s.reader.next(line);
+      LineConsumer* consumer = nullptr;
+      if constexpr (requires { format_.consumer(s.current); })
+        consumer = format_.consumer(s.current);
+      auto more = s.reader.next(line, consumer);
       if (!more.ok()) return more.error();
       if (!*more) return false;
       if (!quiet) ++dq_.lines;
@@ -215,12 +220,18 @@ class LineMerger {
         }
         continue;
       }
-      if (std::all_of(line.data, line.data + line.size,
-                      [](char c) { return c == ' ' || c == '\t' || c == '\r'; })) {
-        if (!quiet) ++dq_.blankLines;
-        continue;
+      ParseStatus st = ParseStatus::Malformed;
+      if constexpr (requires { format_.parseConsumed(s.current); }) {
+        if (line.consumed) st = format_.parseConsumed(s.current);
       }
-      ParseStatus st = format_.parse(line, s.current);
+      if (!line.consumed) {
+        if (std::all_of(line.data, line.data + line.size,
+                        [](char c) { return c == ' ' || c == '\t' || c == '\r'; })) {
+          if (!quiet) ++dq_.blankLines;
+          continue;
+        }
+        st = format_.parse(line, s.current);
+      }
       if (st == ParseStatus::UnsupportedVersion) {
         if (quiet) continue;  // reported with its position when the file is read for real
         return plainError(fmt::format("{}:{}: {}", name, line.number, format_.error()));

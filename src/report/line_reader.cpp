@@ -184,56 +184,118 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
   return out.pos;
 }
 
-Result<bool> LineReader::next(Line& line) {
+size_t LineReader::sizeHint() const {
+  if (codec_ != Codec::Plain) return 0;
+  const uint64_t left = source_->remainingHint() + (end_ - begin_);
+  return size_t(std::min<uint64_t>(left, maxLine_));
+}
+
+void LineReader::restore(const LineConsumer& consumer) {
+  const size_t taken = consumer.consumed();
+  if (taken == 0) return;
+  const size_t rest = end_ - begin_;
+  if (taken + rest + kPad > buf_.size())
+    buf_.grow(taken + rest + kPad, maxLine_ + 2 * kChunk + kPad);
+  char* base = buf_.data();
+  std::memmove(base + taken, base + begin_, rest);
+  consumer.writeConsumed(base);
+  begin_ = 0;
+  end_ = taken + rest;
+  scanned_ = 0;
+  std::memset(base + end_, 0, kPad);
+}
+
+Result<bool> LineReader::next(Line& line, LineConsumer* consumer) {
+  line.consumed = false;
+  bool streaming = consumer != nullptr;
+  bool begun = false;
   for (;;) {
     char* base = buf_.data();
-    if (end_ > begin_ + scanned_) {
-      char* from = base + begin_ + scanned_;
-      char* nl = static_cast<char*>(std::memchr(from, '\n', end_ - begin_ - scanned_));
-      if (nl != nullptr) {
-        size_t lineEnd = size_t(nl - base);
+    if (streaming && (end_ > begin_ || (eof_ && begun))) {
+      if (!begun) {
+        consumer->begin(sizeHint());
+        begun = true;
+      }
+      size_t used = 0;
+      const LineConsumer::Step step = consumer->feed(base + begin_, end_ - begin_, eof_, used);
+      begin_ += used;
+      const size_t taken = consumer->consumed();
+      if (step == LineConsumer::Step::Done) {
         ++lineNo_;
         line.number = lineNo_;
-        line.lastWithoutNewline = false;
-        if (skipping_ || lineEnd - begin_ > maxLine_) {
-          skipping_ = false;
-          line.oversized = true;
-          line.data = base;
-          line.size = 0;
-          line.capacity = kPad;
-        } else {
-          line.oversized = false;
-          line.data = base + begin_;
-          line.size = lineEnd - begin_;
-          line.capacity = buf_.size() - begin_;
-        }
-        begin_ = lineEnd + 1;
+        line.lastWithoutNewline = begin_ == end_;
+        if (begin_ < end_) ++begin_;  // its newline
         scanned_ = 0;
+        line.oversized = taken > maxLine_;
+        line.consumed = !line.oversized;
+        line.data = base;
+        line.size = 0;
+        line.capacity = kPad;
         return true;
       }
-      scanned_ = end_ - begin_;
-    }
-    if (skipping_) {
-      begin_ = end_ = scanned_ = 0;  // still inside an oversized line: drop what we read
-    } else if (end_ - begin_ > maxLine_) {
-      // Over the cap: forget what we have of this line and discard until its newline.
-      skipping_ = true;
-      begin_ = end_ = scanned_ = 0;
-    }
-    if (eof_) {
-      if (end_ == begin_ && !skipping_) return false;
-      if (end_ - begin_ > maxLine_) skipping_ = true;
-      ++lineNo_;
-      line.number = lineNo_;
-      line.lastWithoutNewline = true;
-      line.oversized = skipping_;
-      line.data = skipping_ ? base : base + begin_;
-      line.size = skipping_ ? 0 : end_ - begin_;
-      line.capacity = skipping_ ? kPad : buf_.size() - begin_;
-      begin_ = end_;
-      scanned_ = 0;
-      skipping_ = false;
-      return true;
+      if (taken > maxLine_) {
+        // Over the cap whatever follows: the rest of the line is skipped as any other's.
+        streaming = false;
+        skipping_ = true;
+        scanned_ = 0;
+        continue;
+      }
+      if (step == LineConsumer::Step::Decline || eof_) {
+        restore(*consumer);
+        streaming = false;
+        continue;
+      }
+    } else if (streaming) {
+      if (eof_) return false;  // no line begins
+    } else {
+      if (end_ > begin_ + scanned_) {
+        char* from = base + begin_ + scanned_;
+        char* nl = static_cast<char*>(std::memchr(from, '\n', end_ - begin_ - scanned_));
+        if (nl != nullptr) {
+          size_t lineEnd = size_t(nl - base);
+          ++lineNo_;
+          line.number = lineNo_;
+          line.lastWithoutNewline = false;
+          if (skipping_ || lineEnd - begin_ > maxLine_) {
+            skipping_ = false;
+            line.oversized = true;
+            line.data = base;
+            line.size = 0;
+            line.capacity = kPad;
+          } else {
+            line.oversized = false;
+            line.data = base + begin_;
+            line.size = lineEnd - begin_;
+            line.capacity = buf_.size() - begin_;
+          }
+          begin_ = lineEnd + 1;
+          scanned_ = 0;
+          return true;
+        }
+        scanned_ = end_ - begin_;
+      }
+      if (skipping_) {
+        begin_ = end_ = scanned_ = 0;  // still inside an oversized line: drop what we read
+      } else if (end_ - begin_ > maxLine_) {
+        // Over the cap: forget what we have of this line and discard until its newline.
+        skipping_ = true;
+        begin_ = end_ = scanned_ = 0;
+      }
+      if (eof_) {
+        if (end_ == begin_ && !skipping_) return false;
+        if (end_ - begin_ > maxLine_) skipping_ = true;
+        ++lineNo_;
+        line.number = lineNo_;
+        line.lastWithoutNewline = true;
+        line.oversized = skipping_;
+        line.data = skipping_ ? base : base + begin_;
+        line.size = skipping_ ? 0 : end_ - begin_;
+        line.capacity = skipping_ ? kPad : buf_.size() - begin_;
+        begin_ = end_;
+        scanned_ = 0;
+        skipping_ = false;
+        return true;
+      }
     }
     size_t want = kChunk;
     ensureRoom(want);

@@ -1,7 +1,8 @@
 // Streams the lines of one snapshot file or object (a ByteSource), decompressing .gz (zlib) and
 // .zst (libzstd) on the fly.
 // Memory is bounded by the longest accepted line: a line longer than maxLineBytes is skipped
-// without being buffered (the reader discards bytes until the next newline).
+// without being buffered (the reader discards bytes until the next newline). A line that a
+// LineConsumer takes as it is read is not buffered at all.
 #pragma once
 
 #include <simdjson.h>
@@ -19,6 +20,7 @@
 
 #include "core/result.h"
 #include "report/byte_source.h"
+#include "report/line_consumer.h"
 
 namespace ibsr::report {
 
@@ -29,6 +31,7 @@ struct Line {
   uint64_t number = 0;     // 1-based
   bool oversized = false;  // longer than the cap; data is empty
   bool lastWithoutNewline = false;  // the file ended without a final newline (maybe torn)
+  bool consumed = false;            // the consumer parsed the whole line; data is empty
 };
 
 class LineReader {
@@ -41,8 +44,9 @@ class LineReader {
   Status open(const std::string& path);
   // `name` chooses the codec by its suffix and names the input in errors.
   Status open(std::unique_ptr<ByteSource> source, const std::string& name);
-  // False at end of file. A read or decompression error is returned as an Error.
-  Result<bool> next(Line& line);
+  // False at end of file. A read or decompression error is returned as an Error. With a consumer,
+  // the line is fed to it as it is read; if it declines, the line is returned whole as without.
+  Result<bool> next(Line& line, LineConsumer* consumer = nullptr);
   void close();
 
  private:
@@ -58,6 +62,9 @@ class LineReader {
   // Reads more compressed input after [zpos_, zend_); false at the end of the source.
   Result<bool> moreInput();
   void ensureRoom(size_t bytes);
+  // Puts the bytes a declining consumer took back in front of the rest of the line.
+  void restore(const LineConsumer& consumer);
+  size_t sizeHint() const;
 
   size_t maxLine_;
   std::string path_;
