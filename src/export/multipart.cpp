@@ -30,7 +30,7 @@ Result<std::string> Uploader::uploadMultipart(Worker& w, const std::string& key,
   const auto partCount = static_cast<std::size_t>((length + partSize - 1) / partSize);
   const std::size_t maxLanes = std::max<std::size_t>(1, std::min(clients_.size(), partCount));
   PartHasher hasher(fd, length, partSize,
-                    {maxLanes, std::max<std::size_t>(maxLanes, 2), options_.signParts});
+                    {maxLanes, std::max<std::size_t>(maxLanes, 2), options_.signParts, true});
 
   std::mutex shared;  // guards done, parts, error and transient
   std::vector<s3::CompletedPart> done(partCount);
