@@ -179,6 +179,11 @@ bool md5LanesAccelerated() {
   return kernel() != nullptr;
 }
 
+const char* md5LanesKernelName() {
+  if (kernel() == kernelAvx512) return "avx512vl";
+  return kernel() == kernelAvx2 ? "avx2" : "scalar";
+}
+
 Md5Lanes::Md5Lanes() : vector_(md5LanesAccelerated()) {
   for (std::size_t i = 0; i < kMd5Lanes; ++i) reset(i);
 }

@@ -20,6 +20,8 @@ inline constexpr std::size_t kMd5Lanes = 8;
 // Whether this CPU runs the vector kernel (AVX2). Without it Md5Lanes is correct but no faster
 // than OpenSSL, so callers should keep one OpenSSL MD5 per stream instead.
 bool md5LanesAccelerated();
+// "avx512vl", "avx2" or "scalar": the kernel this CPU runs (for benchmark records).
+const char* md5LanesKernelName();
 
 // kMd5Lanes incremental MD5s. Each lane is an independent stream of any length; the lanes are
 // fed together (update), so the full 64-byte blocks they all have go through the vector kernel
