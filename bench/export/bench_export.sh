@@ -6,14 +6,18 @@
 #
 # Environment: BENCH_SMALL_COUNT (1000), BENCH_SMALL_BYTES (16384), BENCH_LARGE_MIB (1024),
 # BENCH_DIR (a fresh temporary directory; needs ~3x the large file's size free), BENCH_EXPORT_ARGS
-# (extra ibsr-export flags), BENCH_SKIP_CURL_EACH=1 (skip the curl-per-file loop).
+# (extra ibsr-export flags), BENCH_SKIP_CURL_EACH=1 (skip the curl-per-file loop),
+# BENCH_LARGE_PAIRS (2): after the rows below, that many more pairs of the large file's two main
+# rows back to back (ibsr-export multipart, then curl's single PUT), each into a fresh key; the
+# last line gives the ratio of every pair and their median. The other work on a shared host moves
+# a single row by +-50 %; two rows timed one right after the other move together.
 # What each side does per file:
 #   ibsr-export: one LIST of the prefix (no state, >= 32 files) instead of a HEAD per file, then a
 #                PUT with Content-MD5 + x-amz-content-sha256 whose answered ETag proves the landing
 #                (a HEAD only when the answer has no MD5 ETag); files >= 64 MiB as parts of
 #                --part-size-mib (default 32 MiB), several at once (--jobs connections), each
-#                with a signed Content-MD5 and UNSIGNED-PAYLOAD, the whole file's SHA-256 for
-#                the state beside them.
+#                with a signed Content-MD5 and UNSIGNED-PAYLOAD (the parts' MD5s computed 8 at
+#                a time in vector lanes), the whole file's SHA-256 for the state beside them.
 #                Its request count (the "S3: N request(s)" line of -v) is printed after the table.
 #   curl:        one PUT, x-amz-content-sha256: UNSIGNED-PAYLOAD, no checksum, no verification.
 # For the 1 GiB rows a second table gives the CPU seconds (user + system) of the client and of each
@@ -63,8 +67,8 @@ report() {  # label files bytes t0 t1
 }
 SMALL_BYTES=$((N * SMALL))
 LARGE_BYTES=$((LARGE_MIB * 1024 * 1024))
-run_export() {  # bucket source state
-  "$EXPORT" s3 --bucket "$1" --endpoint "$S3_ENDPOINT" --prefix bench --host-id h \
+run_export() {  # bucket source state [prefix]
+  "$EXPORT" s3 --bucket "$1" --endpoint "$S3_ENDPOINT" --prefix "${4:-bench}" --host-id h \
     --input "$2" --state-file "$3" -v ${BENCH_EXPORT_ARGS:-} 2>>"$D/export.log"
 }
 requests() {  # the last run's request count, from its -v log
@@ -157,6 +161,21 @@ cpu_row "curl, single PUT" "$D/cpu6" "$c0" "$c1"
 [ "$code" = 200 ] || { echo "curl large: HTTP $code" >&2; exit 1; }
 report "curl, 1 x $LARGE_MIB MiB (single PUT)" 1 "$LARGE_BYTES" "$t0" "$t1"
 
+pair_ratios=()
+for p in $(seq 1 "${BENCH_LARGE_PAIRS:-2}"); do
+  t0=$(now); run_export bench-ibsr-large "$D/large" "$D/state-large-pair$p.json" "pair$p" >"$D/rp$p"; t1=$(now)
+  grep -q "uploaded=1 .*failed=0" "$D/rp$p" || { cat "$D/rp$p" >&2; exit 1; }
+  report "pair $p: ibsr-export, default-size parts" 1 "$LARGE_BYTES" "$t0" "$t1"
+  t0=$(now)
+  code=$(curl -sS "${CURL_AUTH[@]}" -o /dev/null -w '%{http_code}' -T "$D/large/snapshot_2026010100.jsonl" \
+    "$base/bench-curl-large/pair$p/h/snapshots/snapshot_2026010100.jsonl")
+  t1=$(now)
+  [ "$code" = 200 ] || { echo "curl large: HTTP $code" >&2; exit 1; }
+  report "pair $p: curl, single PUT" 1 "$LARGE_BYTES" "$t0" "$t1"
+  pair_ratios+=("$(awk -v a="${secs["pair $p: ibsr-export, default-size parts"]}" \
+    -v b="${secs["pair $p: curl, single PUT"]}" 'BEGIN { printf "%.2f", a / b }')")
+done
+
 ratio() { awk -v a="${secs[$1]}" -v b="${secs[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "ratio ibsr-export / curl (1 process), $N small files: $(ratio "ibsr-export, $N small files" "curl, 1 process, $N small files")"
@@ -169,3 +188,6 @@ echo "|---|---|---|---|---|---|"
 for l in "ibsr-export, default-size parts" "ibsr-export, single PUT" "curl, single PUT"; do echo "${cpus[$l]}"; done
 echo "ratio of total CPU, ibsr-export (multipart) / curl single PUT: $(awk -v a="$(echo "${cpus["ibsr-export, default-size parts"]}" | awk -F'|' '{print $7}')" -v b="$(echo "${cpus["curl, single PUT"]}" | awk -F'|' '{print $7}')" 'BEGIN { printf "%.2f", a / b }')"
 echo "ibsr-export requests: $N small files ${req_small:-?} (probe + LIST + PUTs + HEADs), $LARGE_MIB MiB multipart ${req_large:-?}"
+first=$(ratio "ibsr-export, 1 x $LARGE_MIB MiB (default-size parts)" "curl, 1 x $LARGE_MIB MiB (single PUT)")
+all=$(printf '%s\n' "$first" "${pair_ratios[@]}")
+echo "ratio ibsr-export (multipart) / curl single PUT, $LARGE_MIB MiB, main row and pairs: $(echo $all), median $(sort -n <<<"$all" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"

@@ -1,7 +1,8 @@
 // A multipart upload with several parts in flight at once. One request at a time on a
 // kept-alive connection leaves the server idle while the client waits for each answer, and one
-// thread hashing every byte in order is the slowest stage on a busy host; so parts are hashed by
-// several threads (PartHasher) just ahead of being sent, and sent over the uploading worker's
+// thread hashing every byte in order is the slowest stage on a busy host; so parts are hashed
+// several at once (PartHasher: 8 in the vector lanes of one thread where the CPU has them, else
+// one thread per part) just ahead of being sent, and sent over the uploading worker's
 // connection plus those of workers that have no file left (at most --jobs connections in all).
 // The parts are listed in order when the upload is completed, whatever order they finished in; a
 // part is retried by its own client (S3Client::send) and the first part that fails for good stops
@@ -30,7 +31,7 @@ Result<std::string> Uploader::uploadMultipart(Worker& w, const std::string& key,
   const auto partCount = static_cast<std::size_t>((length + partSize - 1) / partSize);
   const std::size_t maxLanes = std::max<std::size_t>(1, std::min(clients_.size(), partCount));
   PartHasher hasher(fd, length, partSize,
-                    {maxLanes, std::max<std::size_t>(maxLanes, 2), options_.signParts});
+                    {maxLanes, std::max<std::size_t>(maxLanes, 2), options_.signParts, true});
 
   std::mutex shared;  // guards done, parts, error and transient
   std::vector<s3::CompletedPart> done(partCount);

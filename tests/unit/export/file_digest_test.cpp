@@ -75,7 +75,7 @@ TEST(PartHasher, SameDigestsAsOnePassInOrder) {
   auto fd = tempWith(text);
   auto oneShot = digestFile(fd.get(), text.size(), 1000);
   ASSERT_TRUE(oneShot.ok());
-  PartHasher hasher(fd.get(), text.size(), 1000, {1, 1, true});
+  PartHasher hasher(fd.get(), text.size(), 1000, {1, 1, true, true});
   std::vector<PartDigest> got;
   for (;;) {
     auto next = hasher.next();
@@ -95,15 +95,17 @@ TEST(PartHasher, SameDigestsAsOnePassInOrder) {
   EXPECT_EQ(hasher.wholeSha256().value(), s3::sha256(text));
 }
 
-TEST(PartHasher, ParallelHashingHandsOutEveryPartOnceInOrder) {
+// Three senders take parts at once, as the multipart upload's connections do; every part comes
+// out once, each sender's in file order, with the digests of one pass in order.
+void expectEveryPartOnceInOrder(bool multiBuffer) {
   std::string text;
   for (int i = 0; i < 37 * 1000 + 123; ++i) text += static_cast<char>('a' + (i * 7) % 26);
   auto fd = tempWith(text);
   auto oneShot = digestFile(fd.get(), text.size(), 1000);
   ASSERT_TRUE(oneShot.ok());
   ASSERT_EQ(oneShot->parts.size(), 38u);
-  PartHasher hasher(fd.get(), text.size(), 1000, {4, 3, false});
-  // Three senders take parts at once, as the multipart upload's connections do.
+  // 38 parts: five batches of lanes, the last one short.
+  PartHasher hasher(fd.get(), text.size(), 1000, {4, 3, false, multiBuffer});
   std::vector<std::vector<PartDigest>> perSender(3);
   std::vector<std::thread> senders;
   for (auto& mine : perSender) {
@@ -138,9 +140,39 @@ TEST(PartHasher, ParallelHashingHandsOutEveryPartOnceInOrder) {
   EXPECT_EQ(*whole, oneShot->sha256);
 }
 
+TEST(PartHasher, ParallelHashingHandsOutEveryPartOnceInOrder) {
+  expectEveryPartOnceInOrder(false);
+}
+
+TEST(PartHasher, LanesHandOutEveryPartOnceInOrder) {
+  expectEveryPartOnceInOrder(true);
+}
+
+TEST(PartHasher, LanesReportShortFileAfterTheGoodParts) {
+  // Parts 0-7 are one batch of lanes: part 0 is whole, part 1 is cut, 2-7 are missing.
+  auto fd = tempWith(std::string(1500, 'x'));
+  PartHasher hasher(fd.get(), 25000, 1000, {1, 2, false, true});
+  auto first = hasher.next();
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first.value().has_value());
+  EXPECT_EQ(first.value()->md5, s3::md5(std::string(1000, 'x')));
+  auto second = hasher.next();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().message, "file shrank while being read");
+  EXPECT_FALSE(hasher.next().ok());
+}
+
+TEST(PartHasher, LanesStopCleanlyWhenAbandoned) {
+  auto fd = tempWith(std::string(100000, 'y'));
+  PartHasher hasher(fd.get(), 100000, 100, {1, 2, false, true});  // 1000 parts; one taken
+  auto first = hasher.next();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first.value()->md5, s3::md5(std::string(100, 'y')));
+}
+
 TEST(PartHasher, ReportsShortFileAfterTheGoodParts) {
   auto fd = tempWith(std::string(1500, 'x'));
-  PartHasher hasher(fd.get(), 2500, 1000, {3, 3, true});
+  PartHasher hasher(fd.get(), 2500, 1000, {3, 3, true, true});
   auto first = hasher.next();
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first.value().has_value());
@@ -156,7 +188,8 @@ TEST(PartHasher, ReportsShortFileAfterTheGoodParts) {
 
 TEST(PartHasher, StopsCleanlyWhenAbandoned) {
   auto fd = tempWith(std::string(10000, 'y'));
-  PartHasher hasher(fd.get(), 10000, 100, {4, 2, true});  // 100 parts; one taken, then it ends
+  PartHasher hasher(fd.get(), 10000, 100,
+                    {4, 2, true, true});  // 100 parts; one taken, then it ends
   auto first = hasher.next();
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first.value()->length, 100u);
