@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collect/snapshot.h"
@@ -47,6 +48,9 @@ class SnapshotCycle {
   // stays that of an idle collector); true keeps them resident, trading memory for the cost of
   // faulting them back in (bench/collect/snapshot_bench measures both).
   void keepPagesResident(bool keep) { keepPages_ = keep; }
+
+  // The line's buffer, whose pages are resident between cycles only when kept (for tests).
+  std::pair<const char*, std::size_t> lineBuffer() const { return {line_.data(), line_.size()}; }
 
   const CycleStats& stats() const { return stats_; }
   const HourlyWriterStats& writerStats() const { return writer_.stats(); }
