@@ -48,7 +48,8 @@ std::pair<std::string, std::string> SnapshotCycle::ipv6Part(std::uint64_t ts,
 void SnapshotCycle::run(std::uint64_t ts, CounterEntries& entries,
                         std::vector<Counter6Entry>* entries6) {
   // Pages of the worst-case-sized buffer that are never written are never allocated, so RSS
-  // follows the real line length rather than the bound.
+  // follows the real line length (and the sort's scratch at the buffer's end) rather than the
+  // bound.
   const std::size_t bound = maxSnapshotJsonSize(dstPorts_.size(), entries.size());
   char* const begin = line_.reserve(bound);
   const WrittenLine written = writeSortedSnapshotLine(ts, dstPorts_, entries.data(), entries.size(),
