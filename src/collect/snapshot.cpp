@@ -111,14 +111,6 @@ char* writeHead(std::uint64_t ts, const std::vector<std::uint16_t>& ports, char*
   return put(p, "],\"buckets\":[");
 }
 
-}  // namespace
-
-char* writeSnapshotHead(const Snapshot& s, char* p) {
-  return writeHead(s.tsUnixSec, s.dstPorts, p);
-}
-
-namespace {
-
 // One bucket as a JSON object. The fused sort + format below writes text over the memory where
 // sorted entries lie, never past the one being formatted: callers pass a copy.
 inline char* writeBucket(const CounterEntry b, char* p) {
@@ -152,20 +144,16 @@ char* writeBuckets(const CounterEntry* entries, std::size_t count, bool lineFirs
   return p;
 }
 
-}  // namespace
-
-char* writeSnapshotBuckets(const Snapshot& s, std::size_t first, std::size_t count, char* p) {
-  return writeBuckets(s.buckets.data() + first, count, first == 0, p);
-}
-
-char* writeSnapshotTail(char* p) {
+char* writeTail(char* p) {
   return put(p, "]}\n");
 }
 
+}  // namespace
+
 char* writeSnapshotJson(const Snapshot& s, char* p) {
-  p = writeSnapshotHead(s, p);
-  p = writeSnapshotBuckets(s, 0, s.buckets.size(), p);
-  return writeSnapshotTail(p);
+  p = writeHead(s.tsUnixSec, s.dstPorts, p);
+  p = writeBuckets(s.buckets.data(), s.buckets.size(), true, p);
+  return writeTail(p);
 }
 
 namespace {
@@ -186,7 +174,7 @@ WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uin
                                     std::size_t outBytes, bool releaseAsRead) {
   WrittenLine r{.end = writeHead(ts, ports, out), .sources = 0};
   if (n == 0) {
-    r.end = writeSnapshotTail(r.end);
+    r.end = writeTail(r.end);
     return r;
   }
   // The first digit: the most significant key byte on which the entries differ (the bytes above
@@ -277,7 +265,7 @@ WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uin
       releasedTo = std::max(releasedTo, blockOf(to));
     }
   }
-  r.end = writeSnapshotTail(r.end);
+  r.end = writeTail(r.end);
   return r;
 }
 

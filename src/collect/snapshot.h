@@ -50,14 +50,6 @@ WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uin
 // maxSnapshotJsonSize() bytes; returns the end of what was written.
 char* writeSnapshotJson(const Snapshot& snapshot, char* out);
 
-// The same line in three pieces, for a writer that formats the buckets slice by slice: the head
-// (up to the opening '[' of "buckets"), buckets [first, first + count) of the canonical snapshot,
-// and the tail. Concatenated over consecutive slices they are exactly writeSnapshotJson.
-char* writeSnapshotHead(const Snapshot& snapshot, char* out);
-char* writeSnapshotBuckets(const Snapshot& snapshot, std::size_t first, std::size_t count,
-                           char* out);
-char* writeSnapshotTail(char* out);
-
 // The same line as a string (tests, small snapshots).
 std::string snapshotJson(const Snapshot& snapshot);
 
