@@ -16,6 +16,10 @@ inline std::uint64_t sortKey(const CounterEntry& b) {
 
 // Worst case of one bucket object: the fixed text plus seven 20-digit numbers.
 constexpr std::size_t kMaxBucketJson = 128 + 7 * 20;
+// What one bucket's text (with its comma) can really take: 105 bytes of names and punctuation, a
+// 10-digit address, a 5-digit port and six 20-digit counters.
+constexpr std::size_t kMaxBucketText = 105 + 10 + 5 + 6 * 20;
+static_assert(kMaxBucketText <= kMaxBucketJson);
 
 template <std::size_t N>
 inline char* put(char* p, const char (&text)[N]) {
@@ -194,8 +198,9 @@ WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uin
   // The first pass moves the entries out of place, into the end of `out`: one sequential read
   // and 256 sequential write streams instead of the in-place pass's random swaps, and no memory
   // beyond the line's own buffer, whose end a real line (about 147 bytes a bucket) never reaches.
-  // `out` holds kMaxBucketJson bytes a bucket, at least what any bucket's text takes, so the text
-  // written from its start never catches up with an entry not yet formatted.
+  // `out` holds kMaxBucketJson bytes a bucket, more than any bucket's text takes
+  // (kMaxBucketText) plus its entry, so text written from its start in the entries' order never
+  // catches up with the next entry to format.
   char* const outEnd = out + outBytes;
   auto* sorted = reinterpret_cast<CounterEntry*>(
       reinterpret_cast<std::uintptr_t>(outEnd - n * sizeof(CounterEntry)) &
@@ -207,7 +212,8 @@ WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uin
   // formatted while it is in cache, and its pages released once formatted unless the line has
   // reached them. Up to 65,536 entries a bucket is ordered through 8-byte (rest of the key, index)
   // pairs, which moves far less than sorting its 56-byte entries, and formatted through the
-  // indices; a larger one (keys crowded under one first digit) is sorted in place.
+  // indices; a larger one (keys crowded under one first digit), or one the text could reach
+  // before it is out, is sorted in place.
   constexpr std::size_t kIndexBits = 16;
   std::vector<std::uint64_t> pairs, ordered;
   bool lineFirst = true;
@@ -231,7 +237,12 @@ WrittenLine writeSortedSnapshotLine(std::uint64_t ts, const std::vector<std::uin
     CounterEntry* const b = sorted + start[d];
     const std::size_t m = count[d];
     if (m == 0) continue;
-    if (m > (std::size_t{1} << kIndexBits)) {
+    // Through indices, the bucket's entries are read in any order, so the text must not reach
+    // the first of them before the last is out; in place, each is read before the text reaches
+    // it (see above). Only near-maximal counters in a bucket of most of the map come that close.
+    const auto room = reinterpret_cast<std::uintptr_t>(b) - reinterpret_cast<std::uintptr_t>(r.end);
+    const bool inPlace = m > (std::size_t{1} << kIndexBits) || room < (m + 1) * kMaxBucketText;
+    if (inPlace) {
       radixSort(b, m, shift - 8);
       for (std::size_t j = 0; j < m; ++j) emit(b[j]);
     } else {

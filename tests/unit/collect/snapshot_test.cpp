@@ -144,6 +144,13 @@ TEST(Snapshot, FusedSortAndFormatWritesExactlyTheCanonicalLine) {
          b.counters = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
          return b;
        }},
+      {"maximal counters, crowded first digit",  // the crowded bucket is formatted first
+       [](std::uint32_t i) {
+         CounterEntry b =
+             bucket(i < 100 ? 0x0B000000u | i : 0x0A000000u | (i * 7919u & 0xFFFFFF), 443, 0, 0);
+         b.counters = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+         return b;
+       }},
   };
   for (const auto& [name, make] : shapes) {
     // 156,503 buckets: the bound is 116 bytes short of 40 MiB, so the scratch starts where
