@@ -5,6 +5,8 @@
 // Usage: snapshot_bench ENTRIES [REPEATS] [keep] [warm=GB]
 //        keep: the cycle keeps its pages resident between cycles instead of releasing them
 //        warm=GB: first touch (and free) GB of memory, as a long-running host has (warmMemory)
+//        gap=S: sleep S seconds before each cycle, as the collector waits out its interval (a VM
+//               whose balloon reports free pages to the host may take back what a cycle released)
 //        (root: creates a real LRU hash map in the kernel; times are the thread's CPU time)
 #include <bpf/bpf.h>
 #include <fcntl.h>
@@ -74,10 +76,13 @@ int main(int argc, char** argv) {
   const auto entries = static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10));
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
   bool keep = false;
+  unsigned gap = 0;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "keep") keep = true;
     if (arg.rfind("warm=", 0) == 0) warmMemory(std::strtoull(arg.c_str() + 5, nullptr, 10));
+    if (arg.rfind("gap=", 0) == 0)
+      gap = static_cast<unsigned>(std::strtoul(arg.c_str() + 4, nullptr, 10));
   }
 
   ibsr::UniqueFd map = ibsr::bench::createCounterMap(entries);
@@ -103,6 +108,7 @@ int main(int argc, char** argv) {
   // same bytes again varies several-fold with the page cache's state (on the test VM, 25 to
   // 400 ms for 147 MB within one run); that separate write is printed too.
   for (int r = 0; r < repeats; ++r) {
+    if (gap) ::sleep(gap);
     auto t0 = cpuMs();
     if (!reader.readAll(got).ok()) return 1;
     auto t1 = cpuMs();
