@@ -1,6 +1,7 @@
 #include "core/zstd_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -66,6 +67,11 @@ Result<ZstdCopy> zstdCompressFile(const std::string& from, int outFd, int level,
   if (!cctx) return plainError("zstd: cannot allocate a compression context");
   ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, level);
   ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
+  // The frame header then records the content size: a reader can size its buffers for the lines
+  // at once (the report does), and a file that changed size meanwhile fails to compress.
+  struct stat st {};
+  if (::fstat(in->get(), &st) != 0) return sysError("cannot stat '" + from + "'");
+  ZSTD_CCtx_setPledgedSrcSize(cctx.get(), static_cast<unsigned long long>(st.st_size));
   std::vector<char> inBuf(kChunk), outBuf(ZSTD_CStreamOutSize());
   ZstdCopy copy;
   for (;;) {

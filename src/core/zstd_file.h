@@ -16,8 +16,8 @@ struct ZstdCopy {
   std::uint64_t outBytes = 0;
 };
 
-// Compresses the file at `from` into `outFd` (one frame with its content checksum, so any
-// decompressor detects a damaged copy). A set `stop` aborts with an error between chunks.
+// Compresses the file at `from` into `outFd` (one frame with its content size and checksum, so
+// any decompressor detects a damaged copy). A set `stop` aborts with an error between chunks.
 Result<ZstdCopy> zstdCompressFile(const std::string& from, int outFd, int level,
                                   const std::atomic<bool>* stop = nullptr);
 

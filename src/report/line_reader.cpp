@@ -62,6 +62,7 @@ Status LineReader::open(std::unique_ptr<ByteSource> source, const std::string& n
       return plainError("cannot open '" + name + "': zstd initialisation failed");
     zin_.resize(ZSTD_DStreamInSize());
     zstdFrameOpen_ = false;
+    zstdFrameSized_ = false;
   }
   if (buf_.empty()) buf_.grow(kChunk + kPad, kChunk + kPad);
   return {};
@@ -174,19 +175,34 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
         return size_t(0);
       }
     }
+    if (!zstdFrameOpen_) {
+      const unsigned long long size = ZSTD_getFrameContentSize(zin_.data() + zpos_, zend_ - zpos_);
+      zstdFrameSized_ = size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR;
+      zstdFrameLeft_ = zstdFrameSized_ ? size : 0;
+    }
     ZSTD_inBuffer in{zin_.data(), zend_, zpos_};
+    const size_t before = out.pos;
     size_t rc = ZSTD_decompressStream(zstd_, &out, &in);
     zpos_ = in.pos;
     if (ZSTD_isError(rc))
       return plainError("cannot decompress '" + path_ + "': " + ZSTD_getErrorName(rc));
     zstdFrameOpen_ = rc != 0;
+    zstdFrameLeft_ -= std::min<uint64_t>(zstdFrameLeft_, out.pos - before);
   }
   return out.pos;
 }
 
 size_t LineReader::sizeHint() const {
-  if (codec_ != Codec::Plain) return 0;
-  const uint64_t left = source_->remainingHint() + (end_ - begin_);
+  // A .zst frame's header may give its size (the collector's compressor and the zstd tool write
+  // it); later frames, and gzip, are not known ahead.
+  uint64_t ahead = 0;
+  if (codec_ == Codec::Plain)
+    ahead = source_->remainingHint();
+  else if (codec_ == Codec::Zstd && zstdFrameSized_)
+    ahead = zstdFrameLeft_;
+  else
+    return 0;
+  const uint64_t left = ahead + (end_ - begin_);
   return size_t(std::min<uint64_t>(left, maxLine_));
 }
 

@@ -79,6 +79,9 @@ class LineReader {
   size_t zpos_ = 0;
   size_t zend_ = 0;
   bool zstdFrameOpen_ = false;
+  // What the current frame still holds, decompressed, when its header says.
+  bool zstdFrameSized_ = false;
+  uint64_t zstdFrameLeft_ = 0;
 
   // Grows geometrically (bounded by `limit`) and is never zero-filled. realloc lets glibc move a
   // large (mmap'ed) buffer with mremap: no copy and no moment with two big buffers alive, which

@@ -2,6 +2,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,69 @@ std::vector<ReadLine> readAll(const std::string& path, size_t cap) {
 
 using ibsr::testing::TempDir;
 using ibsr::testing::writeFile;
+
+// Declines every line, recording the size hint each begins with.
+class HintRecorder : public LineConsumer {
+ public:
+  std::vector<size_t> hints;
+  void begin(size_t sizeHint) override { hints.push_back(sizeHint); }
+  Step feed(const char*, size_t, bool, size_t& used) override {
+    used = 0;
+    return Step::Decline;
+  }
+  size_t consumed() const override { return 0; }
+  void writeConsumed(char*) const override {}
+};
+
+std::vector<size_t> hintsOf(const std::string& path) {
+  LineReader r(64 << 20);
+  EXPECT_TRUE(r.open(path).ok());
+  HintRecorder consumer;
+  Line l;
+  for (;;) {
+    auto more = r.next(l, &consumer);
+    EXPECT_TRUE(more.ok());
+    if (!more.ok() || !*more) break;
+  }
+  return consumer.hints;
+}
+
+// What a line's consumer is told the input may still hold: the rest of a plain file, the rest of
+// a .zst frame whose header gives its size, and nothing (0) where that is not known.
+TEST(ReportLineReader, ConsumersAreToldWhatTheInputStillHolds) {
+  TempDir tmp;
+  const std::string dir = tmp.path();
+  const std::string first(3 << 20, 'a');  // spans several read chunks
+  const std::string data = first + "\nsecond\nthird\n";
+  const std::vector<size_t> rest = {data.size(), data.size() - first.size() - 1,
+                                    data.size() - first.size() - 8};
+  writeFile(dir + "/a.jsonl", data);
+  EXPECT_EQ(hintsOf(dir + "/a.jsonl"), rest);
+
+  std::string z(ZSTD_compressBound(data.size()), '\0');
+  z.resize(ZSTD_compress(z.data(), z.size(), data.data(), data.size(), 1));
+  ASSERT_EQ(ZSTD_getFrameContentSize(z.data(), z.size()), data.size());
+  writeFile(dir + "/sized.jsonl.zst", z);
+  EXPECT_EQ(hintsOf(dir + "/sized.jsonl.zst"), rest);
+
+  // A streamed frame without a pledged size does not say.
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  std::string unsized(ZSTD_compressBound(data.size()), '\0');
+  ZSTD_inBuffer in{data.data(), data.size(), 0};
+  ZSTD_outBuffer out{unsized.data(), unsized.size(), 0};
+  ZSTD_compressStream2(c.get(), &out, &in, ZSTD_e_continue);  // one call with e_end sizes it
+  ASSERT_EQ(ZSTD_compressStream2(c.get(), &out, &in, ZSTD_e_end), 0u);
+  unsized.resize(out.pos);
+  ASSERT_EQ(ZSTD_getFrameContentSize(unsized.data(), unsized.size()), ZSTD_CONTENTSIZE_UNKNOWN);
+  writeFile(dir + "/unsized.jsonl.zst", unsized);
+  EXPECT_EQ(hintsOf(dir + "/unsized.jsonl.zst"), std::vector<size_t>(3, 0));
+
+  gzFile gz = gzopen((dir + "/a.jsonl.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, data.data(), unsigned(data.size())), int(data.size()));
+  gzclose(gz);
+  EXPECT_EQ(hintsOf(dir + "/a.jsonl.gz"), std::vector<size_t>(3, 0));
+}
 
 TEST(ReportLineReader, PlainGzipAndZstdGiveTheSameLines) {
   TempDir tmp;
