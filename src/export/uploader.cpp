@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -31,6 +32,17 @@ double nowSeconds() {
 
 std::int64_t mtimeNsOf(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+// "DIR/X.jsonl" for the snapshot or payload file "DIR/X.jsonl.zst", else empty.
+std::string plainTwin(const Artefact& a) {
+  constexpr std::string_view kZstTwin = ".jsonl.zst", kZst = ".zst";
+  if (a.kind != Kind::Snapshot && a.kind != Kind::Payload) return {};
+  const std::string path = a.path.string();
+  if (path.size() <= kZstTwin.size() ||
+      path.compare(path.size() - kZstTwin.size(), kZstTwin.size(), kZstTwin) != 0)
+    return {};
+  return path.substr(0, path.size() - kZst.size());
 }
 
 }  // namespace
@@ -132,6 +144,10 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
         ++sum.open;
         continue;
       }
+      // Both halves of a compression cut short (X.jsonl and X.jsonl.zst, the same lines): the
+      // .zst may only be decided once the .jsonl landed or failed, or the hour lands twice.
+      const std::string twin = plainTwin(a);
+      exported_.wait(lock, [&] { return twin.empty() || inFlight_.count(twin) == 0; });
       if (stop_ != nullptr && stop_->load()) {
         log::error("{}: not attempted: interrupted by a signal", a.path.string());
         ++sum.failed;
@@ -153,9 +169,12 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
       }
       w.bytes = 0;
       w.deleted = false;
+      inFlight_.insert(a.path.string());
       lock.unlock();
       const Outcome outcome = exportOne(a, w);
       lock.lock();
+      inFlight_.erase(a.path.string());
+      exported_.notify_all();
       switch (outcome) {
         case Outcome::Uploaded:
           ++sum.uploaded;
