@@ -305,8 +305,16 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, Worker& w) {
     state_[dest] = LandedObject{path, length, mtimeNs, s3::toHex(digest.sha256), etag};
     stateDirty_ = true;
   };
-  if (!multipart || (known && known->size == length)) {
+  // X.jsonl still beside the X.jsonl.zst that took over its key's record (compressed_twin.cpp):
+  // the same lines need no second upload, and recording X.jsonl again would only hand the record
+  // back, so that the .zst is decompressed and this file uploaded again on every run.
+  const bool recordOfTwin = known && known->path == path + ".zst";
+  if (!multipart || recordOfTwin || (known && known->size == length)) {
     if (auto d = digestNow(); !d.ok()) return failed("read", "cannot read: " + d.error().message);
+  }
+  if (recordOfTwin && known->sha256 == s3::toHex(digest.sha256)) {
+    log::info("unchanged content {} (landed as {}, recorded for {})", path, dest, known->path);
+    return Outcome::Skipped;
   }
 
   if (known && known->size == length && known->sha256 == s3::toHex(digest.sha256)) {
