@@ -305,20 +305,23 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, Worker& w) {
     state_[dest] = LandedObject{path, length, mtimeNs, s3::toHex(digest.sha256), etag};
     stateDirty_ = true;
   };
-  // X.jsonl still beside the X.jsonl.zst that took over its key's record (compressed_twin.cpp):
-  // the same lines need no second upload, and recording X.jsonl again would only hand the record
-  // back, so that the .zst is decompressed and this file uploaded again on every run.
+  // X.jsonl whose key's record its own X.jsonl.zst took over (compressed_twin.cpp): while that
+  // .zst is there the record stays with it, or the two would hand it back and forth, each run
+  // reading both; once the .zst is gone, this file's lines are what landed and it takes over.
   const bool recordOfTwin = known && known->path == path + ".zst";
   if (!multipart || recordOfTwin || (known && known->size == length)) {
     if (auto d = digestNow(); !d.ok()) return failed("read", "cannot read: " + d.error().message);
   }
-  if (recordOfTwin && known->sha256 == s3::toHex(digest.sha256)) {
-    log::info("unchanged content {} (landed as {}, recorded for {})", path, dest, known->path);
-    return Outcome::Skipped;
-  }
-
-  if (known && known->size == length && known->sha256 == s3::toHex(digest.sha256)) {
-    // Same bytes, new mtime (touched or copied): nothing to upload.
+  if (known && (known->size == length || recordOfTwin) &&
+      known->sha256 == s3::toHex(digest.sha256)) {
+    // Same bytes, new mtime (touched or copied) or another name: nothing to upload.
+    struct stat twin {};
+    if (recordOfTwin && ::stat(known->path.c_str(), &twin) == 0 &&
+        static_cast<std::uint64_t>(twin.st_size) == known->size &&
+        mtimeNsOf(twin) == known->mtimeNs) {
+      log::info("unchanged content {} (landed as {}, recorded for {})", path, dest, known->path);
+      return Outcome::Skipped;
+    }
     log::info("unchanged content {} (landed as {})", path, dest);
     record(known->etag);
     return Outcome::Skipped;

@@ -607,10 +607,13 @@ class ExportS3Test(ExportTestBase):
             self.assertEqual((s["uploaded"], s["skipped"], s["bytes"]), (0, 2, 0), r.stderr)
             self.assertEqual(self.validated_state()[dest]["path"], plain + ".zst")
         self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
-        # The collector's recovery then removes the .jsonl; the .zst stays known.
-        os.unlink(plain)
+        # The .zst goes first (it is recorded as landed, so retention or --delete-after-upload
+        # may delete it): the .jsonl's lines are what landed, and it takes over the record.
+        os.unlink(plain + ".zst")
         s = self.summary(self.run_export(check_rc=0).stdout)
         self.assertEqual((s["uploaded"], s["skipped"]), (0, 1))
+        self.assertEqual(self.validated_state()[dest]["path"], plain)
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
 
     def test_dry_run_sends_nothing(self):
         p = self.make("snapshot_2026010100.jsonl", b"x\n")
