@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -31,6 +32,17 @@ double nowSeconds() {
 
 std::int64_t mtimeNsOf(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+// "DIR/X.jsonl" for the snapshot or payload file "DIR/X.jsonl.zst", else empty.
+std::string plainTwin(const Artefact& a) {
+  constexpr std::string_view kZstTwin = ".jsonl.zst", kZst = ".zst";
+  if (a.kind != Kind::Snapshot && a.kind != Kind::Payload) return {};
+  const std::string path = a.path.string();
+  if (path.size() <= kZstTwin.size() ||
+      path.compare(path.size() - kZstTwin.size(), kZstTwin.size(), kZstTwin) != 0)
+    return {};
+  return path.substr(0, path.size() - kZst.size());
 }
 
 }  // namespace
@@ -132,6 +144,10 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
         ++sum.open;
         continue;
       }
+      // Both halves of a compression cut short (X.jsonl and X.jsonl.zst, the same lines): the
+      // .zst may only be decided once the .jsonl landed or failed, or the hour lands twice.
+      const std::string twin = plainTwin(a);
+      exported_.wait(lock, [&] { return twin.empty() || inFlight_.count(twin) == 0; });
       if (stop_ != nullptr && stop_->load()) {
         log::error("{}: not attempted: interrupted by a signal", a.path.string());
         ++sum.failed;
@@ -153,9 +169,12 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
       }
       w.bytes = 0;
       w.deleted = false;
+      inFlight_.insert(a.path.string());
       lock.unlock();
       const Outcome outcome = exportOne(a, w);
       lock.lock();
+      inFlight_.erase(a.path.string());
+      exported_.notify_all();
       switch (outcome) {
         case Outcome::Uploaded:
           ++sum.uploaded;
@@ -286,12 +305,23 @@ Uploader::Outcome Uploader::exportOne(const Artefact& a, Worker& w) {
     state_[dest] = LandedObject{path, length, mtimeNs, s3::toHex(digest.sha256), etag};
     stateDirty_ = true;
   };
-  if (!multipart || (known && known->size == length)) {
+  // X.jsonl whose key's record its own X.jsonl.zst took over (compressed_twin.cpp): while that
+  // .zst is there the record stays with it, or the two would hand it back and forth, each run
+  // reading both; once the .zst is gone, this file's lines are what landed and it takes over.
+  const bool recordOfTwin = known && known->path == path + ".zst";
+  if (!multipart || recordOfTwin || (known && known->size == length)) {
     if (auto d = digestNow(); !d.ok()) return failed("read", "cannot read: " + d.error().message);
   }
-
-  if (known && known->size == length && known->sha256 == s3::toHex(digest.sha256)) {
-    // Same bytes, new mtime (touched or copied): nothing to upload.
+  if (known && (known->size == length || recordOfTwin) &&
+      known->sha256 == s3::toHex(digest.sha256)) {
+    // Same bytes, new mtime (touched or copied) or another name: nothing to upload.
+    struct stat twin {};
+    if (recordOfTwin && ::stat(known->path.c_str(), &twin) == 0 &&
+        static_cast<std::uint64_t>(twin.st_size) == known->size &&
+        mtimeNsOf(twin) == known->mtimeNs) {
+      log::info("unchanged content {} (landed as {}, recorded for {})", path, dest, known->path);
+      return Outcome::Skipped;
+    }
     log::info("unchanged content {} (landed as {})", path, dest);
     record(known->etag);
     return Outcome::Skipped;

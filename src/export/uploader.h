@@ -7,10 +7,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -124,6 +126,10 @@ class Uploader {
   // Clients of workers that ran out of files: a multipart upload borrows them for its parts, so
   // at most one request per client (--jobs) is in flight at any time. Guarded by mutex_.
   std::vector<s3::S3Client*> idle_;
+  // Paths being exported, and their end: X.jsonl.zst waits for its X.jsonl (compressed_twin.cpp
+  // decides from the record X.jsonl leaves). Guarded by mutex_.
+  std::set<std::string> inFlight_;
+  std::condition_variable exported_;
   std::map<std::string, std::uint64_t> failures_;
   bool stateDirty_ = false;
   double lastSave_ = 0;

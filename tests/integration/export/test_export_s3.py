@@ -584,6 +584,37 @@ class ExportS3Test(ExportTestBase):
             self.assertEqual(self.get_object("ibsr/h1/payload/payload_2026010100.jsonl.zst"),
                              f.read())
 
+    def test_hour_left_both_plain_and_compressed_is_exported_once(self):
+        """A collector stopped between writing X.jsonl.zst and removing X.jsonl (docs/collect.md)
+        leaves both, with the same lines, for the exporter to find. The hour must land once:
+        as the .jsonl, the .zst recorded at that object. With several jobs the .zst was taken
+        while the .jsonl was still in flight, saw no record of it and landed under its own key;
+        and while the .jsonl stayed, every run uploaded it again."""
+        lines = b"".join(b'{"version":3,"ts_unix_sec":%d,"buckets":[]}\n' % (1767225600 + 60 * i)
+                         for i in range(50))
+        plain = self.make("snapshot_2026010100.jsonl", lines)
+        subprocess.run(["zstd", "-q", "-3", plain, "-o", plain + ".zst"], check=True)
+        os.utime(plain + ".zst", (HOUR_AGO, HOUR_AGO))
+        dest = "s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl" % self.bucket
+        s = self.summary(self.run_export("--jobs", "4", check_rc=0).stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (1, 1))
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), lines)
+        self.assertEqual(self.validated_state()[dest]["path"], plain + ".zst")
+        for jobs in ("4", "1"):
+            r = self.run_export("--jobs", jobs, check_rc=0)
+            s = self.summary(r.stdout)
+            self.assertEqual((s["uploaded"], s["skipped"], s["bytes"]), (0, 2, 0), r.stderr)
+            self.assertEqual(self.validated_state()[dest]["path"], plain + ".zst")
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
+        # The .zst goes first (it is recorded as landed, so retention or --delete-after-upload
+        # may delete it): the .jsonl's lines are what landed, and it takes over the record.
+        os.unlink(plain + ".zst")
+        s = self.summary(self.run_export(check_rc=0).stdout)
+        self.assertEqual((s["uploaded"], s["skipped"]), (0, 1))
+        self.assertEqual(self.validated_state()[dest]["path"], plain)
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
+
     def test_dry_run_sends_nothing(self):
         p = self.make("snapshot_2026010100.jsonl", b"x\n")
         r = self.run_export("--dry-run", "--delete-after-upload", secret="wrong", check_rc=0)
