@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cstdint>
 #include <cstring>
+
+#include "collect/json_text.h"
 
 namespace ibsr::collect {
 namespace {
@@ -21,15 +22,7 @@ constexpr std::size_t kMaxBucketJson = 128 + 7 * 20;
 constexpr std::size_t kMaxBucketText = 105 + 10 + 5 + 6 * 20;
 static_assert(kMaxBucketText <= kMaxBucketJson);
 
-template <std::size_t N>
-inline char* put(char* p, const char (&text)[N]) {
-  std::memcpy(p, text, N - 1);
-  return p + N - 1;
-}
-
-inline char* put(char* p, std::uint64_t v) {
-  return std::to_chars(p, p + 20, v).ptr;
-}
+using json_text::put;
 
 }  // namespace
 

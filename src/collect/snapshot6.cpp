@@ -1,53 +1,102 @@
 #include "collect/snapshot6.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <sys/random.h>
 
 #include <algorithm>
 #include <cstring>
 #include <ctime>
-#include <iterator>
+
+#include "collect/ipv6_text.h"
+#include "collect/json_text.h"
 
 namespace ibsr::collect {
 namespace {
 
-int compare(const Counter6Entry& a, const Counter6Entry& b) {
-  if (int c = std::memcmp(a.key.src_prefix, b.key.src_prefix, sizeof a.key.src_prefix)) return c;
-  return int{a.key.dst_port} - int{b.key.dst_port};
+using json_text::put;
+
+// The address bytes as two big-endian integers: the canonical order compares them, then the port.
+std::uint64_t word(const Counter6Entry& e, int half) {
+  std::uint64_t v;
+  std::memcpy(&v, reinterpret_cast<const char*>(e.key.src_prefix) + 8 * half, 8);
+  return __builtin_bswap64(v);
 }
+
+bool before(const Counter6Entry& a, const Counter6Entry& b) {
+  const std::uint64_t a0 = word(a, 0), b0 = word(b, 0);
+  if (a0 != b0) return a0 < b0;
+  const std::uint64_t a1 = word(a, 1), b1 = word(b, 1);
+  if (a1 != b1) return a1 < b1;
+  return a.key.dst_port < b.key.dst_port;
+}
+
+// One bucket's text, without its comma: the fixed names (about 110 bytes), the address and its
+// "/N", a port and six counters of up to 20 digits.
+constexpr std::size_t kMaxBucket6Json = 128 + kMaxIpv6Text + 4 + 5 + 6 * 20;
 
 }  // namespace
 
 void canonicalize(std::vector<Counter6Entry>& buckets) {
-  std::sort(buckets.begin(), buckets.end(),
-            [](const Counter6Entry& a, const Counter6Entry& b) { return compare(a, b) < 0; });
+  std::sort(buckets.begin(), buckets.end(), before);
+}
+
+std::size_t maxSnapshot6JsonSize(const Snapshot6Run& run, std::size_t ports, std::size_t buckets) {
+  return 320 + run.runId.size() + ports * 6 + buckets * (kMaxBucket6Json + 1);
+}
+
+char* writeSnapshot6Json(const Snapshot6Run& run, const Snapshot6& s, char* p) {
+  const bool exact = run.prefixLen == 128;
+  p = put(p, "{\"version\":");
+  p = put(p, kSnapshot6SchemaVersion);
+  p = put(p, ",\"ts_unix_sec\":");
+  p = put(p, s.tsUnixSec);
+  p = put(p, ",\"interval_sec\":");
+  p = put(p, run.intervalSec);
+  p = put(p, ",\"run_id\":\"");
+  p = std::copy(run.runId.begin(), run.runId.end(), p);
+  p = put(p, "\",\"counter_mode\":\"cumulative\",\"base_ts_unix_sec\":");
+  p = put(p, run.baseTs);
+  p = exact ? put(p, ",\"aggregation\":\"src_ip6\",\"prefix_len\":")
+            : put(p, ",\"aggregation\":\"src_net6\",\"prefix_len\":");
+  p = put(p, run.prefixLen);
+  p = put(p, ",\"dst_ports\":[");
+  for (std::size_t i = 0; i < s.dstPorts.size(); ++i) {
+    if (i) *p++ = ',';
+    p = put(p, s.dstPorts[i]);
+  }
+  p = put(p, "],\"buckets\":[");
+  for (std::size_t i = 0; i < s.buckets.size(); ++i) {
+    const Counter6Entry& b = s.buckets[i];
+    if (i) *p++ = ',';
+    p = exact ? put(p, "{\"key_type\":\"src_ip6\",\"src_ip\":\"")
+              : put(p, "{\"key_type\":\"src_net6\",\"src_ip\":\"");
+    p = writeIpv6Text(p, reinterpret_cast<const std::uint8_t*>(b.key.src_prefix));
+    if (!exact) {
+      *p++ = '/';
+      p = put(p, run.prefixLen);
+    }
+    p = put(p, "\",\"dst_port\":");
+    p = put(p, b.key.dst_port);
+    p = put(p, ",\"syn\":");
+    p = put(p, b.counters.syn);
+    p = put(p, ",\"ack\":");
+    p = put(p, b.counters.ack);
+    p = put(p, ",\"handshake_ack\":");
+    p = put(p, b.counters.handshake_ack);
+    p = put(p, ",\"rst\":");
+    p = put(p, b.counters.rst);
+    p = put(p, ",\"packets\":");
+    p = put(p, b.counters.packets);
+    p = put(p, ",\"bytes\":");
+    p = put(p, b.counters.bytes);
+    *p++ = '}';
+  }
+  return put(p, "]}\n");
 }
 
 std::string snapshot6Json(const Snapshot6Run& run, const Snapshot6& s) {
-  const bool exact = run.prefixLen == 128;
-  const char* keyType = exact ? "src_ip6" : "src_net6";
-  const std::string suffix = exact ? std::string() : fmt::format("/{}", run.prefixLen);
-  std::string out = fmt::format(
-      "{{\"version\":{},\"ts_unix_sec\":{},\"interval_sec\":{},\"run_id\":\"{}\","
-      "\"counter_mode\":\"cumulative\",\"base_ts_unix_sec\":{},\"aggregation\":\"{}\","
-      "\"prefix_len\":{},\"dst_ports\":[{}],\"buckets\":[",
-      kSnapshot6SchemaVersion, s.tsUnixSec, run.intervalSec, run.runId, run.baseTs, keyType,
-      run.prefixLen, fmt::join(s.dstPorts, ","));
-  out.reserve(out.size() + s.buckets.size() * 200 + 3);
-  char text[INET6_ADDRSTRLEN];
-  for (std::size_t i = 0; i < s.buckets.size(); ++i) {
-    const Counter6Entry& b = s.buckets[i];
-    ::inet_ntop(AF_INET6, b.key.src_prefix, text, sizeof text);  // RFC 5952 canonical form
-    fmt::format_to(std::back_inserter(out),
-                   "{}{{\"key_type\":\"{}\",\"src_ip\":\"{}{}\",\"dst_port\":{},\"syn\":{},"
-                   "\"ack\":{},\"handshake_ack\":{},\"rst\":{},\"packets\":{},\"bytes\":{}}}",
-                   i ? "," : "", keyType, text, suffix, b.key.dst_port, b.counters.syn,
-                   b.counters.ack, b.counters.handshake_ack, b.counters.rst, b.counters.packets,
-                   b.counters.bytes);
-  }
-  out += "]}\n";
+  std::string out(maxSnapshot6JsonSize(run, s.dstPorts.size(), s.buckets.size()), '\0');
+  out.resize(static_cast<std::size_t>(writeSnapshot6Json(run, s, out.data()) - out.data()));
   return out;
 }
 

@@ -34,7 +34,14 @@ struct Snapshot6 {
 // Sorts buckets into the canonical order.
 void canonicalize(std::vector<Counter6Entry>& buckets);
 
-// The line (with trailing '\n') of a canonical snapshot.
+// Upper bound of the size of the line of `buckets` buckets on `ports` ports.
+std::size_t maxSnapshot6JsonSize(const Snapshot6Run& run, std::size_t ports, std::size_t buckets);
+
+// Writes the line (with trailing '\n') of a canonical snapshot to out, which must hold
+// maxSnapshot6JsonSize() bytes; returns the end of what was written.
+char* writeSnapshot6Json(const Snapshot6Run& run, const Snapshot6& snapshot, char* out);
+
+// The same line as a string (tests, small snapshots).
 std::string snapshot6Json(const Snapshot6Run& run, const Snapshot6& snapshot);
 
 // Distinct source prefixes (a prefix on two ports counts once). Needs canonical order.

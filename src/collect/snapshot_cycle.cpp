@@ -24,8 +24,8 @@ SnapshotCycle::SnapshotCycle(std::string outDir, std::vector<std::uint16_t> dstP
   snapshot6_.dstPorts = std::move(dstPorts);
 }
 
-std::pair<std::string, std::string> SnapshotCycle::ipv6Part(std::uint64_t ts,
-                                                            std::vector<Counter6Entry>* entries6) {
+std::pair<std::string_view, std::string> SnapshotCycle::ipv6Part(
+    std::uint64_t ts, std::vector<Counter6Entry>* entries6) {
   if (!ipv6_) return {};
   snapshot6_.tsUnixSec = ts;
   snapshot6_.buckets.clear();
@@ -33,7 +33,10 @@ std::pair<std::string, std::string> SnapshotCycle::ipv6Part(std::uint64_t ts,
   canonicalize(snapshot6_.buckets);
   stats_.lastIpv6Keys = snapshot6_.buckets.size();
   stats_.lastIpv6Sources = distinctSources(snapshot6_.buckets);
-  std::string line = snapshot6Json(*ipv6_, snapshot6_);
+  // Like the IPv4 line: written into pages that only the written part ever occupies.
+  char* const begin = line6_.reserve(
+      maxSnapshot6JsonSize(*ipv6_, snapshot6_.dstPorts.size(), snapshot6_.buckets.size()));
+  const char* const end = writeSnapshot6Json(*ipv6_, snapshot6_, begin);
   if (entries6) {
     snapshot6_.buckets.swap(*entries6);
     if (keepPages_)
@@ -41,8 +44,9 @@ std::pair<std::string, std::string> SnapshotCycle::ipv6Part(std::uint64_t ts,
     else
       clearAndReleasePages(*entries6);
   }
-  return {std::move(line), fmt::format("\"ipv6_keys\":{},\"ipv6_sources\":{}", stats_.lastIpv6Keys,
-                                       stats_.lastIpv6Sources)};
+  return {std::string_view(begin, static_cast<std::size_t>(end - begin)),
+          fmt::format("\"ipv6_keys\":{},\"ipv6_sources\":{}", stats_.lastIpv6Keys,
+                      stats_.lastIpv6Sources)};
 }
 
 void SnapshotCycle::run(std::uint64_t ts, CounterEntries& entries,
@@ -67,7 +71,10 @@ void SnapshotCycle::run(std::uint64_t ts, CounterEntries& entries,
   writer_.writeCycle(ts, line, fmt::format("\"ips_collected\":{}", stats_.lastSources),
                      {.companion = line6, .heartbeatTail = tail});
   // Between cycles the line's pages are not needed: the next cycle faults them back in.
-  if (!keepPages_) line_.release(line_.size());
+  if (!keepPages_) {
+    line_.release(line_.size());
+    line6_.release(line6_.size());
+  }
   const HourlyWriterStats& w = writer_.stats();
   stats_.snapshot6Written = w.companionWritten;
   stats_.cycle = w.cycle;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,14 +61,15 @@ class SnapshotCycle {
 
  private:
   // The IPv6 line and the heartbeat tail naming its counts (both empty without IPv6).
-  std::pair<std::string, std::string> ipv6Part(std::uint64_t ts,
-                                               std::vector<Counter6Entry>* entries6);
+  std::pair<std::string_view, std::string> ipv6Part(std::uint64_t ts,
+                                                    std::vector<Counter6Entry>* entries6);
 
   std::optional<Snapshot6Run> ipv6_;
   HourlyJsonlWriter writer_;
   std::vector<std::uint16_t> dstPorts_;  // ascending
   Snapshot6 snapshot6_;
   PageBuffer line_;
+  PageBuffer line6_;
   bool keepPages_ = false;
   CycleStats stats_;
 };

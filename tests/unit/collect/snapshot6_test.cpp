@@ -3,7 +3,15 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace ibsr::collect {
 namespace {
@@ -73,6 +81,66 @@ TEST(Snapshot6Json, CanonicalText) {
     EXPECT_NE(snapshot6Json(run, s).find(std::string("\"src_ip\":\"") + out + "\""),
               std::string::npos)
         << in;
+  }
+}
+
+// The line as it was first written (fmt and inet_ntop per bucket, std::sort with memcmp): the
+// direct writer and the integer-key sort must give it byte for byte.
+std::string referenceLine(const Snapshot6Run& run, Snapshot6 s) {
+  std::sort(s.buckets.begin(), s.buckets.end(), [](const Counter6Entry& a, const Counter6Entry& b) {
+    if (int c = std::memcmp(a.key.src_prefix, b.key.src_prefix, sizeof a.key.src_prefix))
+      return c < 0;
+    return a.key.dst_port < b.key.dst_port;
+  });
+  const bool exact = run.prefixLen == 128;
+  const char* keyType = exact ? "src_ip6" : "src_net6";
+  const std::string suffix = exact ? std::string() : fmt::format("/{}", run.prefixLen);
+  std::string out = fmt::format(
+      "{{\"version\":{},\"ts_unix_sec\":{},\"interval_sec\":{},\"run_id\":\"{}\","
+      "\"counter_mode\":\"cumulative\",\"base_ts_unix_sec\":{},\"aggregation\":\"{}\","
+      "\"prefix_len\":{},\"dst_ports\":[{}],\"buckets\":[",
+      kSnapshot6SchemaVersion, s.tsUnixSec, run.intervalSec, run.runId, run.baseTs, keyType,
+      run.prefixLen, fmt::join(s.dstPorts, ","));
+  char text[INET6_ADDRSTRLEN];
+  for (std::size_t i = 0; i < s.buckets.size(); ++i) {
+    const Counter6Entry& b = s.buckets[i];
+    ::inet_ntop(AF_INET6, b.key.src_prefix, text, sizeof text);
+    fmt::format_to(std::back_inserter(out),
+                   "{}{{\"key_type\":\"{}\",\"src_ip\":\"{}{}\",\"dst_port\":{},\"syn\":{},"
+                   "\"ack\":{},\"handshake_ack\":{},\"rst\":{},\"packets\":{},\"bytes\":{}}}",
+                   i ? "," : "", keyType, text, suffix, b.key.dst_port, b.counters.syn,
+                   b.counters.ack, b.counters.handshake_ack, b.counters.rst, b.counters.packets,
+                   b.counters.bytes);
+  }
+  out += "]}\n";
+  return out;
+}
+
+TEST(Snapshot6Json, SameLineAsTheReferenceForManyBuckets) {
+  std::mt19937_64 rng(20261204);
+  for (std::uint32_t prefixLen : {128u, 64u, 48u, 1u}) {
+    Snapshot6Run run = kRun;
+    run.prefixLen = prefixLen;
+    Snapshot6 s{.tsUnixSec = UINT64_MAX, .dstPorts = {1, 443, 65535}, .buckets = {}};
+    for (int i = 0; i < 5000; ++i) {
+      Counter6Entry b{};
+      auto* bytes = reinterpret_cast<std::uint8_t*>(b.key.src_prefix);
+      const std::uint64_t shape = rng();
+      for (int k = 0; k < 16; ++k)  // runs of zero bytes, few distinct prefixes, mapped IPv4
+        bytes[k] = (shape >> k) & 1 ? static_cast<std::uint8_t>(rng() % (i % 3 ? 256 : 4)) : 0;
+      if (i % 97 == 0) {
+        std::memset(bytes, 0, 10);
+        bytes[10] = bytes[11] = 0xff;
+      }
+      b.key.dst_port = static_cast<std::uint16_t>(i % 5 == 0 ? 65535 : rng() % 4);
+      const std::uint64_t big = i % 7 == 0 ? UINT64_MAX : rng() >> (rng() % 64);
+      b.counters = {big, rng() % 10, 0, rng() >> 40, big, big};
+      s.buckets.push_back(b);
+    }
+    const std::string want = referenceLine(run, s);
+    canonicalize(s.buckets);
+    EXPECT_EQ(snapshot6Json(run, s), want) << prefixLen;
+    EXPECT_LE(want.size(), maxSnapshot6JsonSize(run, s.dstPorts.size(), s.buckets.size()));
   }
 }
 
