@@ -115,20 +115,7 @@ inline char* writeBucket(const CounterEntry b, char* p) {
   p = put(p, b.key.src_ip);
   p = put(p, ",\"dst_port\":");
   p = put(p, b.key.dst_port);
-  p = put(p, ",\"syn\":");
-  p = put(p, b.counters.syn);
-  p = put(p, ",\"ack\":");
-  p = put(p, b.counters.ack);
-  p = put(p, ",\"handshake_ack\":");
-  p = put(p, b.counters.handshake_ack);
-  p = put(p, ",\"rst\":");
-  p = put(p, b.counters.rst);
-  p = put(p, ",\"packets\":");
-  p = put(p, b.counters.packets);
-  p = put(p, ",\"bytes\":");
-  p = put(p, b.counters.bytes);
-  *p++ = '}';
-  return p;
+  return json_text::putCounters(p, b.counters);
 }
 
 // Buckets [entries, entries + count), each preceded by a comma unless it is the line's first.

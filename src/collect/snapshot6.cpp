@@ -77,19 +77,7 @@ char* writeSnapshot6Json(const Snapshot6Run& run, const Snapshot6& s, char* p) {
     }
     p = put(p, "\",\"dst_port\":");
     p = put(p, b.key.dst_port);
-    p = put(p, ",\"syn\":");
-    p = put(p, b.counters.syn);
-    p = put(p, ",\"ack\":");
-    p = put(p, b.counters.ack);
-    p = put(p, ",\"handshake_ack\":");
-    p = put(p, b.counters.handshake_ack);
-    p = put(p, ",\"rst\":");
-    p = put(p, b.counters.rst);
-    p = put(p, ",\"packets\":");
-    p = put(p, b.counters.packets);
-    p = put(p, ",\"bytes\":");
-    p = put(p, b.counters.bytes);
-    *p++ = '}';
+    p = json_text::putCounters(p, b.counters);
   }
   return put(p, "]}\n");
 }
