@@ -52,6 +52,7 @@ class SnapshotCycle {
 
   // The line's buffer, whose pages are resident between cycles only when kept (for tests).
   std::pair<const char*, std::size_t> lineBuffer() const { return {line_.data(), line_.size()}; }
+  std::pair<const char*, std::size_t> line6Buffer() const { return {line6_.data(), line6_.size()}; }
 
   const CycleStats& stats() const { return stats_; }
   const HourlyWriterStats& writerStats() const { return writer_.stats(); }

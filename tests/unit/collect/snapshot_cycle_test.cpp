@@ -211,7 +211,9 @@ TEST_F(SnapshotCycleTest, PagesGoBackAfterACycleUnlessKeptResident) {
     return n * page;
   };
   for (const bool keep : {false, true}) {
-    SnapshotCycle cycle(dir_.string(), {80}, RotationPolicy{});
+    SnapshotCycle cycle(
+        dir_.string(), {80}, RotationPolicy{},
+        Snapshot6Run{.runId = "0123456789abcdef", .baseTs = kTs, .intervalSec = 60});
     cycle.keepPagesResident(keep);
     CounterEntries e(kBuckets);
     for (std::uint32_t i = 0; i < kBuckets; ++i) {
@@ -219,18 +221,27 @@ TEST_F(SnapshotCycleTest, PagesGoBackAfterACycleUnlessKeptResident) {
       e[i].key.dst_port = 80;
       e[i].counters.bytes = std::uint64_t{i} * 1000003u;
     }
+    std::vector<Counter6Entry> e6(kBuckets / 4);  // a 7 MB IPv6 line
+    for (std::uint32_t i = 0; i < e6.size(); ++i) {
+      e6[i].key.src_prefix[0] = 0x20010db8u + i * 2654435761u;
+      e6[i].key.dst_port = 80;
+    }
     const std::size_t entryBytes = e.capacity() * sizeof(CounterEntry);
     ASSERT_GE(residentBytes(e.data(), entryBytes), kBuckets * sizeof(CounterEntry));
-    cycle.run(kTs + (keep ? 3600 : 0), e);
+    cycle.run(kTs + (keep ? 3600 : 0), e, &e6);
     const std::size_t lineBytes = cycle.stats().lastLineBytes;
     ASSERT_GT(lineBytes, 25'000'000u);
+    ASSERT_EQ(cycle.stats().lastIpv6Keys, kBuckets / 4);
     const auto [line, lineBufferBytes] = cycle.lineBuffer();
+    const auto [line6, line6BufferBytes] = cycle.line6Buffer();
     if (keep) {
       EXPECT_GE(residentBytes(line, lineBufferBytes), lineBytes) << "the line stays resident";
+      EXPECT_GE(residentBytes(line6, line6BufferBytes), 6'000'000u) << "the IPv6 line stays";
       EXPECT_GE(residentBytes(e.data(), entryBytes), kBuckets * sizeof(CounterEntry))
           << "the entries stay resident";
     } else {
       EXPECT_EQ(residentBytes(line, lineBufferBytes), 0u) << "the line's pages go back";
+      EXPECT_EQ(residentBytes(line6, line6BufferBytes), 0u) << "the IPv6 line's pages go back";
       EXPECT_EQ(residentBytes(e.data(), entryBytes), 0u) << "the entries' pages go back";
     }
   }
