@@ -29,7 +29,7 @@ std::string unzstd(const fs::path& path) {
   std::vector<char> buf(1 << 16);
   ZSTD_inBuffer input{in.data(), in.size(), 0};
   std::size_t left = 1;
-  for (bool full = true; input.pos < input.size || full;) {
+  for (bool full = true; input.pos < input.size || (full && left != 0);) {
     ZSTD_outBuffer output{buf.data(), buf.size(), 0};
     left = ZSTD_decompressStream(d.get(), &output, &input);
     if (ZSTD_isError(left)) return "<corrupt>";
@@ -178,6 +178,51 @@ TEST_F(ClosedCompressionTest, InterruptedCompressionLeavesOnlyTheOriginal) {
   EXPECT_NE(r.error().message.find("interrupted"), std::string::npos);
   EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed});
   EXPECT_EQ(readFile(dir_ / kClosed), lines_);
+}
+
+// Lines no compressor can shrink, so the .zst needs as much room as the original.
+std::string incompressibleLines(std::size_t bytes) {
+  std::string s;
+  s.reserve(bytes);
+  std::uint64_t x = 0x9e3779b97f4a7c15u;
+  while (s.size() < bytes) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s += static_cast<char>(s.size() % 100 == 99 ? '\n' : 33 + x % 90);
+  }
+  return s;
+}
+
+// Lines that decompress to a whole number of zstd's 128 KiB output blocks: the call that ends the
+// frame fills the output buffer exactly, and the check asked zstd once more, which then reports
+// the header of a next frame and made the complete copy look truncated ("changed while it was
+// compressed"): such an hour was never compressed, and after a crash between rename and removal
+// both forms stayed for good.
+TEST_F(ClosedCompressionTest, AFrameEndingOnAWholeOutputBlockIsVerified) {
+  const std::string closed = incompressibleLines(3 << 20);
+  writeFile(dir_ / kClosed, closed);
+  auto r = compressClosedFile(dir_.string(), kClosed, 1);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed + ".zst"});
+  EXPECT_TRUE(unzstd(dir_ / (kClosed + ".zst")) == closed);
+
+  // A crash between rename and removal: recovery removes the .jsonl.
+  writeFile(dir_ / kClosed, closed);
+  auto rec = recoverClosedCompression(dir_.string(), RotationPolicy{});
+  EXPECT_TRUE(rec.errors.empty()) << rec.errors.front();
+  EXPECT_EQ(rec.removed, std::vector<std::string>{kClosed});
+
+  // The check still refuses a copy one byte short, and one with a byte after its frame.
+  writeFile(dir_ / kClosed, closed);
+  const std::string zst = readFile(dir_ / (kClosed + ".zst"));
+  writeFile(dir_ / "short.zst", zst.substr(0, zst.size() - 1));
+  writeFile(dir_ / "long.zst", zst + "x");
+  for (const char* copy : {"short.zst", "long.zst"}) {
+    auto same = zstdSameContent((dir_ / copy).string(), (dir_ / kClosed).string());
+    ASSERT_TRUE(same.ok()) << same.error().message;
+    EXPECT_FALSE(*same) << copy;
+  }
 }
 
 // Only closed hours of the policy's families, oldest first; never the current hour of either, nor
