@@ -36,6 +36,7 @@ void ClosedFileCompressor::finish() {
     ++stats_.errors;
     log::warn("compression of closed file: {} (kept uncompressed; retried in an hour)",
               outcome_.error().message);
+    retryAt_[current_] = startedAt_ + 3600;
   }
 }
 
@@ -50,13 +51,13 @@ void ClosedFileCompressor::poll(std::uint64_t now) {
   if (worker_.joinable()) {
     if (!done_) return;
     finish();
-    if (!outcome_.ok()) retryAt_[current_] = now + 3600;
   }
   for (const auto& name : closedUncompressed(dir_, policy_, now)) {
     auto retry = retryAt_.find(name);
     if (retry != retryAt_.end() && retry->second > now) continue;
     retryAt_.erase(name);
     current_ = name;
+    startedAt_ = now;
     done_ = false;
     worker_ = std::thread([this, name] {
       // Lower priority than the collection loop on a busy host; failure to lower is harmless.

@@ -48,8 +48,10 @@ class ClosedFileCompressor {
   std::atomic<bool> stop_{false};
   std::atomic<bool> done_{false};
   std::string current_;
+  std::uint64_t startedAt_ = 0;
   Result<ZstdCopy> outcome_{ZstdCopy{}};
-  // A file that failed is tried again an hour later, not every cycle.
+  // A file that failed is tried again an hour after that attempt began, not every cycle (also
+  // when wait() collected the failure).
   std::map<std::string, std::uint64_t> retryAt_;
   mutable std::mutex mutex_;
   CompressorStats stats_;

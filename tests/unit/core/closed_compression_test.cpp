@@ -1,6 +1,7 @@
 #include "core/closed_compression.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <zstd.h>
 
@@ -192,6 +193,73 @@ std::string incompressibleLines(std::size_t bytes) {
     s += static_cast<char>(s.size() % 100 == 99 ? '\n' : 33 + x % 90);
   }
   return s;
+}
+
+// A tmpfs of its own, so that the disk can fill up without touching anything else.
+class SmallDisk {
+ public:
+  SmallDisk(const fs::path& at, const char* size) : at_(at) {
+    fs::create_directory(at_);
+    const std::string opts = std::string("size=") + size;
+    mounted_ = ::mount("ibsr-test", at_.c_str(), "tmpfs", 0, opts.c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  bool mounted() const { return mounted_; }
+  bool grow(const char* size) {
+    const std::string opts = std::string("size=") + size;
+    return ::mount(nullptr, at_.c_str(), nullptr, MS_REMOUNT, opts.c_str()) == 0;
+  }
+
+ private:
+  fs::path at_;
+  bool mounted_ = false;
+};
+
+// Disk full while the .zst is written: the original stays as it was, the temporary file goes, the
+// failure is counted, collection goes on, and the hour is compressed an hour later once there is
+// room.
+TEST_F(ClosedCompressionTest, DiskFullKeepsTheOriginalAndTheCollectionGoesOn) {
+  SmallDisk disk(dir_ / "small", "4m");
+  if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
+  const fs::path small = dir_ / "small";
+  const std::string closed = incompressibleLines(3 << 20);
+  writeFile(small / kClosed, closed);
+
+  auto r = compressClosedFile(small.string(), kClosed, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errnum, ENOSPC) << r.error().message;
+  EXPECT_EQ(listing(small), std::vector<std::string>{kClosed});
+  EXPECT_TRUE(readFile(small / kClosed) == closed);
+
+  RotationPolicy p;
+  p.compressLevel = 1;
+  HourlyJsonlWriter w(small.string(), p);
+  const std::string current = "snapshot_2024011510.jsonl";
+  for (std::uint64_t t : {kNow, kNow + 60}) {
+    EXPECT_TRUE(w.writeCycle(t, "{\"ts_unix_sec\":" + std::to_string(t) + "}\n", ""));
+    w.compressor()->wait();
+    EXPECT_EQ(w.compressor()->stats().errors, 1u);  // tried once, not again every cycle
+    EXPECT_EQ(w.compressor()->stats().filesCompressed, 0u);
+    EXPECT_EQ(listing(small), (std::vector<std::string>{kClosed, current, "status.jsonl"}));
+  }
+  EXPECT_TRUE(readFile(small / kClosed) == closed);
+  EXPECT_EQ(readFile(small / current),
+            "{\"ts_unix_sec\":1705314600}\n{\"ts_unix_sec\":1705314660}\n");
+  EXPECT_EQ(w.stats().writeErrors, 0u);
+
+  ASSERT_TRUE(disk.grow("16m"));
+  EXPECT_TRUE(w.writeCycle(kNow + 3600, "{\"ts_unix_sec\":1705318200}\n", ""));
+  w.compressor()->wait();
+  EXPECT_EQ(w.compressor()->stats().errors, 1u);
+  EXPECT_EQ(w.compressor()->stats().filesCompressed, 1u);
+  EXPECT_EQ(listing(small),
+            (std::vector<std::string>{kClosed + ".zst", current, "snapshot_2024011511.jsonl",
+                                      "status.jsonl"}));
+  EXPECT_TRUE(unzstd(small / (kClosed + ".zst")) == closed);
 }
 
 // Lines that decompress to a whole number of zstd's 128 KiB output blocks: the call that ends the
