@@ -1,5 +1,6 @@
 #include "report/line_reader.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace ibsr::report {
@@ -30,6 +31,12 @@ void LineReader::close() {
 
 Status LineReader::open(const std::string& path) {
   auto source = FileSource::open(path);
+  // A collector with --compress-closed replaces a closed X.jsonl by X.jsonl.zst holding the same
+  // bytes, maybe after the file was listed: the lines are then there.
+  if (!source.ok() && source.error().errnum == ENOENT && endsWith(path, ".jsonl")) {
+    auto compressed = FileSource::open(path + ".zst");
+    if (compressed.ok()) return open(std::move(compressed.value()), path + ".zst");
+  }
   if (!source.ok()) {
     close();
     return source.error();
