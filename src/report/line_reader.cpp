@@ -70,6 +70,7 @@ Status LineReader::open(std::unique_ptr<ByteSource> source, const std::string& n
     zin_.resize(ZSTD_DStreamInSize());
     zstdFrameOpen_ = false;
     zstdFrameSized_ = false;
+    zstdFrameSeen_ = false;
   }
   if (buf_.empty()) buf_.grow(kChunk + kPad, kChunk + kPad);
   return {};
@@ -179,6 +180,8 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
       if (!*more) {
         if (zstdFrameOpen_)
           return plainError("cannot decompress '" + path_ + "': truncated zstd frame");
+        if (!zstdFrameSeen_)
+          return plainError("cannot decompress '" + path_ + "': empty file, no zstd frame");
         return size_t(0);
       }
     }
@@ -195,6 +198,7 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
       return plainError("cannot decompress '" + path_ + "': " + ZSTD_getErrorName(rc));
     zstdFrameOpen_ = rc != 0;
     zstdFrameLeft_ -= std::min<uint64_t>(zstdFrameLeft_, out.pos - before);
+    zstdFrameSeen_ = true;
   }
   return out.pos;
 }
