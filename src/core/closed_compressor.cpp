@@ -7,6 +7,13 @@
 
 namespace ibsr {
 
+void recoverClosedCompressionLogged(const std::string& dir, const RotationPolicy& policy) {
+  auto r = recoverClosedCompression(dir, policy);
+  for (const auto& name : r.removed)
+    log::info("compression: removed {} left by an interrupted run (the .zst is complete)", name);
+  for (const auto& err : r.errors) log::warn("compression: {}", err);
+}
+
 ClosedFileCompressor::ClosedFileCompressor(std::string dir, RotationPolicy policy)
     : dir_(std::move(dir)), policy_(std::move(policy)) {}
 
@@ -43,10 +50,7 @@ void ClosedFileCompressor::finish() {
 void ClosedFileCompressor::poll(std::uint64_t now) {
   if (!recovered_) {
     recovered_ = true;
-    auto r = recoverClosedCompression(dir_, policy_);
-    for (const auto& name : r.removed)
-      log::info("compression: removed {} left by an interrupted run (the .zst is complete)", name);
-    for (const auto& err : r.errors) log::warn("compression: {}", err);
+    recoverClosedCompressionLogged(dir_, policy_);
   }
   if (worker_.joinable()) {
     if (!done_) return;

@@ -24,6 +24,10 @@ struct CompressorStats {
   std::uint64_t errors = 0;
 };
 
+// recoverClosedCompression with its outcome logged: the first poll's step, and the writer's own
+// when compression is off (a run with it may have crashed before).
+void recoverClosedCompressionLogged(const std::string& dir, const RotationPolicy& policy);
+
 class ClosedFileCompressor {
  public:
   ClosedFileCompressor(std::string dir, RotationPolicy policy);

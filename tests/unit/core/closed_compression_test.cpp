@@ -293,6 +293,23 @@ TEST_F(ClosedCompressionTest, AFrameEndingOnAWholeOutputBlockIsVerified) {
   }
 }
 
+// A collector restarted with --no-compress-closed after a crash in a compression cleans up all the
+// same: the temporary file would otherwise stay for good, hidden and outside the disk budget, and
+// the hour in both forms.
+TEST_F(ClosedCompressionTest, WithoutCompressionTheWriterStillCleansUpAfterACrash) {
+  writeFile(dir_ / kClosed, lines_);
+  ASSERT_TRUE(compressClosedFile(dir_.string(), kClosed, 1, nullptr, CompressStep::Renamed).ok());
+  const std::string earlier = "snapshot_2024011508.jsonl";
+  writeFile(dir_ / earlier, "{\"ts_unix_sec\":1705305600}\n");
+  writeFile(dir_ / compressionTempName(earlier), "partial");
+  HourlyJsonlWriter w(dir_.string(), RotationPolicy{});
+  ASSERT_EQ(w.compressor(), nullptr);
+  ASSERT_TRUE(w.writeCycle(kNow, "{\"ts_unix_sec\":1705314600}\n", ""));
+  EXPECT_EQ(listing(dir_), (std::vector<std::string>{earlier, kClosed + ".zst",
+                                                     "snapshot_2024011510.jsonl", "status.jsonl"}));
+  EXPECT_EQ(unzstd(dir_ / (kClosed + ".zst")), lines_);
+}
+
 // Only closed hours of the policy's families, oldest first; never the current hour of either, nor
 // a .jsonl that already has its .zst (that pair is recovery's).
 TEST_F(ClosedCompressionTest, CandidatesAreClosedUncompressedFilesOfBothFamilies) {
