@@ -262,28 +262,56 @@ TEST_F(ClosedCompressionTest, DiskFullKeepsTheOriginalAndTheCollectionGoesOn) {
   EXPECT_TRUE(unzstd(small / (kClosed + ".zst")) == closed);
 }
 
+// One frame without a content size, in 1 MiB steps: how the collector compressed before its frames
+// recorded their size, so how many .zst files on disk are.
+std::string zstdWithoutContentSize(const std::string& data) {
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_compressionLevel, 1);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 1);
+  std::string out;
+  std::vector<char> buf(ZSTD_CStreamOutSize());
+  for (std::size_t at = 0;; at += 1 << 20) {
+    const std::size_t n = std::min<std::size_t>(1 << 20, data.size() - at);
+    const bool last = n < (1 << 20);
+    ZSTD_inBuffer input{data.data() + at, n, 0};
+    for (bool finished = false; !finished;) {
+      ZSTD_outBuffer output{buf.data(), buf.size(), 0};
+      const std::size_t left =
+          ZSTD_compressStream2(c.get(), &output, &input, last ? ZSTD_e_end : ZSTD_e_continue);
+      out.append(buf.data(), output.pos);
+      finished = last ? left == 0 : input.pos == input.size;
+    }
+    if (last) return out;
+  }
+}
+
 // Lines that decompress to a whole number of zstd's 128 KiB output blocks: the call that ends the
 // frame fills the output buffer exactly, and the check asked zstd once more, which then reports
-// the header of a next frame and made the complete copy look truncated ("changed while it was
-// compressed"): such an hour was never compressed, and after a crash between rename and removal
+// the header of a next frame and made the complete copy look truncated. Such an hour was never
+// compressed ("changed while it was compressed"), and after a crash between rename and removal
 // both forms stayed for good.
 TEST_F(ClosedCompressionTest, AFrameEndingOnAWholeOutputBlockIsVerified) {
   const std::string closed = incompressibleLines(3 << 20);
   writeFile(dir_ / kClosed, closed);
+  writeFile(dir_ / (kClosed + ".zst"), zstdWithoutContentSize(closed));
+  ASSERT_TRUE(unzstd(dir_ / (kClosed + ".zst")) == closed);
+  // A crash between rename and removal: recovery removes the .jsonl.
+  auto rec = recoverClosedCompression(dir_.string(), RotationPolicy{});
+  EXPECT_TRUE(rec.errors.empty()) << rec.errors.front();
+  EXPECT_EQ(rec.removed, std::vector<std::string>{kClosed});
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed + ".zst"});
+
+  // The collector's own frames of such lines.
+  writeFile(dir_ / kClosed, closed);
+  fs::remove(dir_ / (kClosed + ".zst"));
   auto r = compressClosedFile(dir_.string(), kClosed, 1);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed + ".zst"});
   EXPECT_TRUE(unzstd(dir_ / (kClosed + ".zst")) == closed);
 
-  // A crash between rename and removal: recovery removes the .jsonl.
-  writeFile(dir_ / kClosed, closed);
-  auto rec = recoverClosedCompression(dir_.string(), RotationPolicy{});
-  EXPECT_TRUE(rec.errors.empty()) << rec.errors.front();
-  EXPECT_EQ(rec.removed, std::vector<std::string>{kClosed});
-
   // The check still refuses a copy one byte short, and one with a byte after its frame.
   writeFile(dir_ / kClosed, closed);
-  const std::string zst = readFile(dir_ / (kClosed + ".zst"));
+  const std::string zst = zstdWithoutContentSize(closed);
   writeFile(dir_ / "short.zst", zst.substr(0, zst.size() - 1));
   writeFile(dir_ / "long.zst", zst + "x");
   for (const char* copy : {"short.zst", "long.zst"}) {
