@@ -7,6 +7,13 @@
 
 namespace ibsr {
 
+void recoverClosedCompressionLogged(const std::string& dir, const RotationPolicy& policy) {
+  auto r = recoverClosedCompression(dir, policy);
+  for (const auto& name : r.removed)
+    log::info("compression: removed {} left by an interrupted run (the .zst is complete)", name);
+  for (const auto& err : r.errors) log::warn("compression: {}", err);
+}
+
 ClosedFileCompressor::ClosedFileCompressor(std::string dir, RotationPolicy policy)
     : dir_(std::move(dir)), policy_(std::move(policy)) {}
 
@@ -36,27 +43,25 @@ void ClosedFileCompressor::finish() {
     ++stats_.errors;
     log::warn("compression of closed file: {} (kept uncompressed; retried in an hour)",
               outcome_.error().message);
+    retryAt_[current_] = startedAt_ + 3600;
   }
 }
 
 void ClosedFileCompressor::poll(std::uint64_t now) {
   if (!recovered_) {
     recovered_ = true;
-    auto r = recoverClosedCompression(dir_, policy_);
-    for (const auto& name : r.removed)
-      log::info("compression: removed {} left by an interrupted run (the .zst is complete)", name);
-    for (const auto& err : r.errors) log::warn("compression: {}", err);
+    recoverClosedCompressionLogged(dir_, policy_);
   }
   if (worker_.joinable()) {
     if (!done_) return;
     finish();
-    if (!outcome_.ok()) retryAt_[current_] = now + 3600;
   }
   for (const auto& name : closedUncompressed(dir_, policy_, now)) {
     auto retry = retryAt_.find(name);
     if (retry != retryAt_.end() && retry->second > now) continue;
     retryAt_.erase(name);
     current_ = name;
+    startedAt_ = now;
     done_ = false;
     worker_ = std::thread([this, name] {
       // Lower priority than the collection loop on a busy host; failure to lower is harmless.

@@ -24,6 +24,10 @@ struct CompressorStats {
   std::uint64_t errors = 0;
 };
 
+// recoverClosedCompression with its outcome logged: the first poll's step, and the writer's own
+// when compression is off (a run with it may have crashed before).
+void recoverClosedCompressionLogged(const std::string& dir, const RotationPolicy& policy);
+
 class ClosedFileCompressor {
  public:
   ClosedFileCompressor(std::string dir, RotationPolicy policy);
@@ -48,8 +52,10 @@ class ClosedFileCompressor {
   std::atomic<bool> stop_{false};
   std::atomic<bool> done_{false};
   std::string current_;
+  std::uint64_t startedAt_ = 0;
   Result<ZstdCopy> outcome_{ZstdCopy{}};
-  // A file that failed is tried again an hour later, not every cycle.
+  // A file that failed is tried again an hour after that attempt began, not every cycle (also
+  // when wait() collected the failure).
   std::map<std::string, std::uint64_t> retryAt_;
   mutable std::mutex mutex_;
   CompressorStats stats_;

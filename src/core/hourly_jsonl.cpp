@@ -83,7 +83,12 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
       extras.heartbeatTail);
   append(statusPath(), heartbeat);
   // After the cycle's lines: compression runs beside the collection, never before a write.
-  if (compressor_) compressor_->poll(ts);
+  if (compressor_) {
+    compressor_->poll(ts);
+  } else if (!recovered_) {
+    recovered_ = true;
+    recoverClosedCompressionLogged(dir_, policy_);
+  }
   return written;
 }
 

@@ -76,6 +76,7 @@ class HourlyJsonlWriter {
   RotationPolicy policy_;
   HourlyWriterStats stats_;
   std::unique_ptr<ClosedFileCompressor> compressor_;
+  bool recovered_ = false;  // without a compressor: after a crash of a run that had one
 };
 
 }  // namespace ibsr

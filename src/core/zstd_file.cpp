@@ -113,8 +113,10 @@ Result<bool> zstdSameContent(const std::string& zst, const std::string& plain,
     if (!got.ok()) return got.error();
     if (*got == 0) break;
     ZSTD_inBuffer input{zBuf.data(), *got, 0};
-    // A full output buffer may leave decoded bytes inside zstd even with all input consumed.
-    for (bool full = true; input.pos < input.size || full;) {
+    // A full output buffer may leave decoded bytes inside zstd even with all input consumed,
+    // unless the frame has just ended (0): asked again, zstd would answer with the header size of
+    // a next frame, and a complete copy would look truncated.
+    for (bool full = true; input.pos < input.size || (full && frameLeft != 0);) {
       ZSTD_outBuffer output{out.data(), out.size(), 0};
       frameLeft = ZSTD_decompressStream(dctx.get(), &output, &input);
       if (ZSTD_isError(frameLeft)) return false;

@@ -47,7 +47,9 @@ Result<Content> decompressedDigest(const std::string& path) {
     if (n < 0) return sysError("cannot read '" + path + "'");
     if (n == 0) break;
     ZSTD_inBuffer input{in.data(), static_cast<std::size_t>(n), 0};
-    for (bool full = true; input.pos < input.size || full;) {
+    // Not again once the frame has ended (0) with a full buffer: zstd would answer with the
+    // header size of a next frame, and a complete .zst would look truncated.
+    for (bool full = true; input.pos < input.size || (full && frameLeft != 0);) {
       ZSTD_outBuffer output{out.data(), out.size(), 0};
       frameLeft = ZSTD_decompressStream(dctx.get(), &output, &input);
       if (ZSTD_isError(frameLeft))

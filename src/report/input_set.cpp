@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "core/zstd_file.h"
 #include "report/canonical_parser.h"
 #include "report/input_labels.h"
 #include "report/line_merger.h"
@@ -92,6 +93,31 @@ InputKind sniffKind(const fs::path& path) {
   }
 }
 
+// Both X.jsonl and X.jsonl.zst are listed while a collector's --compress-closed is between its
+// rename and the removal of the original, or after a crash there: the same lines twice, which
+// would be read as two overlapping streams and count the hour twice. The .jsonl goes when the
+// .zst holds exactly its bytes (or it is gone already); different lines (a clock set back into a
+// compressed hour) are both data and both stay. `found` is sorted, so X.jsonl.zst follows X.jsonl
+// with at most other X.jsonl* names between them.
+void dropCompressedTwins(std::vector<InputFile>& found) {
+  std::vector<bool> drop(found.size(), false);
+  for (size_t i = 0; i < found.size(); ++i) {
+    const std::string& plain = found[i].path;
+    if (plain.size() < 6 || plain.compare(plain.size() - 6, 6, ".jsonl") != 0) continue;
+    for (size_t j = i + 1; j < found.size() && found[j].path.starts_with(plain); ++j) {
+      if (found[j].path != plain + ".zst") continue;
+      auto same = zstdSameContent(found[j].path, plain);
+      std::error_code ec;
+      drop[i] = same.ok() ? *same : !fs::exists(plain, ec) && !ec;
+      break;
+    }
+  }
+  std::vector<InputFile> kept;
+  for (size_t i = 0; i < found.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(found[i]));
+  found = std::move(kept);
+}
+
 }  // namespace
 
 Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& paths,
@@ -117,6 +143,7 @@ Result<std::vector<InputFile>> findInputFiles(const std::vector<std::string>& pa
       if (ec) return plainError("cannot read directory '" + p + "': " + ec.message());
       std::sort(found.begin(), found.end(),
                 [](const InputFile& a, const InputFile& b) { return a.display < b.display; });
+      dropCompressedTwins(found);
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(status)) {
       const fs::path file(p);

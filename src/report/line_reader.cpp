@@ -1,5 +1,6 @@
 #include "report/line_reader.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace ibsr::report {
@@ -30,6 +31,12 @@ void LineReader::close() {
 
 Status LineReader::open(const std::string& path) {
   auto source = FileSource::open(path);
+  // A collector with --compress-closed replaces a closed X.jsonl by X.jsonl.zst holding the same
+  // bytes, maybe after the file was listed: the lines are then there.
+  if (!source.ok() && source.error().errnum == ENOENT && endsWith(path, ".jsonl")) {
+    auto compressed = FileSource::open(path + ".zst");
+    if (compressed.ok()) return open(std::move(compressed.value()), path + ".zst");
+  }
   if (!source.ok()) {
     close();
     return source.error();
@@ -63,6 +70,7 @@ Status LineReader::open(std::unique_ptr<ByteSource> source, const std::string& n
     zin_.resize(ZSTD_DStreamInSize());
     zstdFrameOpen_ = false;
     zstdFrameSized_ = false;
+    zstdFrameSeen_ = false;
   }
   if (buf_.empty()) buf_.grow(kChunk + kPad, kChunk + kPad);
   return {};
@@ -172,6 +180,8 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
       if (!*more) {
         if (zstdFrameOpen_)
           return plainError("cannot decompress '" + path_ + "': truncated zstd frame");
+        if (!zstdFrameSeen_)
+          return plainError("cannot decompress '" + path_ + "': empty file, no zstd frame");
         return size_t(0);
       }
     }
@@ -188,6 +198,7 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
       return plainError("cannot decompress '" + path_ + "': " + ZSTD_getErrorName(rc));
     zstdFrameOpen_ = rc != 0;
     zstdFrameLeft_ -= std::min<uint64_t>(zstdFrameLeft_, out.pos - before);
+    zstdFrameSeen_ = true;
   }
   return out.pos;
 }

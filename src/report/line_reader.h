@@ -82,6 +82,7 @@ class LineReader {
   // What the current frame still holds, decompressed, when its header says.
   bool zstdFrameSized_ = false;
   uint64_t zstdFrameLeft_ = 0;
+  bool zstdFrameSeen_ = false;  // an empty .zst has no frame: an error, as for `zstd -t`
 
   // Grows geometrically (bounded by `limit`) and is never zero-filled. realloc lets glibc move a
   // large (mmap'ed) buffer with mremap: no copy and no moment with two big buffers alive, which

@@ -568,6 +568,31 @@ class ExportS3Test(ExportTestBase):
         self.assertFalse(os.path.exists(plain + ".zst"))
         self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
 
+    def test_compressed_hour_ending_on_a_whole_zstd_block_is_recognised(self):
+        """3 MiB that zstd barely shrinks decompress to whole 128 KiB blocks, so the call that ends
+        the frame fills the output buffer exactly: the check must not then read the copy as
+        truncated (it failed the file on every run, and retention waited for it for ever)."""
+        rnd = hashlib.sha256(b"seed").digest()
+        blocks = []
+        while sum(map(len, blocks)) < 3 << 20:
+            rnd = hashlib.sha256(rnd).digest()
+            blocks.append(rnd)
+        # Printable, so zstd codes the blocks (stored blocks end the frame differently).
+        data = bytearray(33 + b % 90 for b in b"".join(blocks)[:3 << 20])
+        data[99::100] = b"\n" * len(data[99::100])
+        plain = self.make("snapshot_2026010100.jsonl", bytes(data))
+        self.run_export(check_rc=0)
+        dest = "s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl" % self.bucket
+        subprocess.run(["zstd", "-q", "-1", plain, "-o", plain + ".zst"], check=True)
+        os.utime(plain + ".zst", (HOUR_AGO, HOUR_AGO))
+        os.unlink(plain)
+        r = self.run_export(check_rc=0)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["skipped"], s["failed"]), (0, 1, 0), r.stderr)
+        self.assertIn("not uploaded again: %s.zst holds exactly the lines that landed as %s "
+                      "before compression" % (plain, dest), r.stderr)
+        self.assertEqual(self.list_keys(), ["ibsr/h1/snapshots/snapshot_2026010100.jsonl"])
+
     def test_compressed_hour_with_other_lines_is_uploaded_under_its_own_key(self):
         plain = self.make("payload_2026010100.jsonl", b"partial\n")
         self.run_export(check_rc=0)

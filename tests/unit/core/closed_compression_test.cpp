@@ -1,6 +1,7 @@
 #include "core/closed_compression.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <zstd.h>
 
@@ -29,7 +30,7 @@ std::string unzstd(const fs::path& path) {
   std::vector<char> buf(1 << 16);
   ZSTD_inBuffer input{in.data(), in.size(), 0};
   std::size_t left = 1;
-  for (bool full = true; input.pos < input.size || full;) {
+  for (bool full = true; input.pos < input.size || (full && left != 0);) {
     ZSTD_outBuffer output{buf.data(), buf.size(), 0};
     left = ZSTD_decompressStream(d.get(), &output, &input);
     if (ZSTD_isError(left)) return "<corrupt>";
@@ -178,6 +179,163 @@ TEST_F(ClosedCompressionTest, InterruptedCompressionLeavesOnlyTheOriginal) {
   EXPECT_NE(r.error().message.find("interrupted"), std::string::npos);
   EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed});
   EXPECT_EQ(readFile(dir_ / kClosed), lines_);
+}
+
+// Lines no compressor can shrink, so the .zst needs as much room as the original.
+std::string incompressibleLines(std::size_t bytes) {
+  std::string s;
+  s.reserve(bytes);
+  std::uint64_t x = 0x9e3779b97f4a7c15u;
+  while (s.size() < bytes) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s += static_cast<char>(s.size() % 100 == 99 ? '\n' : 33 + x % 90);
+  }
+  return s;
+}
+
+// A tmpfs of its own, so that the disk can fill up without touching anything else.
+class SmallDisk {
+ public:
+  SmallDisk(const fs::path& at, const char* size) : at_(at) {
+    fs::create_directory(at_);
+    const std::string opts = std::string("size=") + size;
+    mounted_ = ::mount("ibsr-test", at_.c_str(), "tmpfs", 0, opts.c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  bool mounted() const { return mounted_; }
+  bool grow(const char* size) {
+    const std::string opts = std::string("size=") + size;
+    return ::mount(nullptr, at_.c_str(), nullptr, MS_REMOUNT, opts.c_str()) == 0;
+  }
+
+ private:
+  fs::path at_;
+  bool mounted_ = false;
+};
+
+// Disk full while the .zst is written: the original stays as it was, the temporary file goes, the
+// failure is counted, collection goes on, and the hour is compressed an hour later once there is
+// room.
+TEST_F(ClosedCompressionTest, DiskFullKeepsTheOriginalAndTheCollectionGoesOn) {
+  SmallDisk disk(dir_ / "small", "4m");
+  if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
+  const fs::path small = dir_ / "small";
+  const std::string closed = incompressibleLines(3 << 20);
+  writeFile(small / kClosed, closed);
+
+  auto r = compressClosedFile(small.string(), kClosed, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errnum, ENOSPC) << r.error().message;
+  EXPECT_EQ(listing(small), std::vector<std::string>{kClosed});
+  EXPECT_TRUE(readFile(small / kClosed) == closed);
+
+  RotationPolicy p;
+  p.compressLevel = 1;
+  HourlyJsonlWriter w(small.string(), p);
+  const std::string current = "snapshot_2024011510.jsonl";
+  for (std::uint64_t t : {kNow, kNow + 60}) {
+    EXPECT_TRUE(w.writeCycle(t, "{\"ts_unix_sec\":" + std::to_string(t) + "}\n", ""));
+    w.compressor()->wait();
+    EXPECT_EQ(w.compressor()->stats().errors, 1u);  // tried once, not again every cycle
+    EXPECT_EQ(w.compressor()->stats().filesCompressed, 0u);
+    EXPECT_EQ(listing(small), (std::vector<std::string>{kClosed, current, "status.jsonl"}));
+  }
+  EXPECT_TRUE(readFile(small / kClosed) == closed);
+  EXPECT_EQ(readFile(small / current),
+            "{\"ts_unix_sec\":1705314600}\n{\"ts_unix_sec\":1705314660}\n");
+  EXPECT_EQ(w.stats().writeErrors, 0u);
+
+  ASSERT_TRUE(disk.grow("16m"));
+  EXPECT_TRUE(w.writeCycle(kNow + 3600, "{\"ts_unix_sec\":1705318200}\n", ""));
+  w.compressor()->wait();
+  EXPECT_EQ(w.compressor()->stats().errors, 1u);
+  EXPECT_EQ(w.compressor()->stats().filesCompressed, 1u);
+  EXPECT_EQ(listing(small),
+            (std::vector<std::string>{kClosed + ".zst", current, "snapshot_2024011511.jsonl",
+                                      "status.jsonl"}));
+  EXPECT_TRUE(unzstd(small / (kClosed + ".zst")) == closed);
+}
+
+// One frame without a content size, in 1 MiB steps: how the collector compressed before its frames
+// recorded their size, so how many .zst files on disk are.
+std::string zstdWithoutContentSize(const std::string& data) {
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_compressionLevel, 1);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 1);
+  std::string out;
+  std::vector<char> buf(ZSTD_CStreamOutSize());
+  for (std::size_t at = 0;; at += 1 << 20) {
+    const std::size_t n = std::min<std::size_t>(1 << 20, data.size() - at);
+    const bool last = n < (1 << 20);
+    ZSTD_inBuffer input{data.data() + at, n, 0};
+    for (bool finished = false; !finished;) {
+      ZSTD_outBuffer output{buf.data(), buf.size(), 0};
+      const std::size_t left =
+          ZSTD_compressStream2(c.get(), &output, &input, last ? ZSTD_e_end : ZSTD_e_continue);
+      out.append(buf.data(), output.pos);
+      finished = last ? left == 0 : input.pos == input.size;
+    }
+    if (last) return out;
+  }
+}
+
+// Lines that decompress to a whole number of zstd's 128 KiB output blocks: the call that ends the
+// frame fills the output buffer exactly, and the check asked zstd once more, which then reports
+// the header of a next frame and made the complete copy look truncated. Such an hour was never
+// compressed ("changed while it was compressed"), and after a crash between rename and removal
+// both forms stayed for good.
+TEST_F(ClosedCompressionTest, AFrameEndingOnAWholeOutputBlockIsVerified) {
+  const std::string closed = incompressibleLines(3 << 20);
+  writeFile(dir_ / kClosed, closed);
+  writeFile(dir_ / (kClosed + ".zst"), zstdWithoutContentSize(closed));
+  ASSERT_TRUE(unzstd(dir_ / (kClosed + ".zst")) == closed);
+  // A crash between rename and removal: recovery removes the .jsonl.
+  auto rec = recoverClosedCompression(dir_.string(), RotationPolicy{});
+  EXPECT_TRUE(rec.errors.empty()) << rec.errors.front();
+  EXPECT_EQ(rec.removed, std::vector<std::string>{kClosed});
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed + ".zst"});
+
+  // The collector's own frames of such lines.
+  writeFile(dir_ / kClosed, closed);
+  fs::remove(dir_ / (kClosed + ".zst"));
+  auto r = compressClosedFile(dir_.string(), kClosed, 1);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{kClosed + ".zst"});
+  EXPECT_TRUE(unzstd(dir_ / (kClosed + ".zst")) == closed);
+
+  // The check still refuses a copy one byte short, and one with a byte after its frame.
+  writeFile(dir_ / kClosed, closed);
+  const std::string zst = zstdWithoutContentSize(closed);
+  writeFile(dir_ / "short.zst", zst.substr(0, zst.size() - 1));
+  writeFile(dir_ / "long.zst", zst + "x");
+  for (const char* copy : {"short.zst", "long.zst"}) {
+    auto same = zstdSameContent((dir_ / copy).string(), (dir_ / kClosed).string());
+    ASSERT_TRUE(same.ok()) << same.error().message;
+    EXPECT_FALSE(*same) << copy;
+  }
+}
+
+// A collector restarted with --no-compress-closed after a crash in a compression cleans up all the
+// same: the temporary file would otherwise stay for good, hidden and outside the disk budget, and
+// the hour in both forms.
+TEST_F(ClosedCompressionTest, WithoutCompressionTheWriterStillCleansUpAfterACrash) {
+  writeFile(dir_ / kClosed, lines_);
+  ASSERT_TRUE(compressClosedFile(dir_.string(), kClosed, 1, nullptr, CompressStep::Renamed).ok());
+  const std::string earlier = "snapshot_2024011508.jsonl";
+  writeFile(dir_ / earlier, "{\"ts_unix_sec\":1705305600}\n");
+  writeFile(dir_ / compressionTempName(earlier), "partial");
+  HourlyJsonlWriter w(dir_.string(), RotationPolicy{});
+  ASSERT_EQ(w.compressor(), nullptr);
+  ASSERT_TRUE(w.writeCycle(kNow, "{\"ts_unix_sec\":1705314600}\n", ""));
+  EXPECT_EQ(listing(dir_), (std::vector<std::string>{earlier, kClosed + ".zst",
+                                                     "snapshot_2024011510.jsonl", "status.jsonl"}));
+  EXPECT_EQ(unzstd(dir_ / (kClosed + ".zst")), lines_);
 }
 
 // Only closed hours of the policy's families, oldest first; never the current hour of either, nor

@@ -165,6 +165,33 @@ TEST_F(RotationTest, CompressedFilesCountLikeTheOriginals) {
                              "snapshot_2024011510.jsonl.zst.tmp", "snapshot_2024011511.jsonl.xz"}));
 }
 
+// Both forms of one hour (a compression between its rename and the removal of the .jsonl, or a
+// crash there, which this cycle's retention sees before the compressor's recovery) are one hour
+// of --max-files: counting them as two files would delete an hour before its time.
+TEST_F(RotationTest, BothFormsOfOneHourAreOneFileOfMaxFiles) {
+  for (const char* n : {"snapshot_2024011506.jsonl.zst", "snapshot_2024011507.jsonl.zst",
+                        "snapshot_2024011508.jsonl.zst", "snapshot_2024011509.jsonl",
+                        "snapshot_2024011509.jsonl.zst", "snapshot_2024011510.jsonl"})
+    touch(n);
+  RotationPolicy p;
+  p.maxFiles = 4;
+  auto r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011506.jsonl.zst"}));
+  // One hour past the limit goes in both its forms.
+  p.maxFiles = 2;
+  r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011507.jsonl.zst",
+                                                  "snapshot_2024011508.jsonl.zst"}));
+  p.maxFiles = 1;
+  r = rotateHourlyFiles(dir_.string(), p, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"snapshot_2024011509.jsonl",
+                                                  "snapshot_2024011509.jsonl.zst"}));
+  EXPECT_EQ(remaining(), std::vector<std::string>{"snapshot_2024011510.jsonl"});
+}
+
 TEST_F(RotationTest, MissingDirectoryIsAnError) {
   auto r = rotateHourlyFiles((dir_ / "nope").string(), RotationPolicy{}, kNow);
   ASSERT_FALSE(r.ok());

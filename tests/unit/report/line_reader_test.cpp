@@ -155,5 +155,20 @@ TEST(ReportLineReader, CorruptCompressedDataIsAnError) {
   EXPECT_FALSE(r.open(dir + "/missing.jsonl").ok());
 }
 
+// An empty .zst holds no frame at all (`zstd -t` calls it an unexpected end of file): reading it
+// as an hour without lines would hide that its lines are gone.
+TEST(ReportLineReader, AnEmptyZstIsAnError) {
+  TempDir tmp;
+  const std::string dir = tmp.path();
+  writeFile(dir + "/snapshot_2025011510.jsonl.zst", "");
+  LineReader r(1 << 20);
+  ASSERT_TRUE(r.open(dir + "/snapshot_2025011510.jsonl.zst").ok());
+  Line l;
+  auto more = r.next(l);
+  ASSERT_FALSE(more.ok());
+  EXPECT_EQ(more.error().message, "cannot decompress '" + dir +
+                                      "/snapshot_2025011510.jsonl.zst': empty file, no zstd frame");
+}
+
 }  // namespace
 }  // namespace ibsr::report
