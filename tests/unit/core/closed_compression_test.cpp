@@ -22,7 +22,7 @@ using ibsr::testing::writeFile;
 constexpr std::uint64_t kNow = 1705314600;  // 2024-01-15 10:30:00 UTC
 const std::string kClosed = "snapshot_2024011509.jsonl";
 
-// Whole-file streaming decompression (the collector writes frames without a content size).
+// Whole-file streaming decompression (the check reads any frame, with or without a content size).
 std::string unzstd(const fs::path& path) {
   const std::string in = readFile(path);
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> d(ZSTD_createDCtx(), ZSTD_freeDCtx);
