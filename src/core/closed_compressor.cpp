@@ -26,6 +26,14 @@ void ClosedFileCompressor::wait() {
   if (worker_.joinable()) finish();
 }
 
+void ClosedFileCompressor::yieldFile(const std::string& name) {
+  if (!worker_.joinable() || current_ != name) return;
+  stop_ = true;
+  worker_.join();
+  stop_ = false;
+  collect(true);
+}
+
 CompressorStats ClosedFileCompressor::stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return stats_;
@@ -33,12 +41,18 @@ CompressorStats ClosedFileCompressor::stats() const {
 
 void ClosedFileCompressor::finish() {
   worker_.join();
+  collect(false);
+}
+
+void ClosedFileCompressor::collect(bool yielded) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (outcome_.ok()) {
+  if (outcome_.ok()) {  // after a yield: it was done first, and the new line starts a new .jsonl
     ++stats_.filesCompressed;
     stats_.bytesIn += outcome_->inBytes;
     stats_.bytesOut += outcome_->outBytes;
     log::info("compressed {} ({} -> {} bytes)", current_, outcome_->inBytes, outcome_->outBytes);
+  } else if (yielded) {
+    log::info("compression of {} stopped: the clock is in its hour again", current_);
   } else {
     ++stats_.errors;
     log::warn("compression of closed file: {} (kept uncompressed; retried in an hour)",

@@ -40,10 +40,18 @@ class ClosedFileCompressor {
   void poll(std::uint64_t now);
   // Waits for the file in progress (tests and the final cycle of a bounded run).
   void wait();
+  // Before a line is appended to `name`: a clock set back into a closed hour makes it current
+  // again, and a line appended between the check of its .zst and the removal of the .jsonl would
+  // be lost. A compression of `name` in progress is stopped (or, if done, collected) first; the
+  // hour is compressed once it is closed again.
+  void yieldFile(const std::string& name);
   CompressorStats stats() const;
 
  private:
   void finish();
+  // The outcome of the joined worker into the stats and the log; `yielded`: stopped by yieldFile,
+  // which is neither an error nor a reason to wait an hour.
+  void collect(bool yielded);
 
   std::string dir_;
   RotationPolicy policy_;

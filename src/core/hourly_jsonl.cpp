@@ -61,6 +61,10 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
                                    std::string_view heartbeatFields, const CycleExtras& extras) {
   ++stats_.cycle;
   const bool companion = !policy_.companionPrefix.empty() && !extras.companion.empty();
+  if (compressor_) {
+    compressor_->yieldFile(artefact::hourlyName(policy_.prefix, ts));
+    if (companion) compressor_->yieldFile(artefact::hourlyName(policy_.companionPrefix, ts));
+  }
   bool room = makeRoom(ts, record.size() + (companion ? extras.companion.size() : 0));
   const std::uint64_t before = threadCpuNs();
   bool written = room && append(hourPath(ts), record);

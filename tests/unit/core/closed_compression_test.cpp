@@ -6,7 +6,9 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "core/closed_compressor.h"
 #include "core/hourly_jsonl.h"
@@ -373,6 +375,33 @@ TEST_F(ClosedCompressionTest, WriterCompressesTheHourItLeft) {
   EXPECT_EQ(listing(dir_), (std::vector<std::string>{"snapshot_2024011509.jsonl.zst",
                                                      "snapshot_2024011510.jsonl", "status.jsonl"}));
   EXPECT_EQ(unzstd(dir_ / "snapshot_2024011509.jsonl.zst"), written);
+}
+
+// A clock set back into the hour being compressed: the cycle's line must land, and the hour must
+// not be half taken. The writer stops the compression before it appends (otherwise the line came
+// during the compression and it failed as "changed while it was compressed", or, in the moment
+// between the check and the removal of the .jsonl, was lost).
+TEST_F(ClosedCompressionTest, AClockSetBackIntoTheHourBeingCompressedStopsItFirst) {
+  RotationPolicy p;
+  p.compressLevel = 19;  // slow enough that the line comes while it runs
+  HourlyJsonlWriter w(dir_.string(), p);
+  const std::uint64_t hour = 1705312800;  // 10:00; the closed hour is 09:xx
+  const std::string closed = snapshotLines();
+  writeFile(dir_ / kClosed, closed);
+  ASSERT_TRUE(w.writeCycle(hour, "{\"ts_unix_sec\":1705312800}\n", ""));  // starts on 09
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it takes seconds at level 19
+  const std::string late = "{\"ts_unix_sec\":1705312770}\n";
+  ASSERT_TRUE(w.writeCycle(hour - 30, late, ""));  // 09:59:30 again
+  w.compressor()->wait();  // (10:00 is now a closed hour, and compressed meanwhile)
+  EXPECT_EQ(w.compressor()->stats().errors, 0u);
+  // Every line of 09 is on disk exactly once: the original with the late line at its end, or
+  // (had the compression finished first) the .zst and a new .jsonl of the late line alone.
+  const bool compressed = fs::exists(dir_ / (kClosed + ".zst"));
+  const std::string rest = readFile(dir_ / kClosed);
+  EXPECT_EQ((compressed ? unzstd(dir_ / (kClosed + ".zst")) : std::string()) + rest, closed + late);
+  EXPECT_FALSE(fs::exists(dir_ / compressionTempName(kClosed)));
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_NE(e.path().filename().string().front(), '.') << e.path();  // no temporary file left
 }
 
 }  // namespace
