@@ -235,12 +235,7 @@ char* put(char* p, uint64_t v) {
 
 void CanonicalLineParser::begin(size_t sizeHint) {
   Snapshot& out = *out_;
-  out.version = 3;
-  out.ts = 0;
-  out.baseTs.reset();
-  out.runId.clear();
-  out.dstPorts.clear();
-  out.buckets.clear();
+  out.clearForLine(3);
   if (sizeHint > 0) reserveBuckets(out, sizeHint);
   state_ = State::Header;
   consumed_ = 0;

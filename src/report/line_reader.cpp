@@ -69,7 +69,7 @@ Status LineReader::open(std::unique_ptr<ByteSource> source, const std::string& n
       return plainError("cannot open '" + name + "': zstd initialisation failed");
     zin_.resize(ZSTD_DStreamInSize());
     zstdFrameOpen_ = false;
-    zstdFrameSized_ = false;
+    zstdFrameLeft_.reset();
     zstdFrameSeen_ = false;
   }
   if (buf_.empty()) buf_.grow(kChunk + kPad, kChunk + kPad);
@@ -187,8 +187,8 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
     }
     if (!zstdFrameOpen_) {
       const unsigned long long size = ZSTD_getFrameContentSize(zin_.data() + zpos_, zend_ - zpos_);
-      zstdFrameSized_ = size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR;
-      zstdFrameLeft_ = zstdFrameSized_ ? size : 0;
+      const bool sized = size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR;
+      zstdFrameLeft_ = sized ? std::optional<uint64_t>(size) : std::nullopt;
     }
     ZSTD_inBuffer in{zin_.data(), zend_, zpos_};
     const size_t before = out.pos;
@@ -197,7 +197,7 @@ Result<size_t> LineReader::fillZstd(char* dst, size_t want) {
     if (ZSTD_isError(rc))
       return plainError("cannot decompress '" + path_ + "': " + ZSTD_getErrorName(rc));
     zstdFrameOpen_ = rc != 0;
-    zstdFrameLeft_ -= std::min<uint64_t>(zstdFrameLeft_, out.pos - before);
+    if (zstdFrameLeft_) *zstdFrameLeft_ -= std::min<uint64_t>(*zstdFrameLeft_, out.pos - before);
     zstdFrameSeen_ = true;
   }
   return out.pos;
@@ -209,8 +209,8 @@ size_t LineReader::sizeHint() const {
   uint64_t ahead = 0;
   if (codec_ == Codec::Plain)
     ahead = source_->remainingHint();
-  else if (codec_ == Codec::Zstd && zstdFrameSized_)
-    ahead = zstdFrameLeft_;
+  else if (codec_ == Codec::Zstd && zstdFrameLeft_)
+    ahead = *zstdFrameLeft_;
   else
     return 0;
   const uint64_t left = ahead + (end_ - begin_);

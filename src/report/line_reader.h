@@ -15,6 +15,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,8 +81,7 @@ class LineReader {
   size_t zend_ = 0;
   bool zstdFrameOpen_ = false;
   // What the current frame still holds, decompressed, when its header says.
-  bool zstdFrameSized_ = false;
-  uint64_t zstdFrameLeft_ = 0;
+  std::optional<uint64_t> zstdFrameLeft_;
   bool zstdFrameSeen_ = false;  // an empty .zst has no frame: an error, as for `zstd -t`
 
   // Grows geometrically (bounded by `limit`) and is never zero-filled. realloc lets glibc move a

@@ -42,6 +42,16 @@ struct Snapshot {
   uint32_t stream = 0;            // set by the input merger: which stream the line belongs to
   std::vector<uint16_t> dstPorts;
   std::vector<Bucket> buckets;
+
+  // Empty for the next line, the vectors keeping their capacity (stream is the merger's).
+  void clearForLine(uint32_t lineVersion = 0) {
+    version = lineVersion;
+    ts = 0;
+    baseTs.reset();
+    runId.clear();
+    dstPorts.clear();
+    buckets.clear();
+  }
 };
 
 // A key is (source, destination port): 2 bits of key type, 32 bits of source, 16 of port (50

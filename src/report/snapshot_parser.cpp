@@ -206,12 +206,7 @@ ParseStatus SnapshotParser::parseIpv6Key(std::string_view fromValue, std::string
 }
 
 ParseStatus SnapshotParser::parse(const char* data, size_t len, size_t capacity, Snapshot& out) {
-  out.version = 0;
-  out.ts = 0;
-  out.baseTs.reset();
-  out.runId.clear();
-  out.dstPorts.clear();
-  out.buckets.clear();
+  out.clearForLine();
   error_.clear();
 
   if (parseCanonicalV3(data, len, out)) return checkBuckets(out);
@@ -220,12 +215,7 @@ ParseStatus SnapshotParser::parse(const char* data, size_t len, size_t capacity,
 
 ParseStatus SnapshotParser::parseGeneral(const char* data, size_t len, size_t capacity,
                                          Snapshot& out) {
-  out.version = 0;
-  out.ts = 0;
-  out.baseTs.reset();
-  out.runId.clear();
-  out.dstPorts.clear();
-  out.buckets.clear();
+  out.clearForLine();
   error_.clear();
   if (capacity < len + simdjson::SIMDJSON_PADDING) return fail("internal: unpadded line");
   element doc;
