@@ -16,6 +16,7 @@
 
 #include "core/unique_fd.h"
 #include "ibsr_abi.h"
+#include "synthetic_entries.h"
 
 namespace ibsr::bench {
 
@@ -29,9 +30,8 @@ inline UniqueFd createCounterMap(std::uint32_t entries) {
   return map;
 }
 
-// Fills `map` with `entries` distinct keys in an unsorted order (a bijective scramble of the
-// index) on four ports, with counters of several digits, in slices so that the caller's own
-// memory stays small. False (errno set) if the kernel refuses a batch.
+// Fills `map` with `entries` distinct keys (synthetic_entries.h), in slices so that the caller's
+// own memory stays small. False (errno set) if the kernel refuses a batch.
 inline bool fillCounterMap(int map, std::uint32_t entries) {
   constexpr std::uint32_t kSlice = 4096;
   std::vector<ibsr_counter_key> keys(kSlice);
@@ -40,8 +40,8 @@ inline bool fillCounterMap(int map, std::uint32_t entries) {
     __u32 n = std::min(kSlice, entries - off);
     for (std::uint32_t j = 0; j < n; ++j) {
       std::uint32_t i = off + j;
-      keys[j] = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
-      values[j] = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
+      keys[j] = syntheticKey(i);
+      values[j] = syntheticCounters(i);
     }
     if (bpf_map_update_batch(map, keys.data(), values.data(), &n, nullptr) != 0) return false;
   }

@@ -9,6 +9,7 @@
 #include "collect/snapshot.h"
 #include "core/page_release.h"
 #include "cpu_time.h"
+#include "synthetic_entries.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -18,11 +19,8 @@ int main(int argc, char** argv) {
   const auto n = static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10));
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 7;
   std::vector<ibsr::collect::CounterEntry> entries(n);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    entries[i].key = {(i * 2654435761u) ^ 0x5bd1e995u, static_cast<__u16>(8000 + i % 4), 0};
-    entries[i].counters = {i % 5000, i % 70000,      i % 60000,
-                           i % 300,  i % 90000 + 10, (i % 90000) * 700ull};
-  }
+  for (std::uint32_t i = 0; i < n; ++i)
+    entries[i] = {ibsr::bench::syntheticKey(i), ibsr::bench::syntheticCounters(i)};
   const std::vector<std::uint16_t> ports{8000, 8001, 8002, 8003};
   ibsr::PageBuffer out;
   out.reserve(ibsr::collect::maxSnapshotJsonSize(ports.size(), n));

@@ -12,6 +12,7 @@
 #include "collect/snapshot6.h"
 #include "core/page_release.h"
 #include "cpu_time.h"
+#include "synthetic_entries.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
           static_cast<std::uint8_t>(lo >> (56 - 8 * b));
     }
     e.key.dst_port = static_cast<__u16>(8000 + i % 4);
-    e.counters = {i % 5000, i % 70000, i % 60000, i % 300, i % 90000 + 10, (i % 90000) * 700ull};
+    e.counters = ibsr::bench::syntheticCounters(i);
   }
   std::vector<double> sortMs, formatMs, copyMs;
   std::size_t bytes = 0;
