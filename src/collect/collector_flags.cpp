@@ -1,5 +1,6 @@
 #include "collect/collector_flags.h"
 
+#include "collect/snapshot_cycle.h"
 #include "core/command_line.h"
 
 namespace ibsr::collect {
@@ -80,13 +81,16 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 19));
-  app.add_option("--snapshot-memory", snapshotMemory_,
-                 "release (the snapshot's buffers go back to the kernel after each cycle: RSS at "
-                 "rest stays that of an idle collector) or resident (kept between cycles: about "
-                 "250 bytes per --map-size entry, for less CPU per snapshot)")
+  app.add_option(
+         "--snapshot-memory", snapshotMemory_,
+         "bounded (the snapshot's buffer keeps its first 12 MB between cycles and gives the "
+         "rest back to the kernel: a full default map rests under 20 MB), release (all of "
+         "it goes back: RSS at rest stays that of an idle collector) or resident (all of "
+         "it is kept: about 150 bytes per --map-size entry, for the least CPU per "
+         "snapshot)")
       ->type_name("MODE")
       ->capture_default_str()
-      ->check(CLI::IsMember({"release", "resident"}));
+      ->check(CLI::IsMember({"bounded", "release", "resident"}));
   app.add_option("--duration-sec", o.durationSec,
                  "Stop after this many seconds (default: run until SIGINT/SIGTERM)")
       ->type_name("SECONDS")
@@ -106,7 +110,9 @@ CollectorFlags::CollectorFlags(CLI::App& app, CollectOptions& o, const Collector
 
 Status CollectorFlags::finish() {
   options_.xdpMode = *bpf::parseXdpMode(xdpMode_);
-  options_.residentSnapshotMemory = snapshotMemory_ == "resident";
+  options_.snapshotResidentBytes = snapshotMemory_ == "resident"  ? SnapshotCycle::kKeepAll
+                                   : snapshotMemory_ == "release" ? SnapshotCycle::kReleaseAll
+                                                                  : kDefaultSnapshotResidentBytes;
   return validatePorts(options_);
 }
 

@@ -38,7 +38,7 @@ class CollectorFlags {
  private:
   CollectOptions& options_;
   std::string xdpMode_ = "auto";
-  std::string snapshotMemory_ = "release";
+  std::string snapshotMemory_ = "bounded";
 };
 
 }  // namespace ibsr::collect

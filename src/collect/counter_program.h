@@ -15,6 +15,7 @@
 #include "collect/options.h"
 #include "collect/snapshot.h"
 #include "collect/snapshot6.h"
+#include "collect/snapshot_buffer.h"
 #include "core/result.h"
 #include "counter.skel.h"
 
@@ -43,7 +44,7 @@ class CounterProgram {
   void detach() { xdp_.link.reset(); }
 
   // Replaces `out` with every entry of the counter map.
-  Status readAll(CounterEntries& out) { return reader_.readAll(out); }
+  Status readAll(SnapshotBuffer& out) { return reader_.readAll(out); }
   // Replaces `out` with every entry of the IPv6 counter map (empty without IPv6).
   Status readAll6(std::vector<Counter6Entry>& out);
   bool ipv6() const { return ipv6_; }

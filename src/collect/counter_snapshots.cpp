@@ -21,17 +21,17 @@ CounterSnapshots::CounterSnapshots(CounterProgram& program, std::string outDir,
                                    const CollectOptions& o, RotationPolicy policy)
     : program_(program),
       cycle_(std::move(outDir), o.dstPorts, std::move(policy), ipv6Run(program, o)) {
-  cycle_.keepPagesResident(o.residentSnapshotMemory);
+  cycle_.keepResident(o.snapshotResidentBytes);
 }
 
 bool CounterSnapshots::take(std::uint64_t ts) {
-  Status st = program_.readAll(entries_);
+  Status st = program_.readAll(cycle_.entries());
   if (st.ok()) st = program_.readAll6(entries6_);
   if (!st.ok()) {
     log::error("{} (this cycle's counter snapshot is skipped)", st.error().message);
     return false;
   }
-  cycle_.run(ts, entries_, &entries6_);
+  cycle_.run(ts, &entries6_);
   return true;
 }
 

@@ -27,7 +27,6 @@ class CounterSnapshots {
  private:
   CounterProgram& program_;
   SnapshotCycle cycle_;
-  CounterEntries entries_;
   std::vector<Counter6Entry> entries6_;
 };
 

@@ -3,6 +3,7 @@
 // counter mode plus payload statistics), and collector_flags.h defines their flags once.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ inline constexpr std::uint64_t kDefaultMaxDiskBytes = std::uint64_t{4} << 30;
 // chosen by measurement (docs/performance.md, "Disk: closed hours compressed").
 inline constexpr bool kDefaultCompressClosed = true;
 inline constexpr int kDefaultCompressLevel = 1;
+// --snapshot-memory bounded: what a collector with a full default map can keep between cycles
+// and still rest within seed 002's 20 MB (about 7 MB of it is the idle collector).
+inline constexpr std::size_t kDefaultSnapshotResidentBytes = std::size_t{12} << 20;
 
 struct CollectOptions {
   std::string iface;
@@ -39,12 +43,11 @@ struct CollectOptions {
   std::uint64_t maxDiskBytes = kDefaultMaxDiskBytes;
   bool compressClosed = kDefaultCompressClosed;
   int compressLevel = kDefaultCompressLevel;
-  // --snapshot-memory resident: the snapshot's buffers (entries, line and sort scratch, about 250
-  // bytes per map entry) stay resident between cycles instead of going back to the kernel after
-  // each one. A 1M-entry map then rests at about 255 MB instead of 7 MB; it spares each cycle the
-  // kernel's refilling of that memory, which is costly only where it was never touched before
-  // (docs/collect.md, "Memory").
-  bool residentSnapshotMemory = false;
+  // --snapshot-memory: how much of the snapshot's buffer (the entries read from the map, then the
+  // line written over them: about 150 bytes per entry) stays resident between cycles. The rest goes
+  // back to the kernel after each cycle and is faulted in again by the next, which is costly
+  // where the host takes freed memory back (docs/collect.md, "Memory").
+  std::size_t snapshotResidentBytes = kDefaultSnapshotResidentBytes;
   std::optional<std::uint64_t> durationSec;
   std::string metricsFile;  // --metrics-file: Prometheus textfile, rewritten each cycle (off: "")
   bpf::XdpMode xdpMode = bpf::XdpMode::Auto;

@@ -34,10 +34,11 @@ std::size_t maxSnapshotJsonSize(std::size_t ports, std::size_t buckets);
 
 // The collector's cycle in one step: the v3 line (with trailing '\n') of the n entries, in any
 // order, at ts with the ascending ports, written to `out`, whose outBytes must be at least
-// maxSnapshotJsonSize(ports.size(), n); its end, which the line never reaches, is the sort's
-// scratch. The entries are left as they were (or released). With releaseAsRead, the pages of the
-// entries and of the scratch go back to the kernel once read (whole huge pages, of which `out`
-// should consist: a PageBuffer's whole mapping); the line's own are the caller's.
+// maxSnapshotJsonSize(ports.size(), n). The entries may lie at `out` itself (the collector reads
+// the map there, SnapshotBuffer): the line is written over them, and the sort's scratch lies
+// inside the line's own extent, so the cycle touches no memory beyond the line's. Otherwise they
+// are left as they were, or, with releaseAsRead, their pages (whole huge pages) go back to the
+// kernel once read.
 struct WrittenLine {
   char* end;              // of the line written at out
   std::uint64_t sources;  // distinct source addresses (distinctSources of the snapshot)

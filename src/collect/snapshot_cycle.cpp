@@ -18,7 +18,8 @@ RotationPolicy withCompanion(RotationPolicy policy, bool ipv6) {
 SnapshotCycle::SnapshotCycle(std::string outDir, std::vector<std::uint16_t> dstPorts,
                              RotationPolicy policy, std::optional<Snapshot6Run> ipv6)
     : ipv6_(std::move(ipv6)),
-      writer_(std::move(outDir), withCompanion(std::move(policy), ipv6_.has_value())) {
+      writer_(std::move(outDir), withCompanion(std::move(policy), ipv6_.has_value())),
+      buffer_(dstPorts.size()) {
   std::sort(dstPorts.begin(), dstPorts.end());
   dstPorts_ = dstPorts;
   snapshot6_.dstPorts = std::move(dstPorts);
@@ -39,7 +40,7 @@ std::pair<std::string_view, std::string> SnapshotCycle::ipv6Part(
   const char* const end = writeSnapshot6Json(*ipv6_, snapshot6_, begin);
   if (entries6) {
     snapshot6_.buckets.swap(*entries6);
-    if (keepPages_)
+    if (residentBytes_ == kKeepAll)
       entries6->clear();
     else
       clearAndReleasePages(*entries6);
@@ -51,28 +52,37 @@ std::pair<std::string_view, std::string> SnapshotCycle::ipv6Part(
 
 void SnapshotCycle::run(std::uint64_t ts, CounterEntries& entries,
                         std::vector<Counter6Entry>* entries6) {
-  // Pages of the worst-case-sized buffer that are never written are never allocated, so RSS
-  // follows the real line length (and the sort's scratch at the buffer's end) rather than the
-  // bound.
-  const std::size_t bound = maxSnapshotJsonSize(dstPorts_.size(), entries.size());
-  char* const begin = line_.reserve(bound);
-  const WrittenLine written = writeSortedSnapshotLine(ts, dstPorts_, entries.data(), entries.size(),
-                                                      begin, line_.size(), !keepPages_);
-  std::string_view line(begin, static_cast<std::size_t>(written.end - begin));
-  stats_.lastBuckets = entries.size();
-  stats_.lastSources = written.sources;
-  stats_.lastLineBytes = line.size();
-  if (keepPages_)
+  buffer_.clear();
+  buffer_.reserve(entries.size());
+  for (const CounterEntry& e : entries) buffer_.push_back(e);
+  if (residentBytes_ == kKeepAll)
     entries.clear();
   else
     clearAndReleasePages(entries);
+  run(ts, entries6);
+}
+
+void SnapshotCycle::run(std::uint64_t ts, std::vector<Counter6Entry>* entries6) {
+  // Pages of the worst-case-sized buffer that are never written are never allocated, so RSS
+  // follows the real line length rather than the bound.
+  const std::size_t n = buffer_.size();
+  buffer_.reserve(n);
+  const WrittenLine written =
+      writeSortedSnapshotLine(ts, dstPorts_, buffer_.entries(), n, buffer_.bytes(),
+                              buffer_.mappedBytes(), residentBytes_ != kKeepAll);
+  std::string_view line(buffer_.bytes(), static_cast<std::size_t>(written.end - buffer_.bytes()));
+  buffer_.clear();
+  stats_.lastBuckets = n;
+  stats_.lastSources = written.sources;
+  stats_.lastLineBytes = line.size();
 
   auto [line6, tail] = ipv6Part(ts, entries6);
   writer_.writeCycle(ts, line, fmt::format("\"ips_collected\":{}", stats_.lastSources),
                      {.companion = line6, .heartbeatTail = tail});
-  // Between cycles the line's pages are not needed: the next cycle faults them back in.
-  if (!keepPages_) {
-    line_.release(line_.size());
+  // Between cycles the buffers are not needed: pages beyond what is kept resident go back, and
+  // the next cycle faults them in again.
+  if (residentBytes_ != kKeepAll) {
+    buffer_.releaseBeyond(residentBytes_);
     line6_.release(line6_.size());
   }
   const HourlyWriterStats& w = writer_.stats();

@@ -15,6 +15,7 @@
 
 #include "collect/snapshot.h"
 #include "collect/snapshot6.h"
+#include "collect/snapshot_buffer.h"
 #include "core/hourly_jsonl.h"
 #include "core/page_release.h"
 #include "core/rotation.h"
@@ -40,18 +41,29 @@ class SnapshotCycle {
   SnapshotCycle(std::string outDir, std::vector<std::uint16_t> dstPorts, RotationPolicy policy,
                 std::optional<Snapshot6Run> ipv6 = std::nullopt);
 
-  // Takes the entries (left empty afterwards, capacity kept for the next cycle); entries6 is
-  // read only when IPv6 is counted.
+  // Where the map is read before run(): the entries lie at the start of the line's buffer.
+  SnapshotBuffer& entries() { return buffer_; }
+  // One cycle of the entries read into entries() (left empty afterwards, capacity kept);
+  // entries6 is read only when IPv6 is counted.
+  void run(std::uint64_t tsUnixSec, std::vector<Counter6Entry>* entries6 = nullptr);
+  // The same from entries held elsewhere (tests, benchmarks), which are left empty with their
+  // capacity kept (and their pages released unless kept resident).
   void run(std::uint64_t tsUnixSec, CounterEntries& entries,
            std::vector<Counter6Entry>* entries6 = nullptr);
 
-  // By default the entries' and the line's pages go back to the kernel every cycle (RSS at rest
-  // stays that of an idle collector); true keeps them resident, trading memory for the cost of
-  // faulting them back in (bench/collect/snapshot_bench measures both).
-  void keepPagesResident(bool keep) { keepPages_ = keep; }
+  // How much of the snapshot's buffer stays resident between cycles: its first `bytes` (in whole
+  // huge pages); the rest goes back to the kernel after each cycle, as does the IPv6 line's
+  // buffer. kReleaseAll rests at an idle collector's RSS; kKeepAll spares each cycle the
+  // kernel's refilling of its memory (bench/collect/snapshot_bench measures both).
+  static constexpr std::size_t kReleaseAll = 0;
+  static constexpr std::size_t kKeepAll = ~std::size_t{0};
+  void keepResident(std::size_t bytes) { residentBytes_ = bytes; }
+  void keepPagesResident(bool keep) { keepResident(keep ? kKeepAll : kReleaseAll); }
 
-  // The line's buffer, whose pages are resident between cycles only when kept (for tests).
-  std::pair<const char*, std::size_t> lineBuffer() const { return {line_.data(), line_.size()}; }
+  // The line's buffer, whose pages are resident between cycles only as far as kept (for tests).
+  std::pair<const char*, std::size_t> lineBuffer() const {
+    return {buffer_.bytes(), buffer_.mappedBytes()};
+  }
   std::pair<const char*, std::size_t> line6Buffer() const { return {line6_.data(), line6_.size()}; }
 
   const CycleStats& stats() const { return stats_; }
@@ -69,9 +81,9 @@ class SnapshotCycle {
   HourlyJsonlWriter writer_;
   std::vector<std::uint16_t> dstPorts_;  // ascending
   Snapshot6 snapshot6_;
-  PageBuffer line_;
+  SnapshotBuffer buffer_;  // the entries, then the line written over them
   PageBuffer line6_;
-  bool keepPages_ = false;
+  std::size_t residentBytes_ = kReleaseAll;
   CycleStats stats_;
 };
 

@@ -552,7 +552,7 @@ class StartupErrors(unittest.TestCase):
         for flag in ("-i, --interface IFACE", "-p, --dst-port PORT", "-o, --out-dir DIR",
                      "--snapshot-interval-sec SECONDS", "--map-size ENTRIES", "--max-files N",
                      "--max-age-sec SECONDS", "--duration-sec SECONDS", "--xdp-mode MODE",
-                     "--metrics-file FILE", "--snapshot-memory MODE", "(default: release)",
+                     "--metrics-file FILE", "--snapshot-memory MODE", "(default: bounded)",
                      "(default: /var/lib/ibsr/snapshots)", "(default: 100000)",
                      "(default: 3600)", "(default: 86400)", "1..86400 (default: 60)"):
             self.assertIn(flag, " ".join(r.stdout.split()))  # the help wraps lines

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -196,12 +197,13 @@ TEST_F(SnapshotCycleTest, SlicedFormattingOfAFullMapGivesTheExactLineEveryCycle)
   EXPECT_EQ(readFile(dir_ / "snapshot_2024011510.jsonl"), expected);
 }
 
-// --snapshot-memory: by default a cycle gives the entries' and the line's pages back to the
-// kernel (the collector rests small); kept resident, both stay for the next cycle. Residency is
-// read per page (mincore) rather than from the process's RSS, which a sanitizer's shadow memory
-// and quarantine would blur.
-TEST_F(SnapshotCycleTest, PagesGoBackAfterACycleUnlessKeptResident) {
+// --snapshot-memory: released, a cycle gives the entries' and the line's pages back to the
+// kernel (the collector rests small); bounded, the line's buffer keeps its first MBs; kept
+// resident, everything stays for the next cycle. Residency is read per page (mincore) rather than
+// from the process's RSS, which a sanitizer's shadow memory and quarantine would blur.
+TEST_F(SnapshotCycleTest, PagesGoBackAfterACycleBeyondWhatIsKeptResident) {
   constexpr std::uint32_t kBuckets = 200000;  // 11.2 MB of entries, a 29 MB line
+  constexpr std::size_t kBounded = std::size_t{4} << 20;
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   auto residentBytes = [page](const void* p, std::size_t bytes) {
     std::vector<unsigned char> in((bytes + page - 1) / page);
@@ -210,11 +212,11 @@ TEST_F(SnapshotCycleTest, PagesGoBackAfterACycleUnlessKeptResident) {
     for (unsigned char c : in) n += c & 1;
     return n * page;
   };
-  for (const bool keep : {false, true}) {
+  for (const std::size_t kept : {SnapshotCycle::kReleaseAll, kBounded, SnapshotCycle::kKeepAll}) {
     SnapshotCycle cycle(
         dir_.string(), {80}, RotationPolicy{},
         Snapshot6Run{.runId = "0123456789abcdef", .baseTs = kTs, .intervalSec = 60});
-    cycle.keepPagesResident(keep);
+    cycle.keepResident(kept);
     CounterEntries e(kBuckets);
     for (std::uint32_t i = 0; i < kBuckets; ++i) {
       e[i].key.src_ip = i * 2654435761u;
@@ -228,23 +230,75 @@ TEST_F(SnapshotCycleTest, PagesGoBackAfterACycleUnlessKeptResident) {
     }
     const std::size_t entryBytes = e.capacity() * sizeof(CounterEntry);
     ASSERT_GE(residentBytes(e.data(), entryBytes), kBuckets * sizeof(CounterEntry));
-    cycle.run(kTs + (keep ? 3600 : 0), e, &e6);
+    cycle.run(kTs + (kept == SnapshotCycle::kKeepAll ? 3600 : 0), e, &e6);
     const std::size_t lineBytes = cycle.stats().lastLineBytes;
     ASSERT_GT(lineBytes, 25'000'000u);
     ASSERT_EQ(cycle.stats().lastIpv6Keys, kBuckets / 4);
     const auto [line, lineBufferBytes] = cycle.lineBuffer();
     const auto [line6, line6BufferBytes] = cycle.line6Buffer();
-    if (keep) {
+    if (kept == SnapshotCycle::kKeepAll) {
       EXPECT_GE(residentBytes(line, lineBufferBytes), lineBytes) << "the line stays resident";
       EXPECT_GE(residentBytes(line6, line6BufferBytes), 6'000'000u) << "the IPv6 line stays";
       EXPECT_GE(residentBytes(e.data(), entryBytes), kBuckets * sizeof(CounterEntry))
           << "the entries stay resident";
     } else {
-      EXPECT_EQ(residentBytes(line, lineBufferBytes), 0u) << "the line's pages go back";
+      EXPECT_EQ(residentBytes(line, lineBufferBytes), kept) << "the line's pages go back";
       EXPECT_EQ(residentBytes(line6, line6BufferBytes), 0u) << "the IPv6 line's pages go back";
       EXPECT_EQ(residentBytes(e.data(), entryBytes), 0u) << "the entries' pages go back";
     }
   }
+}
+
+// The collector reads the map into the cycle's own buffer (SnapshotBuffer), where the line is
+// then written over the entries: the same line as from entries held apart, cycle after cycle, and
+// nothing else of the cycle's is resident afterwards.
+TEST_F(SnapshotCycleTest, EntriesReadIntoTheLineBufferGiveTheSameLine) {
+  SnapshotCycle apart((dir_ / "apart").string(), {8002, 8000}, RotationPolicy{});
+  SnapshotCycle inBuffer((dir_ / "in").string(), {8002, 8000}, RotationPolicy{});
+  for (std::uint32_t round = 0; round < 3; ++round) {
+    const std::uint32_t n = round == 1 ? 0 : 70000 + round * 1000;
+    CounterEntries e(n);
+    SnapshotBuffer& read = inBuffer.entries();
+    read.clear();
+    for (std::uint32_t i = 0; i < n; ++i) {
+      e[i].key.src_ip = (i * 2654435761u) ^ round;
+      e[i].key.dst_port = static_cast<std::uint16_t>(8000 + i % 2);
+      e[i].counters.syn = i;
+      e[i].counters.packets = std::uint64_t{i} << round * 20;
+      read.push_back(e[i]);
+    }
+    apart.run(kTs - 10 + round, e);
+    inBuffer.run(kTs - 10 + round);
+    EXPECT_TRUE(read.empty());
+    EXPECT_EQ(inBuffer.stats().lastBuckets, n);
+    EXPECT_EQ(inBuffer.stats().lastSources, apart.stats().lastSources);
+  }
+  const std::string expected = readFile(dir_ / "apart" / "snapshot_2024011510.jsonl");
+  EXPECT_EQ(std::count(expected.begin(), expected.end(), '\n'), 3);
+  EXPECT_EQ(readFile(dir_ / "in" / "snapshot_2024011510.jsonl"), expected);
+}
+
+// A map whose capacity the kernel does not state is read without a reserve: the buffer grows
+// keeping what it holds, and always has room for the line of as many buckets.
+TEST(SnapshotBuffer, GrowsKeepingWhatItHolds) {
+  SnapshotBuffer buffer(3);
+  for (std::uint32_t i = 0; i < 10000; ++i) {
+    CounterEntry e{};
+    e.key.src_ip = i;
+    e.counters.bytes = std::uint64_t{i} * 7;
+    buffer.push_back(e);
+    ASSERT_GE(buffer.mappedBytes(), maxSnapshotJsonSize(3, buffer.capacity()));
+  }
+  ASSERT_EQ(buffer.size(), 10000u);
+  EXPECT_EQ(buffer.capacity(), 16384u);
+  for (std::uint32_t i = 0; i < 10000; ++i) {
+    ASSERT_EQ(buffer.entries()[i].key.src_ip, i);
+    ASSERT_EQ(buffer.entries()[i].counters.bytes, std::uint64_t{i} * 7);
+  }
+  buffer.clear();
+  buffer.reserve(100);  // less than it has: nothing moves
+  EXPECT_EQ(buffer.capacity(), 16384u);
+  EXPECT_TRUE(buffer.empty());
 }
 
 }  // namespace

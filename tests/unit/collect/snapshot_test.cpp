@@ -1,4 +1,5 @@
 #include "collect/snapshot.h"
+#include "collect/snapshot_buffer.h"
 
 #include <gtest/gtest.h>
 
@@ -114,10 +115,11 @@ TEST(Snapshot, CanonicalOrderEqualsAComparisonSortForSkewedKeys) {
 
 // The cycle's fused sort + format against the two-step reference (canonicalize, then
 // snapshotJson), byte for byte: on the skewed shapes above, on a first digit that holds nearly
-// every key (sorted in place instead of through indices), and on the largest bucket text (every
-// counter at its maximum: the text then comes closest to the entries it is written over). The
-// buffer starts as garbage; with releaseAsRead the entries and the scratch lose their pages as
-// they are read, which must not touch the line.
+// every key (sorted in place instead of through indices), on the largest bucket text (every
+// counter at its maximum) and on the smallest (zero counters, one- to four-digit keys: the text
+// then comes closest to the entries it is written over, and its scratch to the entries read at
+// the line's start). The buffer starts as garbage; with releaseAsRead separate entries lose
+// their pages once read, which must not touch the line.
 TEST(Snapshot, FusedSortAndFormatWritesExactlyTheCanonicalLine) {
   const std::vector<std::pair<const char*, std::function<CounterEntry(std::uint32_t)>>> shapes = {
       {"scrambled",
@@ -137,6 +139,12 @@ TEST(Snapshot, FusedSortAndFormatWritesExactlyTheCanonicalLine) {
        [](std::uint32_t i) {
          return bucket(i < 100 ? 0x0B000000u | i : 0x0A000000u | (i * 7919u & 0xFFFFFF), 443, i, 3);
        }},
+      {"smallest text",
+       [](std::uint32_t i) {
+         CounterEntry b = bucket(i >> 10, static_cast<std::uint16_t>((i * 7u) & 1023), 0, 0);
+         b.counters = {};
+         return b;
+       }},
       {"maximal counters",
        [](std::uint32_t i) {
          CounterEntry b =
@@ -153,8 +161,7 @@ TEST(Snapshot, FusedSortAndFormatWritesExactlyTheCanonicalLine) {
        }},
   };
   for (const auto& [name, make] : shapes) {
-    // 156,503 buckets: the bound is 116 bytes short of 40 MiB, so the scratch starts where
-    // maximal text reaches (the mapping leaves no slack before it).
+    // 156,503 buckets: the bound is 116 bytes short of 40 MiB (the mapping leaves no slack).
     for (std::uint32_t n : {0u, 1u, 2u, 383u, 384u, 385u, 5000u, 65536u, 156503u}) {
       if (n > 65536u && std::string(name) == "one source") continue;  // 65536 ports at most
       Snapshot s;
@@ -177,6 +184,16 @@ TEST(Snapshot, FusedSortAndFormatWritesExactlyTheCanonicalLine) {
             << name << " n=" << n << " release=" << release;
         EXPECT_EQ(w.sources, distinctSources(s)) << name << " n=" << n;
       }
+      // As the collector reads them: at the start of the line's own buffer, written over.
+      SnapshotBuffer buffer(3);
+      buffer.reserve(n);
+      std::memset(buffer.bytes(), 0xAA, buffer.mappedBytes());
+      for (const CounterEntry& e : input) buffer.push_back(e);
+      const WrittenLine w =
+          writeSortedSnapshotLine(s.tsUnixSec, s.dstPorts, buffer.entries(), n, buffer.bytes(),
+                                  maxSnapshotJsonSize(3, n), true);
+      ASSERT_EQ(std::string(buffer.bytes(), w.end), expected) << name << " n=" << n << " in place";
+      EXPECT_EQ(w.sources, distinctSources(s)) << name << " n=" << n;
     }
   }
 }
