@@ -389,6 +389,9 @@ void Uploader::abortUpload(Worker& w, const std::string& key, const std::string&
   if (auto a = w.client->abortMultipartUpload(key, uploadId); !a.ok()) {
     log::warn("could not abort multipart upload of {} (a bucket lifecycle rule cleans it up): {}",
               key, a.error().message);
+  } else if (*a == s3::AbortOutcome::AlreadyGone) {
+    log::info("multipart upload of {} was already gone (abort answered 404): no parts left behind",
+              key);
   } else {
     log::info("aborted multipart upload of {}", key);
   }
