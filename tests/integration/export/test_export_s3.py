@@ -6,6 +6,7 @@ byte with the local file. The server is started per test class by tests/tools/s3
 and always stopped, together with the temporary directories, even when a test fails.
 """
 import datetime
+import errno
 import fcntl
 import hashlib
 import json
@@ -789,6 +790,46 @@ class ExportS3Test(ExportTestBase):
         self.assertIn("another ibsr-export run holds", r.stderr)
         self.assertEqual(self.list_keys(), [])
         self.run_export(check_rc=0)
+
+    def test_state_file_that_cannot_be_saved_fails_the_run(self):
+        data = b"line\n" * 100
+        self.make("snapshot_2026010100.jsonl", data)
+        # The state's own small filesystem, full: the lock file (no data) can still be created,
+        # the state's bytes cannot be written. (chmod would not stop root.)
+        state_fs = os.path.join(self.work, "state-fs")
+        os.makedirs(state_fs)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", state_fs], check=True)
+        self.addCleanup(subprocess.run, ["umount", state_fs], check=False)
+        filler = os.path.join(state_fs, "filler")
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as e:
+            self.assertEqual(e.errno, errno.ENOSPC)
+        finally:
+            os.close(fd)
+        self.state = os.path.join(state_fs, "state.json")
+        prom = os.path.join(self.work, "ibsr-export.prom")
+
+        r = self.run_export("--metrics-file", prom, check_rc=1)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"]), (1, 0), r.stderr)
+        self.assertIn("cannot save the export state file '%s': cannot write '%s.tmp': No space "
+                      "left on device (what landed in this run is not recorded: the next run "
+                      "asks the bucket)" % (self.state, self.state), r.stderr)
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), data)
+        self.assertEqual(sorted(os.listdir(state_fs)), ["filler", "state.json.lock"])
+        m = metrics_file.check(self, prom)
+        self.assertEqual(m.get1("ibsr_export_failures_total", kind="state"), 1)
+        self.assertEqual(m.get1("ibsr_export_last_run_success"), 0)
+
+        # Space again: the next run finds the object in the bucket and records it.
+        os.unlink(filler)
+        r = self.run_export(check_rc=0)
+        self.assertEqual(self.summary(r.stdout)["skipped"], 1, r.stderr)
+        self.assertEqual(list(self.validated_state()),
+                         ["s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl" % self.bucket])
 
     def test_sigterm_finishes_current_file_and_saves_state(self):
         files = {"snapshot_20260101%02d.jsonl" % i: os.urandom(100 * 1024) for i in range(24)}
