@@ -271,7 +271,7 @@ int run(const Flags& f, Summary& sum) {
   if (discoveryErrors > 0) sum.failures["discovery"] += discoveryErrors;
   std::printf("ibsr-export: %s%s\n", f.dryRun ? "dry-run " : "", sum.line().c_str());
   std::fflush(stdout);
-  return sum.failed == 0 && found.errors.empty() ? 0 : 1;
+  return sum.failed == 0 && found.errors.empty() && !sum.stateUnsaved ? 0 : 1;
 }
 
 }  // namespace
@@ -287,7 +287,8 @@ int runS3Cli(int argc, char** argv) {
        .exitCodes =
            "  0  every selected file is in the bucket, verified (or --dry-run printed the plan)\n"
            "  1  a file failed to upload or verify, a directory could not be read, no\n"
-           "     credentials, or another run holds the state file's lock: the next run retries\n"
+           "     credentials, the state file could not be saved, or another run holds the\n"
+           "     state file's lock: the next run retries\n"
            "  2  usage error, or a configuration a rerun cannot fix (overlapping --input\n"
            "     directories, two files for one key, a bad --endpoint); nothing was sent\n",
        .examples =

@@ -202,13 +202,15 @@ Result<HttpResponse> S3Client::send(const Call& call, const std::vector<long>& o
       }
     } else {
       const HttpResponse& resp = r.value();
-      if ((resp.status >= 200 && resp.status < 300) ||
+      // CompleteMultipartUpload can fail after its 200 header; the error is in the body. A status
+      // the caller asked for is its answer even with an error body (an abort's 404 carries
+      // <Error><Code>NoSuchUpload</Code>).
+      const bool success =
+          resp.status >= 200 && resp.status < 300 && resp.body.find("<Error>") == std::string::npos;
+      if (success ||
           std::find(okStatuses.begin(), okStatuses.end(), resp.status) != okStatuses.end()) {
-        // CompleteMultipartUpload can fail after its 200 header; the error is in the body.
-        if (resp.body.find("<Error>") == std::string::npos) {
-          lastFailureTransient_ = false;
-          return r;
-        }
+        lastFailureTransient_ = false;
+        return r;
       }
       const std::string code = xmlText(resp.body, "Code");
       const std::string message = xmlText(resp.body, "Message");
@@ -433,11 +435,12 @@ Result<std::string> S3Client::completeMultipartUpload(const std::string& key,
   return stripQuotes(xmlText(r->body, "ETag"));
 }
 
-Status S3Client::abortMultipartUpload(const std::string& key, const std::string& uploadId) {
+Result<AbortOutcome> S3Client::abortMultipartUpload(const std::string& key,
+                                                    const std::string& uploadId) {
   Call c{"DELETE", key, {{"uploadId", uploadId}}, {}, "", nullptr, std::string(kEmptySha256Hex)};
   auto r = send(c, {404});
   if (!r.ok()) return r.error();
-  return {};
+  return r->status == 404 ? AbortOutcome::AlreadyGone : AbortOutcome::Aborted;
 }
 
 }  // namespace ibsr::s3

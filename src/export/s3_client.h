@@ -72,6 +72,11 @@ struct CompletedPart {
   std::string etag;  // as returned by UploadPart, without quotes
 };
 
+enum class AbortOutcome {
+  Aborted,      // the upload existed and was removed now
+  AlreadyGone,  // the server answered 404: there was nothing left to remove
+};
+
 // One page of a ListObjects answer, keys in the server's (byte) order.
 struct ListPage {
   std::vector<std::pair<std::string, ObjectInfo>> objects;
@@ -133,7 +138,9 @@ class S3Client {
                                  const BodyRange& body);
   Result<std::string> completeMultipartUpload(const std::string& key, const std::string& uploadId,
                                               const std::vector<CompletedPart>& parts);
-  Status abortMultipartUpload(const std::string& key, const std::string& uploadId);
+  // Removes the upload's parts. A 404 (NoSuchUpload: aborted or completed before, or removed by a
+  // lifecycle rule) is not a failure: either way no part of it is left in the bucket.
+  Result<AbortOutcome> abortMultipartUpload(const std::string& key, const std::string& uploadId);
 
   const BucketConfig& config() const { return config_; }
   // Counters for the summary and the tests: requests sent and retries done.
@@ -162,7 +169,7 @@ class S3Client {
     const std::uint64_t* delivered = nullptr;
   };
   // Signs and sends, retrying transient failures. `okStatuses` lists non-2xx statuses the caller
-  // handles itself (404 for HEAD).
+  // handles itself (404 for HEAD and for an abort), whatever error body they carry.
   Result<HttpResponse> send(const Call& call, const std::vector<long>& okStatuses = {});
   HttpRequest build(const Call& call) const;
   std::string describe(const Call& call) const;

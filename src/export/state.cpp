@@ -36,17 +36,23 @@ Status ExportState::save(const std::string& path, const Map& objects) {
   const std::string text = serialize(objects);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return sysError("cannot create '" + tmp + "'");
+  // A partial temporary file would only hold space on a filesystem that is likely full.
+  auto failed = [&](const char* verb, const std::string& rest = {}) {
+    const int err = errno;
+    fd.reset();
+    ::unlink(tmp.c_str());
+    return sysError(std::string("cannot ") + verb + " '" + tmp + "'" + rest, err);
+  };
   std::size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sysError("cannot write '" + tmp + "'");
+    if (n < 0) return failed("write");
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd.get()) != 0) return sysError("cannot fsync '" + tmp + "'");
+  if (::fsync(fd.get()) != 0) return failed("fsync");
   fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return sysError("cannot rename '" + tmp + "' to '" + path + "'");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return failed("rename", " to '" + path + "'");
   return {};
 }
 

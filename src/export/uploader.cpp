@@ -83,7 +83,10 @@ void Uploader::saveState(bool force) {
   if (!force && nowSeconds() - lastSave_ < 2.0) return;
   if (auto s = ExportState::save(options_.stateFile, state_); !s.ok()) {
     ++failures_["state"];
-    log::error("{}", s.error().message);
+    log::error("cannot save the export state file '{}': {}{}", options_.stateFile,
+               s.error().message,
+               force ? " (what landed in this run is not recorded: the next run asks the bucket)"
+                     : " (tried again later in this run)");
   } else {
     stateDirty_ = false;
   }
@@ -212,6 +215,7 @@ Summary Uploader::run(const std::vector<Artefact>& artefacts, const std::string&
   }
   idle_.clear();
   saveState(true);
+  sum.stateUnsaved = stateDirty_ && !options_.dryRun;
   if (sum.pcapsWithheld > 0) {
     log::notice(
         "{} incident pcap file(s) stay on this host: they hold raw packet bytes, and only counters "
@@ -389,6 +393,9 @@ void Uploader::abortUpload(Worker& w, const std::string& key, const std::string&
   if (auto a = w.client->abortMultipartUpload(key, uploadId); !a.ok()) {
     log::warn("could not abort multipart upload of {} (a bucket lifecycle rule cleans it up): {}",
               key, a.error().message);
+  } else if (*a == s3::AbortOutcome::AlreadyGone) {
+    log::info("multipart upload of {} was already gone (abort answered 404): no parts left behind",
+              key);
   } else {
     log::info("aborted multipart upload of {}", key);
   }

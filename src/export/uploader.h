@@ -56,6 +56,9 @@ struct Summary {
   // failed file counts once under read, upload, verify or interrupted; the run's own failures
   // (state, list, and in export_cli lock, config, credentials, discovery) once per occurrence.
   std::map<std::string, std::uint64_t> failures;
+  // The state file could not be saved at the end of the run: what landed is not recorded (the
+  // next run asks the bucket again), and the exit status must say so.
+  bool stateUnsaved = false;
   std::string line() const;
 };
 

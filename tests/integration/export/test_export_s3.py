@@ -6,6 +6,7 @@ byte with the local file. The server is started per test class by tests/tools/s3
 and always stopped, together with the temporary directories, even when a test fails.
 """
 import datetime
+import errno
 import fcntl
 import hashlib
 import json
@@ -408,6 +409,70 @@ class ExportS3Test(ExportTestBase):
         self.assertNotIn(b"<UploadId>", body)
         self.assertFalse(os.path.exists(self.state) and self.validated_state())
 
+    def failing_multipart_export(self, proxy):
+        """A 3-part file whose part 3 always fails through `proxy`: the run fails and aborts.
+        One connection: parts 1 and 2 have landed before part 3 is sent."""
+        self.make("snapshot_2026010100.jsonl", os.urandom(3 * (8 << 20)))
+        self.addCleanup(proxy.close)
+        r = self.run_export("--multipart-threshold-mib", "8", "--part-size-mib", "8",
+                            "--max-retries", "1", "--retry-base-ms", "50", "--jobs", "1",
+                            endpoint=proxy.endpoint, check_rc=1)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"]), (0, 1), r.stderr)
+        self.assertIn("(gave up after 2 attempts)", r.stderr)
+        return r
+
+    def test_abort_of_an_upload_already_gone_is_not_reported_as_a_failure(self):
+        key = "ibsr/h1/snapshots/snapshot_2026010100.jsonl"
+        test = self
+        gone = []
+
+        class UploadGoneProxy(CuttingProxy):
+            # Before part 3's first failure is answered, the upload is aborted on the server by
+            # someone else (a lifecycle rule, an operator): the exporter's own abort gets a 404.
+            def _fail_this_part(self, method, path):
+                fail = super()._fail_this_part(method, path)
+                if fail and not gone:
+                    upload = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["uploadId"][0]
+                    gone.append(test.server.curl(
+                        "DELETE", "/%s/%s?uploadId=%s" % (test.bucket, key,
+                                                          urllib.parse.quote(upload, safe="")),
+                        os.path.join(test.work, "abort.out")))
+                return fail
+
+        proxy = UploadGoneProxy(self.server.port, fail_part=(3, 1000))
+        r = self.failing_multipart_export(proxy)
+        self.assertEqual(gone[0][0], 204, gone)
+        # The exporter's abort reached the server, which no longer had the upload.
+        self.assertEqual([m for m, p in proxy.requests if "uploadId=" in p and m == "DELETE"],
+                         ["DELETE"])
+        self.assertIn("multipart upload of %s was already gone (abort answered 404): no parts "
+                      "left behind" % key, r.stderr)
+        self.assertNotIn("could not abort", r.stderr)
+        self.assertNotIn(key, self.list_keys())
+        status, body = self.curl("GET", "/%s?uploads=" % self.bucket)
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"<UploadId>", body)
+
+    def test_abort_that_fails_is_reported(self):
+        class AbortFailsProxy(CuttingProxy):
+            # The exporter's abort is answered 500 like part 3 (without reaching the server).
+            def _fail_this_part(self, method, path):
+                if method == "DELETE" and "uploadId=" in path:
+                    return True
+                return super()._fail_this_part(method, path)
+
+        proxy = AbortFailsProxy(self.server.port, fail_part=(3, 1000))
+        r = self.failing_multipart_export(proxy)
+        self.assertRegex(r.stderr, r"could not abort multipart upload of "
+                         r"ibsr/h1/snapshots/snapshot_2026010100\.jsonl \(a bucket lifecycle rule "
+                         r"cleans it up\): DELETE .*HTTP 500 InternalError: injected "
+                         r"\(gave up after 2 attempts\)")
+        self.assertNotIn("already gone", r.stderr)
+        status, body = self.curl("GET", "/%s?uploads=" % self.bucket)
+        self.assertEqual(status, 200)
+        self.assertIn(b"<UploadId>", body)  # left for the lifecycle rule, as the warning says
+
     def test_put_answer_without_an_md5_etag_is_verified_by_head(self):
         data = {"snapshot_2026010100.jsonl": b"a\n", "snapshot_2026010101.jsonl": b"bb\n"}
         for rel, d in data.items():
@@ -725,6 +790,46 @@ class ExportS3Test(ExportTestBase):
         self.assertIn("another ibsr-export run holds", r.stderr)
         self.assertEqual(self.list_keys(), [])
         self.run_export(check_rc=0)
+
+    def test_state_file_that_cannot_be_saved_fails_the_run(self):
+        data = b"line\n" * 100
+        self.make("snapshot_2026010100.jsonl", data)
+        # The state's own small filesystem, full: the lock file (no data) can still be created,
+        # the state's bytes cannot be written. (chmod would not stop root.)
+        state_fs = os.path.join(self.work, "state-fs")
+        os.makedirs(state_fs)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", state_fs], check=True)
+        self.addCleanup(subprocess.run, ["umount", state_fs], check=False)
+        filler = os.path.join(state_fs, "filler")
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as e:
+            self.assertEqual(e.errno, errno.ENOSPC)
+        finally:
+            os.close(fd)
+        self.state = os.path.join(state_fs, "state.json")
+        prom = os.path.join(self.work, "ibsr-export.prom")
+
+        r = self.run_export("--metrics-file", prom, check_rc=1)
+        s = self.summary(r.stdout)
+        self.assertEqual((s["uploaded"], s["failed"]), (1, 0), r.stderr)
+        self.assertIn("cannot save the export state file '%s': cannot write '%s.tmp': No space "
+                      "left on device (what landed in this run is not recorded: the next run "
+                      "asks the bucket)" % (self.state, self.state), r.stderr)
+        self.assertEqual(self.get_object("ibsr/h1/snapshots/snapshot_2026010100.jsonl"), data)
+        self.assertEqual(sorted(os.listdir(state_fs)), ["filler", "state.json.lock"])
+        m = metrics_file.check(self, prom)
+        self.assertEqual(m.get1("ibsr_export_failures_total", kind="state"), 1)
+        self.assertEqual(m.get1("ibsr_export_last_run_success"), 0)
+
+        # Space again: the next run finds the object in the bucket and records it.
+        os.unlink(filler)
+        r = self.run_export(check_rc=0)
+        self.assertEqual(self.summary(r.stdout)["skipped"], 1, r.stderr)
+        self.assertEqual(list(self.validated_state()),
+                         ["s3://%s/ibsr/h1/snapshots/snapshot_2026010100.jsonl" % self.bucket])
 
     def test_sigterm_finishes_current_file_and_saves_state(self):
         files = {"snapshot_20260101%02d.jsonl" % i: os.urandom(100 * 1024) for i in range(24)}

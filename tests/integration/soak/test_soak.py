@@ -12,6 +12,10 @@ At the end, with the shipped defaults (export-aware retention, disk budgets, no 
   - the disk use of each writer never exceeded its budget;
   - a SIGKILLed process left none of its XDP or TC programs attached (TCX links, Linux >= 6.6);
   - no pcap and no byte of the HTTP traffic is in S3.
+
+SIGTERM or SIGINT (a stopped CI job, Ctrl-C, ctest >= 3.27's timeout signal) ends the test as an
+error and runs the same cleanup as a normal end: processes, S3 server, network namespaces, the
+tmpfs and the directory under /tmp. (Only SIGKILL, ctest < 3.27's timeout, leaves them behind.)
 """
 import collections
 import contextlib
@@ -45,6 +49,32 @@ COLLECT_BUDGET = 50000  # small enough that the budget deletes and drops during 
 INCIDENT_PCAP = 65536
 INCIDENT_BUDGET = 4 * INCIDENT_PCAP
 PAYLOAD_BUDGET = 200000  # collect-payload gives half to its payload files, half to counters/
+
+
+class Terminated(Exception):
+    """A SIGTERM or SIGINT, raised where the main thread is: an Exception, not a BaseException,
+    so that unittest records the test as an error and still runs tearDown and the cleanups
+    (a KeyboardInterrupt would skip them)."""
+
+
+def raise_terminated(signum, frame):
+    raise Terminated("stopped by %s" % signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """A signal that arrives during cleanup must not cut a cleanup step short: it is held until
+    the cleanup is over, and then ends the test run."""
+    caught = []
+    old = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
+           for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    if caught:
+        raise Terminated("stopped by %s during cleanup" % signal.Signals(caught[0]).name)
 
 
 class Mode(IbsrProcess):
@@ -102,15 +132,18 @@ class SoakTest(unittest.TestCase):
         for exe in (IBSR, EXPORT):
             if not os.access(exe, os.X_OK):
                 raise RuntimeError("not built: " + exe)
+        # Each cleanup is registered before what it undoes is made (each copes with finding
+        # nothing), so a signal in between leaves nothing behind.
         self.root = tempfile.mkdtemp(prefix="ibsr-soak-")
         self.addCleanup(shutil.rmtree, self.root, True)
-        self.pair = NsPair().setup()
+        self.pair = NsPair()
         self.addCleanup(self.pair.teardown)
+        self.pair.setup()
         # The pilot host's /var/lib/ibsr: one small filesystem that the test can fill.
         self.var = os.path.join(self.root, "var")
         os.makedirs(self.var)
+        self.addCleanup(self.unmount_var)
         run("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", self.var)
-        self.addCleanup(run, "umount", "-l", self.var, check=False)
         self.shadow_dir = os.path.join(self.var, ".shadow")  # same fs: hard links
         os.makedirs(self.shadow_dir)
         self.state = os.path.join(self.var, "export-state.json")
@@ -120,12 +153,27 @@ class SoakTest(unittest.TestCase):
         status, body = self.server.curl("PUT", "/" + BUCKET, os.path.join(self.root, "mk.out"))
         self.assertEqual(status, 200, body)
         self.procs = []
+        self.threads = []
         self.addCleanup(self.kill_all)
         self.stop = threading.Event()
         self.errors = []
 
+    def doCleanups(self):
+        with signals_deferred():
+            return super().doCleanups()
+
+    def unmount_var(self):
+        # Lazy: a process that has not yet died must not keep the tmpfs mounted for ever.
+        if os.path.ismount(self.var):
+            run("umount", "-l", self.var, check=False)
+
     def kill_all(self):
         self.stop.set()
+        # The exporter loop's run in flight (bounded by its own timeouts) and the traffic loop's
+        # last request end before the server and the namespaces they use go away; then no thread
+        # can start another process.
+        for t in self.threads:
+            t.join(130)
         for p in self.procs:
             with contextlib.suppress(Exception):
                 p.kill()
@@ -134,8 +182,11 @@ class SoakTest(unittest.TestCase):
     # ------------------------------------------------------------------ the host's processes
     def mode(self, args):
         m = Mode(self.pair, args)
-        m.start()
-        self.procs.append(m.proc)
+        try:
+            m.start()
+        finally:  # also when the wait for it to attach is cut short
+            if m.proc is not None:
+                self.procs.append(m.proc)
         return m
 
     def start_collect(self):
@@ -278,6 +329,7 @@ class SoakTest(unittest.TestCase):
         incident = self.start_incident()
         threads = [threading.Thread(target=f, daemon=True)
                    for f in (self.traffic, self.sampler, self.exporter_loop)]
+        self.threads = threads
         for t in threads:
             t.start()
         t0 = time.time()
@@ -400,4 +452,6 @@ class SoakTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, raise_terminated)
+    signal.signal(signal.SIGINT, raise_terminated)
     unittest.main()
