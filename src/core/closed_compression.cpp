@@ -116,6 +116,7 @@ CompressionRecovery recoverClosedCompression(const std::string& dir, const Rotat
   auto listed = listHourlyFiles(dir, policy);
   if (!listed.ok()) {
     r.errors.push_back(listed.error().message);
+    r.listed = false;
     return r;
   }
   const std::vector<std::string>& names = *listed;

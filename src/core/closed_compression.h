@@ -39,6 +39,7 @@ Result<ZstdCopy> compressClosedFile(const std::string& dir, const std::string& n
 struct CompressionRecovery {
   std::vector<std::string> removed;  // names of temporary files and redundant .jsonl files
   std::vector<std::string> errors;
+  bool listed = true;  // false: the directory could not be listed, nothing was looked at
 };
 
 // Cleans up after a crash in policy's families: removes leftover temporary files and every

@@ -2,8 +2,8 @@
 // thread at a time, at a lower CPU priority (nice +10), compresses one closed file
 // (core/closed_compression.h); the collection loop only looks at it between cycles, after the
 // cycle's lines are written, so a snapshot never waits for compression, whatever the file's size
-// and the interval. The first poll cleans up what a crash left (a temporary file, a .jsonl whose
-// .zst is complete) before anything new is compressed.
+// and the interval. The first poll that can list the directory cleans up what a crash left (a
+// temporary file, a .jsonl whose .zst is complete) before anything new is compressed.
 #pragma once
 
 #include <atomic>
@@ -11,22 +11,40 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/closed_compression.h"
 
 namespace ibsr {
 
+// What the heartbeat (compress_errors, compress_last_error) and the metrics file report, so that
+// an operator who reads those and not the journal sees a compression that keeps failing.
 struct CompressorStats {
   std::uint64_t filesCompressed = 0;
   std::uint64_t bytesIn = 0;   // original bytes of those files
   std::uint64_t bytesOut = 0;  // their compressed bytes
+  // Failed compressions and failed crash-recovery steps (a .zst that does not match its .jsonl, a
+  // temporary file that cannot be deleted); a compression stopped by yieldFile is not one.
   std::uint64_t errors = 0;
+  std::string lastError;  // the last one's message, boundedErrorText; empty: none yet
 };
 
-// recoverClosedCompression with its outcome logged: the first poll's step, and the writer's own
-// when compression is off (a run with it may have crashed before).
-void recoverClosedCompressionLogged(const std::string& dir, const RotationPolicy& policy);
+// The longest lastError, in bytes: a heartbeat line stays inside the disk budget's 1 KiB
+// reserve for it, however long the out-dir's path.
+inline constexpr std::size_t kMaxErrorText = 200;
+
+// `message` cut to at most kMaxErrorText bytes (at a character boundary, "..." marking the cut),
+// with control characters and bytes that are not UTF-8 replaced by '?': always valid JSON string
+// content once '"' and '\\' are escaped.
+std::string boundedErrorText(std::string_view message);
+
+// recoverClosedCompression with its outcome logged and its errors added to `stats`: the first
+// poll's step, and the writer's own when compression is off (a run with it may have crashed
+// before). Returns false, counting nothing, when the directory could not be listed: that is the
+// directory's fault (the writes count it), and recovery runs again on the next cycle.
+bool recoverClosedCompressionLogged(const std::string& dir, const RotationPolicy& policy,
+                                    CompressorStats& stats);
 
 class ClosedFileCompressor {
  public:

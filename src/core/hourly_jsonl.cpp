@@ -10,6 +10,19 @@
 #include "core/log.h"
 
 namespace ibsr {
+namespace {
+
+// A JSON string of boundedErrorText's output, which has no control characters left to escape.
+std::string jsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out += '"';
+}
+
+}  // namespace
 
 HourlyJsonlWriter::HourlyJsonlWriter(std::string dir, RotationPolicy policy)
     : dir_(std::move(dir)), policy_(std::move(policy)) {
@@ -77,21 +90,23 @@ bool HourlyJsonlWriter::writeCycle(std::uint64_t ts, std::string_view record,
   if (written && companion && append(companionPath(ts), extras.companion))
     ++stats_.companionWritten;
   applyRetention(ts);  // before the heartbeat, which reports what retention is waiting for
+  // Taken here only, so that the metrics written after the cycle say what its heartbeat says.
+  stats_.compression = compressor_ ? compressor_->stats() : recovery_;
   std::string heartbeat = fmt::format(
       "{{\"timestamp\":{},\"cycle\":{},{}{}\"snapshots_written\":{},\"write_errors\":{},"
       "\"budget_deleted_files\":{},\"budget_deleted_bytes\":{},\"budget_dropped_lines\":{},"
-      "\"awaiting_export\":{}{}{}}}\n",
+      "\"awaiting_export\":{},\"compress_errors\":{},\"compress_last_error\":{}{}{}}}\n",
       ts, stats_.cycle, heartbeatFields, heartbeatFields.empty() ? "" : ",", stats_.recordsWritten,
       stats_.writeErrors, stats_.budgetDeletedFiles, stats_.budgetDeletedBytes,
-      stats_.budgetDroppedLines, stats_.awaitingExport, extras.heartbeatTail.empty() ? "" : ",",
+      stats_.budgetDroppedLines, stats_.awaitingExport, stats_.compression.errors,
+      jsonString(stats_.compression.lastError), extras.heartbeatTail.empty() ? "" : ",",
       extras.heartbeatTail);
   append(statusPath(), heartbeat);
   // After the cycle's lines: compression runs beside the collection, never before a write.
   if (compressor_) {
     compressor_->poll(ts);
   } else if (!recovered_) {
-    recovered_ = true;
-    recoverClosedCompressionLogged(dir_, policy_);
+    recovered_ = recoverClosedCompressionLogged(dir_, policy_, recovery_);
   }
   return written;
 }

@@ -11,7 +11,8 @@
 // IPv6 snapshot6_ line beside the IPv4 snapshot_ line) to that family's hourly file: the budget
 // makes room for both lines together, and a cycle writes both or neither.
 // With RotationPolicy::compressLevel set, closed hourly files are compressed to .jsonl.zst in the
-// background after each cycle (core/closed_compressor.h).
+// background after each cycle (core/closed_compressor.h); a failure leaves the .jsonl as it was
+// and is counted in the heartbeat (compress_errors, compress_last_error) and the metrics.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,10 @@ struct HourlyWriterStats {
   std::uint64_t budgetDroppedLines = 0;  // records not written: no room even after deleting
   std::uint64_t awaitingExport = 0;      // current: past retention but not landed in S3 yet
   std::uint64_t companionWritten = 0;    // cumulative companion record lines written
+  // Closed-file compression (--compress-closed) as of the last heartbeat: files compressed, their
+  // bytes before and after, failures and the last failure's text (CompressorStats). Failures
+  // include crash recovery's, also without --compress-closed.
+  CompressorStats compression;
   // This thread's CPU time for the last record's append (open, the one write(), close): what the
   // kernel charges for taking the line, the second half of a snapshot's floor (bench/collect).
   std::uint64_t lastRecordAppendCpuNs = 0;
@@ -54,7 +59,7 @@ class HourlyJsonlWriter {
   // One cycle: the record line (ending in '\n') for timestamp ts, retention, then the heartbeat
   //   {"timestamp":ts,"cycle":N,<heartbeatFields>,"snapshots_written":W,"write_errors":E,
   //    "budget_deleted_files":F,"budget_deleted_bytes":B,"budget_dropped_lines":D,
-  //    "awaiting_export":A}
+  //    "awaiting_export":A,"compress_errors":C,"compress_last_error":"TEXT"}
   // where heartbeatFields is the mode's own `"name":value,...` part (may be empty), followed by
   // extras.heartbeatTail. Returns whether the record line was written.
   bool writeCycle(std::uint64_t ts, std::string_view record, std::string_view heartbeatFields,
@@ -76,7 +81,8 @@ class HourlyJsonlWriter {
   RotationPolicy policy_;
   HourlyWriterStats stats_;
   std::unique_ptr<ClosedFileCompressor> compressor_;
-  bool recovered_ = false;  // without a compressor: after a crash of a run that had one
+  bool recovered_ = false;    // without a compressor: after a crash of a run that had one
+  CompressorStats recovery_;  // without a compressor: that recovery's errors
 };
 
 }  // namespace ibsr

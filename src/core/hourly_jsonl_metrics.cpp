@@ -27,6 +27,20 @@ void addHourlyWriterMetrics(metrics::Exposition& out, const HourlyWriterStats& s
   out.add("ibsr_awaiting_export_files", Type::Gauge,
           "Files past retention kept until ibsr-export has verified them in S3", l,
           s.awaitingExport);
+  // Always present (0 with --no-compress-closed): a crash recovery's failure counts there too.
+  out.add("ibsr_compressed_files_total", Type::Counter,
+          "Closed hourly files compressed to .jsonl.zst (--compress-closed)", l,
+          s.compression.filesCompressed);
+  out.add("ibsr_compressed_input_bytes_total", Type::Counter,
+          "Bytes of the closed hourly files compressed, before compression", l,
+          s.compression.bytesIn);
+  out.add("ibsr_compressed_output_bytes_total", Type::Counter,
+          "Bytes of the .jsonl.zst files they became", l, s.compression.bytesOut);
+  out.add("ibsr_compress_errors_total", Type::Counter,
+          "Closed hourly files that could not be compressed (kept as .jsonl, retried an hour "
+          "later) and failed clean-ups of an interrupted compression (status.jsonl "
+          "compress_errors)",
+          l, s.compression.errors);
 }
 
 }  // namespace ibsr

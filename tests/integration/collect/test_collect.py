@@ -17,6 +17,7 @@ from collector import IBSR, Collector, validate_counter_dir  # noqa: E402
 import metrics_file  # noqa: E402
 from counter_model import FIELDS, buckets_table, count, ip_int, read_pcap  # noqa: E402
 from netns import NsPair, run, wait_for  # noqa: E402
+import schema_check  # noqa: E402
 
 from scapy.all import (IP, TCP, UDP, Dot1AD, Dot1Q, Ether, IPOption_NOP, IPv6,  # noqa: E402
                        Raw, raw)
@@ -497,6 +498,60 @@ class OutputDirectory(CollectTestBase):
             self.assertEqual(norm(a[n], self.out), norm(b[n], same), n)
 
 
+    def test_closed_hour_that_cannot_be_compressed_is_counted_in_heartbeat_and_metrics(self):
+        """A closed hour whose .zst does not fit on the disk: the .jsonl stays exactly as it was,
+        no temporary file is left, and an operator who reads only status.jsonl and the metrics
+        file (not the journal) sees the failure and its reason; it is not retried every cycle."""
+        self.mount_tmpfs(self.out, "2m")
+        # The clock in the middle of an hour: the hour before it is closed, no other closes.
+        offset = (1800 - int(time.time())) % 3600  # 0..3599, never negative
+        hour = time.strftime("%Y%m%d%H", time.gmtime(time.time() + offset - 3600))
+        closed = os.path.join(self.out, "snapshot_%s.jsonl" % hour)
+        data = os.urandom(1536 * 1024)  # zstd cannot shrink it: its .zst needs 1.5 MB, 0.5 free
+        with open(closed, "wb") as f:
+            f.write(data)
+        prom = os.path.join(self.tmp, "collect.prom")  # outside the full disk
+        c = self.collector([PORT], "--snapshot-interval-sec", 1, "--metrics-file", prom,
+                           "--test-clock-offset-sec", offset).start()
+        # Cycle 1 starts the compression after its heartbeat; a later cycle collects the failure
+        # and the one after that reports it.
+        c.wait_cycles(1)
+
+        def reported():
+            try:
+                return c.status()[-1]["compress_errors"] >= 1
+            except ValueError:  # a line being appended
+                return False
+        wait_for(reported, timeout=20, what="a heartbeat reporting the failed compression")
+        c.wait_cycles(c.status()[-1]["cycle"] + 2)
+        self.assertEqual(c.stop(signal.SIGTERM), 0, c.stderr())
+
+        status = schema_check.validate_lines(os.path.join(self.out, "status.jsonl"),
+                                             schema_check.load("collect-status.schema.json"))
+        last = status[-1]
+        self.assertEqual(last["compress_errors"], 1)  # tried once: the retry is an hour later
+        self.assertEqual(last["compress_last_error"],
+                         "snapshot_%s.jsonl: cannot write the compressed file: "
+                         "No space left on device" % hour)
+        # Cumulative from the first heartbeat that has it to the last.
+        first = next(i for i, b in enumerate(status) if b["compress_errors"])
+        self.assertGreater(first, 0)
+        self.assertEqual([b["compress_errors"] for b in status],
+                         [0] * first + [1] * (len(status) - first))
+        m = metrics_file.check(self, prom)
+        self.assertEqual(m.get1("ibsr_compress_errors_total"), 1)
+        self.assertEqual(m.get1("ibsr_cycles_total"), last["cycle"])
+        # The original is untouched, nothing else of it is left, and the journal says it too.
+        with open(closed, "rb") as f:
+            self.assertTrue(f.read() == data)
+        names = os.listdir(self.out)
+        self.assertFalse([n for n in names if n.endswith(".tmp") or n.endswith(".zst")], names)
+        for name in ("files", "input_bytes", "output_bytes"):
+            self.assertEqual(m.get1("ibsr_compressed_%s_total" % name), 0, name)
+        self.assertEqual(sum("No space left on device" in l and "kept uncompressed" in l
+                             for l in c.stderr_lines), 1, c.stderr())
+
+
 class StartupErrors(unittest.TestCase):
     def ibsr(self, *args):
         return subprocess.run([IBSR, "collect"] + [str(a) for a in args], capture_output=True,
@@ -565,8 +620,11 @@ class Metrics(CollectTestBase):
     def test_metrics_file_matches_the_run(self):
         self.listen(PORT)
         prom = os.path.join(self.tmp, "ibsr-collect.prom")
+        # The clock in the middle of an hour: no hour closes during the run, nothing to compress.
+        offset = (1800 - int(time.time())) % 3600  # 0..3599, never negative
         c = self.collector([PORT], "--snapshot-interval-sec", 1, "--map-size", 4096,
-                           "--ipv6-map-size", 512, "--metrics-file", prom).start()
+                           "--ipv6-map-size", 512, "--metrics-file", prom,
+                           "--test-clock-offset-sec", offset).start()
         self.curl(PORT, 3)
         c.wait_cycles(3)
         first = metrics_file.check(self, prom, running=True)  # every cycle, not only at exit
@@ -583,6 +641,8 @@ class Metrics(CollectTestBase):
              "ibsr_last_success_timestamp_seconds", "ibsr_write_errors_total",
              "ibsr_budget_deleted_files_total", "ibsr_budget_deleted_bytes_total",
              "ibsr_budget_dropped_lines_total", "ibsr_awaiting_export_files",
+             "ibsr_compress_errors_total", "ibsr_compressed_files_total",
+             "ibsr_compressed_input_bytes_total", "ibsr_compressed_output_bytes_total",
              "ibsr_map_entries", "ibsr_map_capacity", "ibsr_ipv6_map_entries",
              "ibsr_ipv6_map_capacity", "ibsr_metrics_write_errors_total"})
         for (name, labels) in m:
@@ -603,6 +663,12 @@ class Metrics(CollectTestBase):
         for field in ("budget_deleted_files", "budget_deleted_bytes", "budget_dropped_lines"):
             self.assertEqual(m.get1("ibsr_%s_total" % field), last[field], field)
         self.assertEqual(m.get1("ibsr_awaiting_export_files"), last["awaiting_export"])
+        # The run stays inside one hour: nothing compressed, nothing failed.
+        self.assertEqual(m.get1("ibsr_compress_errors_total"), last["compress_errors"])
+        self.assertEqual((last["compress_errors"], last["compress_last_error"]), (0, ""))
+        for name in ("files", "input_bytes", "output_bytes"):
+            self.assertEqual(m.get1("ibsr_compressed_%s_total" % name), 0, name)
+        self.assertFalse(glob.glob(os.path.join(c.out_dir, "*.zst")))
         # One client source on one port: one key in the map and in the last snapshot line.
         self.assertEqual(m.get1("ibsr_map_entries"), len(snaps[-1]["buckets"]))
         self.assertEqual(m.get1("ibsr_map_entries"), 1)

@@ -685,6 +685,12 @@ class MetricsTest(PayloadTestBase):
         self.assertEqual(get("ibsr_ipv6_map_entries"), beats[-1]["ipv6_keys"])
         self.assertEqual(get("ibsr_ipv6_map_capacity"), 2048)  # --ipv6-map-size: --map-size
         self.assertEqual(get("ibsr_metrics_write_errors_total"), 0)
+        # Closed-hour compression, per writer, as its heartbeat reports it: nothing failed.
+        for artefact, beat in (("payload", st), ("snapshot", beats[-1])):
+            self.assertEqual(get("ibsr_compress_errors_total", artefact), beat["compress_errors"])
+            self.assertEqual((beat["compress_errors"], beat["compress_last_error"]), (0, ""))
+            for name in ("files", "input_bytes", "output_bytes"):  # present in both
+                self.assertGreaterEqual(get("ibsr_compressed_%s_total" % name, artefact), 0)
 
 
 class OutputDirectoryTest(PayloadTestBase):

@@ -59,11 +59,11 @@ TEST_F(SnapshotCycleTest, WritesHourlyFilesAndHeartbeat) {
             "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
             "\"write_errors\":0,"
             "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
-            "\"awaiting_export\":0}\n"
+            "\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":\"\"}\n"
             "{\"timestamp\":1705316400,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
             "\"write_errors\":0,"
             "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
-            "\"awaiting_export\":0}\n");
+            "\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":\"\"}\n");
 }
 
 // With IPv6 counted, every cycle also writes a snapshot6_ line with the same timestamp (even
@@ -110,14 +110,15 @@ TEST_F(SnapshotCycleTest, Ipv6CompanionLineEveryCycle) {
             0u);
   EXPECT_NE(readFile(dir_ / "snapshot6_2024011511.jsonl").find("\"buckets\":[]}\n"),
             std::string::npos);
-  EXPECT_EQ(
-      readFile(dir_ / "status.jsonl"),
-      "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
-      "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,"
-      "\"budget_dropped_lines\":0,\"awaiting_export\":0,\"ipv6_keys\":3,\"ipv6_sources\":2}\n"
-      "{\"timestamp\":1705316458,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
-      "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,"
-      "\"budget_dropped_lines\":0,\"awaiting_export\":0,\"ipv6_keys\":0,\"ipv6_sources\":0}\n");
+  EXPECT_EQ(readFile(dir_ / "status.jsonl"),
+            "{\"timestamp\":1705316398,\"cycle\":1,\"ips_collected\":3,\"snapshots_written\":1,"
+            "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,"
+            "\"budget_dropped_lines\":0,\"awaiting_export\":0,\"compress_errors\":0,\"compress_"
+            "last_error\":\"\",\"ipv6_keys\":3,\"ipv6_sources\":2}\n"
+            "{\"timestamp\":1705316458,\"cycle\":2,\"ips_collected\":1,\"snapshots_written\":2,"
+            "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,"
+            "\"budget_dropped_lines\":0,\"awaiting_export\":0,\"compress_errors\":0,\"compress_"
+            "last_error\":\"\",\"ipv6_keys\":0,\"ipv6_sources\":0}\n");
   EXPECT_EQ(both.stats().snapshot6Written, 2u);
   EXPECT_EQ(plain.stats().snapshot6Written, 0u);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "plain" / "snapshot6_2024011510.jsonl"));
@@ -144,7 +145,7 @@ TEST_F(SnapshotCycleTest, FailedWritesAreCountedAndCollectionResumes) {
             "{\"timestamp\":1705316400,\"cycle\":3,\"ips_collected\":2,\"snapshots_written\":2,"
             "\"write_errors\":2,"
             "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
-            "\"awaiting_export\":0}\n");
+            "\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":\"\"}\n");
 }
 
 TEST_F(SnapshotCycleTest, AppliesRetentionAfterWriting) {

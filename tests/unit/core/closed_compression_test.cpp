@@ -12,6 +12,7 @@
 
 #include "core/closed_compressor.h"
 #include "core/hourly_jsonl.h"
+#include "core/hourly_jsonl_metrics.h"
 #include "temp_dir.h"
 
 namespace ibsr {
@@ -253,6 +254,34 @@ TEST_F(ClosedCompressionTest, DiskFullKeepsTheOriginalAndTheCollectionGoesOn) {
             "{\"ts_unix_sec\":1705314600}\n{\"ts_unix_sec\":1705314660}\n");
   EXPECT_EQ(w.stats().writeErrors, 0u);
 
+  // What an operator who reads the heartbeat and the metrics, not the journal, sees: the first
+  // cycle's heartbeat is written before the compression starts, the second's after it failed.
+  const std::string error = kClosed + ": cannot write the compressed file: No space left on device";
+  EXPECT_EQ(w.compressor()->stats().lastError, error);
+  const std::string status = readFile(small / "status.jsonl");
+  EXPECT_NE(
+      status.find("\"cycle\":1,\"snapshots_written\":1,\"write_errors\":0,\"budget_deleted_"
+                  "files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+                  "\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":\"\"}\n"),
+      std::string::npos)
+      << status;
+  EXPECT_NE(status.find("\"cycle\":2,\"snapshots_written\":2,\"write_errors\":0,\"budget_deleted_"
+                        "files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
+                        "\"awaiting_export\":0,\"compress_errors\":1,\"compress_last_error\":\"" +
+                        error + "\"}\n"),
+            std::string::npos)
+      << status;
+  EXPECT_EQ(w.stats().compression.errors, 1u);
+  EXPECT_EQ(w.stats().compression.lastError, error);
+  metrics::Exposition failed;
+  addHourlyWriterMetrics(failed, w.stats(), {}, "snapshot");
+  const std::string failedText = failed.text();
+  for (const char* sample : {"ibsr_compress_errors_total{artefact=\"snapshot\"} 1\n",
+                             "ibsr_compressed_files_total{artefact=\"snapshot\"} 0\n",
+                             "ibsr_compressed_input_bytes_total{artefact=\"snapshot\"} 0\n",
+                             "ibsr_compressed_output_bytes_total{artefact=\"snapshot\"} 0\n"})
+    EXPECT_NE(failedText.find(sample), std::string::npos) << sample << failedText;
+
   ASSERT_TRUE(disk.grow("16m"));
   EXPECT_TRUE(w.writeCycle(kNow + 3600, "{\"ts_unix_sec\":1705318200}\n", ""));
   w.compressor()->wait();
@@ -262,6 +291,94 @@ TEST_F(ClosedCompressionTest, DiskFullKeepsTheOriginalAndTheCollectionGoesOn) {
             (std::vector<std::string>{kClosed + ".zst", current, "snapshot_2024011511.jsonl",
                                       "status.jsonl"}));
   EXPECT_TRUE(unzstd(small / (kClosed + ".zst")) == closed);
+  // The next heartbeat and the metrics taken with it: the count stays (cumulative), the text
+  // stays until another failure, and the compressed hour is counted with its sizes.
+  EXPECT_TRUE(w.writeCycle(kNow + 3660, "{\"ts_unix_sec\":1705318260}\n", ""));
+  EXPECT_EQ(w.stats().compression.errors, 1u);
+  EXPECT_EQ(w.stats().compression.lastError, error);
+  metrics::Exposition done;
+  addHourlyWriterMetrics(done, w.stats(), {}, "snapshot");
+  const std::string doneText = done.text();
+  for (const std::string& sample :
+       {std::string("ibsr_compress_errors_total{artefact=\"snapshot\"} 1\n"),
+        std::string("ibsr_compressed_files_total{artefact=\"snapshot\"} 1\n"),
+        "ibsr_compressed_input_bytes_total{artefact=\"snapshot\"} " +
+            std::to_string(closed.size()) + "\n",
+        "ibsr_compressed_output_bytes_total{artefact=\"snapshot\"} " +
+            std::to_string(fs::file_size(small / (kClosed + ".zst"))) + "\n"})
+    EXPECT_NE(doneText.find(sample), std::string::npos) << sample << doneText;
+}
+
+// An out-dir that cannot be listed at the first cycle (a file where it should be) is the
+// directory's fault, counted by the writes: the clean-up is not a compression error and is not
+// skipped for good, it runs on the first cycle that can list the directory.
+TEST_F(ClosedCompressionTest, RecoveryWaitsForADirectoryItCanList) {
+  for (int level : {0, 1}) {
+    const fs::path out = dir_ / std::to_string(level);
+    RotationPolicy p;
+    p.compressLevel = level;
+    HourlyJsonlWriter w(out.string(), p);
+    writeFile(out, "x");
+    EXPECT_FALSE(w.writeCycle(kNow, "{}\n", ""));
+    fs::remove(out);
+    fs::create_directory(out);
+    const std::string leftover = compressionTempName("snapshot_2024011508.jsonl");
+    writeFile(out / leftover, "partial");
+    EXPECT_TRUE(w.writeCycle(kNow + 60, "{}\n", ""));
+    EXPECT_FALSE(fs::exists(out / leftover)) << level;
+    EXPECT_TRUE(w.writeCycle(kNow + 120, "{}\n", ""));
+    EXPECT_EQ(w.stats().compression.errors, 0u) << level;
+    EXPECT_EQ(w.stats().writeErrors, 2u) << level;
+  }
+}
+
+// The heartbeat's compress_last_error: bounded, valid UTF-8 without control characters, whatever
+// the path in the message.
+TEST(BoundedErrorText, CutAtACharacterBoundaryWithoutControlsOrInvalidBytes) {
+  EXPECT_EQ(boundedErrorText("cannot write 'x': No space left on device"),
+            "cannot write 'x': No space left on device");
+  EXPECT_EQ(boundedErrorText("a\nb\tc\x7f\"\\"), "a?b?c?\"\\");
+  EXPECT_EQ(boundedErrorText("\xff\xc3(\xe2\x82 \xed\xa0\x80 \xc0\xaf"), "?\?(?? ??? ??");
+  EXPECT_EQ(boundedErrorText("caf\xc3\xa9 \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xf0\x9f\x98\x80");
+  const std::string exact(kMaxErrorText, 'x');
+  EXPECT_EQ(boundedErrorText(exact), exact);
+  EXPECT_EQ(boundedErrorText(exact + "y"), std::string(kMaxErrorText - 3, 'x') + "...");
+  // A two-byte character across the cut is dropped whole.
+  const std::string accents = std::string(kMaxErrorText - 4, 'x') + "\xc3\xa9\xc3\xa9";
+  EXPECT_EQ(boundedErrorText(accents + "z"), std::string(kMaxErrorText - 4, 'x') + "...");
+}
+
+// A failed crash-recovery step (here a .zst that does not match its .jsonl) is a compression error
+// in the heartbeat too, with and without --compress-closed: the hour stays in two forms until
+// someone looks.
+TEST_F(ClosedCompressionTest, ARecoveryErrorIsCountedInTheHeartbeat) {
+  for (int level : {0, 1}) {
+    fs::path d = dir_ / std::to_string(level);
+    fs::create_directory(d);
+    writeFile(d / kClosed, lines_);
+    ASSERT_TRUE(compressClosedFile(d.string(), kClosed, 1, nullptr, CompressStep::Renamed).ok());
+    writeFile(d / kClosed, lines_ + "{\"version\":3}\n");
+    RotationPolicy p;
+    p.compressLevel = level;
+    HourlyJsonlWriter w(d.string(), p);
+    ASSERT_TRUE(w.writeCycle(kNow, "{}\n", ""));  // recovery runs after this heartbeat
+    ASSERT_TRUE(w.writeCycle(kNow + 60, "{}\n", ""));
+    if (w.compressor()) w.compressor()->wait();
+    EXPECT_EQ(w.stats().compression.errors, 1u) << level;
+    EXPECT_NE(w.stats().compression.lastError.find("hold different lines; both kept"),
+              std::string::npos)
+        << w.stats().compression.lastError;
+    const std::string status = readFile(d / "status.jsonl");
+    EXPECT_NE(status.find("\"cycle\":1,"), std::string::npos);
+    EXPECT_NE(status.find("\"compress_errors\":0,\"compress_last_error\":\"\"}\n"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(status.find("\"compress_errors\":1,\"compress_last_error\":\"'" +
+                          (d / (kClosed + ".zst")).string() + "' and '"),
+              std::string::npos)
+        << status;
+    EXPECT_EQ(readFile(d / kClosed), lines_ + "{\"version\":3}\n");
+  }
 }
 
 // One frame without a content size, in 1 MiB steps: how the collector compressed before its frames

@@ -36,10 +36,11 @@ TEST_F(HourlyJsonlWriterTest, RecordToTheHourFileHeartbeatToStatus) {
   EXPECT_EQ(ibsr::testing::readFile(dir_ / "status.jsonl"),
             "{\"timestamp\":1705312801,\"cycle\":1,\"sources\":2,\"snapshots_written\":1,"
             "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_"
-            "dropped_lines\":0,\"awaiting_export\":0}\n"
+            "dropped_lines\":0,\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":"
+            "\"\"}\n"
             "{\"timestamp\":1705316400,\"cycle\":2,\"snapshots_written\":2,\"write_errors\":0,"
             "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
-            "\"awaiting_export\":0}\n");
+            "\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":\"\"}\n");
   EXPECT_EQ(w.stats().cycle, 2u);
   EXPECT_EQ(w.stats().recordsWritten, 2u);
 }
@@ -58,7 +59,8 @@ TEST_F(HourlyJsonlWriterTest, CompanionRecordAndHeartbeatTail) {
   EXPECT_EQ(ibsr::testing::readFile(dir_ / "status.jsonl"),
             "{\"timestamp\":1705312801,\"cycle\":1,\"ips_collected\":0,\"snapshots_written\":1,"
             "\"write_errors\":0,\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_"
-            "dropped_lines\":0,\"awaiting_export\":0,\"ipv6_keys\":3}\n");
+            "dropped_lines\":0,\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":"
+            "\"\",\"ipv6_keys\":3}\n");
   EXPECT_EQ(w.stats().companionWritten, 1u);
 }
 
@@ -89,7 +91,7 @@ TEST_F(HourlyJsonlWriterTest, FailedWritesAreCountedAndTheDirectoryComesBack) {
   EXPECT_EQ(ibsr::testing::readFile(out / "status.jsonl"),
             "{\"timestamp\":1705312860,\"cycle\":2,\"snapshots_written\":1,\"write_errors\":2,"
             "\"budget_deleted_files\":0,\"budget_deleted_bytes\":0,\"budget_dropped_lines\":0,"
-            "\"awaiting_export\":0}\n");
+            "\"awaiting_export\":0,\"compress_errors\":0,\"compress_last_error\":\"\"}\n");
 }
 
 TEST_F(HourlyJsonlWriterTest, RetentionRunsAfterEachCycleOnItsOwnPrefixOnly) {
@@ -166,7 +168,8 @@ TEST_F(HourlyJsonlWriterTest, RetentionWaitsForTheExportersVerifiedState) {
   EXPECT_FALSE(fs::exists(dir_ / "snapshot_2024011507.jsonl"));  // landed: deleted
   EXPECT_TRUE(fs::exists(dir_ / "snapshot_2024011508.jsonl"));   // not landed: kept
   EXPECT_EQ(w.stats().awaitingExport, 1u);
-  EXPECT_NE(ibsr::testing::readFile(dir_ / "status.jsonl").find("\"awaiting_export\":1}"),
+  EXPECT_NE(ibsr::testing::readFile(dir_ / "status.jsonl")
+                .find("\"awaiting_export\":1,\"compress_errors\":0,\"compress_last_error\":\"\"}"),
             std::string::npos);
 
   // A file that changed after its upload has not landed as it is now.
