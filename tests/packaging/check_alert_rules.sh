@@ -12,7 +12,7 @@ out=$(promtool check rules "$rules")
 echo "$out"
 # Every alert the docs promise (docs/metrics.md, "Alerts") is in the file.
 for alert in IbsrHeartbeatStale IbsrExportFailing IbsrCounterMapFull IbsrIpv6CounterMapFull \
-  IbsrRingBufferDrops; do
+  IbsrRingBufferDrops IbsrCompressionFailing; do
   grep -q "alert: $alert\$" "$rules" || { echo "missing alert $alert" >&2; exit 1; }
 done
-grep -q "SUCCESS: 8 rules found" <<<"$out"
+grep -q "SUCCESS: 9 rules found" <<<"$out"
