@@ -58,7 +58,6 @@ class SnapshotCycle {
   static constexpr std::size_t kReleaseAll = 0;
   static constexpr std::size_t kKeepAll = ~std::size_t{0};
   void keepResident(std::size_t bytes) { residentBytes_ = bytes; }
-  void keepPagesResident(bool keep) { keepResident(keep ? kKeepAll : kReleaseAll); }
 
   // The line's buffer, whose pages are resident between cycles only as far as kept (for tests).
   std::pair<const char*, std::size_t> lineBuffer() const {

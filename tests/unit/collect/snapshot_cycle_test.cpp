@@ -163,9 +163,9 @@ TEST_F(SnapshotCycleTest, AppliesRetentionAfterWriting) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "keep.txt"));
 }
 
-// A full-sized map: the buckets are formatted in slices whose entries' pages are released as
-// they are written out, and the line's pages after the write. Every cycle's line must still be
-// exactly the canonical serialisation, including the cycle that refills the released pages.
+// A full-sized map: the line is written over the entries in the cycle's buffer, whose pages are
+// released after the write. Every cycle's line must still be exactly the canonical
+// serialisation, including the cycle that refills the released pages.
 TEST_F(SnapshotCycleTest, SlicedFormattingOfAFullMapGivesTheExactLineEveryCycle) {
   constexpr std::uint32_t kBuckets = 100000;  // 6 slices, 5.6 MB of entries
   auto shuffled = [](std::uint32_t salt) {
