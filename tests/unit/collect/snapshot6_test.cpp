@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <iterator>
 #include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ibsr::collect {
@@ -122,6 +125,7 @@ TEST(Snapshot6Json, SameLineAsTheReferenceForManyBuckets) {
     Snapshot6Run run = kRun;
     run.prefixLen = prefixLen;
     Snapshot6 s{.tsUnixSec = UINT64_MAX, .dstPorts = {1, 443, 65535}, .buckets = {}};
+    std::set<std::string> keys;
     for (int i = 0; i < 5000; ++i) {
       Counter6Entry b{};
       auto* bytes = reinterpret_cast<std::uint8_t*>(b.key.src_prefix);
@@ -135,12 +139,73 @@ TEST(Snapshot6Json, SameLineAsTheReferenceForManyBuckets) {
       b.key.dst_port = static_cast<std::uint16_t>(i % 5 == 0 ? 65535 : rng() % 4);
       const std::uint64_t big = i % 7 == 0 ? UINT64_MAX : rng() >> (rng() % 64);
       b.counters = {big, rng() % 10, 0, rng() >> 40, big, big};
-      s.buckets.push_back(b);
+      // A map holds each key once (equal keys would be ordered differently by different sorts).
+      std::string key(reinterpret_cast<const char*>(&b.key), sizeof b.key);
+      if (keys.insert(std::move(key)).second) s.buckets.push_back(b);
     }
     const std::string want = referenceLine(run, s);
     canonicalize(s.buckets);
     EXPECT_EQ(snapshot6Json(run, s), want) << prefixLen;
     EXPECT_LE(want.size(), maxSnapshot6JsonSize(run, s.dstPorts.size(), s.buckets.size()));
+  }
+}
+
+// The canonical order (a radix sort on the key's 18 bytes) against a comparison sort on the
+// address bytes and the port, on the shapes a host sees: random addresses, /64 prefixes under one
+// /32 (bytes shared by every key at the front and the back), one prefix on many ports, a few
+// prefixes, and sizes around the cutoff to the comparison sort.
+TEST(Snapshot6, CanonicalOrderEqualsAComparisonSort) {
+  auto setAddress = [](Counter6Entry& e, std::uint64_t hi, std::uint64_t lo) {
+    for (int b = 0; b < 8; ++b) {
+      reinterpret_cast<std::uint8_t*>(e.key.src_prefix)[b] =
+          static_cast<std::uint8_t>(hi >> (56 - 8 * b));
+      reinterpret_cast<std::uint8_t*>(e.key.src_prefix)[8 + b] =
+          static_cast<std::uint8_t>(lo >> (56 - 8 * b));
+    }
+  };
+  std::mt19937_64 rng(42);
+  const std::vector<std::pair<const char*, std::function<void(Counter6Entry&, std::uint32_t)>>>
+      shapes = {
+          {"random /128",
+           [&](Counter6Entry& e, std::uint32_t) {
+             setAddress(e, rng(), rng());
+             e.key.dst_port = static_cast<std::uint16_t>(rng());
+           }},
+          {"/64 under one /32",
+           [&](Counter6Entry& e, std::uint32_t i) {
+             setAddress(e, 0x20010db800000000ull | (i * 2654435761u), 0);
+             e.key.dst_port = 443;
+           }},
+          {"one prefix, many ports",
+           [&](Counter6Entry& e, std::uint32_t i) {
+             setAddress(e, 0x2a0100000000beefull, 0);
+             e.key.dst_port = static_cast<std::uint16_t>(i * 40503u);
+           }},
+          {"three prefixes",
+           [&](Counter6Entry& e, std::uint32_t i) {
+             setAddress(e, 0x2001000000000000ull | (i % 3) << 20, i % 3);
+             e.key.dst_port = static_cast<std::uint16_t>(i / 3 * 7919u);
+           }},
+      };
+  auto less = [](const Counter6Entry& a, const Counter6Entry& b) {
+    const int c = std::memcmp(a.key.src_prefix, b.key.src_prefix, sizeof a.key.src_prefix);
+    return c != 0 ? c < 0 : a.key.dst_port < b.key.dst_port;
+  };
+  for (const auto& [name, make] : shapes) {
+    for (std::uint32_t n : {0u, 1u, 2u, 383u, 384u, 385u, 5000u, 65536u}) {
+      std::vector<Counter6Entry> v(n);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        make(v[i], i);
+        v[i].counters.syn = i;  // tells the entries apart beyond their keys
+      }
+      std::vector<Counter6Entry> expected = v;
+      std::sort(expected.begin(), expected.end(), less);
+      canonicalize(v);
+      ASSERT_EQ(v.size(), expected.size());
+      for (std::uint32_t i = 0; i < n; ++i)
+        ASSERT_EQ(std::memcmp(&v[i], &expected[i], sizeof v[i]), 0)
+            << name << " n=" << n << " at " << i;
+    }
   }
 }
 
