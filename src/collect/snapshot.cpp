@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "collect/json_text.h"
+#include "collect/radix_sort.h"
 
 namespace ibsr::collect {
 namespace {
@@ -34,43 +35,15 @@ bool keyLess(const CounterEntry& a, const CounterEntry& b) {
   return sortKey(a) < sortKey(b);
 }
 
-// Below this many entries a comparison sort of the (cache-resident) range is cheaper than
-// another radix pass.
-constexpr std::size_t kRadixCutoff = 384;
-
-// In-place most-significant-digit radix sort ("American flag sort") on the 48-bit key, a byte
-// at a time from bit `shift`: each entry is moved about once per level, where a comparison sort
-// of a whole map moves it log2(n) times, and no second buffer of entries is needed (memory is
-// what the collector must keep small). Skewed keys (most sources in a few /8s) only cost a
-// level that moves nothing.
+// The 48-bit key's bytes, most significant first, from bit `shift` (collect/radix_sort.h).
 void radixSort(CounterEntry* a, std::size_t n, int shift) {
-  if (n < kRadixCutoff || shift < 0) {
-    std::sort(a, a + n, keyLess);
-    return;
-  }
-  auto digit = [shift](const CounterEntry& e) {
-    return static_cast<std::size_t>((sortKey(e) >> shift) & 0xFF);
-  };
-  std::size_t count[256] = {};
-  for (std::size_t i = 0; i < n; ++i) ++count[digit(a[i])];
-  std::size_t head[256], end[256];
-  std::size_t at = 0;
-  for (std::size_t d = 0; d < 256; ++d) {
-    head[d] = at;
-    at += count[d];
-    end[d] = at;
-  }
-  if (count[digit(a[0])] != n) {
-    for (std::size_t d = 0; d < 256; ++d) {
-      while (head[d] < end[d]) {
-        CounterEntry e = a[head[d]];
-        for (std::size_t to = digit(e); to != d; to = digit(e)) std::swap(e, a[head[to]++]);
-        a[head[d]++] = e;
-      }
-    }
-  }
-  for (std::size_t d = 0, from = 0; d < 256; from = end[d], ++d)
-    if (end[d] - from > 1) radixSort(a + from, end[d] - from, shift - 8);
+  constexpr int kKeyBytes = 6;
+  msdRadixSort(
+      a, n, (40 - shift) / 8, kKeyBytes,
+      [](const CounterEntry& e, int level) {
+        return static_cast<std::size_t>((sortKey(e) >> (40 - 8 * level)) & 0xFF);
+      },
+      keyLess);
 }
 
 }  // namespace

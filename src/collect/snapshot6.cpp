@@ -9,6 +9,7 @@
 
 #include "collect/ipv6_text.h"
 #include "collect/json_text.h"
+#include "collect/radix_sort.h"
 
 namespace ibsr::collect {
 namespace {
@@ -34,10 +35,6 @@ bool before(const Counter6Entry& a, const Counter6Entry& b) {
 // "/N", a port and six counters of up to 20 digits.
 constexpr std::size_t kMaxBucket6Json = 128 + kMaxIpv6Text + 4 + 5 + 6 * 20;
 
-}  // namespace
-
-namespace {
-
 // The canonical order's key, 18 bytes compared one at a time: the address as on the wire, then the
 // port, most significant byte first.
 constexpr int kKeyBytes = 18;
@@ -46,47 +43,14 @@ inline std::size_t keyByte(const Counter6Entry& e, int at) {
   return at == 16 ? e.key.dst_port >> 8 : e.key.dst_port & 0xFFu;
 }
 
-// Below this many entries a comparison sort of the (cache-resident) range is cheaper than
-// another radix pass.
-constexpr std::size_t kRadixCutoff = 384;
-
-// In-place most-significant-byte radix sort ("American flag sort", as the IPv4 line's), from key
-// byte `at`: each 68-byte entry moves about once per byte on which the entries differ, where a
-// comparison sort moves it log2(n) times; bytes every entry shares (a busy host's sources under a
-// few /32s, the zero half of /64 prefixes) cost one counting pass and move nothing.
-void radixSort(Counter6Entry* a, std::size_t n, int at) {
-  while (n >= kRadixCutoff && at < kKeyBytes) {
-    std::size_t count[256] = {};
-    for (std::size_t i = 0; i < n; ++i) ++count[keyByte(a[i], at)];
-    if (count[keyByte(a[0], at)] == n) {  // one value: nothing to move at this byte
-      ++at;
-      continue;
-    }
-    std::size_t head[256], end[256];
-    for (std::size_t d = 0, pos = 0; d < 256; ++d) {
-      head[d] = pos;
-      pos += count[d];
-      end[d] = pos;
-    }
-    for (std::size_t d = 0; d < 256; ++d) {
-      while (head[d] < end[d]) {
-        Counter6Entry e = a[head[d]];
-        for (std::size_t to = keyByte(e, at); to != d; to = keyByte(e, at))
-          std::swap(e, a[head[to]++]);
-        a[head[d]++] = e;
-      }
-    }
-    for (std::size_t d = 0, from = 0; d < 256; from = end[d], ++d)
-      if (end[d] - from > 1) radixSort(a + from, end[d] - from, at + 1);
-    return;
-  }
-  std::sort(a, a + n, before);
-}
-
 }  // namespace
 
 void canonicalize(std::vector<Counter6Entry>& buckets) {
-  radixSort(buckets.data(), buckets.size(), 0);
+  // Lambdas, not the functions themselves: a call through a function pointer is not inlined.
+  msdRadixSort(
+      buckets.data(), buckets.size(), 0, kKeyBytes,
+      [](const Counter6Entry& e, int at) { return keyByte(e, at); },
+      [](const Counter6Entry& a, const Counter6Entry& b) { return before(a, b); });
 }
 
 std::size_t maxSnapshot6JsonSize(const Snapshot6Run& run, std::size_t ports, std::size_t buckets) {
