@@ -97,40 +97,58 @@ Result<ZstdCopy> zstdCompressFile(const std::string& from, int outFd, int level,
   }
 }
 
-Result<bool> zstdSameContent(const std::string& zst, const std::string& plain,
-                             const std::atomic<bool>* stop) {
-  auto z = openRead(zst);
+Result<ZstdDecoded> zstdDecompressFile(const std::string& path,
+                                       const std::function<bool(const char*, std::size_t)>& sink,
+                                       const std::atomic<bool>* stop) {
+  auto z = openRead(path);
   if (!z.ok()) return z.error();
-  auto p = openRead(plain);
-  if (!p.ok()) return p.error();
   std::unique_ptr<ZSTD_DCtx, DctxFree> dctx(ZSTD_createDCtx());
   if (!dctx) return plainError("zstd: cannot allocate a decompression context");
-  std::vector<char> zBuf(ZSTD_DStreamInSize()), out(ZSTD_DStreamOutSize()), ref;
+  std::vector<char> in(ZSTD_DStreamInSize()), out(ZSTD_DStreamOutSize());
   std::size_t frameLeft = 1;  // ZSTD_decompressStream's hint: 0 exactly at the end of a frame
   for (;;) {
-    if (stopped(stop)) return plainError("check of '" + zst + "' interrupted");
-    auto got = readFull(z->get(), zBuf, zst);
+    if (stopped(stop)) return plainError("reading '" + path + "' interrupted");
+    auto got = readFull(z->get(), in, path);
     if (!got.ok()) return got.error();
     if (*got == 0) break;
-    ZSTD_inBuffer input{zBuf.data(), *got, 0};
+    ZSTD_inBuffer input{in.data(), *got, 0};
     // A full output buffer may leave decoded bytes inside zstd even with all input consumed,
     // unless the frame has just ended (0): asked again, zstd would answer with the header size of
-    // a next frame, and a complete copy would look truncated.
+    // a next frame, and a complete file would look truncated.
     for (bool full = true; input.pos < input.size || (full && frameLeft != 0);) {
       ZSTD_outBuffer output{out.data(), out.size(), 0};
       frameLeft = ZSTD_decompressStream(dctx.get(), &output, &input);
-      if (ZSTD_isError(frameLeft)) return false;
+      if (ZSTD_isError(frameLeft))
+        return ZstdDecoded{.end = ZstdEnd::Corrupt, .why = ZSTD_getErrorName(frameLeft)};
       full = output.pos == out.size();
-      ref.resize(output.pos);
-      auto r = readFull(p->get(), ref, plain);
-      if (!r.ok()) return r.error();
-      if (*r != output.pos || std::memcmp(ref.data(), out.data(), output.pos) != 0) return false;
+      if (!sink(out.data(), output.pos)) return ZstdDecoded{.end = ZstdEnd::Declined, .why = {}};
     }
   }
+  return ZstdDecoded{.end = frameLeft == 0 ? ZstdEnd::Complete : ZstdEnd::Truncated, .why = {}};
+}
+
+Result<bool> zstdSameContent(const std::string& zst, const std::string& plain,
+                             const std::atomic<bool>* stop) {
+  auto p = openRead(plain);
+  if (!p.ok()) return p.error();
+  std::vector<char> ref;
+  Status readError;
+  auto decoded = zstdDecompressFile(
+      zst,
+      [&](const char* data, std::size_t size) {
+        ref.resize(size);
+        auto r = readFull(p->get(), ref, plain);
+        if (!r.ok()) readError = r.error();
+        return r.ok() && *r == size && std::memcmp(ref.data(), data, size) == 0;
+      },
+      stop);
+  if (!decoded.ok()) return decoded.error();
+  if (!readError.ok()) return readError.error();
+  if (decoded->end != ZstdEnd::Complete) return false;
   ref.resize(1);
   auto tail = readFull(p->get(), ref, plain);  // the plain file must end here too
   if (!tail.ok()) return tail.error();
-  return frameLeft == 0 && *tail == 0;
+  return *tail == 0;
 }
 
 }  // namespace ibsr

@@ -4,18 +4,12 @@
 // (docs/export.md, "Compressed closed hours"). When the .zst decompresses to exactly the bytes
 // that landed (the SHA-256 in the state), the state records the .zst as landed at KEY.jsonl
 // instead; nothing is uploaded. Any other .zst is uploaded as usual under its own key.
-#include <fcntl.h>
-#include <unistd.h>
-#include <zstd.h>
-
 #include <fmt/format.h>
 
-#include <memory>
 #include <mutex>
-#include <vector>
 
 #include "core/log.h"
-#include "core/unique_fd.h"
+#include "core/zstd_file.h"
 #include "export/uploader.h"
 
 namespace ibsr::exporter {
@@ -34,32 +28,17 @@ struct Content {
 
 // SHA-256 and length of what the zstd file at `path` decompresses to.
 Result<Content> decompressedDigest(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return sysError("cannot open '" + path + "'");
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  std::vector<char> in(ZSTD_DStreamInSize()), out(ZSTD_DStreamOutSize());
   s3::Sha256Hasher hasher;
   Content c;
-  std::size_t frameLeft = 1;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), in.data(), in.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sysError("cannot read '" + path + "'");
-    if (n == 0) break;
-    ZSTD_inBuffer input{in.data(), static_cast<std::size_t>(n), 0};
-    // Not again once the frame has ended (0) with a full buffer: zstd would answer with the
-    // header size of a next frame, and a complete .zst would look truncated.
-    for (bool full = true; input.pos < input.size || (full && frameLeft != 0);) {
-      ZSTD_outBuffer output{out.data(), out.size(), 0};
-      frameLeft = ZSTD_decompressStream(dctx.get(), &output, &input);
-      if (ZSTD_isError(frameLeft))
-        return plainError("'" + path + "' is not valid zstd: " + ZSTD_getErrorName(frameLeft));
-      hasher.update(out.data(), output.pos);
-      c.length += output.pos;
-      full = output.pos == out.size();
-    }
-  }
-  if (frameLeft != 0) return plainError("'" + path + "' is truncated");
+  auto decoded = zstdDecompressFile(path, [&](const char* data, std::size_t size) {
+    hasher.update(data, size);
+    c.length += size;
+    return true;
+  });
+  if (!decoded.ok()) return decoded.error();
+  if (decoded->end == ZstdEnd::Corrupt)
+    return plainError("'" + path + "' is not valid zstd: " + decoded->why);
+  if (decoded->end != ZstdEnd::Complete) return plainError("'" + path + "' is truncated");
   c.sha256 = hasher.finish();
   return c;
 }
