@@ -114,19 +114,22 @@ Result<RotationResult> rotateFamily(const std::string& dir, const RotationPolicy
   std::optional<std::optional<LandedFiles>> landed;  // read once, only if needed
   // --max-files counts hours: both forms of one hour (a compression between its rename and the
   // removal of the .jsonl) are one file, or that moment would cost an hour before its time.
-  std::size_t hours = 0;
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (i == 0 || hourStampOf(names[i], policy) != hourStampOf(names[i - 1], policy)) ++hours;
+  // hourOf[i]: the index of names[i]'s hour, oldest 0.
+  std::vector<std::string> stamps;
+  std::vector<std::size_t> hourOf;
+  for (const std::string& name : names) {
+    std::string stamp = hourStampOf(name, policy);
+    hourOf.push_back(hourOf.empty() ? 0 : hourOf.back() + (stamp != stamps.back() ? 1 : 0));
+    stamps.push_back(std::move(stamp));
+  }
+  const std::size_t hours = hourOf.empty() ? 0 : hourOf.back() + 1;
   const std::size_t excess = hours > policy.maxFiles ? hours - policy.maxFiles : 0;
-  std::size_t hour = 0;  // index of names[i]'s hour, oldest 0
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
-    const std::string stamp = hourStampOf(name, policy);
-    if (i > 0 && stamp != hourStampOf(names[i - 1], policy)) ++hour;
     if (name == current) continue;
-    auto hourStart = parseUtcHourStamp(stamp);
+    auto hourStart = parseUtcHourStamp(stamps[i]);
     bool tooOld = static_cast<std::uint64_t>(hourStart) + 3600 + policy.maxAgeSec <= now;
-    if (hour >= excess && !tooOld) continue;
+    if (hourOf[i] >= excess && !tooOld) continue;
     std::string path = dir + "/" + name;
     if (!policy.exportState.empty()) {
       if (!landed) landed = landedFiles(policy.exportState);
